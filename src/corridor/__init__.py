@@ -1,0 +1,3 @@
+"""Corridor: plan and coordinate humanitarian corridors, offline."""
+
+__version__ = "0.1.0"

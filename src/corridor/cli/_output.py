@@ -1,0 +1,20 @@
+"""Shared output helpers: JSON to stdout, human text through rich, diagnostics to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+#: Diagnostics, progress and errors go to stderr so ``--json`` output stays parseable.
+console = Console(stderr=True)
+#: Human-readable reports.
+out = Console()
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

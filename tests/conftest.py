@@ -1,0 +1,21 @@
+"""Shared test fixtures: where the committed data lives, and a private cache per test run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+SCENARIO_DIR = REPO_ROOT / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Keep built networks out of the user's cache so tests never see stale state."""
+    cache = tmp_path_factory.getbasetemp() / "corridor-cache"
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(cache))
+    yield cache
