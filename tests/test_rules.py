@@ -58,11 +58,14 @@ def test_rules_scoped_by_origin(scenario: Scenario) -> None:
     assert len(verdicts["RU"].reasons) == 1
 
 
-def test_party_id_means_its_held_territories(scenario: Scenario) -> None:
-    # RU holds RU-held areas: an occupied-area destination satisfies "RU" in RU's rule
+def test_state_label_is_not_occupied_ground(scenario: Scenario) -> None:
+    # "RU" in a rule is the Russian state: an occupied town does not satisfy it
     f = _facts(origin="Kharkiv", destination="Kupiansk", destination_territory="RU-held",
                territories=[("UA", 50.0), ("RU-held", 30.0)])
-    assert evaluate(scenario, f)["RU"].acceptable
+    verdicts = evaluate(scenario, f)
+    assert not verdicts["RU"].acceptable
+    # and UA's ban on transit through Russia does not cover occupied Ukrainian ground
+    assert [r.code for r in verdicts["UA"].violated] == ["destination_in.violated"]
 
 
 def test_to_dict_shows_violations_or_passes(scenario: Scenario) -> None:

@@ -48,10 +48,15 @@ def test_seed_scenario_loads_with_aware_windows() -> None:
     assert sc.path(sc.network.source).is_file()
 
 
-def test_party_id_expands_to_held_territories() -> None:
+def test_labels_mean_themselves_and_other_party_ids_expand(tmp_path: Path) -> None:
     sc = load_scenario(SEED)
-    assert sc.expand_territories(["RU", "BY"]) == {"RU", "RU-held", "BY"}
-    assert sc.expand_territories(["UA"]) == {"UA"}
+    # "RU" is a territory label (the state), so it does not stand for occupied areas
+    assert sc.expand_territories(["RU", "BY"]) == {"RU", "BY"}
+    data = _seed()
+    data["parties"].append({"id": "FORCES", "name": "Occupying forces",
+                            "holds": ["RU", "RU-held"]})
+    with_party = load_scenario(_write(tmp_path, data))
+    assert with_party.expand_territories(["FORCES", "BY"]) == {"RU", "RU-held", "BY"}
 
 
 def test_missing_file(tmp_path: Path) -> None:

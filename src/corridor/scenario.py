@@ -98,6 +98,8 @@ class NetworkSpec(_Model):
     simplify: bool = True
     schematic: bool = Field(False, description="the network is a schematic skeleton, not "
                                                "surveyed roads; every output says so")
+    max_snap_km: float = Field(30.0, gt=0.0, description="farthest a named place may lie from "
+                                                         "the nearest road")
 
 
 class GazetteerSpec(_Model):
@@ -141,6 +143,9 @@ class HazardArea(Area):
 class HazardSpec(_Model):
     front_line_buffer_km: float = Field(0.0, ge=0.0, le=200.0)
     front_line_risk: RiskLevel = RiskLevel.HIGH
+    front_line_includes_borders: bool = Field(
+        True, description="state borders between parties count as lines of contact")
+    contested_label: str = Field("contested", description="territory label of contested ground")
     contested_risk: RiskLevel | None = RiskLevel.HIGH
     zones: list[HazardArea] = Field(default_factory=list)
 
@@ -383,12 +388,18 @@ class Scenario(_Model):
         return next(p for p in self.parties if p.id == party_id)
 
     def expand_territories(self, names: list[str]) -> set[str]:
-        """Labels meant by ``names``: a party id stands for every label the party holds."""
+        """Labels meant by ``names``.
+
+        A territory label means itself, even where a party has the same id (``RU`` the state,
+        not every area Russia holds); a party id that is not a label stands for every label the
+        party holds.
+        """
         parties = {p.id: p for p in self.parties}
+        labels = self.territory_labels
         out: set[str] = set()
         for name in names:
             party = parties.get(name)
-            if party is not None and party.holds:
+            if name not in labels and party is not None:
                 out.update(party.holds)
             else:
                 out.add(name)

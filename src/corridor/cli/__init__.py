@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from corridor.cli import negotiate as _negotiate
 from corridor.cli import network as _network
 from corridor.cli import scenario as _scenario
 from corridor.cli._output import console
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(_network.app, name="network")
 _scenario.register(app)
+_negotiate.register(app)
 
 
 def main() -> None:

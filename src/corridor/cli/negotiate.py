@@ -1,0 +1,87 @@
+"""``corridor negotiate``: every proposal judged, mutually acceptable corridors, conflicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corridor.cli._output import console, out, print_json
+from corridor.negotiation.output import negotiation_geojson, negotiation_json
+from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.negotiation import render_html
+from corridor.scenario import load_scenario
+from corridor.world import World, build_world
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``negotiate`` to the main app."""
+
+    @app.command("negotiate")
+    def negotiate_cmd(
+        scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+        as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+        geojson: Annotated[Path | None, typer.Option(help="write routes with verdicts as "
+                                                         "GeoJSON to this file")] = None,
+        html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
+                                                      "with a map to this file")] = None,
+    ) -> None:
+        """Judge every proposal for every party and search corridors all parties accept."""
+        sc = load_scenario(scenario)
+        with console.status("loading the scenario") as status:
+            world = build_world(sc, progress=False)
+            neg = negotiate(world, progress=lambda msg: status.update(msg))
+        if geojson is not None:
+            _write(geojson, json.dumps(negotiation_geojson(neg), ensure_ascii=False))
+        if html is not None:
+            _write(html, render_html(world, neg))
+        if as_json:
+            print_json(negotiation_json(neg, world))
+        else:
+            _print(world, neg)
+        for path in (p for p in (geojson, html) if p is not None):
+            console.print(f"wrote {path}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically, so a failed run never leaves half a report behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _print(world: World, neg: Negotiation) -> None:
+    if world.schematic:
+        out.print(f"[bold yellow]{world.data_note}[/bold yellow]")
+    parties = [p.id for p in world.scenario.parties]
+    table = Table(title="Proposals", show_lines=True)
+    for col in ("id", "corridor", "km", "hours", "exposed km", *parties):
+        table.add_column(col)
+    for r in neg.proposals:
+        c = r.corridor
+        if c is None:
+            table.add_row(r.proposal.id, r.error or "", "", "", "", *["" for _ in parties])
+            continue
+        cells = []
+        for pid in parties:
+            v = c.verdicts[pid]
+            cells.append("[green]accepts[/green]" if v.acceptable else
+                         "[red]rejects[/red]\n" + "\n".join(x.message for x in v.violated))
+        table.add_row(r.proposal.id, f"{c.origin} → {c.destination}", f"{c.summary.km:.0f}",
+                      f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}", *cells)
+    out.print(table)
+    for origin, corridors in neg.suggestions.items():
+        out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
+        for c in corridors[:5]:
+            star = "★" if c.pareto else " "
+            out.print(f"  {star} {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
+                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed")
+    for origin, conflict in neg.conflicts.items():
+        out.print(f"[bold]{origin}[/bold]: [red]no corridor every party accepts[/red]")
+        for party, code, message in conflict.messages:
+            out.print(f"  - {party} {code}: {message}")
+        out.print(f"  {conflict.explanation}")

@@ -1,0 +1,84 @@
+"""The stable JSON and GeoJSON forms of a negotiation, as documented in the README.
+
+Other tools (the coordination service, a party's own systems) read these shapes, so they are
+built here in one place and covered by tests field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corridor.negotiation.search import Corridor, Negotiation, ProposalResult
+from corridor.world import World
+
+
+def _verdicts(corridor: Corridor) -> dict[str, Any]:
+    return {party: v.to_dict() for party, v in corridor.verdicts.items()}
+
+
+def _proposal(result: ProposalResult) -> dict[str, Any]:
+    p = result.proposal
+    out: dict[str, Any] = {
+        "id": p.id,
+        "proposer": p.proposer,
+        "origin": p.origin,
+        "destination": p.destination,
+        "waypoints": [{"name": loc.name, "resolved": loc.place.name,
+                       "lon": round(loc.place.lon, 5), "lat": round(loc.place.lat, 5),
+                       "note": loc.note} for loc in result.waypoints[1:-1]],
+        "windows": list(p.windows),
+    }
+    if result.corridor is None:
+        out.update(route=None, verdicts={}, acceptable_to_all=False, error=result.error)
+    else:
+        out.update(route=result.corridor.route_dict(), verdicts=_verdicts(result.corridor),
+                   acceptable_to_all=result.corridor.acceptable_to_all)
+    return out
+
+
+def _suggestion(c: Corridor) -> dict[str, Any]:
+    return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
+            "pareto": c.pareto, "route": c.route_dict(), "verdicts": _verdicts(c)}
+
+
+def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
+    """``{"scenario", "schematic", "data_note", "proposals", "suggestions", "conflicts",
+    "notes"}`` — see the README for every field."""
+    return {
+        "scenario": world.scenario.name,
+        "schematic": world.schematic,
+        "data_note": world.data_note,
+        "proposals": [_proposal(r) for r in neg.proposals],
+        "suggestions": {o: [_suggestion(c) for c in cs] for o, cs in neg.suggestions.items()},
+        "conflicts": {
+            o: {"rules": [{"party": party, "code": code, "message": message}
+                          for party, code, message in c.messages],
+                "candidates": c.candidates, "explanation": c.explanation}
+            for o, c in neg.conflicts.items()
+        },
+        "notes": neg.notes,
+    }
+
+
+def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
+    """Every proposal and suggested corridor as a LineString feature with its verdicts."""
+    features = []
+    for r in neg.proposals:
+        if r.corridor is not None:
+            features.append(_feature(r.corridor, kind="proposal", id_=r.proposal.id))
+    for origin, corridors in neg.suggestions.items():
+        for i, c in enumerate(corridors):
+            features.append(_feature(c, kind="suggestion", id_=f"{origin}-{i + 1}"))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(c: Corridor, *, kind: str, id_: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": id_,
+        "geometry": {"type": "LineString",
+                     "coordinates": [[round(x, 5), round(y, 5)] for x, y in c.summary.geometry]},
+        "properties": {"kind": kind, "origin": c.origin, "destination": c.destination,
+                       "mode": c.mode, "acceptable_to_all": c.acceptable_to_all,
+                       **c.route_dict(), "verdicts": _verdicts(c)},
+    }

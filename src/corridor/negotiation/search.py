@@ -1,0 +1,239 @@
+"""Evaluate proposals for every party and search corridors every party can accept.
+
+A proposal is routed as written (through its waypoints, fastest, avoiding only closed roads)
+and judged by each party's rules. The search then asks, for each origin, which corridors all
+parties could sign: every candidate destination, routed fastest / balanced / safest, with and
+without the territories some party forbids, plus alternatives. What passes every party is ranked
+on time and exposure (the Pareto front first). Where nothing passes, the smallest set of rules
+that every candidate breaks is the conflict a mediator has to resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from corridor.errors import RoutingError
+from corridor.negotiation.conflicts import minimal_conflict
+from corridor.routing.route import RouteSummary, summarize
+from corridor.routing.router import Path
+from corridor.routing.weights import Mode
+from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
+from corridor.scenario import MustAvoid, MustPass, NoTransit, Proposal
+from corridor.world import Located, World, place_distances_km
+
+#: Alternatives asked for per (destination, mode) in the search.
+SEARCH_ALTERNATIVES = 2
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """A routed corridor with every party's verdict."""
+
+    origin: str
+    destination: str
+    mode: str
+    path: Path
+    summary: RouteSummary
+    facts: CorridorFacts
+    verdicts: dict[str, Verdict]
+    pareto: bool = False
+
+    @property
+    def acceptable_to_all(self) -> bool:
+        return all(v.acceptable for v in self.verdicts.values())
+
+    def route_dict(self) -> dict[str, Any]:
+        """The route fields of the stable JSON (geometry goes to GeoJSON, not here)."""
+        s = self.summary
+        return {
+            "km": round(s.km, 1),
+            "hours": round(s.hours, 2),
+            "exposure_km": round(s.exposure_km["total"], 1),
+            "exposure_km_by_risk": {k: round(v, 1) for k, v in s.exposure_km.items()
+                                    if k != "total"},
+            "settlements": [p.name for p in s.settlements],
+            "territories": [{"label": r.label or "", "km": round(r.km, 1)}
+                            for r in s.territories],
+            "roads": list(s.roads),
+            "border_crossings": [{"from": c.from_label, "to": c.to_label}
+                                 for c in s.border_crossings],
+        }
+
+
+@dataclass(frozen=True)
+class ProposalResult:
+    proposal: Proposal
+    waypoints: list[Located]
+    corridor: Corridor | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    origin: str
+    rules: list[tuple[str, int]]
+    candidates: int
+    messages: Sequence[tuple[str, str, str]]  # party, code, message
+    explanation: str
+
+
+@dataclass
+class Negotiation:
+    proposals: list[ProposalResult] = field(default_factory=list)
+    suggestions: dict[str, list[Corridor]] = field(default_factory=dict)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str], None]
+
+
+def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
+    """Judge every proposal, then search mutually acceptable corridors for every origin."""
+    result = Negotiation()
+    for i, proposal in enumerate(world.scenario.proposals):
+        if progress:
+            progress(f"proposal {proposal.id}")
+        result.proposals.append(evaluate_proposal(world, proposal, i))
+    for origin in _origins(world):
+        if progress:
+            progress(f"search from {origin}")
+        found, candidates, notes = search_origin(world, origin)
+        result.notes.extend(notes)
+        if found:
+            result.suggestions[origin] = found
+        else:
+            result.conflicts[origin] = explain_conflict(world, origin, candidates)
+    return result
+
+
+def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalResult:
+    """Route a proposal through its waypoints as written and judge it."""
+    names = [proposal.origin, *proposal.waypoints, proposal.destination]
+    fields = ([f"proposals[{index}].origin"]
+              + [f"proposals[{index}].waypoints[{k}]" for k in range(len(proposal.waypoints))]
+              + [f"proposals[{index}].destination"])
+    located: list[Located] = []
+    for k, (name, where) in enumerate(zip(names, fields, strict=True)):
+        # Waypoints are villages whose names repeat across the country: the previous point is
+        # the context that picks the right one. End points are cities: the largest one wins.
+        near = located[-1].lonlat if 0 < k < len(names) - 1 else None
+        located.append(world.locate(name, field=where, near=near))
+    try:
+        path = world.router.route([loc.node for loc in located], world.metric(Mode.FASTEST))
+    except RoutingError as exc:
+        return ProposalResult(proposal, located, None, f"proposal {proposal.id}: {exc.message}")
+    windows = [(w.start, w.end) for w in world.scenario.windows if w.id in proposal.windows]
+    corridor = judge(world, located[0], located[-1], path, "as proposed", windows)
+    return ProposalResult(proposal, located, corridor)
+
+
+def judge(world: World, origin: Located, destination: Located, path: Path, mode: str,
+          windows: Sequence[tuple[datetime, datetime]] = ()) -> Corridor:
+    """Describe a routed corridor and collect every party's verdict on it."""
+    summary = summarize(world.network, path, world.situation, world.settlements,
+                        world.scenario.convoy_speed_kmh)
+    facts = CorridorFacts(
+        origin=origin.name,
+        destination=destination.name,
+        origin_territory=world.territory_at(origin.lonlat),
+        destination_territory=world.territory_at(destination.lonlat),
+        territories=[(r.label or "", r.km) for r in summary.territories],
+        exposure_km={k: v for k, v in summary.exposure_km.items() if k != "total"},
+        hours=summary.hours,
+        windows=windows,
+        place_distance_km=place_distances_km(summary.geometry, _rule_places(world, origin.name)),
+    )
+    return Corridor(origin.name, destination.name, mode, path, summary, facts,
+                    evaluate(world.scenario, facts))
+
+
+def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corridor], list[str]]:
+    """Mutually acceptable corridors from ``origin`` (Pareto front first), every candidate
+    judged, and notes on destinations that could not be reached."""
+    sc = world.scenario
+    start = world.locate(origin, field=f"origin {origin}")
+    forbidden = sorted({label for p in sc.parties for r in p.rules
+                        if isinstance(r, NoTransit) and applies(r, origin)
+                        for label in sc.expand_territories(r.territories)})
+    candidates: list[Corridor] = []
+    seen: set[bytes] = set()
+    notes: list[str] = []
+    for d, dest in enumerate(sc.places.destinations):
+        if dest.name == origin:
+            continue
+        end = world.locate(dest.name, field=f"places.destinations[{d}].name")
+        # A destination inside forbidden ground cannot be reached while avoiding it.
+        avoidable = forbidden and world.territory_at(end.lonlat) not in forbidden
+        for exclude in ([], forbidden) if avoidable else ([],):
+            for mode in Mode:
+                metric = world.metric(mode, exclude)
+                try:
+                    paths = world.router.alternatives(start.node, end.node, metric,
+                                                      k=SEARCH_ALTERNATIVES)
+                except RoutingError as exc:
+                    notes.append(f"{origin} -> {dest.name}: {exc.message}")
+                    break
+                for k, path in enumerate(paths):
+                    key = path.edges.tobytes()
+                    if key not in seen:
+                        seen.add(key)
+                        label = mode.value + (f" alternative {k + 1}" if k else "") + (
+                            f", avoiding {', '.join(exclude)}" if exclude else "")
+                        candidates.append(judge(world, start, end, path, label))
+    accepted = [c for c in candidates if c.acceptable_to_all]
+    return _ranked(accepted), candidates, notes
+
+
+def _ranked(corridors: list[Corridor]) -> list[Corridor]:
+    """Pareto-optimal corridors on (hours, exposure) first, each group by hours."""
+    def point(c: Corridor) -> tuple[float, float]:
+        return (c.summary.hours, c.summary.exposure_km["total"])
+
+    def dominated(c: Corridor) -> bool:
+        h, e = point(c)
+        return any(point(o)[0] <= h and point(o)[1] <= e and point(o) != (h, e)
+                   for o in corridors)
+
+    marked = [Corridor(c.origin, c.destination, c.mode, c.path, c.summary, c.facts, c.verdicts,
+                       pareto=not dominated(c)) for c in corridors]
+    return sorted(marked, key=lambda c: (not c.pareto, *point(c)))
+
+
+def explain_conflict(world: World, origin: str, candidates: list[Corridor]) -> Conflict:
+    """The smallest set of rules every candidate from ``origin`` breaks, in words."""
+    sc = world.scenario
+    order = [(p.id, i) for p in sc.parties for i in range(len(p.rules))]
+    failures = [{(r.party, r.rule_index) for v in c.verdicts.values() for r in v.violated}
+                for c in candidates]
+    rules = minimal_conflict(failures, order)
+    messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc, sc.party(pid), i))
+                for pid, i in rules]
+    destinations = sorted({c.destination for c in candidates})
+    if not candidates:
+        explanation = f"no destination can be reached from {origin} at all"
+    else:
+        explanation = (f"each of the {len(candidates)} candidate corridors from {origin} "
+                       f"(to {', '.join(destinations)}) breaks at least one of these rules; "
+                       "relaxing any one of them is the least that could open a corridor")
+    return Conflict(origin, rules, len(candidates), messages, explanation)
+
+
+def _origins(world: World) -> list[str]:
+    sc = world.scenario
+    names = [o.name for o in sc.places.origins] + [p.origin for p in sc.proposals]
+    return list(dict.fromkeys(names))
+
+
+def _rule_places(world: World, origin: str) -> dict[str, tuple[float, float]]:
+    """Coordinates of every place a must-pass or must-avoid rule for ``origin`` names."""
+    out: dict[str, tuple[float, float]] = {}
+    for p in world.scenario.parties:
+        for r in p.rules:
+            if isinstance(r, MustPass | MustAvoid) and applies(r, origin):
+                for name in r.places:
+                    out[name] = world.locate(name, field=f"rule place {name}").lonlat
+    return out

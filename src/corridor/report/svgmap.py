@@ -1,0 +1,134 @@
+"""Maps drawn as inline SVG from the project's own geometry: no tiles, no CDN, no network.
+
+A report must open on a laptop in a field office with no connection, so it cannot fetch a base
+map. Instead every layer (borders, control areas, hazards, roads, routes) is drawn from the data
+the analysis used, in an equirectangular view scaled by the cosine of the central latitude, which
+is close enough to conformal at the scale of a country for reading a corridor.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from shapely import Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon
+from shapely import simplify as _simplify
+
+
+@dataclass(frozen=True)
+class Style:
+    """SVG presentation attributes for one feature."""
+
+    stroke: str = "#333"
+    stroke_width: float = 1.0
+    fill: str = "none"
+    fill_opacity: float = 1.0
+    dash: str | None = None
+    radius: float = 3.0
+
+    def attrs(self) -> str:
+        out = (f'stroke="{self.stroke}" stroke-width="{self.stroke_width:g}" '
+               f'fill="{self.fill}" fill-opacity="{self.fill_opacity:g}" '
+               'vector-effect="non-scaling-stroke" stroke-linejoin="round"')
+        return out + (f' stroke-dasharray="{self.dash}"' if self.dash else "")
+
+
+@dataclass(frozen=True)
+class Feature:
+    geometry: Geometry
+    style: Style
+    title: str = ""
+    label: str = ""
+
+
+@dataclass
+class Layer:
+    name: str
+    features: list[Feature] = field(default_factory=list)
+
+    def add(self, geometry: Geometry, style: Style, title: str = "", label: str = "") -> None:
+        if geometry is not None and not geometry.is_empty:
+            self.features.append(Feature(geometry, style, title, label))
+
+
+@dataclass(frozen=True)
+class _View:
+    min_lon: float
+    max_lat: float
+    kx: float
+    ky: float
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return (lon - self.min_lon) * self.kx, (self.max_lat - lat) * self.ky
+
+
+def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float], *,
+               width: int = 960, title: str = "", note: str = "") -> str:
+    """One SVG document with every layer, clipped to ``bbox`` (min_lon, min_lat, max_lon, max_lat).
+
+    ``note`` is printed in the lower left corner: schematic-data warnings and attribution belong
+    on the map itself, where they cannot be separated from it.
+    """
+    min_lon, min_lat, max_lon, max_lat = bbox
+    cos_lat = math.cos(math.radians((min_lat + max_lat) / 2.0))
+    span_x = max((max_lon - min_lon) * cos_lat, 1e-9)
+    span_y = max(max_lat - min_lat, 1e-9)
+    height = max(int(width * span_y / span_x), 200)
+    view = _View(min_lon, max_lat, width / (max_lon - min_lon or 1e-9), height / span_y)
+    tolerance = (max_lon - min_lon) / width / 2.0
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="100%" role="img" aria-label="{html.escape(title or "map")}">',
+             f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>']
+    for layer in layers:
+        parts.append(f'<g class="layer" data-layer="{html.escape(layer.name)}">')
+        parts.extend(_feature(f, view, tolerance) for f in layer.features)
+        parts.append("</g>")
+    if note:
+        parts.append(f'<text x="6" y="{height - 8}" font-size="11" fill="#444" '
+                     f'font-family="sans-serif">{html.escape(note)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _feature(feature: Feature, view: _View, tolerance: float) -> str:
+    geom = feature.geometry
+    title = f"<title>{html.escape(feature.title)}</title>" if feature.title else ""
+    if isinstance(geom, Point):
+        x, y = view.xy(geom.x, geom.y)
+        out = (f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{feature.style.radius:g}" '
+               f'{feature.style.attrs()}>{title}</circle>')
+        if feature.label:
+            out += (f'<text x="{x + 5:.1f}" y="{y - 4:.1f}" font-size="11" '
+                    f'font-family="sans-serif" fill="#111">{html.escape(feature.label)}</text>')
+        return out + "</g>"
+    geom = _simplify(geom, tolerance, preserve_topology=True)
+    d = " ".join(_path(g, view) for g in _parts(geom))
+    rule = ' fill-rule="evenodd"' if isinstance(geom, Polygon | MultiPolygon) else ""
+    return f'<path d="{d}" {feature.style.attrs()}{rule}>{title}</path>'
+
+
+def _parts(geom: Geometry) -> Iterable[Geometry]:
+    if isinstance(geom, MultiPolygon | MultiLineString) or hasattr(geom, "geoms"):
+        for g in geom.geoms:
+            yield from _parts(g)
+    else:
+        yield geom
+
+
+def _ring(coords: Iterable[tuple[float, ...]], view: _View, close: bool) -> str:
+    pts = [view.xy(c[0], c[1]) for c in coords]
+    if not pts:
+        return ""
+    body = "L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    return f"M{body}{'Z' if close else ''}"
+
+
+def _path(geom: Geometry, view: _View) -> str:
+    if isinstance(geom, Polygon):
+        rings = [geom.exterior, *geom.interiors]
+        return " ".join(_ring(r.coords, view, True) for r in rings)
+    if isinstance(geom, LineString):
+        return _ring(geom.coords, view, False)
+    return ""

@@ -1,0 +1,325 @@
+"""A scenario made concrete: its road network, gazetteer, situation and router, ready to query.
+
+Every command that reasons about routes (negotiate, plan, report) starts from the same steps:
+load the network, resolve names, infer control, draw hazards, annotate edges, prepare the router.
+Doing them here once keeps those commands short and makes them agree with each other.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.spatial import cKDTree
+
+from corridor.borders import load_countries
+from corridor.errors import CorridorError, GazetteerError, ScenarioError
+from corridor.gazetteer import Gazetteer, Place, places_from_csv
+from corridor.geo import LocalProjection
+from corridor.network.cache import load_network
+from corridor.network.graph import RoadNetwork
+from corridor.network.osm import NetworkSettings
+from corridor.network.snap import snap
+from corridor.routing.route import Settlements
+from corridor.routing.router import Router
+from corridor.routing.weights import Mode, describe_exclusions, edge_weights
+from corridor.scenario import Location, Scenario
+from corridor.situation import (
+    Closures,
+    ControlMap,
+    HazardZone,
+    PointClosure,
+    Situation,
+    annotate,
+    contested_zone,
+    front_line_zone,
+    read_settlements,
+)
+
+#: Settlements at least this large are named when a route passes them, besides the network's
+#: own place nodes.
+ROUTE_TOWN_MIN_POPULATION = 10_000
+
+SCHEMATIC_NOTE = ("SCHEMATIC road skeleton: straight town-to-town segments, not surveyed roads; "
+                  "not for navigation or safety decisions. Contains data from GeoNames "
+                  "(geonames.org), CC BY 4.0.")
+OSM_NOTE = "Road data © OpenStreetMap contributors, ODbL 1.0."
+
+
+@dataclass(frozen=True)
+class Located:
+    """A named place pinned to a network node, with how it got there."""
+
+    name: str
+    place: Place
+    node: int
+    snap_km: float
+    note: str
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        return (self.place.lon, self.place.lat)
+
+
+@dataclass
+class World:
+    """Everything derived from one scenario; build it with :func:`build_world`."""
+
+    scenario: Scenario
+    network: RoadNetwork
+    gazetteer: Gazetteer
+    countries: dict[str, shapely.Geometry]
+    control: ControlMap
+    front_line: shapely.Geometry
+    hazards: list[HazardZone]
+    situation: Situation
+    router: Router
+    settlements: Settlements
+    _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
+
+    @property
+    def schematic(self) -> bool:
+        return self.scenario.network.schematic
+
+    @property
+    def data_note(self) -> str:
+        return SCHEMATIC_NOTE if self.schematic else OSM_NOTE
+
+    # -- places ---------------------------------------------------------------------------------
+    def locate(self, name: str, *, field: str, near: tuple[float, float] | None = None,
+               ) -> Located:
+        """Resolve ``name`` and pin it to the nearest network node.
+
+        ``field`` is the scenario path of the name, for errors. On a schematic network a place
+        that is not one of its towns is pinned to the nearest town on it, and the note says so.
+        """
+        try:
+            res = self.gazetteer.resolve(name, near=near)
+        except GazetteerError as exc:
+            raise ScenarioError(exc.message, source=self.scenario.base_dir, field=field) from exc
+        key = (name, res.place.geonameid)
+        if key in self._located:
+            return self._located[key]
+        notes = [res.note] if res.ambiguous or res.place.supplementary else []
+        node = self._node_of(res.place)
+        if node is None:
+            limit_m = self.scenario.network.max_snap_km * 1000.0
+            try:
+                s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
+                         name=name)
+            except CorridorError as exc:
+                raise ScenarioError(f"{name} is not on any road: {exc.message}",
+                                    source=self.scenario.base_dir, field=field) from exc
+            node = s.node
+            snap_km = _km(res.place.lon, res.place.lat, float(self.network.node_lon[node]),
+                          float(self.network.node_lat[node]))
+            notes.append(f"not on the network; routed via {self.node_name(node)} "
+                         f"({snap_km:.1f} km away)")
+        else:
+            snap_km = 0.0
+        located = Located(name, res.place, node, snap_km, "; ".join(notes))
+        self._located[key] = located
+        return located
+
+    def node_name(self, node: int) -> str:
+        """A network node's town name on a schematic network, else its coordinates."""
+        if self.schematic:
+            try:
+                return self.gazetteer.by_geonameid(int(self.network.node_osm_id[node])).name
+            except CorridorError:
+                pass
+        return f"{self.network.node_lat[node]:.4f}N {self.network.node_lon[node]:.4f}E"
+
+    def territory_at(self, lonlat: tuple[float, float]) -> str:
+        """The label holding a point; ``""`` outside every area."""
+        return self.control.holder_at(*lonlat) or ""
+
+    def _node_of(self, place: Place) -> int | None:
+        if not self.schematic or place.geonameid is None:
+            return None
+        hits = np.flatnonzero(self.network.node_osm_id == place.geonameid)
+        return int(hits[0]) if len(hits) else None
+
+    # -- metrics --------------------------------------------------------------------------------
+    def metric(self, mode: Mode | str, exclude: Sequence[str] = ()) -> str:
+        """Name of a router metric for ``mode`` avoiding ``exclude``, customised on first use."""
+        mode = Mode(mode)
+        exclude = sorted(set(exclude))
+        name = f"{mode.value}|{','.join(exclude)}"
+        if name not in self.router.metrics:
+            weights = edge_weights(self.network, self.situation, mode=mode,
+                                   convoy_speed_kmh=self.scenario.convoy_speed_kmh,
+                                   exclude_territories=exclude)
+            self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+        return name
+
+
+def build_world(scenario: Scenario, *, progress: bool = False) -> World:
+    """Load and derive everything the scenario describes.
+
+    Raises :class:`~corridor.errors.CorridorError` subclasses naming the scenario field at fault.
+    """
+    sc = scenario
+    network = load_network(sc.path(sc.network.source),
+                           settings=NetworkSettings(simplify=sc.network.simplify),
+                           progress=progress)
+    gazetteer = _gazetteer(sc)
+    countries = (dict(load_countries(sc.path(sc.control.borders)))
+                 if sc.control.borders else {})
+    control = _control(sc, countries)
+    front = _front_line(sc, control)
+    hazards = _hazards(sc, control, front)
+    situation = annotate(network, control, hazards, _closures(sc, gazetteer))
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
+                 Router(network), _settlements(sc, network, gazetteer))
+
+
+def _gazetteer(sc: Scenario) -> Gazetteer:
+    gazetteer = Gazetteer.from_geonames([sc.path(p) for p in sc.gazetteer.geonames])
+    for path in sc.gazetteer.supplements:
+        gazetteer.add_places(places_from_csv(sc.path(path)))
+    return gazetteer
+
+
+def _control(sc: Scenario, countries: dict[str, shapely.Geometry]) -> ControlMap:
+    spec = sc.control
+    for i, code in enumerate([*spec.states, *([spec.base_country] if spec.base_country else [])]):
+        if code not in countries:
+            where = "control.base_country" if code == spec.base_country else f"control.states[{i}]"
+            raise ScenarioError(f"the borders file has no country {code!r}",
+                                source=sc.path(spec.borders) if spec.borders else None,
+                                field=where)
+    wanted = [*spec.states, *([spec.base_country] if spec.base_country else [])]
+    control = ControlMap.from_countries({c: countries[c] for c in wanted})
+    if spec.settlements is not None:
+        if spec.base_country is None:
+            raise ScenarioError("settlement control needs control.base_country to subdivide",
+                                field="control.settlements")
+        settlements = read_settlements(sc.path(spec.settlements.source),
+                                       statuses=list(spec.settlements.status))
+        control = control.overlaid_by(ControlMap.from_settlements(
+            settlements, status_labels=spec.settlements.status,
+            base=countries[spec.base_country], default_label=spec.base_country))
+    if spec.polygons:
+        by_holder: dict[str, list[list[tuple[float, float]]]] = {}
+        for area in spec.polygons:
+            by_holder.setdefault(area.holder, []).append(area.coordinates)
+        control = control.overlaid_by(ControlMap.from_polygons(
+            {h: {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}
+             for h, rings in by_holder.items()}, field="control.polygons"))
+    return control
+
+
+def _owner(sc: Scenario, label: str) -> str | None:
+    """Which party holds ``label`` (contested ground counts as its own side)."""
+    if label == sc.hazards.contested_label:
+        return label
+    return next((p.id for p in sc.parties if label in p.holds), None)
+
+
+def _front_line(sc: Scenario, control: ControlMap) -> shapely.Geometry:
+    labels = [label for label in control.labels if _owner(sc, label) is not None]
+    pairs = [(a, b) for a, b in itertools.combinations(labels, 2) if _owner(sc, a) != _owner(sc, b)]
+    return control.front_line(pairs, include_borders=sc.hazards.front_line_includes_borders)
+
+
+def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry) -> list[HazardZone]:
+    spec = sc.hazards
+    zones: list[HazardZone] = []
+    if spec.front_line_buffer_km > 0 and not front.is_empty:
+        zones.append(front_line_zone(front, buffer_km=spec.front_line_buffer_km,
+                                     risk=spec.front_line_risk.value))
+    if spec.contested_risk is not None and spec.contested_label in control.areas:
+        zones.append(contested_zone(control, label=spec.contested_label,
+                                    risk=spec.contested_risk.value))
+    zones.extend(HazardZone.from_geojson(z.name, z.risk.value,
+                                         {"type": "Polygon", "coordinates": [z.coordinates]},
+                                         field=f"hazards.zones[{i}]")
+                 for i, z in enumerate(spec.zones))
+    return zones
+
+
+def _closures(sc: Scenario, gazetteer: Gazetteer) -> Closures:
+    points = []
+    for i, c in enumerate(sc.closures):
+        if c.at is not None:
+            lon, lat = point_of(sc, gazetteer, c.at, f"closures[{i}].at")
+            points.append(PointClosure(c.name, lon, lat, c.radius_m))
+    ways = frozenset(c.way_id for c in sc.closures if c.way_id is not None)
+    return Closures(tuple(points), ways)
+
+
+def point_of(sc: Scenario, gazetteer: Gazetteer, loc: Location, field: str,
+             ) -> tuple[float, float]:
+    """Coordinates of a scenario location, resolving a place name through the gazetteer."""
+    if loc.point is not None:
+        return loc.point
+    assert loc.place is not None  # guaranteed by Location's validator
+    try:
+        place = gazetteer.resolve(loc.place).place
+    except GazetteerError as exc:
+        raise ScenarioError(exc.message, source=sc.base_dir, field=field) from exc
+    return (place.lon, place.lat)
+
+
+def _settlements(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> Settlements:
+    """Towns worth naming along a route.
+
+    On a schematic network these are its own towns. Otherwise every place of at least
+    :data:`ROUTE_TOWN_MIN_POPULATION` people, except those within
+    :data:`_DISTRICT_RADIUS_KM` of a larger one: GeoNames lists city districts as places, and
+    a route through Kyiv should say "Kyiv", not twenty district names.
+    """
+    arrays = gazetteer.places_array()
+    if sc.network.schematic:
+        keep = np.isin(arrays.geonameid, network.node_osm_id)
+    else:
+        lon0, lat0, lon1, lat1 = network.bbox
+        keep = ((arrays.lon >= lon0) & (arrays.lon <= lon1) & (arrays.lat >= lat0)
+                & (arrays.lat <= lat1) & (arrays.population >= ROUTE_TOWN_MIN_POPULATION))
+        idx = np.flatnonzero(keep)
+        keep[idx[_districts(arrays.lon[idx], arrays.lat[idx], arrays.population[idx])]] = False
+    return Settlements([str(n) for n in arrays.names[keep]], arrays.lon[keep], arrays.lat[keep])
+
+
+#: A place this close to a larger one is taken for one of its districts.
+_DISTRICT_RADIUS_KM = 8.0
+
+
+def _districts(lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64],
+               population: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Mask of places lying within the district radius of a more populous place."""
+    out = np.zeros(len(lon), dtype=np.bool_)
+    if len(lon) < 2:
+        return out
+    projection = LocalProjection.for_bounds((lon.min(), lat.min(), lon.max(), lat.max()))
+    x, y = projection.forward(lon, lat)
+    tree = cKDTree(np.column_stack([x, y]))
+    for i, j in tree.query_pairs(_DISTRICT_RADIUS_KM * 1000.0, output_type="ndarray"):
+        smaller = j if population[j] < population[i] else i
+        out[smaller] = True
+    return out
+
+
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    projection = LocalProjection(lon1, lat1)
+    x, y = projection.forward([lon2], [lat2])
+    return float(np.hypot(x[0], y[0])) / 1000.0
+
+
+def place_distances_km(geometry: Sequence[tuple[float, float]],
+                       places: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Distance of each named point from a route line, in km (metric projection)."""
+    if not places or len(geometry) < 2:
+        return {}
+    lons = [p[0] for p in geometry]
+    lats = [p[1] for p in geometry]
+    projection = LocalProjection.for_bounds((min(lons), min(lats), max(lons), max(lats)))
+    line = projection.to_metric(shapely.LineString(geometry))
+    return {name: float(line.distance(projection.to_metric(shapely.Point(lonlat)))) / 1000.0
+            for name, lonlat in places.items()}
+
