@@ -170,8 +170,8 @@ def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corri
         avoidable = forbidden and world.territory_at(end.lonlat) not in forbidden
         for exclude in ([], forbidden) if avoidable else ([],):
             for mode in Mode:
-                metric = world.metric(mode, exclude)
                 try:
+                    metric = world.metric(mode, exclude)
                     paths = world.router.alternatives(start.node, end.node, metric,
                                                       k=SEARCH_ALTERNATIVES)
                 except RoutingError as exc:
