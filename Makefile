@@ -22,6 +22,9 @@ demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/corridor validate $(SCENARIO)
 	$(BIN)/corridor network info data/ukraine-2022/roads-schematic.osm
+	$(BIN)/corridor negotiate $(SCENARIO) --html $(OUT)/negotiation.html \
+		--geojson $(OUT)/corridors.geojson
+	@echo "Report with map: $(OUT)/negotiation.html"
 
 lint: install
 	$(BIN)/ruff check src tests bench tools
