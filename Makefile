@@ -24,7 +24,8 @@ demo: install
 	$(BIN)/corridor network info data/ukraine-2022/roads-schematic.osm
 	$(BIN)/corridor negotiate $(SCENARIO) --html $(OUT)/negotiation.html \
 		--geojson $(OUT)/corridors.geojson
-	@echo "Report with map: $(OUT)/negotiation.html"
+	$(BIN)/corridor plan $(SCENARIO) --plots $(OUT)
+	@echo "Report with map: $(OUT)/negotiation.html; timeline plots: $(OUT)/plan-*.png"
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

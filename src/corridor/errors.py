@@ -62,3 +62,24 @@ class NegotiationError(CorridorError):
 
 class PlanningError(CorridorError):
     """An evacuation plan's inputs are malformed."""
+
+
+class StoreError(CorridorError):
+    """A change to the coordination store breaks a rule of the domain (HTTP 422)."""
+
+
+class NotFoundError(StoreError):
+    """The entity named by an id does not exist (HTTP 404)."""
+
+
+class ConflictError(StoreError):
+    """The change is valid in itself but not in the entity's current state (HTTP 409).
+
+    ``allowed`` lists what *would* be accepted now, so a client can correct itself without
+    reading the rules.
+    """
+
+    def __init__(self, message: str, *, allowed: list[str] | None = None,
+                 field: str | None = None) -> None:
+        self.allowed = allowed or []
+        super().__init__(message, field=field)

@@ -12,6 +12,7 @@ import typer
 
 from corridor.cli import negotiate as _negotiate
 from corridor.cli import network as _network
+from corridor.cli import plan as _plan
 from corridor.cli import scenario as _scenario
 from corridor.cli._output import console
 from corridor.errors import CorridorError
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(_network.app, name="network")
 _scenario.register(app)
 _negotiate.register(app)
+_plan.register(app)
 
 
 def main() -> None:

@@ -138,7 +138,7 @@ class RoadNetwork:
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the network to one ``.npz`` file atomically (temp file, then rename)."""
-        arrays = self._arrays()
+        arrays: dict[str, Any] = dict(self._arrays())
         header = {"format": _FORMAT_VERSION, "names": list(self.names), "meta": self.meta}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")

@@ -1,0 +1,1 @@
+"""HTTP API of the coordination service: REST resources under ``/api/`` and an event stream."""

@@ -1,0 +1,85 @@
+"""Agreements, the parties' Ed25519 signatures on them, and their verification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+
+from corridor.store import coordination
+from corridor.store.models import Agreement, Signature, User
+from corridor.store.schemas import (
+    AgreementIn,
+    AgreementOut,
+    SignatureIn,
+    SignatureOut,
+    VerificationOut,
+)
+from corridor.store.signing import canonical_json
+
+from .auth import Reader, act_for, require
+from .common import (
+    DB,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Create,
+    IdPath,
+    Page,
+    Paging,
+    fetch,
+    list_page,
+    require_exists,
+)
+
+router = APIRouter(prefix="/api/agreements", tags=["agreements"])
+
+
+@router.get("", responses=READ_ERRORS)
+def list_agreements(db: DB, _: Reader, paging: Paging) -> Page[AgreementOut]:
+    return list_page(db, Agreement, Agreement.id, AgreementOut, paging)
+
+
+@router.get("/{agreement_id}", responses=READ_ERRORS)
+def get_agreement(agreement_id: IdPath, db: DB, _: Reader) -> AgreementOut:
+    return fetch(db, Agreement, agreement_id, AgreementOut)
+
+
+@router.get("/{agreement_id}/canonical", responses={
+    **READ_ERRORS, 200: {"content": {"application/json": {}},
+                         "description": "The exact bytes each party signs"}})
+def get_canonical(agreement_id: IdPath, db: DB, _: Reader) -> Response:
+    """The document as canonical JSON bytes (RFC 8785), ready to be signed client-side."""
+    document = fetch(db, Agreement, agreement_id, AgreementOut).document
+    return Response(canonical_json(document), media_type="application/json")
+
+
+@router.post("", status_code=201, response_model=AgreementOut, responses=WRITE_ERRORS)
+def create_agreement(body: AgreementIn, create: Create,
+                     user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+    return create.run(user, body, lambda s: AgreementOut.model_validate(
+        coordination.create_agreement(s, user.name, body)))
+
+
+@router.get("/{agreement_id}/signatures", responses=READ_ERRORS)
+def list_signatures(agreement_id: IdPath, db: DB, _: Reader,
+                    paging: Paging) -> Page[SignatureOut]:
+    require_exists(db, Agreement, agreement_id)
+    return list_page(db, Signature, Signature.id, SignatureOut, paging,
+                     where=[Signature.agreement_id == agreement_id])
+
+
+@router.post("/{agreement_id}/signatures", status_code=201, response_model=SignatureOut,
+             responses=WRITE_ERRORS)
+def sign(agreement_id: IdPath, body: SignatureIn, create: Create,
+         user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
+    """Submit a party's signature, made with its private key over the canonical document."""
+    act_for(user, body.party_id)
+    return create.run(user, body, lambda s: SignatureOut.model_validate(
+        coordination.add_signature(s, user.name, agreement_id, body)))
+
+
+@router.get("/{agreement_id}/verify", responses=READ_ERRORS)
+def verify(agreement_id: IdPath, db: DB, _: Reader) -> VerificationOut:
+    with db.read() as session:
+        return coordination.verify(session, agreement_id)

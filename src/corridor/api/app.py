@@ -1,0 +1,162 @@
+"""The FastAPI application: routers, error answers and the request-size limit.
+
+Everything lives under ``/api/``; ``/`` is left for the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from corridor import __version__
+from corridor.errors import ConflictError, NotFoundError, StoreError
+from corridor.store.coordination import LeadTimes
+from corridor.store.db import Database
+from corridor.store.schemas import Error
+
+from . import (
+    agreements,
+    audit,
+    convoys,
+    corridors,
+    events,
+    incidents,
+    notifications,
+    parties,
+    proposals,
+    talks,
+)
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    lead_times: LeadTimes = field(default_factory=LeadTimes)
+    max_body_bytes: int = MIB
+    event_poll_seconds: float = 0.25
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413 before any of them reaches a handler.
+
+    Bodies are buffered (they are small by construction), which also catches chunked uploads
+    that announce no length.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        await self.app(scope, _replaying(b"".join(chunks), receive), send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"request body exceeds {self.max_bytes} bytes"
+        response = JSONResponse(Error(detail=detail).model_dump(), status_code=413)
+        await response(scope, receive, send)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def _receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return _receive
+
+
+def _status(exc: StoreError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ConflictError):
+        return 409
+    return 422
+
+
+async def _store_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StoreError)
+    allowed = exc.allowed if isinstance(exc, ConflictError) else []
+    body = Error(detail=exc.message, field=exc.field, allowed=allowed)
+    return JSONResponse(body.model_dump(), status_code=_status(exc))
+
+
+def _field(location: tuple[object, ...]) -> str:
+    parts = [str(p) for p in location]
+    return ".".join(parts[1:]) if parts[:1] == ["body"] and len(parts) > 1 else ".".join(parts)
+
+
+async def _invalid(_: Request, exc: Exception) -> JSONResponse:
+    """One readable line per problem, each naming the field, instead of pydantic's raw list."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [(_field(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+    detail = "; ".join(f"{where}: {message}" for where, message in problems)
+    body = Error(detail=detail, field=problems[0][0] if problems else None)
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """As FastAPI's, except that 405 lists every method of the path, not just one route's."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code != 405:
+        return await http_exception_handler(request, exc)
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE and isinstance(route, APIRoute) and route.methods:
+            methods |= route.methods
+    return JSONResponse(Error(detail="method not allowed").model_dump(), status_code=405,
+                        headers={"Allow": ", ".join(sorted(methods))})
+
+
+def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
+    """The service over an opened (and migrated) store."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Corridor coordination service",
+        version=__version__,
+        description="Talks, proposals, signed agreements, corridor status, movement "
+                    "notifications, incidents and convoy progress, with a hash-chained audit "
+                    "log. Authenticate with `Authorization: Bearer <token>`.",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
+                   convoys, events, audit):
+        app.include_router(module.router)
+    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

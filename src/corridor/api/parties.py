@@ -1,0 +1,43 @@
+"""Parties to the talks, and the public keys their signatures are checked against."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from corridor.store import coordination
+from corridor.store.models import Party, User
+from corridor.store.schemas import PartyIn, PartyKeyIn, PartyOut
+
+from .auth import Reader, act_for, require
+from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, Page, Paging, fetch, list_page
+
+router = APIRouter(prefix="/api/parties", tags=["parties"])
+
+
+@router.get("", responses=READ_ERRORS)
+def list_parties(db: DB, _: Reader, paging: Paging) -> Page[PartyOut]:
+    return list_page(db, Party, Party.id, PartyOut, paging)
+
+
+@router.get("/{party_id}", responses=READ_ERRORS)
+def get_party(party_id: str, db: DB, _: Reader) -> PartyOut:
+    return fetch(db, Party, party_id, PartyOut)
+
+
+@router.post("", status_code=201, response_model=PartyOut, responses=WRITE_ERRORS)
+def create_party(body: PartyIn, create: Create,
+                 user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+    return create.run(user, body, lambda s: PartyOut.model_validate(
+        coordination.create_party(s, user.name, body)))
+
+
+@router.put("/{party_id}/key", response_model=PartyOut, responses=WRITE_ERRORS)
+def set_key(party_id: str, body: PartyKeyIn, create: Create,
+            user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
+    """Register or rotate the party's Ed25519 public key; only its own liaison may."""
+    act_for(user, party_id)
+    return create.run(user, body, lambda s: PartyOut.model_validate(
+        coordination.set_party_key(s, user.name, party_id, body)), status_code=200)

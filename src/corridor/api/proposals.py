@@ -1,0 +1,66 @@
+"""Corridor proposals, the rule verdicts attached to them, and the parties' positions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from corridor.store import coordination
+from corridor.store.models import Position, Proposal, User
+from corridor.store.schemas import PositionIn, PositionOut, ProposalIn, ProposalOut
+
+from .auth import Reader, act_for, require
+from .common import (
+    DB,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Create,
+    IdPath,
+    Page,
+    Paging,
+    fetch,
+    list_page,
+    require_exists,
+)
+
+router = APIRouter(prefix="/api/proposals", tags=["proposals"])
+
+
+@router.get("", responses=READ_ERRORS)
+def list_proposals(db: DB, _: Reader, paging: Paging) -> Page[ProposalOut]:
+    return list_page(db, Proposal, Proposal.id, ProposalOut, paging)
+
+
+@router.get("/{proposal_id}", responses=READ_ERRORS)
+def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
+    return fetch(db, Proposal, proposal_id, ProposalOut)
+
+
+@router.post("", status_code=201, response_model=ProposalOut, responses=WRITE_ERRORS)
+def create_proposal(
+    body: ProposalIn, create: Create,
+    user: Annotated[User, Depends(require("facilitator", "liaison"))],
+) -> JSONResponse:
+    """Facilitators table proposals for any party; a liaison only in its own party's name."""
+    if user.role == "liaison":
+        act_for(user, body.proposer_id)
+    return create.run(user, body, lambda s: ProposalOut.model_validate(
+        coordination.create_proposal(s, user.name, body)))
+
+
+@router.get("/{proposal_id}/positions", responses=READ_ERRORS)
+def list_positions(proposal_id: IdPath, db: DB, _: Reader, paging: Paging) -> Page[PositionOut]:
+    require_exists(db, Proposal, proposal_id)
+    return list_page(db, Position, Position.id, PositionOut, paging,
+                     where=[Position.proposal_id == proposal_id])
+
+
+@router.post("/{proposal_id}/positions", status_code=201, response_model=PositionOut,
+             responses=WRITE_ERRORS)
+def take_position(proposal_id: IdPath, body: PositionIn, create: Create,
+                  user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
+    act_for(user, body.party_id)
+    return create.run(user, body, lambda s: PositionOut.model_validate(
+        coordination.add_position(s, user.name, proposal_id, body)))

@@ -1,0 +1,34 @@
+"""Rounds of talks and the delegations that attended them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from corridor.store import coordination
+from corridor.store.models import TalksRound, User
+from corridor.store.schemas import TalksIn, TalksOut
+
+from .auth import Reader, require
+from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+
+router = APIRouter(prefix="/api/talks", tags=["talks"])
+
+
+@router.get("", responses=READ_ERRORS)
+def list_talks(db: DB, _: Reader, paging: Paging) -> Page[TalksOut]:
+    return list_page(db, TalksRound, TalksRound.id, TalksOut, paging)
+
+
+@router.get("/{talks_id}", responses=READ_ERRORS)
+def get_talks(talks_id: IdPath, db: DB, _: Reader) -> TalksOut:
+    return fetch(db, TalksRound, talks_id, TalksOut)
+
+
+@router.post("", status_code=201, response_model=TalksOut, responses=WRITE_ERRORS)
+def create_talks(body: TalksIn, create: Create,
+                 user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+    return create.run(user, body, lambda s: TalksOut.model_validate(
+        coordination.create_talks(s, user.name, body)))

@@ -1,0 +1,110 @@
+"""``corridor network``: build road networks from OSM extracts and describe them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor.cli._output import out, print_json
+from corridor.network.cache import LoadedNetwork, open_network
+from corridor.network.osm import NetworkSettings
+
+app = typer.Typer(
+    help="Build drivable road networks from OpenStreetMap extracts and report on them.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[Path, typer.Argument(help="OSM extract: .osm.pbf, .osm, .osm.gz or .osm.bz2.")]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Network cache directory "
+                 "[default: $CORRIDOR_CACHE_DIR or ~/.cache/corridor/networks]."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+@app.command()
+def build(
+    file: FileArg,
+    cache_dir: CacheDirOpt = None,
+    no_simplify: Annotated[
+        bool, typer.Option("--no-simplify", help="Keep every OSM node as a graph node.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Build the network from the extract (ignoring any cached copy) and cache it."""
+    loaded = open_network(file, settings=NetworkSettings(simplify=not no_simplify),
+                          cache_dir=cache_dir, progress=not json, rebuild=True)
+    _report(loaded, json, timing=f"built in {loaded.network.meta['build_seconds']:.2f} s")
+
+
+@app.command()
+def info(file: FileArg, cache_dir: CacheDirOpt = None, json: JsonOpt = False) -> None:
+    """Describe the network of an extract, loading it from the cache when possible."""
+    loaded = open_network(file, cache_dir=cache_dir, progress=not json)
+    how = "from cache" if loaded.from_cache else "built, now cached"
+    _report(loaded, json, timing=f"loaded in {loaded.seconds:.3f} s ({how})")
+
+
+def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
+    """The JSON shape of ``corridor network build/info --json``.
+
+    ``km_by_class`` counts directed edges, so a two-way road contributes its length twice
+    (once per direction of travel).
+    """
+    net = loaded.network
+    meta = net.meta
+    return {
+        "source": meta.get("source"),
+        "sha256": meta.get("sha256"),
+        "nodes": net.n_nodes,
+        "edges": net.n_edges,
+        "km_by_class": net.km_by_class(),
+        "km_total": round(float(net.length_m.sum()) / 1000.0, 3),
+        "bbox": list(net.bbox),
+        "osm_ways": meta.get("osm_ways"),
+        "dropped": meta.get("dropped"),
+        "settings": meta.get("settings"),
+        "build_seconds": meta.get("build_seconds"),
+        "load_seconds": round(loaded.seconds, 4),
+        "from_cache": loaded.from_cache,
+        "cache_path": str(loaded.cache_path),
+    }
+
+
+def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
+    report = network_report(loaded)
+    if as_json:
+        print_json(report)
+        return
+    summary = Table(title=f"Road network of {Path(str(report['source'])).name}",
+                    show_header=False)
+    summary.add_column("item", style="bold")
+    summary.add_column("value")
+    dropped = report["dropped"] or {}
+    min_lon, min_lat, max_lon, max_lat = report["bbox"]
+    rows = [
+        ("nodes", f"{report['nodes']:,}"),
+        ("directed edges", f"{report['edges']:,}"),
+        ("drivable OSM ways", f"{report['osm_ways']:,}"),
+        ("bounding box", f"lon {min_lon:.4f} to {max_lon:.4f}, lat {min_lat:.4f} to {max_lat:.4f}"),
+        ("dropped (not strongly connected)",
+         f"{dropped.get('components', 0):,} components, {dropped.get('nodes', 0):,} nodes, "
+         f"{dropped.get('edges', 0):,} edges"),
+        ("time", timing),
+        ("cache", report["cache_path"]),
+    ]
+    for item, value in rows:
+        summary.add_row(item, value)
+    out.print(summary)
+
+    by_class = Table(title="Directed km by road class")
+    by_class.add_column("class")
+    by_class.add_column("km", justify="right")
+    for cls, km in report["km_by_class"].items():
+        by_class.add_row(cls, f"{km:,.1f}")
+    by_class.add_row("total", f"{report['km_total']:,.1f}", style="bold")
+    out.print(by_class)

@@ -1,0 +1,287 @@
+"""Read an OpenStreetMap extract into a :class:`RoadNetwork` for motor vehicles.
+
+pyosmium does the heavy lifting in C++: it keeps node locations, and a tag filter hands only
+drivable ways (and the few nodes that mark towns and border posts) to Python. Python touches
+each kept way once to read its tags and node references; everything after that — splitting ways
+into segments, the largest strongly connected component, simplification — is numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import osmium
+from osmium.filter import KeyFilter, TagFilter
+
+from corridor.errors import NetworkError
+from corridor.network.build import largest_strong_component, network_from_edges, restrict_nodes
+from corridor.network.graph import ROAD_CLASSES, RoadNetwork
+from corridor.network.simplify import simplify_network
+from corridor.network.tags import HIGHWAY_CLASS, way_attributes
+
+#: File name endings pyosmium can read, and what they are (a suffix of another comes after it).
+OSM_FORMATS: dict[str, str] = {
+    ".osm.pbf": "PBF",
+    ".pbf": "PBF",
+    ".osm": "OSM XML",
+    ".osm.gz": "gzip-compressed OSM XML",
+    ".osm.bz2": "bzip2-compressed OSM XML",
+}
+
+#: libosmium's marker for a node location that is not in the file (a way cut by the extract).
+_UNDEFINED_COORDINATE = 2**31 - 1
+_COORDINATE_SCALE = 1e-7
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Choices that change the built network; they are part of the cache key.
+
+    Attributes
+    ----------
+    simplify
+        Contract through-nodes (see :mod:`corridor.network.simplify`).
+    largest_component
+        Keep only the largest strongly connected component.
+    road_classes
+        Classes to keep, from :data:`~corridor.network.graph.ROAD_CLASSES`.
+    """
+
+    simplify: bool = True
+    largest_component: bool = True
+    road_classes: tuple[str, ...] = field(default=ROAD_CLASSES)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.road_classes) - set(ROAD_CLASSES))
+        if unknown:
+            raise NetworkError(f"unknown road classes {unknown}, expected some of "
+                               f"{', '.join(ROAD_CLASSES)}", field="road_classes")
+
+    def to_json(self) -> str:
+        """Canonical JSON, stable across runs, for cache keys and ``meta``."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+#: Receives a phase name as each phase of an import starts.
+PhaseCallback = Callable[[str], None]
+
+
+@dataclass
+class _WayTable:
+    """Drivable ways in file order: flat node arrays, and one attribute entry per way.
+
+    Node references and coordinates go into typed arrays rather than lists: they are the bulk
+    of the data and would otherwise cost a Python int object each.
+    """
+
+    refs: array[int] = field(default_factory=lambda: array("q"))
+    x: array[int] = field(default_factory=lambda: array("i"))
+    y: array[int] = field(default_factory=lambda: array("i"))
+    n_refs: list[int] = field(default_factory=list)
+    way_id: list[int] = field(default_factory=list)
+    road_class: list[int] = field(default_factory=list)
+    direction: list[int] = field(default_factory=list)
+    speed: list[tuple[float, float]] = field(default_factory=list)
+    capacity: list[tuple[float, float]] = field(default_factory=list)
+    label: list[int] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)
+    protected_ids: list[int] = field(default_factory=list)
+
+
+def check_osm_file(path: Path) -> str:
+    """The format an existing OSM file announces by its name.
+
+    Raises
+    ------
+    NetworkError
+        If the extension is not one of :data:`OSM_FORMATS` or the file does not exist.
+    """
+    name = path.name.lower()
+    fmt = next((desc for suffix, desc in OSM_FORMATS.items() if name.endswith(suffix)), None)
+    if fmt is None:
+        raise NetworkError(f"unknown file extension, expected one of {', '.join(OSM_FORMATS)}",
+                           source=path)
+    if not path.is_file():
+        raise NetworkError(f"no such file, expected an OSM extract ({fmt})", source=path)
+    return fmt
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks so large extracts need little memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
+                  on_phase: PhaseCallback | None = None,
+                  sha256: str | None = None) -> RoadNetwork:
+    """Read an OSM file and build the drivable road network, without any caching.
+
+    Parameters
+    ----------
+    path
+        An ``.osm.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2`` extract.
+    settings
+        Simplification, component and class choices; defaults to :class:`NetworkSettings`.
+    on_phase
+        Called with ``"read"``, ``"components"``, ``"simplify"`` as each phase starts, to
+        drive a progress display.
+    sha256
+        The file's digest when the caller has already computed it (to key a cache); otherwise
+        it is computed here.
+
+    Returns
+    -------
+    RoadNetwork
+        ``meta`` holds ``source``, ``sha256``, ``settings``, ``osm_ways`` (drivable ways read),
+        ``dropped`` (``components``, ``nodes``, ``edges`` outside the largest strongly
+        connected component, counted before simplification) and ``build_seconds``.
+
+    Raises
+    ------
+    NetworkError
+        If the file is missing, has an unknown extension, is corrupt or truncated, or holds no
+        drivable road.
+    """
+    settings = settings or NetworkSettings()
+    source = Path(path)
+    fmt = check_osm_file(source)
+    started = time.perf_counter()
+    phase = on_phase or (lambda _name: None)
+
+    phase("read")
+    classes = {ROAD_CLASSES.index(c) for c in settings.road_classes}
+    ways = _read_ways(source, fmt, classes)
+    n_ways = len(ways.n_refs)
+    if not n_ways:
+        raise NetworkError("contains no drivable roads, expected ways tagged highway="
+                           + "/".join(ROAD_CLASSES), source=source)
+    network, protected = _segment_network(ways)
+    del ways  # the flat tables are the largest thing held; free them before the next phase
+    if network.n_edges == 0:
+        raise NetworkError("drivable ways have no locatable nodes, expected node coordinates "
+                           "for the ways' node references", source=source)
+
+    dropped = {"components": 0, "nodes": 0, "edges": 0}
+    if settings.largest_component:
+        phase("components")
+        keep, n_components = largest_strong_component(network)
+        kept = restrict_nodes(network, keep)
+        dropped = {"components": n_components - 1, "nodes": network.n_nodes - kept.n_nodes,
+                   "edges": network.n_edges - kept.n_edges}
+        network, protected = kept, protected[keep]
+    if settings.simplify:
+        phase("simplify")
+        network = simplify_network(network, protected)
+
+    meta: dict[str, Any] = {
+        "source": str(source.resolve()),
+        "sha256": sha256 or file_sha256(source),
+        "settings": json.loads(settings.to_json()),
+        "osm_ways": n_ways,
+        "dropped": dropped,
+        "build_seconds": round(time.perf_counter() - started, 4),
+    }
+    return replace(network, meta=meta)
+
+
+@contextmanager
+def _osmium_errors(source: Path, fmt: str) -> Iterator[None]:
+    try:
+        yield
+    except RuntimeError as exc:
+        raise NetworkError(f"cannot read as {fmt} ({exc}); the file may be truncated or "
+                           "corrupt", source=source) from exc
+
+
+def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
+    """Collect drivable ways with their node references and locations."""
+    table = _WayTable()
+    roads = TagFilter(*(("highway", v) for v in HIGHWAY_CLASS))
+    roads.enable_for(osmium.osm.WAY)
+    markers = KeyFilter("place", "barrier")
+    markers.enable_for(osmium.osm.NODE)
+    processor = (osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
+                 .with_locations().with_filter(roads).with_filter(markers))
+    add_ref, add_x, add_y = table.refs.append, table.x.append, table.y.append
+    with _osmium_errors(source, fmt):
+        for obj in processor:
+            if isinstance(obj, osmium.osm.Node):
+                if "place" in obj.tags or obj.tags.get("barrier") == "border_control":
+                    table.protected_ids.append(obj.id)
+                continue
+            if not isinstance(obj, osmium.osm.Way):
+                continue
+            attrs = way_attributes(obj.tags)
+            if attrs is None or attrs.road_class not in classes:
+                continue
+            nodes = obj.nodes
+            for node in nodes:
+                add_ref(node.ref)
+                add_x(node.x)
+                add_y(node.y)
+            table.n_refs.append(len(nodes))
+            table.way_id.append(obj.id)
+            table.road_class.append(attrs.road_class)
+            table.direction.append(attrs.direction)
+            table.speed.append((attrs.speed_forward_kmh, attrs.speed_backward_kmh))
+            table.capacity.append((attrs.capacity_forward_vph, attrs.capacity_backward_vph))
+            table.label.append(table.names.setdefault(attrs.label, len(table.names))
+                               if attrs.label else -1)
+    return table
+
+
+def _segment_network(ways: _WayTable) -> tuple[RoadNetwork, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """One directed edge per way segment and permitted direction; plus the protected-node mask.
+
+    Segments touching a node whose location is missing are dropped, which splits a way that
+    leaves the extract rather than drawing it to a wrong place.
+    """
+    refs = np.frombuffer(ways.refs, dtype=np.int64)
+    x = np.frombuffer(ways.x, dtype=np.int32)
+    y = np.frombuffer(ways.y, dtype=np.int32)
+    way_of_ref = np.repeat(np.arange(len(ways.n_refs)), ways.n_refs)
+    located = (x != _UNDEFINED_COORDINATE) & (y != _UNDEFINED_COORDINATE)
+    start = np.flatnonzero((way_of_ref[:-1] == way_of_ref[1:]) & located[:-1] & located[1:]
+                           & (refs[:-1] != refs[1:]))
+    end = start + 1
+
+    node_ids, inverse = np.unique(np.concatenate([refs[start], refs[end]]), return_inverse=True)
+    u, v = inverse[: len(start)], inverse[len(start):]
+    node_ref = np.empty(len(node_ids), dtype=np.int64)
+    node_ref[u], node_ref[v] = start, end
+
+    way = way_of_ref[start]
+    direction = np.asarray(ways.direction, dtype=np.int8)[way]
+    speed = np.asarray(ways.speed, dtype=np.float64).reshape(-1, 2)[way]
+    capacity = np.asarray(ways.capacity, dtype=np.float64).reshape(-1, 2)[way]
+    fwd, bwd = direction >= 0, direction <= 0
+    both = np.concatenate([fwd, bwd])
+    per_way = np.concatenate([way, way])[both]
+    network = network_from_edges(
+        x[node_ref] * _COORDINATE_SCALE,
+        y[node_ref] * _COORDINATE_SCALE,
+        np.concatenate([u, v])[both],
+        np.concatenate([v, u])[both],
+        speed_kmh=np.concatenate([speed[:, 0], speed[:, 1]])[both],
+        capacity_vph=np.concatenate([capacity[:, 0], capacity[:, 1]])[both],
+        road_class=np.asarray(ways.road_class, dtype=np.int8)[per_way],
+        node_osm_id=node_ids,
+        way_id=np.asarray(ways.way_id, dtype=np.int64)[per_way],
+        name_idx=np.asarray(ways.label, dtype=np.int32)[per_way],
+        names=tuple(ways.names),
+    )
+    protected = np.isin(node_ids, np.asarray(ways.protected_ids, dtype=np.int64))
+    return network, protected

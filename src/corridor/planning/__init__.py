@@ -1,0 +1,54 @@
+"""Evacuation planning: the corridor window plan (MILP), CCRP on a road network, the exact
+quickest flow it is measured against, and a SUMO check of network plans."""
+
+from corridor.planning.ccrp import Departure, NetworkPlan, Route, SourcePlan, plan_ccrp
+from corridor.planning.corridor import RELAXATION_FACTOR, plan_corridor
+from corridor.planning.evacuation import EvacuationProblem, Source, TimeModel
+from corridor.planning.model import (
+    RESOURCES,
+    AssemblyPoint,
+    BusFleet,
+    BusSchedule,
+    Checkpoint,
+    Corridor,
+    CorridorPlan,
+    CorridorSpec,
+    HazardStretch,
+    PrivateCars,
+    Trip,
+    Unmoved,
+    Window,
+    WindowResult,
+)
+from corridor.planning.optimal import QuickestFlow, min_total_time, people_safe_by, quickest_flow
+
+__all__ = [
+    "RELAXATION_FACTOR",
+    "RESOURCES",
+    "AssemblyPoint",
+    "BusFleet",
+    "BusSchedule",
+    "Checkpoint",
+    "Corridor",
+    "CorridorPlan",
+    "CorridorSpec",
+    "Departure",
+    "EvacuationProblem",
+    "HazardStretch",
+    "NetworkPlan",
+    "PrivateCars",
+    "QuickestFlow",
+    "Route",
+    "Source",
+    "SourcePlan",
+    "TimeModel",
+    "Trip",
+    "Unmoved",
+    "Window",
+    "WindowResult",
+    "min_total_time",
+    "people_safe_by",
+    "plan_ccrp",
+    "plan_corridor",
+    "quickest_flow",
+]

@@ -1,0 +1,165 @@
+"""A network evacuation problem and its discrete-time form, shared by CCRP and the optimum.
+
+The heuristic (:mod:`corridor.planning.ccrp`) and the exact quickest flow
+(:mod:`corridor.planning.optimal`) must solve *the same* discrete problem, or the gap between
+them would measure rounding rather than the heuristic. So both read one :class:`TimeModel`:
+whole-step travel times and per-step capacities, rounded once, here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
+
+from corridor.errors import PlanningError
+from corridor.network.graph import RoadNetwork
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: Capacities are rounded down to this fraction of a person per step, so that the optimum can
+#: run on integers (scaled by :data:`CAPACITY_SCALE`) and still see exactly what CCRP sees.
+CAPACITY_SCALE = 1000
+
+
+@dataclass(frozen=True)
+class Source:
+    """People leaving from one network node."""
+
+    node: int
+    people: int
+
+
+@dataclass(frozen=True, eq=False)
+class EvacuationProblem:
+    """Who leaves from where, where safety lies, and at what resolution time is counted.
+
+    Parameters
+    ----------
+    network
+        The road network; edge capacities come from ``capacity_vph``.
+    sources
+        Nodes and the people leaving from each.
+    exits
+        Nodes that count as safe once reached.
+    step_s
+        Length of one time step. Edge travel times round to whole steps (at least one), so the
+        resolution bounds how far the discrete plan can be from continuous time.
+    persons_per_vehicle
+        Evacuees per vehicle: road capacities are in vehicles, plans in people.
+    max_speed_kmh
+        Speed cap for all vehicles (a convoy's speed); ``None`` uses the road speeds.
+    node_capacity
+        Optional people per step that may *enter* each node (one entry per node; ``inf`` for no
+        limit), modelling junctions narrower than the roads meeting there.
+    """
+
+    network: RoadNetwork
+    sources: tuple[Source, ...]
+    exits: tuple[int, ...]
+    step_s: float = 10.0
+    persons_per_vehicle: float = 1.0
+    max_speed_kmh: float | None = None
+    node_capacity: FloatArray | None = None
+
+    def validate(self) -> None:
+        """Raise :class:`PlanningError` naming the first malformed field."""
+        n = self.network.n_nodes
+        for i, src in enumerate(self.sources):
+            if not 0 <= src.node < n:
+                raise PlanningError(f"must be a node index in [0, {n}), got {src.node}",
+                                    field=f"sources[{i}].node")
+            if src.people < 0:
+                raise PlanningError(f"must be >= 0, got {src.people}",
+                                    field=f"sources[{i}].people")
+        if not self.exits:
+            raise PlanningError("at least one exit node is needed", field="exits")
+        for i, node in enumerate(self.exits):
+            if not 0 <= node < n:
+                raise PlanningError(f"must be a node index in [0, {n}), got {node}",
+                                    field=f"exits[{i}]")
+        for name in ("step_s", "persons_per_vehicle"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise PlanningError(f"must be a finite number > 0, got {value!r}", field=name)
+        if self.max_speed_kmh is not None and not self.max_speed_kmh > 0:
+            raise PlanningError(f"must be > 0, got {self.max_speed_kmh!r}", field="max_speed_kmh")
+        if self.node_capacity is not None and (
+                self.node_capacity.shape != (n,) or np.any(self.node_capacity < 0)):
+            raise PlanningError(f"must hold {n} values >= 0", field="node_capacity")
+
+    @property
+    def total_people(self) -> int:
+        return sum(s.people for s in self.sources)
+
+    @cached_property
+    def time_model(self) -> TimeModel:
+        """The discrete form both planners solve (validates first)."""
+        self.validate()
+        net = self.network
+        seconds = (net.travel_time_s if self.max_speed_kmh is None
+                   else net.travel_time_capped_s(self.max_speed_kmh))
+        tau = np.maximum(1, np.rint(seconds / self.step_s)).astype(np.int64)
+        per_step = net.capacity_vph * self.persons_per_vehicle * self.step_s / 3600.0
+        cap = np.floor(per_step * CAPACITY_SCALE) / CAPACITY_SCALE
+        node_cap = (None if self.node_capacity is None
+                    else np.floor(self.node_capacity * CAPACITY_SCALE) / CAPACITY_SCALE)
+        is_exit = np.zeros(net.n_nodes, dtype=bool)
+        is_exit[list(self.exits)] = True
+        return TimeModel(net, tau, cap, node_cap, is_exit, self.step_s)
+
+
+@dataclass(frozen=True, eq=False)
+class TimeModel:
+    """Whole-step travel time ``tau`` and people per step ``cap`` of every edge.
+
+    ``node_cap`` (people entering a node per step) is ``None`` when junctions are unlimited.
+    Edges of zero capacity are unusable.
+    """
+
+    network: RoadNetwork
+    tau: IntArray
+    cap: FloatArray
+    node_cap: FloatArray | None
+    is_exit: npt.NDArray[np.bool_]
+    step_s: float
+
+    @cached_property
+    def can_escape(self) -> npt.NDArray[np.bool_]:
+        """Nodes from which some exit is reachable over usable edges."""
+        net = self.network
+        usable = self.cap > 0
+        if self.node_cap is not None:
+            usable &= self.node_cap[net.head] > 0
+        reverse = csr_matrix((np.ones(int(usable.sum())), (net.head[usable], net.tail[usable])),
+                             shape=(net.n_nodes + 1, net.n_nodes + 1))
+        exits = np.flatnonzero(self.is_exit)
+        hub = net.n_nodes  # one extra node linked to every exit: a single search finds all
+        reverse = reverse + csr_matrix((np.ones(len(exits)), (np.full(len(exits), hub), exits)),
+                                       shape=reverse.shape)
+        reached = breadth_first_order(reverse, hub, directed=True, return_predecessors=False)
+        out = np.zeros(net.n_nodes + 1, dtype=bool)
+        out[reached] = True
+        return out[:-1]
+
+    def shortest_steps(self) -> IntArray:
+        """Fewest steps from every node to its nearest exit (``-1``: none reachable)."""
+        net = self.network
+        usable = np.flatnonzero(self.cap > 0)
+        # scipy sums parallel edges when building a matrix: keep the quickest of each pair.
+        order = usable[np.lexsort((self.tau[usable], net.tail[usable], net.head[usable]))]
+        pairs = np.column_stack([net.head[order], net.tail[order]])
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
+        keep = order[first]
+        graph = csr_matrix((self.tau[keep].astype(np.float64), (net.head[keep], net.tail[keep])),
+                           shape=(net.n_nodes, net.n_nodes))
+        dist = dijkstra(graph, directed=True, indices=np.flatnonzero(self.is_exit),
+                        min_only=True)
+        return np.where(np.isfinite(dist), dist, -1).astype(np.int64)

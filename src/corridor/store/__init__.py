@@ -1,0 +1,1 @@
+"""The coordination store: parties, talks, proposals, agreements, corridors and their audit log."""

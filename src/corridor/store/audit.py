@@ -1,0 +1,135 @@
+"""The hash-chained audit log.
+
+Every change appends one entry in the same transaction as the change itself, so the log can never
+disagree with the data. Each entry hashes its own fields together with the previous entry's hash:
+editing, inserting or deleting a row breaks the link at that row, which :func:`verify_chain`
+names. A chain cannot show that its newest entries were cut off; anchor the head (for instance
+by publishing the latest ``entry_hash``) where that matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.store.models import AuditEntry, utcnow
+from corridor.store.signing import canonical_json
+
+GENESIS_HASH = "0" * 64
+_VERIFY_BATCH = 1000
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def compute_entry_hash(entry: AuditEntry) -> str:
+    """The hash an entry must carry, from its own fields and its predecessor's hash."""
+    return _sha256(canonical_json({
+        "seq": entry.seq,
+        "actor": entry.actor,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "payload_hash": entry.payload_hash,
+        "prev_hash": entry.prev_hash,
+    }))
+
+
+def payload_of(value: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    """The JSON form of a change as it is logged and streamed to event subscribers."""
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str | int,
+    payload: BaseModel | dict[str, Any],
+) -> AuditEntry:
+    """Log a change. Callers must hold the store's write lock (see ``Database.write``)."""
+    head = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    body = payload_of(payload)
+    entry = AuditEntry(
+        seq=head.seq + 1 if head else 1,
+        actor=actor,
+        at=utcnow(),
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        payload=body,
+        payload_hash=_sha256(canonical_json(body)),
+        prev_hash=head.entry_hash if head else GENESIS_HASH,
+    )
+    entry.entry_hash = compute_entry_hash(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of :func:`verify_chain`: ``broken_seq`` is the first entry that does not check."""
+
+    entries: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"ok: {self.entries} entries, chain intact"
+        return f"broken at seq {self.broken_seq}: {self.reason}"
+
+
+def _entries(session: Session) -> Iterator[AuditEntry]:
+    """All entries in order, a batch at a time so long logs do not fill memory."""
+    last = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last)
+            .order_by(AuditEntry.seq).limit(_VERIFY_BATCH)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq
+        session.expunge_all()
+
+
+def _first_fault(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:
+    if entry.seq != expected_seq:
+        return f"expected seq {expected_seq} next (row missing or inserted)"
+    if entry.prev_hash != prev_hash:
+        return (f"prev_hash does not match entry {expected_seq - 1} "
+                "(a row was deleted, inserted or edited)")
+    if entry.payload_hash != _sha256(canonical_json(entry.payload)):
+        return "payload does not match payload_hash (payload edited)"
+    if entry.entry_hash != compute_entry_hash(entry):
+        return "entry_hash does not match the entry's fields (entry edited)"
+    return None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every link; report the first entry that is not what the chain says."""
+    prev_hash, count = GENESIS_HASH, 0
+    for entry in _entries(session):
+        fault = _first_fault(entry, count + 1, prev_hash)
+        if fault is not None:
+            return ChainReport(entries=count, broken_seq=entry.seq, reason=fault)
+        prev_hash, count = entry.entry_hash, count + 1
+    return ChainReport(entries=count)

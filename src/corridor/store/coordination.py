@@ -1,0 +1,404 @@
+"""The coordination rules: every change to the store goes through one of these functions.
+
+Each function validates against the current state, applies the change and appends the audit
+entry, inside the caller's write transaction (``Database.write``), so a rejected change leaves
+nothing behind. Who may call which function is the API's concern; what is allowed in the
+current state is decided here, for every client alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from corridor.errors import ConflictError, NotFoundError, StoreError
+from corridor.store import audit
+from corridor.store.models import (
+    Acknowledgement,
+    Agreement,
+    Base,
+    ConvoyReport,
+    Corridor,
+    DelegationMember,
+    Incident,
+    Notification,
+    Party,
+    Position,
+    Proposal,
+    Signature,
+    TalksRound,
+    User,
+    utcnow,
+)
+from corridor.store.schemas import (
+    AcknowledgementIn,
+    AcknowledgementOut,
+    AgreementIn,
+    AgreementOut,
+    ConvoyReportIn,
+    ConvoyReportOut,
+    CorridorIn,
+    CorridorOut,
+    IncidentIn,
+    IncidentOut,
+    NotificationIn,
+    NotificationOut,
+    PartyIn,
+    PartyKeyIn,
+    PartyOut,
+    PositionIn,
+    PositionOut,
+    ProposalIn,
+    ProposalOut,
+    Role,
+    SignatureIn,
+    SignatureOut,
+    StatusChangeIn,
+    TalksIn,
+    TalksOut,
+    UserOut,
+    VerificationOut,
+)
+from corridor.store.signing import DOCUMENT_TYPE, fingerprint, signature_valid, verify_agreement
+
+M = TypeVar("M", bound=Base)
+
+#: Corridor life cycle. ``open -> closed`` ends a corridor whose window ran out without incident.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "proposed": ("agreed",),
+    "agreed": ("open", "closed"),
+    "open": ("suspended", "closed"),
+    "suspended": ("open", "closed"),
+    "closed": (),
+}
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    """How long before a movement the other parties must be told about it."""
+
+    normal: dt.timedelta = dt.timedelta(hours=48)
+    emergency: dt.timedelta = dt.timedelta(hours=24)
+
+
+def _hours(delta: dt.timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:g} h"
+
+
+def _log(session: Session, actor: str, action: str, entity: str, key: str | int,
+         payload: BaseModel) -> None:
+    audit.append(session, actor=actor, action=action, entity=entity, entity_id=key,
+                 payload=payload)
+
+
+def get(session: Session, model: type[M], key: object, *, field: str | None = None) -> M:
+    """Fetch by primary key, or raise a 404-class error naming the entity and id."""
+    found = session.get(model, key)
+    if found is None:
+        name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+        raise NotFoundError(f"{name} {key} does not exist", field=field)
+    return found
+
+
+def page(
+    session: Session,
+    model: type[M],
+    key: InstrumentedAttribute[Any],
+    *,
+    after: object | None,
+    limit: int,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> tuple[list[M], object | None]:
+    """Keyset pagination: stable under concurrent inserts, unlike offsets."""
+    stmt = select(model).where(*where).order_by(key).limit(limit + 1)
+    if after is not None:
+        stmt = stmt.where(key > after)
+    rows = list(session.scalars(stmt))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (getattr(rows[-1], key.key) if more else None)
+
+
+# -- parties and users -------------------------------------------------------------------------
+
+def create_party(session: Session, actor: str, body: PartyIn) -> Party:
+    if session.get(Party, body.id) is not None:
+        raise ConflictError(f"party {body.id} already exists", field="id")
+    party = Party(**body.model_dump())
+    session.add(party)
+    session.flush()
+    _log(session, actor, "party.created", "party", party.id, PartyOut.model_validate(party))
+    return party
+
+
+def set_party_key(session: Session, actor: str, party_id: str, body: PartyKeyIn) -> Party:
+    """Register or rotate a party's public key; existing signatures keep the key they used."""
+    party = get(session, Party, party_id)
+    party.public_key = body.public_key
+    session.flush()
+    _log(session, actor, "party.key_set", "party", party.id, PartyOut.model_validate(party))
+    return party
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(
+    session: Session, actor: str, name: str, role: Role, party_id: str | None = None
+) -> tuple[User, str]:
+    """Create a user and return its bearer token, which is stored only as a hash."""
+    if (role == "liaison") != (party_id is not None):
+        raise StoreError("a liaison must be bound to exactly one party, other roles to none",
+                         field="party")
+    if party_id is not None:
+        get(session, Party, party_id, field="party")
+    if session.scalars(select(User).where(User.name == name)).first() is not None:
+        raise ConflictError(f"user {name!r} already exists", field="name")
+    token = secrets.token_urlsafe(32)
+    user = User(name=name, role=role, party_id=party_id, token_hash=hash_token(token))
+    session.add(user)
+    session.flush()
+    _log(session, actor, "user.created", "user", user.id, UserOut.model_validate(user))
+    return user, token
+
+
+# -- talks, proposals, positions ---------------------------------------------------------------
+
+def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
+    if session.scalars(select(TalksRound).where(TalksRound.number == body.number)).first():
+        raise ConflictError(f"talks round {body.number} already exists", field="number")
+    talks = TalksRound(number=body.number, date=body.date, venue=body.venue, notes=body.notes)
+    for i, delegation in enumerate(body.delegations):
+        get(session, Party, delegation.party_id, field=f"delegations.{i}.party_id")
+        talks.members.extend(
+            DelegationMember(party_id=delegation.party_id, **member.model_dump())
+            for member in delegation.members
+        )
+    session.add(talks)
+    session.flush()
+    _log(session, actor, "talks.created", "talks", talks.id, TalksOut.model_validate(talks))
+    return talks
+
+
+def create_proposal(session: Session, actor: str, body: ProposalIn) -> Proposal:
+    get(session, Party, body.proposer_id, field="proposer_id")
+    if body.round_id is not None:
+        get(session, TalksRound, body.round_id, field="round_id")
+    for party_id in body.verdicts:
+        get(session, Party, party_id, field=f"verdicts.{party_id}")
+    proposal = Proposal(**body.model_dump(mode="json"))
+    session.add(proposal)
+    session.flush()
+    _log(session, actor, "proposal.created", "proposal", proposal.id,
+         ProposalOut.model_validate(proposal))
+    return proposal
+
+
+def add_position(session: Session, actor: str, proposal_id: int, body: PositionIn) -> Position:
+    """Record a party's stance; a later position supersedes an earlier one."""
+    get(session, Proposal, proposal_id)
+    get(session, Party, body.party_id, field="party_id")
+    position = Position(proposal_id=proposal_id, **body.model_dump(mode="json"))
+    session.add(position)
+    session.flush()
+    _log(session, actor, "position.created", "position", position.id,
+         PositionOut.model_validate(position))
+    return position
+
+
+# -- agreements and signatures -----------------------------------------------------------------
+
+def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreement:
+    """Freeze the document the parties will sign; it never changes afterwards."""
+    if body.proposal_id is not None:
+        get(session, Proposal, body.proposal_id, field="proposal_id")
+    if len(set(body.parties)) != len(body.parties):
+        raise StoreError("a party is listed twice", field="parties")
+    for i, party_id in enumerate(body.parties):
+        get(session, Party, party_id, field=f"parties.{i}")
+    agreement = Agreement(proposal_id=body.proposal_id, document={})
+    session.add(agreement)
+    session.flush()
+    agreement.document = {
+        "type": DOCUMENT_TYPE,
+        "agreement_id": agreement.id,
+        **body.model_dump(mode="json"),
+    }
+    session.flush()
+    _log(session, actor, "agreement.created", "agreement", agreement.id,
+         AgreementOut.model_validate(agreement))
+    return agreement
+
+
+def add_signature(session: Session, actor: str, agreement_id: int, body: SignatureIn) -> Signature:
+    """Accept a party's signature only if it verifies against the party's registered key."""
+    agreement = get(session, Agreement, agreement_id)
+    party = get(session, Party, body.party_id, field="party_id")
+    if party.id not in agreement.document["parties"]:
+        raise StoreError(f"party {party.id} is not a party to agreement {agreement_id}",
+                         field="party_id")
+    if any(s.party_id == party.id for s in agreement.signatures):
+        raise ConflictError(f"party {party.id} has already signed agreement {agreement_id}")
+    if party.public_key is None:
+        raise ConflictError(f"party {party.id} has no registered public key to verify against")
+    if not signature_valid(party.public_key, agreement.document, body.signature):
+        raise StoreError(
+            f"signature does not verify against party {party.id}'s public key "
+            f"(fingerprint {fingerprint(party.public_key)}) over the canonical agreement",
+            field="signature")
+    signature = Signature(agreement_id=agreement.id, party_id=party.id,
+                          public_key=party.public_key, signature=body.signature)
+    agreement.signatures.append(signature)
+    session.flush()
+    _log(session, actor, "signature.created", "agreement", agreement.id,
+         SignatureOut.model_validate(signature))
+    return signature
+
+
+def verify(session: Session, agreement_id: int) -> VerificationOut:
+    """Re-verify every stored signature against the stored document, as a third party would."""
+    agreement = get(session, Agreement, agreement_id)
+    check = verify_agreement(
+        agreement.document,
+        {s.party_id: s.signature for s in agreement.signatures},
+        {s.party_id: s.public_key for s in agreement.signatures},
+    )
+    return VerificationOut.model_validate(
+        {"agreement_id": agreement.id, "valid": check.valid, "missing": check.missing,
+         "signatures": [dataclasses.asdict(s) for s in check.signatures]}
+    )
+
+
+# -- corridors ---------------------------------------------------------------------------------
+
+def create_corridor(session: Session, actor: str, body: CorridorIn) -> Corridor:
+    if body.agreement_id is not None:
+        get(session, Agreement, body.agreement_id, field="agreement_id")
+    corridor = Corridor(status="proposed", **body.model_dump(mode="json"))
+    session.add(corridor)
+    session.flush()
+    _log(session, actor, "corridor.created", "corridor", corridor.id,
+         CorridorOut.model_validate(corridor))
+    return corridor
+
+
+def _require_signed(session: Session, corridor: Corridor) -> None:
+    if corridor.agreement_id is None:
+        raise ConflictError(f"corridor {corridor.id} has no agreement; it cannot be agreed")
+    check = verify(session, corridor.agreement_id)
+    if not check.valid:
+        raise ConflictError(
+            f"agreement {corridor.agreement_id} is not signed and verified by every party "
+            f"(missing: {', '.join(check.missing) or 'none'})")
+
+
+def change_status(session: Session, actor: str, corridor_id: int,
+                  body: StatusChangeIn) -> Corridor:
+    corridor = get(session, Corridor, corridor_id)
+    allowed = TRANSITIONS[corridor.status]
+    if body.status not in allowed:
+        raise ConflictError(
+            f"corridor {corridor.id} cannot go from {corridor.status} to {body.status}; "
+            f"allowed: {', '.join(allowed) or 'none (final state)'}",
+            allowed=list(allowed), field="status")
+    if body.status == "agreed":
+        _require_signed(session, corridor)
+    previous = corridor.status
+    corridor.status = body.status
+    corridor.updated_at = utcnow()
+    session.flush()
+    payload = {"from": previous, "to": body.status, "reason": body.reason,
+               "corridor": CorridorOut.model_validate(corridor).model_dump(mode="json")}
+    audit.append(session, actor=actor, action="corridor.status_changed", entity="corridor",
+                 entity_id=corridor.id, payload=payload)
+    return corridor
+
+
+# -- movements ---------------------------------------------------------------------------------
+
+_NOTIFIABLE = ("agreed", "open")
+
+
+def notify_movement(session: Session, actor: str, body: NotificationIn, *,
+                    lead_times: LeadTimes, now: dt.datetime | None = None) -> Notification:
+    """Announce a movement, no later than the minimum lead time before it starts."""
+    corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
+    if corridor.status not in _NOTIFIABLE:
+        raise ConflictError(
+            f"corridor {corridor.id} is {corridor.status}; movements can only be notified on a "
+            f"corridor that is {' or '.join(_NOTIFIABLE)}", allowed=list(_NOTIFIABLE))
+    lead = lead_times.emergency if body.emergency else lead_times.normal
+    notice = body.start_at - (now or utcnow())
+    if notice < lead:
+        kind = "an emergency movement" if body.emergency else "a movement"
+        raise StoreError(
+            f"{kind} must be notified at least {_hours(lead)} before it starts; "
+            f"this one starts in {_hours(max(notice, dt.timedelta(0)))}", field="start_at")
+    values: dict[str, Any] = body.model_dump(mode="python")
+    values["vehicles"] = [v.model_dump(mode="json") for v in body.vehicles]
+    values["route"] = body.route.model_dump(mode="json") if body.route else None
+    if body.route is None and body.waypoints is None:
+        values["route"], values["waypoints"] = corridor.route, corridor.waypoints
+    notification = Notification(created_by=actor, **values)
+    session.add(notification)
+    session.flush()
+    _log(session, actor, "notification.created", "notification", notification.id,
+         NotificationOut.model_validate(notification))
+    return notification
+
+
+def acknowledge(session: Session, actor: str, notification_id: int,
+                body: AcknowledgementIn) -> Acknowledgement:
+    notification = get(session, Notification, notification_id)
+    get(session, Party, body.party_id, field="party_id")
+    if any(a.party_id == body.party_id for a in notification.acknowledgements):
+        raise ConflictError(
+            f"party {body.party_id} has already answered notification {notification_id}")
+    ack = Acknowledgement(**body.model_dump())
+    notification.acknowledgements.append(ack)
+    session.flush()
+    _log(session, actor, "acknowledgement.created", "notification", notification.id,
+         AcknowledgementOut.model_validate(ack))
+    return ack
+
+
+def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
+    """Record an incident and, if asked, suspend the open corridor it happened on."""
+    if body.corridor_id is not None:
+        corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
+        if body.suspend and corridor.status != "open":
+            raise ConflictError(
+                f"corridor {corridor.id} is {corridor.status}; only an open corridor can be "
+                "suspended", allowed=["open"], field="suspend")
+    values = body.model_dump(exclude={"suspend"})
+    incident = Incident(reporter=actor, suspended_corridor=body.suspend, **values)
+    session.add(incident)
+    session.flush()
+    _log(session, actor, "incident.created", "incident", incident.id,
+         IncidentOut.model_validate(incident))
+    if body.suspend and body.corridor_id is not None:
+        change_status(session, actor, body.corridor_id, StatusChangeIn(
+            status="suspended", reason=f"incident {incident.id}: {body.type}"))
+    return incident
+
+
+def report_convoy(session: Session, actor: str, notification_id: int,
+                  body: ConvoyReportIn) -> ConvoyReport:
+    get(session, Notification, notification_id)
+    report = ConvoyReport(notification_id=notification_id, reporter=actor, **body.model_dump())
+    session.add(report)
+    session.flush()
+    _log(session, actor, "convoy_report.created", "convoy", notification_id,
+         ConvoyReportOut.model_validate(report))
+    return report

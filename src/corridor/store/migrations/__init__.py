@@ -1,0 +1,1 @@
+"""Alembic migration environment, shipped so a fresh database can be upgraded in place."""

@@ -1,0 +1,490 @@
+"""Typed documents exchanged with the store: what clients send and what they get back.
+
+The same models validate API request bodies and describe responses in the OpenAPI document, so
+the rules (zone-aware timestamps, well-formed GeoJSON, known time zones) hold for library callers
+and HTTP clients alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from corridor.store.signing import fingerprint
+
+Role = Literal["facilitator", "liaison", "operator", "observer"]
+PartyKind = Literal["belligerent", "facilitator", "observer"]
+Stance = Literal["accept", "reject", "counter"]
+CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
+Decision = Literal["acknowledge", "deny"]
+ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
+
+PartyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["UA"])]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=4000)]
+# Numbers and flags are strict: JSON ``false`` or ``"5"`` is not a coordinate or a count.
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
+#: Ids fit a 32-bit integer column on every backend.
+EntityId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+Count = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
+Number = Annotated[int, Field(ge=1, le=10_000, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+PublicKeyHex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
+                                    description="Raw Ed25519 public key, 64 lower-case hex")]
+SignatureHex = Annotated[str, Field(pattern=r"^[0-9a-f]{128}$",
+                                    description="Ed25519 signature, 128 lower-case hex")]
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+    return name
+
+
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["Europe/Kyiv"]),
+                         AfterValidator(_known_zone)]
+
+
+def _unpaired_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unpaired_surrogate(k) or _unpaired_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unpaired_surrogate(v) for v in value)
+    return False
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: object) -> object:
+        # JSON can escape half a surrogate pair; such text cannot be stored or signed.
+        if _unpaired_surrogate(data):
+            raise ValueError("text contains an unpaired UTF-16 surrogate")
+        return data
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class LineString(_In):
+    """A GeoJSON LineString (RFC 7946) in WGS 84 longitude/latitude."""
+
+    type: Literal["LineString"]
+    coordinates: list[tuple[Longitude, Latitude]] = Field(min_length=2)
+
+
+class Route(_In):
+    """Where a corridor runs: a drawn line, named waypoints, or both."""
+
+    route: LineString | None = None
+    waypoints: list[Name] | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="after")
+    def _some_route(self) -> Self:
+        if self.route is None and self.waypoints is None:
+            raise ValueError("give a route (GeoJSON LineString) or waypoints (two or more names)")
+        return self
+
+
+class Window(_In):
+    """A time window of a ceasefire or movement, with the zone in which it was agreed."""
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    tz: TimeZoneName
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("window end must be after its start")
+        return self
+
+
+class Reason(_In):
+    code: Annotated[str, Field(min_length=1, max_length=80)]
+    message: Text
+
+
+class Verdict(_In):
+    """A party's rule verdict on a proposal, as computed by the negotiation engine."""
+
+    acceptable: Flag
+    reasons: list[Reason] = []
+
+
+class Error(BaseModel):
+    """Body of every 4xx response raised by the service itself."""
+
+    detail: str
+    field: str | None = None
+    allowed: list[str] = []
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+# -- parties and users -------------------------------------------------------------------------
+
+class PartyIn(_In):
+    id: PartyId
+    name: Name
+    kind: PartyKind = "belligerent"
+    public_key: PublicKeyHex | None = None
+
+
+class PartyKeyIn(_In):
+    public_key: PublicKeyHex
+
+
+class PartyOut(_Out):
+    id: str
+    name: str
+    kind: str
+    public_key: str | None
+    fingerprint: str | None = None
+
+    @model_validator(mode="after")
+    def _fingerprint(self) -> Self:
+        self.fingerprint = fingerprint(self.public_key) if self.public_key else None
+        return self
+
+
+class UserOut(_Out):
+    id: int
+    name: str
+    role: Role
+    party_id: str | None
+
+
+# -- talks ---------------------------------------------------------------------------------------
+
+class MemberIn(_In):
+    name: Name
+    title: Annotated[str, Field(max_length=300)]
+    head: Flag = False
+
+
+class DelegationIn(_In):
+    party_id: PartyId
+    members: list[MemberIn] = Field(min_length=1)
+
+
+class TalksIn(_In):
+    number: Number
+    date: dt.date
+    venue: Annotated[str, Field(min_length=1, max_length=300)]
+    notes: Text = ""
+    delegations: list[DelegationIn] = []
+
+
+class MemberOut(_Out):
+    party_id: str
+    name: str
+    title: str
+    head: bool
+
+
+class TalksOut(_Out):
+    id: int
+    number: int
+    date: dt.date
+    venue: str
+    notes: str
+    members: list[MemberOut]
+
+
+# -- proposals and positions -------------------------------------------------------------------
+
+class ProposalIn(Route):
+    round_id: EntityId | None = None
+    number: Number | None = None
+    proposer_id: PartyId
+    origin: Name
+    destination: Name
+    windows: list[Window] = Field(min_length=1)
+    verdicts: dict[PartyId, Verdict] = {}
+
+
+class ProposalOut(_Out):
+    id: int
+    round_id: int | None
+    number: int | None
+    proposer_id: str
+    origin: str
+    destination: str
+    route: LineString | None
+    waypoints: list[str] | None
+    windows: list[Window]
+    verdicts: dict[str, Verdict]
+    created_at: dt.datetime
+
+
+class CounterProposal(Route):
+    windows: list[Window] = []
+
+
+class PositionIn(_In):
+    party_id: PartyId
+    stance: Stance
+    reasons: list[Text] = []
+    conditions: list[Text] = []
+    counter: CounterProposal | None = None
+
+    @model_validator(mode="after")
+    def _counter_matches_stance(self) -> Self:
+        if (self.stance == "counter") != (self.counter is not None):
+            raise ValueError("a counter route is given exactly when the stance is 'counter'")
+        return self
+
+
+class PositionOut(_Out):
+    id: int
+    proposal_id: int
+    party_id: str
+    stance: Stance
+    reasons: list[str]
+    conditions: list[str]
+    counter: CounterProposal | None
+    created_at: dt.datetime
+
+
+# -- agreements and signatures -------------------------------------------------------------------
+
+class CorridorSpec(Route):
+    origin: Name
+    destination: Name
+
+
+class AgreementIn(_In):
+    proposal_id: EntityId | None = None
+    corridor: CorridorSpec
+    windows: list[Window] = Field(min_length=1)
+    conditions: list[Text] = []
+    parties: list[PartyId] = Field(min_length=1)
+
+
+class SignatureIn(_In):
+    party_id: PartyId
+    signature: SignatureHex
+
+
+class SignatureOut(_Out):
+    party_id: str
+    public_key: str
+    signature: str
+    signed_at: dt.datetime
+    fingerprint: str = ""
+
+    @model_validator(mode="after")
+    def _fingerprint(self) -> Self:
+        self.fingerprint = fingerprint(self.public_key)
+        return self
+
+
+class AgreementOut(_Out):
+    id: int
+    proposal_id: int | None
+    document: dict[str, Any] = Field(description="Exactly what each party signs, in canonical "
+                                                 "JSON (RFC 8785) encoding")
+    signatures: list[SignatureOut]
+    complete: bool = False
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        signed = {s.party_id for s in self.signatures}
+        self.complete = set(self.document.get("parties", [])) <= signed
+        return self
+
+
+class SignatureCheckOut(BaseModel):
+    party_id: str
+    fingerprint: str
+    valid: bool
+
+
+class VerificationOut(BaseModel):
+    agreement_id: int
+    valid: bool
+    signatures: list[SignatureCheckOut]
+    missing: list[str]
+
+
+# -- corridors -------------------------------------------------------------------------------
+
+class CorridorIn(Route):
+    name: Name
+    origin: Name
+    destination: Name
+    agreement_id: EntityId | None = None
+
+
+class CorridorOut(_Out):
+    id: int
+    name: str
+    agreement_id: int | None
+    status: CorridorStatus
+    origin: str
+    destination: str
+    route: LineString | None
+    waypoints: list[str] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StatusChangeIn(_In):
+    status: CorridorStatus
+    reason: Text = ""
+
+
+# -- movements -------------------------------------------------------------------------------
+
+class Vehicle(_In):
+    kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
+    count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
+    plates: list[Annotated[str, Field(max_length=20)]] = []
+
+
+class NotificationIn(_In):
+    corridor_id: EntityId
+    movers: Annotated[str, Field(min_length=1, max_length=4000,
+                                 description="Who moves: organisation and kind of people")]
+    people: Count
+    vehicles: list[Vehicle] = []
+    route: LineString | None = None
+    waypoints: list[Name] | None = Field(default=None, min_length=2)
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    emergency: Flag = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end_at <= self.start_at:
+            raise ValueError("end_at must be after start_at")
+        return self
+
+
+class AcknowledgementIn(_In):
+    party_id: PartyId
+    decision: Decision
+    reason: Text = ""
+
+    @model_validator(mode="after")
+    def _denial_has_reason(self) -> Self:
+        if self.decision == "deny" and not self.reason.strip():
+            raise ValueError("a denial must give a reason")
+        return self
+
+
+class AcknowledgementOut(_Out):
+    party_id: str
+    decision: Decision
+    reason: str
+    created_at: dt.datetime
+
+
+class NotificationOut(_Out):
+    id: int
+    corridor_id: int
+    movers: str
+    people: int
+    vehicles: list[Vehicle]
+    route: LineString | None
+    waypoints: list[str] | None
+    start_at: dt.datetime
+    end_at: dt.datetime
+    emergency: bool
+    created_by: str
+    created_at: dt.datetime
+    acknowledgements: list[AcknowledgementOut]
+
+
+class IncidentIn(_In):
+    corridor_id: EntityId | None = None
+    type: Annotated[str, Field(min_length=1, max_length=50, examples=["shelling"])]
+    lon: Longitude
+    lat: Latitude
+    occurred_at: AwareDatetime
+    description: Text = ""
+    suspend: Flag = Field(default=False, description="Suspend the (open) corridor")
+
+    @model_validator(mode="after")
+    def _suspend_names_corridor(self) -> Self:
+        if self.suspend and self.corridor_id is None:
+            raise ValueError("suspend needs a corridor_id")
+        return self
+
+
+class IncidentOut(_Out):
+    id: int
+    corridor_id: int | None
+    type: str
+    lon: float
+    lat: float
+    occurred_at: dt.datetime
+    description: str
+    reporter: str
+    suspended_corridor: bool
+    created_at: dt.datetime
+
+
+class ConvoyReportIn(_In):
+    status: ConvoyStatus
+    lon: Longitude
+    lat: Latitude
+    reported_at: AwareDatetime
+    people: Count | None = None
+    note: Text = ""
+
+
+class ConvoyReportOut(_Out):
+    id: int
+    notification_id: int
+    status: ConvoyStatus
+    lon: float
+    lat: float
+    reported_at: dt.datetime
+    people: int | None
+    note: str
+    reporter: str
+    created_at: dt.datetime
+
+
+class AuditEntryOut(_Out):
+    seq: int
+    actor: str
+    at: dt.datetime
+    action: str
+    entity: str
+    entity_id: str
+    payload_hash: str
+    prev_hash: str
+    entry_hash: str

@@ -1,0 +1,122 @@
+"""The audit chain on both backends: intact after changes, and tampering is found and located."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+import typer
+from sqlalchemy import func, select, text
+from typer.testing import CliRunner
+
+import corridor.cli
+from corridor.cli import serve
+from corridor.errors import ConflictError
+from corridor.store import coordination
+from corridor.store.audit import GENESIS_HASH, compute_entry_hash, verify_chain
+from corridor.store.db import Database
+from corridor.store.models import AuditEntry
+from corridor.store.schemas import StatusChangeIn
+
+if TYPE_CHECKING:
+    from tests.dbfixtures import World
+
+pytest_plugins = ["tests.dbfixtures"]
+
+
+def _entries(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def _tamper(db: Database, sql: str, **params: object) -> None:
+    with db.write() as s:
+        s.execute(text(sql), params)
+
+
+def test_every_change_is_logged_and_the_chain_verifies(world: World) -> None:
+    world.notification()
+    with world.db.read() as s:
+        report = verify_chain(s)
+        first = s.get(AuditEntry, 1)
+        actions = list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+    assert report.ok and report.entries == len(actions) == _entries(world.db)
+    assert first is not None and first.prev_hash == GENESIS_HASH
+    assert actions[:3] == ["party.created"] * 3
+    assert actions[-1] == "notification.created"
+    assert actions.count("corridor.status_changed") == 2
+
+
+def test_a_refused_change_leaves_no_entry(world: World) -> None:
+    corridor_id = world.corridor("proposed")
+    before = _entries(world.db)
+    with pytest.raises(ConflictError), world.db.write() as s:
+        coordination.change_status(s, "t", corridor_id, StatusChangeIn(status="open"))
+    assert _entries(world.db) == before
+
+
+@pytest.mark.parametrize(("sql", "broken", "reason"), [
+    ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 4", 4, "entry_hash"),
+    ("UPDATE audit_log SET entity_id = '99' WHERE seq = 5", 5, "entry_hash"),
+    ("DELETE FROM audit_log WHERE seq = 4", 5, "expected seq 4"),
+    ("DELETE FROM audit_log WHERE seq = 1", 2, "expected seq 1"),
+])
+def test_edited_or_deleted_rows_are_located(world: World, sql: str, broken: int,
+                                            reason: str) -> None:
+    _tamper(world.db, sql)
+    with world.db.read() as s:
+        report = verify_chain(s)
+    assert not report.ok and report.broken_seq == broken and reason in report.reason
+
+
+def test_edited_payload_is_located(world: World) -> None:
+    with world.db.write() as s:
+        entry = s.get(AuditEntry, 3)
+        assert entry is not None
+        entry.payload = {**entry.payload, "name": "Somebody else"}
+    with world.db.read() as s:
+        report = verify_chain(s)
+    assert report.broken_seq == 3 and "payload" in report.reason
+
+
+def test_inserted_row_is_located_even_with_well_formed_hashes(world: World) -> None:
+    """A forger who renumbers the tail and hashes the new row correctly still breaks a link."""
+    with world.db.read() as s:
+        genuine = s.get(AuditEntry, 3)
+        assert genuine is not None
+        forged_from = {c.key: getattr(genuine, c.key) for c in AuditEntry.__table__.columns}
+    _tamper(world.db, "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3")
+    _tamper(world.db, "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000")
+    with world.db.write() as s:
+        forged = AuditEntry(**{**forged_from, "actor": "mallory"})
+        forged.entry_hash = compute_entry_hash(forged)
+        s.add(forged)
+    with world.db.read() as s:
+        report = verify_chain(s)
+    assert report.broken_seq == 4 and "does not match entry 3" in report.reason
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    serve.register(app)
+    return app
+
+
+def test_cli_reports_ok_then_the_first_broken_link(world: World) -> None:
+    url = world.db.engine.url.render_as_string(hide_password=False)
+    ok = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--json"])
+    assert ok.exit_code == 0 and '"ok": true' in ok.stdout
+    _tamper(world.db, "UPDATE audit_log SET action = 'party.deleted' WHERE seq = 2")
+    broken = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url])
+    assert broken.exit_code == 1 and "broken at seq 2" in broken.stdout
+
+
+def test_cli_exits_2_on_a_bad_url(monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(corridor.cli, "app", _cli())
+    monkeypatch.setattr(sys, "argv", ["corridor", "audit", "verify", "--db", "nosuch://x"])
+    with pytest.raises(SystemExit) as exit_info:
+        corridor.cli.main()
+    assert exit_info.value.code == 2
+    assert "unsupported database 'nosuch'" in capsys.readouterr().err
