@@ -14,6 +14,7 @@ from corridor.cli import negotiate as _negotiate
 from corridor.cli import network as _network
 from corridor.cli import plan as _plan
 from corridor.cli import scenario as _scenario
+from corridor.cli import serve as _serve
 from corridor.cli._output import console
 from corridor.errors import CorridorError
 
@@ -28,6 +29,7 @@ app.add_typer(_network.app, name="network")
 _scenario.register(app)
 _negotiate.register(app)
 _plan.register(app)
+_serve.register(app)
 
 
 def main() -> None:

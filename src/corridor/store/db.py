@@ -1,13 +1,15 @@
 """Opening a store: engine settings per backend, migrations, and transactions.
 
 Writes are serialised on both backends (``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped
-advisory lock on PostgreSQL). The audit chain needs this: each entry hashes its predecessor, so
-two writers must never both read the same chain head, and the chain order must be commit order.
-Coordination traffic is low-rate, so correctness wins over write concurrency here.
+advisory lock on PostgreSQL, and a lock within the process). The audit chain needs this: each
+entry hashes its predecessor, so two writers must never both read the same chain head, and the
+chain order must be commit order. Coordination traffic is low-rate, so correctness wins over
+write concurrency here.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,6 +96,10 @@ class Database:
     engine: Engine
 
     def __post_init__(self) -> None:
+        # Writers of this process queue here first: waiting on a lock is fair and immediate,
+        # where SQLite's busy handler polls with growing sleeps, which inflates tail latency.
+        # The database-level lock below still orders writers of other processes.
+        self._write_queue = threading.Lock()
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
@@ -129,7 +135,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and holds the store's single write lock."""
-        with self._writer() as session, session.begin():
+        with self._write_queue, self._writer() as session, session.begin():
             if self.engine.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
             yield session
