@@ -13,7 +13,7 @@ converted with pyosmium to XML holding just the drivable ways (the project's own
 their nodes. That conversion is done once up front and is *not* counted in OSMnx's time: OSMnx is
 timed on the smaller, pre-filtered input.
 
-Every measurement runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its
+Every measurement runs in a fresh subprocess, so its peak resident memory (``VmHWM``) is its
 own; wall time is measured inside the subprocess around the import call only (interpreter start
 and module imports excluded, for both tools). The cached reload is timed in yet another fresh
 process. Writes ``bench/results/import.md`` and ``import.json``.
@@ -45,6 +45,14 @@ TARGETS = {"speedup": 5.0, "memory_ratio": 1 / 3, "reload_s": 0.2}
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory (``VmHWM``).
+
+    Not ``ru_maxrss``: Linux carries that across ``exec``, so a child would report at least the
+    parent's memory at the time it was spawned.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

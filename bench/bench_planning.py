@@ -50,6 +50,7 @@ SUMO_CASES: tuple[tuple[str, int, int, float], ...] = (
     ("monaco.osm.pbf", 50, 5_000, 5.0),
 )
 REUSE_SLACK = 2
+PLAIN_UP_TO = 10_000
 PERSONS_PER_VEHICLE = 2.5
 
 
@@ -92,27 +93,30 @@ def _network_case(nets: dict[str, RoadNetwork], name: str, n_sources: int, peopl
     net = nets.setdefault(name, build_network(OSM / name))
     problem = _problem(net, n_sources, people, step_s)
     problem.time_model  # noqa: B018 - discretise outside the timed runs
-    plain, plain_s = _timed(lambda: plan_ccrp(problem))
     reuse, reuse_s = _timed(lambda: plan_ccrp(problem, reuse_slack_steps=REUSE_SLACK))
+    # Published CCRP (one search per reservation) is run up to PLAIN_UP_TO evacuees only.
+    plain = _timed(lambda: plan_ccrp(problem)) if people <= PLAIN_UP_TO else None
     row: dict[str, Any] = {
         "extract": name, "nodes": net.n_nodes, "edges": net.n_edges, "sources": n_sources,
         "evacuees": people, "step_s": step_s,
-        "ccrp": {"egress_s": plain.egress_time_s, "seconds": round(plain_s, 3),
-                 "searches": plain.searches},
+        "ccrp": None if plain is None else {"egress_s": plain[0].egress_time_s,
+                                            "seconds": round(plain[1], 3),
+                                            "searches": plain[0].searches},
         "ccrp_reuse": {"egress_s": reuse.egress_time_s, "seconds": round(reuse_s, 3),
                        "searches": reuse.searches,
                        "peak_mb": _peak_mb(lambda: plan_ccrp(problem,
                                                              reuse_slack_steps=REUSE_SLACK))},
     }
     if exact:
-        upper = min(plain.egress_steps, reuse.egress_steps)
+        upper = min(reuse.egress_steps, plain[0].egress_steps if plain else reuse.egress_steps)
         best, best_s = _timed(lambda: quickest_flow(problem, upper_steps=upper))
         row["optimum"] = {"egress_s": best.egress_time_s, "seconds": round(best_s, 3),
                           "max_flows": len(best.safe_by),
                           "expanded_nodes": net.n_nodes * (best.egress_steps + 1)}
-        for key, secs in (("ccrp", plain_s), ("ccrp_reuse", reuse_s)):
-            row[key]["ratio"] = round(row[key]["egress_s"] / best.egress_time_s, 4)
-            row[key]["speedup"] = round(best_s / secs, 2)
+        for key in ("ccrp", "ccrp_reuse"):
+            if row[key] is not None:
+                row[key]["ratio"] = round(row[key]["egress_s"] / best.egress_time_s, 4)
+                row[key]["speedup"] = round(best_s / row[key]["seconds"], 2)
     return row
 
 
@@ -152,11 +156,12 @@ def _markdown(rows: list[dict[str, Any]], sims: list[dict[str, Any]]) -> str:
         opt = r.get("optimum")
         c, u = r["ccrp"], r["ccrp_reuse"]
         opt_time = f"{opt['seconds']} ({opt['max_flows']})" if opt else "-"
+        plain_cells = (f"{c['egress_s']} ({c.get('ratio', '-')}) | {c['seconds']} "
+                       f"({c.get('speedup', '-')})" if c else "- | -")
         lines.append(
             f"| {r['extract']} | {r['nodes']} | {r['sources']} | {r['evacuees']} | "
             f"{r['step_s']:g} | {opt['egress_s'] if opt else '-'} | "
-            f"{c['egress_s']} ({c.get('ratio', '-')}) | {c['seconds']} ({c.get('speedup', '-')}) "
-            f"| {u['egress_s']} ({u.get('ratio', '-')}) | {u['seconds']} "
+            f"{plain_cells} | {u['egress_s']} ({u.get('ratio', '-')}) | {u['seconds']} "
             f"({u.get('speedup', '-')}) | "
             f"{opt_time} | "
             f"{opt['expanded_nodes'] if opt else '-'} | {u['peak_mb']} |")
@@ -176,12 +181,14 @@ def _markdown(rows: list[dict[str, Any]], sims: list[dict[str, Any]]) -> str:
 def main() -> None:
     """Run every case once and write the results."""
     nets: dict[str, RoadNetwork] = {}
-    rows = [_network_case(nets, *case) for case in CASES if (OSM / case[0]).exists()]
-    for row in rows:
-        print(json.dumps(row))
-    sims = [_sumo_case(nets, *case) for case in SUMO_CASES if (OSM / case[0]).exists()]
-    for sim in sims:
-        print(json.dumps(sim))
+    rows: list[dict[str, Any]] = []
+    for case in (c for c in CASES if (OSM / c[0]).exists()):
+        rows.append(_network_case(nets, *case))
+        print(json.dumps(rows[-1]), flush=True)
+    sims: list[dict[str, Any]] = []
+    for sim_case in (c for c in SUMO_CASES if (OSM / c[0]).exists()):
+        sims.append(_sumo_case(nets, *sim_case))
+        print(json.dumps(sims[-1]), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     payload = {"network": rows, "sumo": sims, "reuse_slack_steps": REUSE_SLACK,

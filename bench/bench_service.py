@@ -174,9 +174,13 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _retry_in_flight(base_url: str, clients: list[Client]) -> int:
-    """Resend each client's unanswered write with its key; returns how many were resent."""
-    resent = 0
+def _retry_in_flight(base_url: str, clients: list[Client]) -> tuple[int, int]:
+    """Resend each client's unanswered write with its key.
+
+    Returns how many were resent, and how many of those the server answered from its
+    idempotency record, i.e. had committed before it was killed.
+    """
+    resent = replayed = 0
     for client in clients:
         if client.in_flight is None:
             continue
@@ -187,7 +191,8 @@ def _retry_in_flight(base_url: str, clients: list[Client]) -> int:
         response.raise_for_status()
         client.acked.append((client.in_flight, int(response.json()["id"])))
         resent += 1
-    return resent
+        replayed += response.headers.get("Idempotent-Replayed") == "true"
+    return resent, replayed
 
 
 def bench_backend(db_url: str, work: Path, clients_n: int, writes: int) -> dict[str, Any]:
@@ -213,10 +218,11 @@ def bench_backend(db_url: str, work: Path, clients_n: int, writes: int) -> dict[
     acked_before_restart = sum(len(c.acked) for c in crash_clients)
     server = ServiceProcess(db_url, work / "server.log")
     try:
-        resent = _retry_in_flight(server.base_url, crash_clients)
+        resent, replayed = _retry_in_flight(server.base_url, crash_clients)
     finally:
         server.stop()
     crash = {"killed_after_acked": acked_before_restart, "in_flight_resent": resent,
+             "in_flight_already_committed": replayed,
              **asdict(_check(db, clients + crash_clients))}
     db.dispose()
     return {"load": load, "crash": crash}

@@ -107,15 +107,22 @@ class PostgresCluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def admin_sql(self, statement: str) -> None:
+        """Run one statement on the maintenance database, outside a transaction."""
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+        engine.dispose()
+
     def create_database(self, template: str | None = None) -> str:
         """A new empty (or template-cloned) database; returns its URL."""
         name = f"corridor_{next(self._names)}"
-        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            suffix = f" TEMPLATE {template}" if template else ""
-            conn.execute(text(f"CREATE DATABASE {name}{suffix}"))
-        engine.dispose()
+        self.admin_sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by :meth:`create_database`, closing any connection still open."""
+        self.admin_sql(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
 
 def _missing_postgres(reason: str) -> NoReturn:
@@ -135,9 +142,7 @@ def pg_cluster() -> Iterator[PostgresCluster]:
     engine = create_engine(template_url)
     upgrade(engine)
     engine.dispose()
-    with create_engine(cluster.url(), isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f"ALTER DATABASE {template_url.rsplit('/', 1)[1]} "
-                          f"RENAME TO {_TEMPLATE}"))
+    cluster.admin_sql(f"ALTER DATABASE {template_url.rsplit('/', 1)[1]} RENAME TO {_TEMPLATE}")
     try:
         yield cluster
     finally:
@@ -145,16 +150,19 @@ def pg_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty store on each backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
         engine = create_engine(url)
         upgrade(engine)
         engine.dispose()
-        return url
+        yield url
+        return
     cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
-    return cluster.create_database(template=_TEMPLATE)
+    url = cluster.create_database(template=_TEMPLATE)
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture

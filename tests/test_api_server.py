@@ -6,15 +6,18 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from corridor.store.audit import verify_chain
 from corridor.store.db import Database
+from corridor.store.models import AuditEntry, Incident
 
 if TYPE_CHECKING:
     from tests.dbfixtures import ServiceProcess
@@ -96,3 +99,40 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
          "--exclude-checks", "positive_data_acceptance"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_concurrent_writers_lose_nothing_and_keep_their_order(
+    db_url: str, serve: Callable[[str], ServiceProcess], issue_token: Callable[..., str]
+) -> None:
+    """A small version of bench/bench_service.py: every acknowledged write, once, in order."""
+    token = issue_token(db_url, "operator", "operator")
+    server = serve(db_url)
+    acked: dict[int, list[int]] = {}
+
+    def write(client: int) -> None:
+        with httpx.Client(base_url=server.base_url, timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}) as http:
+            acked[client] = [http.post("/api/incidents", json={
+                "type": "checkpoint", "lon": 30.0, "lat": 50.0, "description": f"{client}-{i}",
+                "occurred_at": "2022-03-08T10:00:00+03:00"}).raise_for_status().json()["id"]
+                for i in range(15)]
+
+    threads = [threading.Thread(target=write, args=(c,)) for c in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert server.stop() == 0
+    db = Database.open(db_url, migrate=False)
+    with db.read() as s:
+        stored = {i: d for i, d in s.execute(select(Incident.id, Incident.description))}
+        audit = list(s.scalars(select(AuditEntry.entity_id).where(
+            AuditEntry.action == "incident.created").order_by(AuditEntry.seq)))
+        chain = verify_chain(s)
+    db.dispose()
+    assert sorted(stored) == sorted(i for ids in acked.values() for i in ids)
+    for client, ids in acked.items():
+        assert [stored[i] for i in ids] == [f"{client}-{n}" for n in range(15)]
+        positions = [audit.index(str(i)) for i in ids]
+        assert positions == sorted(positions)
+    assert chain.ok

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import StoreError
@@ -20,6 +20,9 @@ from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.models import Base, IdempotencyRecord, User
 from corridor.store.schemas import Error, Page
+from corridor.store.signing import canonical_json
+
+from .auth import database
 
 __all__ = [
     "DB",
@@ -33,9 +36,6 @@ __all__ = [
     "list_page",
     "require_exists",
 ]
-from corridor.store.signing import canonical_json
-
-from .auth import database
 
 M = TypeVar("M", bound=Base)
 Out = TypeVar("Out", bound=BaseModel)
@@ -145,10 +145,7 @@ def _request_hash(path: str, body: BaseModel) -> str:
 
 
 def _replay(session: Session, user: User, key: str, request_hash: str) -> JSONResponse | None:
-    record = session.scalars(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id,
-                                        IdempotencyRecord.key == key)
-    ).first()
+    record = session.get(IdempotencyRecord, (user.id, key))
     if record is None:
         return None
     if record.request_hash != request_hash:
