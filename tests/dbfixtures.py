@@ -364,6 +364,6 @@ def serve(tmp_path: Path) -> Iterator[Callable[[str], ServiceProcess]]:
 
 
 @pytest.fixture
-def issue_token() -> Callable[..., str]:
+def user_token() -> Callable[..., str]:
     """``corridor admin user add`` as a function: (db_url, name, role, party) -> token."""
     return cli_token

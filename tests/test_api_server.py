@@ -29,9 +29,9 @@ PARTY = {"id": "MD", "name": "Moldova", "kind": "observer"}
 
 
 def test_serve_end_to_end(db_url: str, serve: Callable[[str], ServiceProcess],
-                          issue_token: Callable[..., str]) -> None:
+                          user_token: Callable[..., str]) -> None:
     """Start on a free port, read the OpenAPI document, create, stop cleanly; on each backend."""
-    token = issue_token(db_url, "facilitator", "facilitator")
+    token = user_token(db_url, "facilitator", "facilitator")
     server = serve(db_url)
     try:
         with httpx.Client(base_url=server.base_url, timeout=10,
@@ -102,10 +102,10 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
 
 
 def test_concurrent_writers_lose_nothing_and_keep_their_order(
-    db_url: str, serve: Callable[[str], ServiceProcess], issue_token: Callable[..., str]
+    db_url: str, serve: Callable[[str], ServiceProcess], user_token: Callable[..., str]
 ) -> None:
     """A small version of bench/bench_service.py: every acknowledged write, once, in order."""
-    token = issue_token(db_url, "operator", "operator")
+    token = user_token(db_url, "operator", "operator")
     server = serve(db_url)
     acked: dict[int, list[int]] = {}
 

@@ -22,7 +22,7 @@ from corridor.gazetteer import Gazetteer, Place, places_from_csv
 from corridor.geo import LocalProjection
 from corridor.network.cache import load_network
 from corridor.network.graph import RoadNetwork
-from corridor.network.osm import NetworkSettings
+from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
 from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
@@ -44,10 +44,6 @@ from corridor.situation import (
 #: own place nodes.
 ROUTE_TOWN_MIN_POPULATION = 10_000
 
-SCHEMATIC_NOTE = ("SCHEMATIC road skeleton: straight town-to-town segments, not surveyed roads; "
-                  "not for navigation or safety decisions. Contains data from GeoNames "
-                  "(geonames.org), CC BY 4.0.")
-OSM_NOTE = "Road data © OpenStreetMap contributors, ODbL 1.0."
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from corridor.cli._output import out, print_json
 from corridor.network.cache import LoadedNetwork, open_network
-from corridor.network.osm import NetworkSettings
+from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
 
 app = typer.Typer(
     help="Build drivable road networks from OpenStreetMap extracts and report on them.",
@@ -69,6 +69,8 @@ def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
         "dropped": meta.get("dropped"),
         "settings": meta.get("settings"),
         "build_seconds": meta.get("build_seconds"),
+        "schematic": bool(meta.get("schematic")),
+        "data_note": SCHEMATIC_NOTE if meta.get("schematic") else OSM_NOTE,
         "load_seconds": round(loaded.seconds, 4),
         "from_cache": loaded.from_cache,
         "cache_path": str(loaded.cache_path),
@@ -80,6 +82,8 @@ def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
     if as_json:
         print_json(report)
         return
+    if report["schematic"]:
+        out.print(f"[bold yellow]{report['data_note']}[/bold yellow]")
     summary = Table(title=f"Road network of {Path(str(report['source'])).name}",
                     show_header=False)
     summary.add_column("item", style="bold")

@@ -147,7 +147,8 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
     RoadNetwork
         ``meta`` holds ``source``, ``sha256``, ``settings``, ``osm_ways`` (drivable ways read),
         ``dropped`` (``components``, ``nodes``, ``edges`` outside the largest strongly
-        connected component, counted before simplification) and ``build_seconds``.
+        connected component, counted before simplification), ``build_seconds`` and
+        ``schematic`` (the file declares itself a schematic skeleton).
 
     Raises
     ------
@@ -193,8 +194,28 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         "osm_ways": n_ways,
         "dropped": dropped,
         "build_seconds": round(time.perf_counter() - started, 4),
+        "schematic": is_schematic(source),
     }
     return replace(network, meta=meta)
+
+
+#: The ``generator`` a schematic (not surveyed) road file declares in its OSM header.
+SCHEMATIC_GENERATOR = "corridor skeleton_to_osm"
+
+#: Shown with everything drawn from a schematic network, and with everything else.
+SCHEMATIC_NOTE = ("SCHEMATIC road skeleton: straight town-to-town segments, not surveyed roads; "
+                  "not for navigation or safety decisions. Contains data from GeoNames "
+                  "(geonames.org), CC BY 4.0.")
+OSM_NOTE = "Road data © OpenStreetMap contributors, ODbL 1.0."
+
+
+def is_schematic(source: Path) -> bool:
+    """Whether the file declares itself a schematic skeleton, so every report can say so."""
+    reader = osmium.io.Reader(str(source), osmium.osm.osm_entity_bits.NOTHING)
+    try:
+        return str(reader.header().get("generator", "")).startswith(SCHEMATIC_GENERATOR)
+    finally:
+        reader.close()
 
 
 @contextmanager

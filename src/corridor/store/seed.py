@@ -96,7 +96,7 @@ def _position(number: int) -> PositionIn:
         return PositionIn(party_id="UA", stance="reject", reasons=[
             f"destination in {UKRAINE_REJECTS[number]}: not an acceptable option"])
     return PositionIn(party_id="UA", stance="accept",
-                      reasons=["route stays on territory controlled by Ukraine"])
+                      reasons=["destination in Ukraine"])
 
 
 def seed_2022(
