@@ -120,3 +120,9 @@ def test_cli_exits_2_on_a_bad_url(monkeypatch: pytest.MonkeyPatch,
         corridor.cli.main()
     assert exit_info.value.code == 2
     assert "unsupported database 'nosuch'" in capsys.readouterr().err
+
+
+def test_chain_can_be_checked_given_the_database(world: World) -> None:
+    assert verify_chain(world.db).ok
+    _tamper(world.db, "DELETE FROM audit_log WHERE seq = 2")
+    assert verify_chain(world.db).broken_seq == 3

@@ -180,8 +180,7 @@ def sign(
 def audit_verify(db: DbOpt = "corridor.db", json: JsonOpt = False) -> None:
     """Recompute the audit chain: exit 0 if intact, 1 at the first broken link."""
     database = Database.open(db, migrate=False)
-    with database.read() as session:
-        report = verify_chain(session)
+    report = verify_chain(database)
     database.dispose()
     data = {"ok": report.ok, "entries": report.entries, "broken_seq": report.broken_seq,
             "reason": report.reason}

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor.store.db import Database
 from corridor.store.models import AuditEntry, utcnow
 from corridor.store.signing import canonical_json
 
@@ -124,8 +125,15 @@ def _first_fault(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | 
     return None
 
 
-def verify_chain(session: Session) -> ChainReport:
+def verify_chain(db: Database | Session) -> ChainReport:
     """Recompute every link; report the first entry that is not what the chain says."""
+    if isinstance(db, Database):
+        with db.read() as session:
+            return verify_chain(session)
+    return _verify(db)
+
+
+def _verify(session: Session) -> ChainReport:
     prev_hash, count = GENESIS_HASH, 0
     for entry in _entries(session):
         fault = _first_fault(entry, count + 1, prev_hash)
