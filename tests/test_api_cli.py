@@ -16,6 +16,7 @@ from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.models import User
 from corridor.store.schemas import AgreementIn, SignatureIn
+from tests.conftest import SCENARIO_DIR
 
 
 def _cli(*args: str) -> dict[str, Any]:
@@ -81,5 +82,6 @@ def test_bad_admin_input_is_a_located_error(tmp_path: Path, args: list[str],
 
 
 def test_seed_command_loads_the_demo(tmp_path: Path) -> None:
-    summary = _cli("admin", "seed-2022", "--db", str(tmp_path / "demo.db"), "--json")
+    summary = _cli("admin", "seed-2022", "--db", str(tmp_path / "demo.db"), "--scenario",
+                   str(SCENARIO_DIR / "ukraine-2022-03-07.yaml"), "--json")
     assert summary == {"parties": 3, "rounds": 3, "proposals": 6, "positions": 6}

@@ -8,20 +8,31 @@ import pytest
 from sqlalchemy import select
 
 from corridor.errors import ConflictError
+from corridor.negotiation.search import negotiate
+from corridor.scenario import load_scenario
 from corridor.store.audit import verify_chain
 from corridor.store.db import Database
 from corridor.store.models import Position, Proposal, TalksRound
-from corridor.store.seed import seed_2022
+from corridor.store.schemas import ProposalIn
+from corridor.store.seed import proposals_from_negotiation, seed_2022
+from corridor.world import build_world
+from tests.conftest import SCENARIO_DIR
 
 pytest_plugins = ["tests.dbfixtures"]
 
-VERDICTS = {3: {"UA": {"acceptable": True, "reasons": []},
-                "RU": {"acceptable": True, "reasons": [{"code": "ok", "message": "fine"}]}}}
+SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 
 
-def test_seed_loads_the_talks_proposals_and_positions(database: Database) -> None:
+@pytest.fixture(scope="module")
+def negotiated() -> list[ProposalIn]:
+    scenario = load_scenario(SEED)
+    return proposals_from_negotiation(negotiate(build_world(scenario)), scenario)
+
+
+def test_seed_loads_the_talks_proposals_and_positions(database: Database,
+                                                      negotiated: list[ProposalIn]) -> None:
     with database.write() as s:
-        summary = seed_2022(s, verdicts=VERDICTS)
+        summary = seed_2022(s, negotiated)
     assert (summary.parties, summary.rounds, summary.proposals) == (3, 3, 6)
     with database.read() as s:
         rounds = list(s.scalars(select(TalksRound).order_by(TalksRound.number)))
@@ -37,14 +48,20 @@ def test_seed_loads_the_talks_proposals_and_positions(database: Database) -> Non
         ("Kharkiv", "Belgorod"), ("Sumy", "Belgorod"), ("Sumy", "Poltava")]
     assert [stances[p.id] for p in proposals] == [
         "reject", "reject", "accept", "reject", "reject", "accept"]
+    # 09:00 Kyiv is 10:00 Moscow, the announced start of the ceasefire
     start = dt.datetime.fromisoformat(proposals[0].windows[0]["start"])
     assert start == dt.datetime(2022, 3, 8, 7, tzinfo=dt.UTC)
-    assert proposals[2].verdicts == VERDICTS[3] and proposals[0].verdicts == {}
+    # the engine's verdicts agree with Ukraine's recorded answers
+    assert [p.verdicts["UA"]["acceptable"] for p in proposals] == [
+        stances[p.id] == "accept" for p in proposals]
+    assert all(p.verdicts["RU"]["acceptable"] for p in proposals)
+    assert all(len(p.route["coordinates"]) >= 2 for p in proposals)
     assert chain.ok
 
 
-def test_seed_refuses_a_store_that_is_not_empty(database: Database) -> None:
+def test_seed_refuses_a_store_that_is_not_empty(database: Database,
+                                               negotiated: list[ProposalIn]) -> None:
     with database.write() as s:
-        seed_2022(s)
+        seed_2022(s, negotiated)
     with pytest.raises(ConflictError, match="already has party UA"), database.write() as s:
-        seed_2022(s)
+        seed_2022(s, negotiated)

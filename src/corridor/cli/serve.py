@@ -18,16 +18,20 @@ from pydantic import TypeAdapter, ValidationError
 
 from corridor.cli._output import out, print_json
 from corridor.errors import StoreError
+from corridor.negotiation.search import negotiate
+from corridor.scenario import load_scenario
 from corridor.store import coordination
 from corridor.store.audit import verify_chain
 from corridor.store.db import Database
 from corridor.store.schemas import PartyIn, Role
-from corridor.store.seed import seed_2022
+from corridor.store.seed import proposals_from_negotiation, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
+from corridor.world import build_world
 
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL, or path of an SQLite file.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 ADMIN_ACTOR = "admin"
+DEFAULT_SCENARIO = Path("scenarios/ukraine-2022-03-07.yaml")
 
 admin_app = typer.Typer(help="Administer the coordination store: parties, users, keys, demo.",
                         no_args_is_help=True)
@@ -130,11 +134,18 @@ def user_add(
 
 
 @admin_app.command("seed-2022")
-def seed(db: DbOpt = "corridor.db", json: JsonOpt = False) -> None:
+def seed(
+    db: DbOpt = "corridor.db",
+    scenario: Annotated[Path, typer.Option(help="the 7 March 2022 scenario, whose proposals "
+                                                "are routed and judged")] = DEFAULT_SCENARIO,
+    json: JsonOpt = False,
+) -> None:
     """Load the demo: the February-March 2022 talks and the corridors proposed on 7 March."""
+    sc = load_scenario(scenario)
+    proposals = proposals_from_negotiation(negotiate(build_world(sc)), sc)
     database = Database.open(db)
     with database.write() as session:
-        summary = seed_2022(session)
+        summary = seed_2022(session, proposals)
     database.dispose()
     data = dataclasses.asdict(summary)
     _report(data, json, ", ".join(f"{v} {k}" for k, v in data.items()) + " loaded")

@@ -1,21 +1,24 @@
 """Demo data: the Belarus rounds of Russia-Ukraine talks of February-March 2022.
 
 Facts follow contemporary public reporting; titles are given as they stood in March 2022 and
-kept deliberately plain. The six routes are the ones the Russian side announced for a ceasefire
-from 10:00 Moscow time on 8 March 2022; Ukraine refused the four ending in Russia or Belarus.
-The negotiation engine's verdicts are not computed here: pass them in as ``verdicts``.
+kept deliberately plain. The proposals themselves (the six routes Russia announced for a ceasefire
+from 10:00 Moscow time on 8 March 2022) come from the scenario file through the negotiation
+engine, with their routed lines and every party's verdict, so the store and the scenario never
+tell two stories. Ukraine's recorded answers are facts of the talks and live here: it refused the
+four routes ending in Russia or Belarus.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError
+from corridor.negotiation.search import Negotiation
+from corridor.scenario import Scenario
 from corridor.store import coordination
 from corridor.store.models import Party
 from corridor.store.schemas import PartyIn, PositionIn, ProposalIn, TalksIn
@@ -52,20 +55,6 @@ ROUNDS = (
     (3, dt.date(2022, 3, 7), _PUSHCHA),
 )
 
-#: The Russian routes of 7 March 2022, in the order announced.
-ROUTES_7_MARCH = (
-    ("Kyiv", "Hostomel", "Rakivka", "Sosnivka", "Ivankiv", "Orane", "Chornobyl", "Gden",
-     "Gomel"),
-    ("Mariupol", "Novoazovsk", "Taganrog", "Rostov-on-Don"),
-    ("Mariupol", "Portivske", "Manhush", "Respublika", "Rozivka", "Bilmak", "Polohy", "Orikhiv",
-     "Zaporizhzhia"),
-    ("Kharkiv", "Nekhoteevka", "Belgorod"),
-    ("Sumy", "Sudzha", "Belgorod"),
-    ("Sumy", "Holubivka", "Romny", "Lokhvytsia", "Lubny", "Poltava"),
-)
-
-CEASEFIRE_WINDOW = {"start": "2022-03-08T10:00:00+03:00", "tz": "Europe/Moscow"}
-
 #: Ukraine's answer: routes into Russia or Belarus refused, the two inside Ukraine accepted.
 UKRAINE_REJECTS = {1: "Belarus", 2: "Russia", 4: "Russia", 5: "Russia"}
 
@@ -99,25 +88,42 @@ def _position(number: int) -> PositionIn:
                       reasons=["destination in Ukraine"])
 
 
-def seed_2022(
-    session: Session, verdicts: Mapping[int, Mapping[str, Any]] | None = None
-) -> SeedSummary:
+def proposals_from_negotiation(neg: Negotiation, scenario: Scenario) -> list[ProposalIn]:
+    """The scenario's proposals as the store records them: routed line, windows, verdicts."""
+    out = []
+    for result in neg.proposals:
+        p = result.proposal
+        corridor = result.corridor
+        windows = [{"start": w.start.isoformat(), "end": w.end.isoformat(),
+                    "tz": w.timezone or scenario.timezone}
+                   for w in scenario.windows if w.id in p.windows]
+        out.append(ProposalIn.model_validate({
+            "proposer_id": p.proposer, "origin": p.origin, "destination": p.destination,
+            "waypoints": [p.origin, *p.waypoints, p.destination],
+            "route": None if corridor is None else {
+                "type": "LineString",
+                "coordinates": [[round(x, 5), round(y, 5)] for x, y in corridor.summary.geometry]},
+            "windows": windows,
+            "verdicts": {} if corridor is None else {
+                party: v.to_dict() for party, v in corridor.verdicts.items()},
+        }))
+    return out
+
+
+def seed_2022(session: Session, proposals: Sequence[ProposalIn]) -> SeedSummary:
     """Load the demo into an empty store, inside the caller's write transaction.
 
-    ``verdicts`` maps a proposal's number (1-6) to ``{party_id: {"acceptable": bool,
-    "reasons": [{"code", "message"}]}}`` as the negotiation engine produces it.
+    ``proposals`` are the six of 7 March 2022 in the order announced, as
+    :func:`proposals_from_negotiation` makes them from the scenario.
     """
     if session.get(Party, "UA") is not None:
         raise ConflictError("the store already has party UA; seed only an empty store")
     for party in PARTIES:
         coordination.create_party(session, ACTOR, party)
     rounds = [coordination.create_talks(session, ACTOR, talks) for talks in _talks()]
-    for number, route in enumerate(ROUTES_7_MARCH, start=1):
-        proposal = coordination.create_proposal(session, ACTOR, ProposalIn.model_validate({
-            "round_id": rounds[-1].id, "number": number, "proposer_id": "RU",
-            "origin": route[0], "destination": route[-1], "waypoints": list(route),
-            "windows": [CEASEFIRE_WINDOW], "verdicts": dict((verdicts or {}).get(number, {})),
-        }))
+    for number, proposal_in in enumerate(proposals, start=1):
+        proposal = coordination.create_proposal(session, ACTOR, proposal_in.model_copy(
+            update={"round_id": rounds[-1].id, "number": number}))
         coordination.add_position(session, ACTOR, proposal.id, _position(number))
     return SeedSummary(parties=len(PARTIES), rounds=len(rounds),
-                       proposals=len(ROUTES_7_MARCH), positions=len(ROUTES_7_MARCH))
+                       proposals=len(proposals), positions=len(proposals))
