@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+#: Database fixtures (SQLite and a throwaway PostgreSQL cluster) for the store and API tests.
+pytest_plugins = ["tests.dbfixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 SCENARIO_DIR = REPO_ROOT / "scenarios"

@@ -17,8 +17,6 @@ from corridor.store.signing import canonical_json
 if TYPE_CHECKING:
     from tests.dbfixtures import World
 
-pytest_plugins = ["tests.dbfixtures"]
-
 LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [35.14, 47.84]]}
 WINDOW = {"start": "2022-03-08T10:00:00+03:00", "tz": "Europe/Moscow"}
 PROPOSAL = {"proposer_id": "RU", "origin": "Mariupol", "destination": "Zaporizhzhia",

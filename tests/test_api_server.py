@@ -22,7 +22,6 @@ from corridor.store.models import AuditEntry, Incident
 if TYPE_CHECKING:
     from tests.dbfixtures import ServiceProcess
 
-pytest_plugins = ["tests.dbfixtures"]
 Service = tuple["ServiceProcess", str]
 
 PARTY = {"id": "MD", "name": "Moldova", "kind": "observer"}

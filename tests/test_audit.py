@@ -22,8 +22,6 @@ from corridor.store.schemas import StatusChangeIn
 if TYPE_CHECKING:
     from tests.dbfixtures import World
 
-pytest_plugins = ["tests.dbfixtures"]
-
 
 def _entries(db: Database) -> int:
     with db.read() as s:

@@ -207,3 +207,15 @@ def test_cli_json_and_reports(tmp_path: Path) -> None:
     assert "<svg" in page and "SCHEMATIC" in page and "http" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
     assert json.loads(geo.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+
+
+def test_unknown_place_names_the_field_and_suggests_spellings(variant: Any) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["proposals"][5]["waypoints"][2] = "Lokhvitsya-on-Sea"
+
+    world = build_world(load_scenario(variant(change)))
+    with pytest.raises(ScenarioError) as info:
+        negotiate(world)
+    assert info.value.field == "proposals[5].waypoints[2]"
+    assert "Lokhvitsya-on-Sea" in info.value.message
+    assert "Lokhvytsya" in info.value.message  # the closest known spelling is offered

@@ -42,8 +42,6 @@ from corridor.store.schemas import (
 if TYPE_CHECKING:
     from tests.dbfixtures import World
 
-pytest_plugins = ["tests.dbfixtures"]
-
 STATUSES = tuple(TRANSITIONS)
 
 

@@ -18,8 +18,6 @@ from corridor.store.seed import proposals_from_negotiation, seed_2022
 from corridor.world import build_world
 from tests.conftest import SCENARIO_DIR
 
-pytest_plugins = ["tests.dbfixtures"]
-
 SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 
 
