@@ -103,7 +103,7 @@ def test_latitude_out_of_range(tmp_path: Path) -> None:
     [
         ([[30, 50], [31, 50], [31, 51], [30, 51]], "not closed"),
         ([[30, 50], [31, 51], [31, 50], [30, 51], [30, 50]], "Self-intersection"),
-        ([[30, 50], [31, 50], [30, 50]], "at least 4 points"),
+        ([[30, 50], [31, 50], [30, 50]], "at least 4 positions"),
     ],
 )
 def test_bad_polygons(tmp_path: Path, ring: list[list[float]], expected: str) -> None:

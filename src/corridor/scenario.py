@@ -24,9 +24,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from shapely import Polygon, is_valid_reason
 
-from corridor.errors import ScenarioError
+from corridor.errors import ScenarioError, SituationError
+from corridor.geo import parse_polygon
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
@@ -49,16 +49,11 @@ LonLat = Annotated[tuple[float, float], Field(description="[longitude, latitude]
 
 
 def _check_ring(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    for point in ring:
-        _check_lonlat(point)
-    if len(ring) < 4:
-        raise ValueError(f"a polygon ring needs at least 4 points (first = last), got {len(ring)}")
-    if ring[0] != ring[-1]:
-        raise ValueError(f"polygon ring is not closed: first point {list(ring[0])} differs "
-                         f"from last point {list(ring[-1])}")
-    polygon = Polygon(ring)
-    if not polygon.is_valid:
-        raise ValueError(f"polygon is invalid: {is_valid_reason(polygon)}")
+    """The same checks every polygon input gets (closed, >= 4 positions, in range, valid)."""
+    try:
+        parse_polygon([ring], field="coordinates")
+    except SituationError as exc:
+        raise ValueError(exc.message) from exc
     return ring
 
 
