@@ -6,6 +6,7 @@ Everything lives under ``/api/``; ``/`` is left for the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -16,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corridor import __version__
+from corridor import __version__, web
 from corridor.errors import ConflictError, NotFoundError, StoreError
 from corridor.store.coordination import LeadTimes
 from corridor.store.db import Database
@@ -34,6 +35,7 @@ from . import (
     proposals,
     talks,
 )
+from .map import install as install_map
 
 MIB = 1 << 20
 
@@ -43,6 +45,8 @@ class Settings:
     lead_times: LeadTimes = field(default_factory=LeadTimes)
     max_body_bytes: int = MIB
     event_poll_seconds: float = 0.25
+    #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
+    scenario: Path | None = None
 
 
 class BodyLimit:
@@ -155,6 +159,8 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
                    convoys, events, audit):
         app.include_router(module.router)
+    install_map(app, settings.scenario)
+    web.mount(app)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)

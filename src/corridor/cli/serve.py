@@ -64,6 +64,9 @@ def serve(
         "--lead-time-hours", help="Minimum notice for a movement.")] = 48.0,
     emergency_lead_time: Annotated[float, typer.Option(
         "--emergency-lead-time-hours", help="Minimum notice for an emergency movement.")] = 24.0,
+    scenario: Annotated[Path | None, typer.Option(
+        help="Scenario whose borders, control, hazards and roads the dashboard map draws.")]
+    = None,
 ) -> None:
     """Migrate the store, then serve the API until interrupted."""
     import uvicorn
@@ -72,7 +75,8 @@ def serve(
 
     database = Database.open(db)
     settings = Settings(lead_times=coordination.LeadTimes(
-        normal=dt.timedelta(hours=lead_time), emergency=dt.timedelta(hours=emergency_lead_time)))
+        normal=dt.timedelta(hours=lead_time), emergency=dt.timedelta(hours=emergency_lead_time)),
+        scenario=scenario)
     try:
         # Open event streams never end by themselves; do not wait on them forever at shutdown.
         uvicorn.run(create_app(database, settings), host=host, port=port,

@@ -1,0 +1,351 @@
+"""The corridor sheet: one proposal on one printable page, as HTML or as PDF.
+
+A sheet is what a liaison officer carries to a checkpoint or pins to a wall: the map, the route
+settlement by settlement, the windows, the conditions, each party's verdict and the fingerprints
+of the signatures. Both forms are built from the same :class:`Dossier` and the same list of
+sections, so the HTML and the PDF never say different things. The PDF is drawn with fpdf2 in
+pure Python (no browser, no network), with the DejaVu font matplotlib already ships, so names
+in any script print correctly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import matplotlib
+import numpy as np
+import shapely
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from pydantic import BaseModel
+from pyproj import Geod
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.negotiation.search import Negotiation
+from corridor.report.negotiation import map_layers
+from corridor.report.svgmap import Layer, Style, render_svg
+from corridor.routing.route import settlements_along
+from corridor.store import coordination
+from corridor.store.models import Agreement, Corridor, Notification, Party, Position, Proposal
+from corridor.store.schemas import (
+    AgreementOut,
+    CorridorOut,
+    NotificationOut,
+    PartyOut,
+    PositionOut,
+    ProposalOut,
+    Window,
+)
+from corridor.world import World
+
+_GEOD = Geod(ellps="WGS84")
+_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+#: Colours of a corridor on every map, by :func:`status_of`; shared with the dashboard's legend.
+STATUS_COLOURS = {"proposed": "#1f5fbf", "rejected": "#c0262d", "agreed": "#7b3fb0",
+                  "open": "#1a7f37", "suspended": "#d97706", "closed": "#6b7280"}
+
+
+# -- the dossier: everything known about one proposal ------------------------------------------
+
+class Stop(BaseModel):
+    """A settlement the route passes, ``km`` along it (unknown without a routed line)."""
+
+    name: str
+    km: float | None
+
+
+class RouteDescription(BaseModel):
+    """The route for people: length, an estimate of driving time, settlements in order.
+
+    ``hours`` is the length at the scenario's convoy speed cap, so a lower bound on the time a
+    convoy needs; it is only known when the server was started with the scenario.
+    """
+
+    km: float | None
+    hours: float | None
+    convoy_speed_kmh: float | None
+    stops: list[Stop]
+
+
+class Dossier(BaseModel):
+    """A proposal with everything that followed from it: positions, agreements, corridors,
+    movements and their acknowledgements."""
+
+    proposal: ProposalOut
+    status: str
+    route: RouteDescription
+    parties: list[PartyOut]
+    positions: list[PositionOut]
+    agreements: list[AgreementOut]
+    corridors: list[CorridorOut]
+    notifications: list[NotificationOut]
+
+
+def status_of(verdicts: dict[str, object], stances: list[str], corridors: list[str]) -> str:
+    """One word for a proposal on the map.
+
+    A corridor made from it has the last word; before that, a failed rule verdict or a party's
+    rejection marks it rejected.
+    """
+    if corridors:
+        return corridors[-1]
+    failed = any(isinstance(v, dict) and not v.get("acceptable", True) for v in verdicts.values())
+    return "rejected" if failed or "reject" in stances else "proposed"
+
+
+def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescription:
+    """Length and settlements of the stored line; the waypoints when there is no line."""
+    if proposal.route is None:
+        return RouteDescription(km=None, hours=None, convoy_speed_kmh=None,
+                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
+    lon = np.array([c[0] for c in proposal.route.coordinates])
+    lat = np.array([c[1] for c in proposal.route.coordinates])
+    km = float(_GEOD.line_length(lon, lat)) / 1000.0
+    if world is None:
+        return RouteDescription(km=round(km, 1), hours=None, convoy_speed_kmh=None,
+                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
+    speed = world.scenario.convoy_speed_kmh
+    stops = [Stop(name=s.name, km=round(s.km, 1))
+             for s in settlements_along(lon, lat, world.settlements)]
+    return RouteDescription(km=round(km, 1), hours=round(km / speed, 1), convoy_speed_kmh=speed,
+                            stops=stops)
+
+
+def build_dossier(session: Session, proposal_id: int, world: World | None) -> Dossier:
+    """Everything about one proposal, read in the caller's session; 404-class error if absent."""
+    proposal = ProposalOut.model_validate(coordination.get(session, Proposal, proposal_id))
+    positions = [PositionOut.model_validate(p) for p in session.scalars(
+        select(Position).where(Position.proposal_id == proposal_id).order_by(Position.id))]
+    agreements = [AgreementOut.model_validate(a) for a in session.scalars(
+        select(Agreement).where(Agreement.proposal_id == proposal_id).order_by(Agreement.id))]
+    corridors = [CorridorOut.model_validate(c) for c in session.scalars(
+        select(Corridor).where(Corridor.agreement_id.in_([a.id for a in agreements]))
+        .order_by(Corridor.id))]
+    notifications = [NotificationOut.model_validate(n) for n in session.scalars(
+        select(Notification).where(Notification.corridor_id.in_([c.id for c in corridors]))
+        .order_by(Notification.id))]
+    named = {proposal.proposer_id, *proposal.verdicts, *(p.party_id for p in positions),
+             *(party for a in agreements for party in a.document.get("parties", []))}
+    parties = [PartyOut.model_validate(p) for p in session.scalars(
+        select(Party).where(Party.id.in_(named)).order_by(Party.id))]
+    status = status_of(proposal.model_dump()["verdicts"], [p.stance for p in positions],
+                       [c.status for c in corridors])
+    return Dossier(proposal=proposal, status=status, route=describe_route(proposal, world),
+                   parties=parties, positions=positions, agreements=agreements,
+                   corridors=corridors, notifications=notifications)
+
+
+# -- what the sheet says, independent of the medium -----------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    text: str
+    #: "good" or "bad" marks a verdict; the HTML colours it, the PDF prints it in words anyway.
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    empty: str = "none"
+
+
+def format_window(window: Window) -> str:
+    """A window in the zone it was agreed in, which is the clock the people on the ground use."""
+    zone = ZoneInfo(window.tz)
+    start = window.start.astimezone(zone)
+    if window.end is None:
+        return f"from {start:%Y-%m-%d %H:%M} ({window.tz}), open-ended"
+    end = window.end.astimezone(zone)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} to {until} ({window.tz})"
+
+
+def _length(route: RouteDescription) -> str:
+    if route.km is None:
+        return "not routed"
+    if route.hours is None:
+        return f"{route.km:.0f} km"
+    return (f"{route.km:.0f} km, at least {route.hours:.1f} h at the convoy speed cap of "
+            f"{route.convoy_speed_kmh:.0f} km/h")
+
+
+def _party_name(dossier: Dossier, party_id: str) -> str:
+    names = {p.id: p.name for p in dossier.parties}
+    return f"{names[party_id]} ({party_id})" if party_id in names else party_id
+
+
+def sections(dossier: Dossier) -> list[Section]:
+    """The sheet's content in reading order."""
+    p, route = dossier.proposal, dossier.route
+    overview = Section("Corridor", [
+        Row("From", p.origin), Row("To", p.destination),
+        Row("Proposed by", _party_name(dossier, p.proposer_id)),
+        Row("Status", dossier.status), Row("Length", _length(route))])
+    stops = Section("Route, settlement by settlement", [
+        Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops])
+    windows = Section("Windows", [Row(f"Window {i}", format_window(w))
+                                  for i, w in enumerate(p.windows, start=1)])
+    conditions = Section("Conditions", [
+        *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
+          for c in a.document.get("conditions", [])),
+        *(Row(_party_name(dossier, pos.party_id), c) for pos in dossier.positions
+          for c in pos.conditions)])
+    verdicts = Section("Verdicts by the parties' rules", [
+        Row(_party_name(dossier, party),
+            ("acceptable" if v.acceptable else "rejected")
+            + "".join(f"; {r.message}" for r in v.reasons),
+            "good" if v.acceptable else "bad")
+        for party, v in p.verdicts.items()])
+    positions = Section("Positions taken", [
+        Row(_party_name(dossier, pos.party_id),
+            pos.stance + "".join(f"; {r}" for r in pos.reasons),
+            "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
+        for pos in dossier.positions])
+    signatures = Section("Signatures", _signature_rows(dossier), empty="no agreement yet")
+    return [overview, stops, windows, conditions, verdicts, positions, signatures]
+
+
+def _signature_rows(dossier: Dossier) -> list[Row]:
+    rows = []
+    for agreement in dossier.agreements:
+        signed = {s.party_id: s for s in agreement.signatures}
+        for party in agreement.document.get("parties", []):
+            label = f"Agreement {agreement.id}: {_party_name(dossier, party)}"
+            if party in signed:
+                s = signed[party]
+                rows.append(Row(label, f"signed {s.signed_at:%Y-%m-%d %H:%M} UTC, key "
+                                       f"fingerprint {s.fingerprint}", "good"))
+            else:
+                rows.append(Row(label, "not signed", "bad"))
+    return rows
+
+
+# -- the map ---------------------------------------------------------------------------------
+
+def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str:
+    """The corridor over the scenario's base layers (when known), framed on the route."""
+    p = dossier.proposal
+    layers = map_layers(world, Negotiation()) if world is not None else []
+    if p.route is None:
+        return ""
+    line = shapely.LineString(p.route.coordinates)
+    routes = Layer("routes")
+    routes.add(line, Style(STATUS_COLOURS.get(dossier.status, "#111"), 3.5),
+               title=f"{p.origin} → {p.destination}")
+    places = Layer("places")
+    for end, name in ((line.coords[0], p.origin), (line.coords[-1], p.destination)):
+        places.add(shapely.Point(end), Style("#111", 1, "#fff", radius=4), title=name, label=name)
+    min_lon, min_lat, max_lon, max_lat = line.bounds
+    pad = max(max_lon - min_lon, max_lat - min_lat) * 0.25 + 0.3
+    return render_svg([*layers, routes, places],
+                      (min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad), width=width,
+                      title=f"Map of {p.origin} to {p.destination}",
+                      note=world.data_note if world is not None else "")
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:52rem;color:#111}
+h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.05rem;margin:1.1rem 0 .3rem;
+border-bottom:1px solid #999} table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:.2rem .4rem;border-bottom:1px solid #ddd}
+th{width:14rem;font-weight:600} td.good{background:#e6f4ea} td.bad{background:#fde8e8}
+.note{background:#fff3cd;border:2px solid #c79100;padding:.4rem;font-weight:600}
+figure{margin:.5rem 0} code{font-size:.85em;word-break:break-all}
+@page{size:A4;margin:12mm} @media print{body{margin:0;max-width:none}
+section{break-inside:avoid} .note{border-width:1px}}
+"""
+
+
+def _title(dossier: Dossier) -> str:
+    p = dossier.proposal
+    number = f" (proposal {p.number})" if p.number is not None else ""
+    return f"Corridor sheet: {p.origin} → {p.destination}{number}"
+
+
+def render_sheet_html(dossier: Dossier, world: World | None, generated: dt.datetime) -> str:
+    """A self-contained page (inline CSS and SVG) that prints on A4."""
+    e = html.escape
+    parts = []
+    for section in sections(dossier):
+        rows = "".join(f'<tr><th scope="row">{e(r.label)}</th>'
+                       f'<td class="{r.tone}">{e(r.text)}</td></tr>' for r in section.rows)
+        body = f"<table>{rows}</table>" if rows else f"<p>{e(section.empty)}</p>"
+        parts.append(f"<section><h2>{e(section.title)}</h2>{body}</section>")
+    note = (f'<p class="note" role="note">{e(world.data_note)}</p>' if world is not None else "")
+    svg = sheet_svg(dossier, world)
+    figure = f"<figure>{svg}</figure>" if svg else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(_title(dossier))}</title>
+<style>{_CSS}</style></head><body><main>
+<h1>{e(_title(dossier))}</h1>
+<p>Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC</p>
+{note}{figure}{"".join(parts)}
+</main></body></html>
+"""
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+_TONE_FILL = {"good": (230, 244, 234), "bad": (253, 232, 232)}
+
+
+def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.datetime) -> bytes:
+    """The same sheet as an A4 PDF, drawn without a browser."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", _FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_title(_title(dossier))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    _paragraph(pdf, 7, _title(dossier))
+    pdf.set_font("DejaVu", "", 9)
+    _paragraph(pdf, 5, f"Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC")
+    if world is not None:
+        pdf.set_fill_color(255, 243, 205)
+        pdf.set_font("DejaVu", "B", 9)
+        _paragraph(pdf, 5, world.data_note, border=1, fill=True)
+    svg = sheet_svg(dossier, world)
+    if svg:
+        pdf.ln(2)
+        pdf.image(BytesIO(svg.encode()), w=pdf.epw * 0.8, x=pdf.l_margin + pdf.epw * 0.1)
+    for section in sections(dossier):
+        _pdf_section(pdf, section)
+    return bytes(pdf.output())
+
+
+def _paragraph(pdf: FPDF, height: float, text: str, *, border: Literal[0, 1] = 0,
+               fill: bool = False) -> None:
+    """Full-width wrapped text, leaving the cursor at the left margin of the next line."""
+    pdf.multi_cell(0, height, text, border=border, fill=fill, new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_section(pdf: FPDF, section: Section) -> None:
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, section.title, border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    if not section.rows:
+        _paragraph(pdf, 5, section.empty)
+        return
+    label_width = pdf.epw * 0.3
+    with pdf.table(col_widths=(label_width, pdf.epw - label_width), first_row_as_headings=False,
+                   borders_layout="HORIZONTAL_LINES", line_height=5) as table:
+        for r in section.rows:
+            row = table.row()
+            row.cell(r.label)
+            fill = _TONE_FILL.get(r.tone)
+            row.cell(r.text, style=FontFace(fill_color=fill) if fill else None)

@@ -1,0 +1,92 @@
+// A proposal's dossier (GET /api/map/proposals/{id}) in the details panel.
+import { answerControls, awaitingParties, mayAnswer } from "./actions.js";
+import { fill, formatTime, formatWindow, h } from "./dom.js";
+
+function section(title, ...content) {
+  return h("section", { class: "detail" }, h("h3", {}, title), ...content);
+}
+
+function list(items, empty = "None.") {
+  return items.length ? h("ul", {}, items) : h("p", { class: "empty" }, empty);
+}
+
+function routeSection(route) {
+  const length = route.km === null ? "Not routed." : `${route.km.toFixed(0)} km`
+    + (route.hours === null ? ""
+      : `, at least ${route.hours.toFixed(1)} h at the convoy speed cap of ${route.convoy_speed_kmh} km/h`);
+  return section("Route",
+    h("p", { class: "route-length" }, length),
+    h("ol", { class: "stops" }, route.stops.map((s) => h("li", {},
+      s.km === null ? s.name : `${s.name} (${s.km.toFixed(0)} km)`))));
+}
+
+function verdictSection(dossier) {
+  return section("Verdicts by the parties' rules",
+    h("dl", { class: "verdicts" }, Object.entries(dossier.proposal.verdicts).map(([party, v]) => [
+      h("dt", { dataset: { party } }, `${party}: `,
+        h("span", { class: v.acceptable ? "badge good" : "badge bad" },
+          v.acceptable ? "acceptable" : "rejected")),
+      h("dd", { class: "verdict-reasons", dataset: { party } },
+        list(v.reasons.map((r) => h("li", {}, r.message)), "No rule applies.")),
+    ])));
+}
+
+function positionsSection(dossier) {
+  return section("Positions", list(dossier.positions.map((p) => h("li", {},
+    h("strong", {}, `${p.party_id}: ${p.stance}`),
+    p.reasons.length ? ` (${p.reasons.join("; ")})` : "",
+    p.conditions.length ? `; conditions: ${p.conditions.join("; ")}` : ""))));
+}
+
+function agreementsSection(dossier) {
+  return section("Agreements and signatures", list(dossier.agreements.map((a) => {
+    const signed = new Map(a.signatures.map((s) => [s.party_id, s]));
+    return h("li", {},
+      h("strong", {}, `Agreement ${a.id}`),
+      a.complete ? " (signed by all)" : " (awaiting signatures)",
+      a.document.conditions.length ? h("p", {}, `Conditions: ${a.document.conditions.join("; ")}`) : null,
+      h("ul", { class: "signatures" }, a.document.parties.map((party) => {
+        const s = signed.get(party);
+        return h("li", {}, s
+          ? [`${party}: signed ${formatTime(s.signed_at)}, key fingerprint `, h("code", {}, s.fingerprint)]
+          : `${party}: not signed`);
+      })));
+  }), "No agreement yet."));
+}
+
+function movementsSection(dossier, me, act) {
+  const parties = new Map(dossier.corridors.map((c) => [
+    c.id, dossier.agreements.find((a) => a.id === c.agreement_id)?.document.parties ?? []]));
+  return section("Corridors and movements",
+    list(dossier.corridors.map((c) => h("li", {}, `Corridor ${c.id} "${c.name}": ${c.status}`)),
+      "No corridor made from it yet."),
+    list(dossier.notifications.map((n) => {
+      const awaiting = awaitingParties(n, parties.get(n.corridor_id) ?? []);
+      const mine = awaiting.find((party) => mayAnswer(me, party));
+      return h("li", { class: "notification", dataset: { notification: n.id } },
+        `Movement ${n.id}: ${n.movers}, ${n.people} people, from ${formatTime(n.start_at)}`,
+        h("ul", {}, n.acknowledgements.map((a) => h("li", {},
+          `${a.party_id}: ${a.decision}${a.reason ? ` (${a.reason})` : ""}`))),
+        awaiting.length ? h("p", {}, `Awaiting: ${awaiting.join(", ")}`) : null,
+        mine ? answerControls(n, me, act) : null);
+    }), "No movements notified."));
+}
+
+/** Show `dossier`; `openSheet(id, format)` opens the printable sheet. */
+export function renderDossier(dossier, { me, act, openSheet }) {
+  const p = dossier.proposal;
+  const heading = document.getElementById("details-heading");
+  heading.textContent = `Proposal ${p.number ?? p.id}: ${p.origin} → ${p.destination}`;
+  fill(document.getElementById("details-body"),
+    h("p", {}, `Proposed by ${p.proposer_id}. Status: `,
+      h("span", { class: `badge status-${dossier.status}`, id: "details-status" }, dossier.status)),
+    h("div", { class: "sheet-links" },
+      h("button", { type: "button", onclick: () => openSheet(p.id, "html") }, "Printable sheet"),
+      h("button", { type: "button", onclick: () => openSheet(p.id, "pdf") }, "Sheet as PDF")),
+    routeSection(dossier.route),
+    section("Windows", h("ul", {}, p.windows.map((w) => h("li", {}, formatWindow(w))))),
+    verdictSection(dossier),
+    positionsSection(dossier),
+    agreementsSection(dossier),
+    movementsSection(dossier, me, act));
+}

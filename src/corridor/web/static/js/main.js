@@ -1,0 +1,143 @@
+// The dashboard: log in with a token, draw the map and panels, keep them live from the event stream.
+import { Api, ApiError } from "./api.js";
+import { renderDossier } from "./details.js";
+import { fill, h } from "./dom.js";
+import { CorridorMap } from "./map.js";
+import { renderPanels } from "./panels.js";
+import { followEvents } from "./stream.js";
+
+const TOKEN_KEY = "corridor.token";
+const $ = (id) => document.getElementById(id);
+
+let api = null;
+let me = null;
+let map = null;
+let stream = null;
+let openProposal = null;
+let refreshTimer = null;
+
+function showMessage(text, kind = "error") {
+  const message = $("message");
+  message.textContent = text;
+  message.className = `message ${kind}`;
+}
+
+async function loadState() {
+  const [proposals, agreements, corridors, notifications, incidents, talks, parties] =
+    await Promise.all(["/api/proposals", "/api/agreements", "/api/corridors",
+      "/api/notifications", "/api/incidents", "/api/talks", "/api/parties"]
+      .map((path) => api.listAll(path)));
+  const positions = new Map(await Promise.all(proposals.map(async (p) => [
+    p.id, await api.listAll(`/api/proposals/${p.id}/positions`)])));
+  return { proposals, agreements, corridors, notifications, incidents, talks, parties, positions };
+}
+
+async function refresh() {
+  const [state, mapData] = await Promise.all([loadState(), api.get("/api/map")]);
+  renderPanels(state, { me, onOpen: openDossier, act: answer });
+  map.drawLive(mapData);
+  if (openProposal !== null) await showDossier(openProposal);
+  document.body.dataset.refreshed = String(Date.now());
+}
+
+/** Coalesce a burst of events into one refresh. */
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => refresh().catch(reportError), 300);
+}
+
+function reportError(error) {
+  showMessage(error instanceof ApiError ? error.detail : String(error));
+}
+
+async function showDossier(proposalId) {
+  const dossier = await api.get(`/api/map/proposals/${proposalId}`);
+  renderDossier(dossier, { me, act: answer, openSheet });
+}
+
+async function openDossier(proposalId) {
+  openProposal = proposalId;
+  try {
+    await showDossier(proposalId);
+    map.focusProposal(proposalId);
+    // Keyboard and screen-reader users land on what they opened.
+    $("details-heading").focus();
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+/** Answer a movement notification; the server's refusal, if any, is shown as it is. */
+async function answer(notificationId, partyId, decision, reason) {
+  try {
+    await api.post(`/api/notifications/${notificationId}/acknowledgements`,
+      { party_id: partyId, decision, reason });
+    showMessage(`Notification ${notificationId}: ${decision} recorded for ${partyId}.`, "ok");
+    scheduleRefresh();
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+/** Sheets need the bearer header too, so they are fetched and opened from memory. */
+async function openSheet(proposalId, format) {
+  try {
+    const suffix = format === "pdf" ? ".pdf" : "";
+    const blob = await api.blob(`/sheets/proposals/${proposalId}${suffix}`);
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, target: "_blank", rel: "noopener" });
+    if (format === "pdf") link.download = `corridor-sheet-${proposalId}.pdf`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+function drawLegend(colours) {
+  fill($("legend"), Object.entries(colours).map(([status, colour]) => h("li", {},
+    h("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }),
+    status)));
+}
+
+async function start(token) {
+  api = new Api(token);
+  me = await api.get("/api/me");
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("login").hidden = true;
+  $("dashboard").hidden = false;
+  $("session").hidden = false;
+  $("who").textContent = `${me.name} (${me.role}${me.party_id ? ` for ${me.party_id}` : ""})`;
+  document.body.dataset.role = me.role;
+  const mapData = await api.get("/api/map");
+  map = new CorridorMap($("map"), openDossier);
+  map.drawBase(mapData);
+  drawLegend(mapData.status_colours);
+  await refresh();
+  stream = followEvents(api, {
+    onEvent: scheduleRefresh,
+    onState: (state) => { $("live").textContent = state; },
+  });
+}
+
+function logout() {
+  stream?.stop();
+  sessionStorage.removeItem(TOKEN_KEY);
+  window.location.reload();
+}
+
+async function login(event) {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    await start($("token").value.trim());
+  } catch (error) {
+    $("login-error").textContent = error instanceof ApiError
+      ? `Not logged in: ${error.detail}` : String(error);
+  }
+}
+
+$("login-form").addEventListener("submit", login);
+$("logout").addEventListener("click", logout);
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) start(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));

@@ -1,0 +1,120 @@
+// The Leaflet map: no tiles, only the project's own layers from GET /api/map, drawn as SVG.
+import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
+
+import { h } from "./dom.js";
+
+const NEUTRAL_FILL = "#e6e6e6";
+const ROAD_WEIGHT = { motorway: 1.6, trunk: 1.4, primary: 1.0, secondary: 0.7 };
+
+function corridorLabel(p) {
+  const what = p.kind === "proposal" ? `Proposal ${p.number ?? p.proposal_id}` : p.name;
+  return `${what}: ${p.origin} → ${p.destination} (${p.status})`;
+}
+
+/** A control in the map's corner with the schematic warning and attribution. */
+function noteControl(text) {
+  const NoteControl = L.Control.extend({
+    onAdd() {
+      return h("p", { class: "data-note", role: "note", text });
+    },
+  });
+  return new NoteControl({ position: "bottomleft" });
+}
+
+export class CorridorMap {
+  /** `onSelect(proposalId)` is called when a proposal's line is clicked. */
+  constructor(element, onSelect) {
+    this.onSelect = onSelect;
+    this.map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+    this.map.setView([49, 32], 5);
+    this.layers = L.control.layers(null, null, { collapsed: false }).addTo(this.map);
+    this.live = {};
+    this.note = null;
+  }
+
+  /** The scenario's base layers; drawn once, they do not change while the server runs. */
+  drawBase(data) {
+    const territory = data.territory_colours;
+    const base = [
+      ["Countries", data.countries, () => ({
+        color: "#999", weight: 0.6, fillColor: NEUTRAL_FILL, fillOpacity: 1 })],
+      ["Control", data.control, (f) => ({
+        stroke: false, fillColor: territory[f.properties.label] ?? NEUTRAL_FILL,
+        fillOpacity: territory[f.properties.label] ? 0.9 : 0 })],
+      ["Hazards", data.hazards, () => ({
+        color: "#b3001b", weight: 0.4, fillColor: "#d7263d", fillOpacity: 0.18 })],
+      ["Front line", data.front_line, () => ({ color: "#7a0010", weight: 1.4 })],
+      ["Roads", data.roads, (f) => ({
+        color: "#8a7a60", weight: ROAD_WEIGHT[f.properties.class] ?? 0.5 })],
+    ];
+    for (const [name, collection, style] of base) {
+      if (!collection.features.length) continue;
+      const layer = L.geoJSON(collection, { style, interactive: false }).addTo(this.map);
+      this.layers.addOverlay(layer, name);
+    }
+    if (data.data_note) {
+      this.note = noteControl(data.data_note).addTo(this.map);
+    }
+    if (data.bbox) {
+      const [w, s, e, n] = data.bbox;
+      this.map.fitBounds([[s, w], [n, e]]);
+    }
+  }
+
+  /** Corridors, convoys and incidents: replaced on every refresh. */
+  drawLive(data) {
+    const colours = data.status_colours;
+    const live = {
+      Corridors: L.geoJSON(data.corridors, {
+        style: (f) => ({
+          color: colours[f.properties.status] ?? "#111", weight: 4, opacity: 0.9,
+          dashArray: f.properties.status === "rejected" ? "8 5" : null,
+          className: `corridor status-${f.properties.status}`,
+        }),
+        onEachFeature: (f, layer) => {
+          layer.bindTooltip(corridorLabel(f.properties), { sticky: true });
+          if (f.properties.kind === "proposal") {
+            layer.on("click", () => this.onSelect(f.properties.proposal_id));
+          }
+        },
+      }),
+      Convoys: L.geoJSON(data.convoys, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+          radius: 7, color: "#0b3d91", fillColor: "#4f8ef7", fillOpacity: 0.9, className: "convoy",
+        }).bindTooltip(`Convoy ${f.properties.convoy_id}: ${f.properties.status}, `
+          + `${f.properties.people ?? "?"} people (${f.properties.movers})`),
+      }),
+      Incidents: L.geoJSON(data.incidents, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+          radius: 6, color: "#111", fillColor: "#f5b700", fillOpacity: 1, className: "incident",
+        }).bindTooltip(`Incident ${f.properties.incident_id}: ${f.properties.type}`
+          + (f.properties.description ? `, ${f.properties.description}` : "")),
+      }),
+    };
+    for (const [name, layer] of Object.entries(live)) {
+      if (this.live[name]) {
+        this.layers.removeLayer(this.live[name]);
+        this.live[name].remove();
+      }
+      layer.addTo(this.map);
+      this.layers.addOverlay(layer, name);
+      this.live[name] = layer;
+    }
+    if (!data.bbox && data.corridors.features.length && !this.framed) {
+      this.map.fitBounds(live.Corridors.getBounds().pad(0.2));
+      this.framed = true;
+    }
+  }
+
+  /** Bring a proposal's line to the front and into view. */
+  focusProposal(proposalId) {
+    this.live.Corridors?.eachLayer((layer) => {
+      const selected = layer.feature.properties.proposal_id === proposalId;
+      layer.setStyle({ weight: selected ? 7 : 4 });
+      if (selected) {
+        layer.bringToFront();
+        this.map.fitBounds(layer.getBounds().pad(0.6), { maxZoom: 8 });
+      }
+    });
+  }
+}

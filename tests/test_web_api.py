@@ -1,0 +1,165 @@
+"""The map resource and the corridor sheets over HTTP, against the seeded 2022 demo."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+import typer
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from corridor.api.app import create_app
+from corridor.cli import sheet as sheet_cli
+from corridor.store.db import Database
+from tests.webfixtures import SCENARIO, Demo
+
+pytest_plugins = ["tests.webfixtures"]
+
+LAYERS = ("countries", "control", "hazards", "front_line", "roads", "corridors", "convoys",
+          "incidents")
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_map_needs_a_token(demo: Demo) -> None:
+    for path in ("/api/map", "/api/map/proposals/1", "/sheets/proposals/1",
+                 "/sheets/proposals/1.pdf", "/api/me"):
+        assert httpx.get(demo.base_url + path).status_code == 401, path
+
+
+def test_map_layers_from_the_scenario_and_the_store(demo: Demo) -> None:
+    data = demo.call("observer", "GET", "/api/map")
+    for layer in LAYERS:
+        assert data[layer]["type"] == "FeatureCollection", layer
+    assert "SCHEMATIC" in data["data_note"] and "GeoNames" in data["data_note"]
+    assert {"UA", "RU", "BY"} <= {f["properties"]["code"] for f in data["countries"]["features"]}
+    assert {"UA", "RU-held", "contested"} <= {f["properties"]["label"]
+                                               for f in data["control"]["features"]}
+    assert {f["properties"]["name"] for f in data["hazards"]["features"]} >= {"front line"}
+    assert data["front_line"]["features"][0]["properties"]["length_km"] > 100
+    roads = data["roads"]["features"]
+    assert roads and all(f["geometry"]["type"] == "MultiLineString" for f in roads)
+    proposals = demo.call("observer", "GET", "/api/proposals")["items"]
+    corridors = {f["properties"]["proposal_id"]: f for f in data["corridors"]["features"]}
+    assert set(corridors) == {p["id"] for p in proposals}
+    for p in proposals:
+        feature = corridors[p["id"]]
+        assert feature["geometry"] == p["route"]
+        rejected = not all(v["acceptable"] for v in p["verdicts"].values())
+        assert feature["properties"]["status"] == ("rejected" if rejected else "proposed")
+        assert feature["properties"]["status"] in data["status_colours"]
+    west, south, east, north = data["bbox"]
+    assert west < 30.5 < east and south < 50.4 < north  # Kyiv is on the map
+
+
+def test_corridor_status_incidents_and_latest_convoy_position(demo: Demo) -> None:
+    corridor_id = demo.open_corridor(6)
+    convoy_id = demo.notify(corridor_id)
+    for status, lon in (("departed", 34.8), ("en_route", 33.9)):
+        demo.call("operator", "POST", f"/api/convoys/{convoy_id}/reports", {
+            "status": status, "lon": lon, "lat": 50.6, "people": 380,
+            "reported_at": f"2022-03-08T1{len(status) % 10}:00:00+02:00"})
+    incident = demo.call("operator", "POST", "/api/incidents", {
+        "corridor_id": corridor_id, "type": "shelling", "lon": 34.1, "lat": 50.55,
+        "occurred_at": "2022-03-08T12:00:00+02:00", "description": "near Romny"})
+    data = demo.call("observer", "GET", "/api/map")
+    by_proposal = {f["properties"].get("proposal_id"): f for f in data["corridors"]["features"]}
+    assert by_proposal[6]["properties"]["status"] == "open"
+    convoys = [f for f in data["convoys"]["features"]
+               if f["properties"]["convoy_id"] == convoy_id]
+    assert len(convoys) == 1 and convoys[0]["properties"]["status"] == "en_route"
+    assert convoys[0]["geometry"]["coordinates"] == [33.9, 50.6]
+    incidents = {f["properties"]["incident_id"]: f for f in data["incidents"]["features"]}
+    assert incidents[incident["id"]]["geometry"]["coordinates"] == [34.1, 50.55]
+
+
+def test_dossier_describes_the_route_and_what_followed(demo: Demo) -> None:
+    corridor_id = demo.open_corridor(3)
+    notification_id = demo.notify(corridor_id)
+    demo.call("liaison_UA", "POST", f"/api/notifications/{notification_id}/acknowledgements",
+              {"party_id": "UA", "decision": "acknowledge"})
+    dossier = demo.call("observer", "GET", "/api/map/proposals/3")
+    proposal = demo.call("observer", "GET", "/api/proposals/3")
+    assert dossier["proposal"] == proposal
+    stops = [s["name"] for s in dossier["route"]["stops"]]
+    assert stops[0] == "Mariupol" and dossier["route"]["stops"][0]["km"] == 0
+    kms = [s["km"] for s in dossier["route"]["stops"]]
+    assert kms == sorted(kms) and kms[-1] == pytest.approx(dossier["route"]["km"], abs=1)
+    assert 150 < dossier["route"]["km"] < 400
+    assert dossier["route"]["hours"] == pytest.approx(dossier["route"]["km"] / 50, abs=0.1)
+    assert dossier["status"] == "open"
+    assert [p["party_id"] for p in dossier["positions"]] == ["UA"]
+    (agreement,) = [a for a in dossier["agreements"] if a["complete"]][-1:]
+    assert {s["party_id"] for s in agreement["signatures"]} == {"UA", "RU"}
+    assert all(len(s["fingerprint"]) > 10 for s in agreement["signatures"])
+    answered = [n for n in dossier["notifications"] if n["id"] == notification_id]
+    assert answered[0]["acknowledgements"][0]["party_id"] == "UA"
+    assert httpx.get(f"{demo.base_url}/api/map/proposals/999", headers={
+        "Authorization": f"Bearer {demo.tokens['observer']}"}).status_code == 404
+
+
+def test_sheet_html_and_pdf_say_the_same_things(demo: Demo) -> None:
+    demo.signed_agreement(6)
+    with demo.client("observer") as http:
+        page = http.get("/sheets/proposals/6")
+        pdf = http.get("/sheets/proposals/6.pdf")
+    proposal = demo.call("observer", "GET", "/api/proposals/6")
+    dossier = demo.call("observer", "GET", "/api/map/proposals/6")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    html, text = page.text, _pdf_text(pdf.content)
+    assert "<svg" in html and "@media print" in html
+    for document in (html, " ".join(text.split())):
+        assert proposal["origin"] in document and proposal["destination"] in document
+        assert "SCHEMATIC road skeleton" in document
+        for verdict in proposal["verdicts"].values():
+            for reason in verdict["reasons"]:
+                assert reason["message"] in document
+        for agreement in dossier["agreements"]:
+            for signature in agreement["signatures"]:
+                assert signature["fingerprint"] in document
+        for stop in dossier["route"]["stops"]:
+            assert stop["name"] in document
+
+
+def test_without_a_scenario_the_map_has_corridors_only(demo: Demo, tmp_path: Path) -> None:
+    """In-process app over a copy of nothing but the store: no base layers, no data note."""
+    url = demo.server.db_url
+    db = Database.open(url, migrate=False)
+    try:
+        client = TestClient(create_app(db))
+        auth = {"Authorization": f"Bearer {demo.tokens['observer']}"}
+        data = client.get("/api/map", headers=auth).json()
+        dossier = client.get("/api/map/proposals/1", headers=auth).json()
+        sheet = client.get("/sheets/proposals/1.pdf", headers=auth)
+    finally:
+        db.dispose()
+    assert data["bbox"] is None and data["data_note"] == ""
+    assert all(data[layer]["features"] == [] for layer in LAYERS[:5])
+    assert len(data["corridors"]["features"]) >= 6
+    assert dossier["route"]["hours"] is None
+    assert [s["name"] for s in dossier["route"]["stops"]] == dossier["proposal"]["waypoints"]
+    assert sheet.content.startswith(b"%PDF") and "Gomel" in _pdf_text(sheet.content)
+
+
+def test_sheet_command_writes_pdf_and_html(demo: Demo, tmp_path: Path) -> None:
+    app = typer.Typer()
+    sheet_cli.register(app)
+    app.command("noop")(lambda: None)  # a second command keeps "sheet" a sub-command
+    runner = CliRunner()
+    for name in ("sheet.pdf", "sheet.html"):
+        done = runner.invoke(app, ["sheet", "--db", demo.server.db_url, "--proposal", "2",
+                                   "--out", str(tmp_path / name), "--scenario", str(SCENARIO)])
+        assert done.exit_code == 0, done.output
+    assert "Rostov-on-Don" in _pdf_text((tmp_path / "sheet.pdf").read_bytes())
+    assert "Rostov-on-Don" in (tmp_path / "sheet.html").read_text(encoding="utf-8")
+    refused = runner.invoke(app, ["sheet", "--db", demo.server.db_url, "--proposal", "2",
+                                  "--out", str(tmp_path / "sheet.txt")])
+    assert refused.exit_code != 0

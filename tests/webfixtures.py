@@ -1,0 +1,168 @@
+"""Fixtures of the dashboard tests: the 2022 demo behind a real server, and headless Chromium.
+
+The store is seeded once per test module with ``corridor admin seed-2022`` and served by
+``corridor serve --scenario``; each test then creates, through the API, whatever else it needs
+(party keys, a signed agreement, an open corridor, a movement notification).
+
+The browser is Debian's Chromium driven by Playwright; Playwright never downloads one. Where
+Chromium (or Playwright) is missing the browser tests are skipped, unless
+``CORRIDOR_REQUIRE_BROWSER=1`` (as in CI) turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import httpx
+import pytest
+
+from corridor.store.signing import KeyPair
+from corridor.web import LEAFLET
+from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, cli_token
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-2022-03-07.yaml"
+CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: (user name, role, party) of the demo's users; the name doubles as the key of its token.
+USERS = (("facilitator", "facilitator", None), ("liaison_UA", "liaison", "UA"),
+         ("liaison_RU", "liaison", "RU"), ("operator", "operator", None),
+         ("observer", "observer", None))
+
+
+@dataclass
+class Demo:
+    """A running server over the seeded 2022 demo, with one user per role."""
+
+    server: ServiceProcess
+    tokens: dict[str, str]
+    keys: dict[str, KeyPair] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def client(self, user: str) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=30,
+                            headers={"Authorization": f"Bearer {self.tokens[user]}"})
+
+    def call(self, user: str, method: str, path: str, body: Any = None) -> Any:
+        """One API call as ``user`` that must succeed; returns the JSON answer."""
+        with self.client(user) as http:
+            response = http.request(method, path, json=body)
+        assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    def _register_keys(self) -> None:
+        for party in ("UA", "RU"):
+            if party not in self.keys:
+                self.keys[party] = KeyPair.generate()
+                self.call(f"liaison_{party}", "PUT", f"/api/parties/{party}/key",
+                          {"public_key": self.keys[party].public_key_hex})
+
+    def signed_agreement(self, proposal_id: int) -> int:
+        """An agreement on the proposal's route, signed by UA and RU through the API."""
+        self._register_keys()
+        proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
+        agreement = self.call("facilitator", "POST", "/api/agreements", {
+            "proposal_id": proposal_id, "windows": proposal["windows"],
+            "conditions": ["no military escort", "white flags on every vehicle"],
+            "parties": ["UA", "RU"],
+            "corridor": {"origin": proposal["origin"], "destination": proposal["destination"],
+                         "route": proposal["route"]}})
+        for party in ("UA", "RU"):
+            self.call(f"liaison_{party}", "POST", f"/api/agreements/{agreement['id']}/signatures",
+                      {"party_id": party,
+                       "signature": self.keys[party].sign(agreement["document"])})
+        return int(agreement["id"])
+
+    def open_corridor(self, proposal_id: int) -> int:
+        """A corridor from a signed agreement on the proposal, agreed and opened."""
+        agreement_id = self.signed_agreement(proposal_id)
+        proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
+        corridor = self.call("facilitator", "POST", "/api/corridors", {
+            "name": f"{proposal['origin']} - {proposal['destination']}",
+            "origin": proposal["origin"], "destination": proposal["destination"],
+            "route": proposal["route"], "agreement_id": agreement_id})
+        for status in ("agreed", "open"):
+            self.call("facilitator", "POST", f"/api/corridors/{corridor['id']}/status",
+                      {"status": status})
+        return int(corridor["id"])
+
+    def notify(self, corridor_id: int, movers: str = "ICRC convoy with civilians") -> int:
+        """A movement notified by the operator, starting three days from now."""
+        start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=72)
+        created = self.call("operator", "POST", "/api/notifications", {
+            "corridor_id": corridor_id, "movers": movers, "people": 400,
+            "vehicles": [{"kind": "bus", "count": 8}], "start_at": start.isoformat(),
+            "end_at": (start + dt.timedelta(hours=6)).isoformat()})
+        return int(created["id"])
+
+
+def seed_demo(db_url: str) -> None:
+    subprocess.run([sys.executable, "-c", CLI_SCRIPT, "admin", "seed-2022", "--db", db_url,
+                    "--scenario", str(SCENARIO)], check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The seeded demo served with its scenario, for one test module."""
+    root = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{root / 'demo.db'}"
+    seed_demo(url)
+    tokens = {name: cli_token(url, name, role, party) for name, role, party in USERS}
+    server = ServiceProcess(url, root / "server.log", "--scenario", str(SCENARIO))
+    yield Demo(server, tokens)
+    server.stop()
+
+
+def _missing_browser(reason: str) -> NoReturn:
+    if os.environ.get("CORRIDOR_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} and CORRIDOR_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(f"{reason}: install the Debian package 'chromium' and the PyPI package "
+                "'playwright' to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium, one per test module."""
+    if not CHROMIUM.exists():
+        _missing_browser(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_browser("Playwright for Python is not installed")
+    # A missing vendor package is a broken installation, not a missing optional tool.
+    assert (LEAFLET / "leaflet-src.esm.js").exists(), \
+        f"Leaflet is not installed in {LEAFLET.parent.parent}: run `npm ci` there"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (so a fresh sessionStorage) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def log_in(page: Page, demo: Demo, user: str) -> None:
+    """Open the dashboard and log in as ``user``; returns once the panels are filled."""
+    page.goto(demo.base_url + "/")
+    page.get_by_label("Bearer token").fill(demo.tokens[user])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector("body[data-refreshed]")
