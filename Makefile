@@ -5,10 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO := scenarios/ukraine-2022-03-07.yaml
 OUT := out
+WEB := src/corridor/web
+PORT ?= 8765
+DEMO_DB := $(OUT)/demo.db
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo serve stop test lint bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(WEB)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -18,6 +21,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The dashboard's map library comes from npm, pinned by the lockfile, served by the app.
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/corridor validate $(SCENARIO)
@@ -25,7 +33,31 @@ demo: install
 	$(BIN)/corridor negotiate $(SCENARIO) --html $(OUT)/negotiation.html \
 		--geojson $(OUT)/corridors.geojson
 	$(BIN)/corridor plan $(SCENARIO) --plots $(OUT)
-	@echo "Report with map: $(OUT)/negotiation.html; timeline plots: $(OUT)/plan-*.png"
+	@$(MAKE) --no-print-directory serve
+
+# A fresh demo store with the talks of 2022, one user per role, and the dashboard on PORT.
+serve: install stop
+	@mkdir -p $(OUT)
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@$(BIN)/corridor admin seed-2022 --db $(DEMO_DB) --scenario $(SCENARIO) >/dev/null
+	@: > $(OUT)/demo-tokens.txt
+	@for spec in "mediator facilitator" "ua-liaison liaison UA" "ru-liaison liaison RU" \
+		"icrc-operator operator" "observer observer"; do \
+		set -- $$spec; \
+		token=$$($(BIN)/corridor admin user add $$1 --role $$2 $${3:+--party $$3} \
+			--db $(DEMO_DB) --json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["token"])'); \
+		echo "$$1 ($$2$${3:+ $$3}): $$token" >> $(OUT)/demo-tokens.txt; \
+	done
+	@nohup $(BIN)/corridor serve --db $(DEMO_DB) --scenario $(SCENARIO) --port $(PORT) \
+		> $(OUT)/serve.log 2>&1 & echo $$! > $(OUT)/serve.pid
+	@for i in $$(seq 100); do $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/openapi.json', timeout=1)" 2>/dev/null && break; sleep 0.2; done
+	@echo
+	@echo "Dashboard: http://127.0.0.1:$(PORT)/  (2022 scenario loaded; log in with a token from $(OUT)/demo-tokens.txt)"
+	@cat $(OUT)/demo-tokens.txt
+	@echo "Stop the server with: make stop"
+
+stop:
+	@if [ -f $(OUT)/serve.pid ]; then kill $$(cat $(OUT)/serve.pid) 2>/dev/null || true; rm -f $(OUT)/serve.pid; fi
 
 lint: install
 	$(BIN)/ruff check src tests bench tools
@@ -38,5 +70,5 @@ bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+clean: stop
+	rm -rf $(VENV) $(OUT) $(WEB)/node_modules .pytest_cache .mypy_cache .ruff_cache

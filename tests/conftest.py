@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-#: Database fixtures (SQLite and a throwaway PostgreSQL cluster) for the store and API tests.
-pytest_plugins = ["tests.dbfixtures"]
+#: Database fixtures (SQLite and a throwaway PostgreSQL cluster) for the store and API tests,
+#: and a seeded server with headless Chromium for the web tests.
+pytest_plugins = ["tests.dbfixtures", "tests.webfixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"

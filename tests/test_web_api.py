@@ -17,8 +17,6 @@ from corridor.cli import sheet as sheet_cli
 from corridor.store.db import Database
 from tests.webfixtures import SCENARIO, Demo
 
-pytest_plugins = ["tests.webfixtures"]
-
 LAYERS = ("countries", "control", "hazards", "front_line", "roads", "corridors", "convoys",
           "incidents")
 
@@ -129,8 +127,8 @@ def test_sheet_html_and_pdf_say_the_same_things(demo: Demo) -> None:
             assert stop["name"] in document
 
 
-def test_without_a_scenario_the_map_has_corridors_only(demo: Demo, tmp_path: Path) -> None:
-    """In-process app over a copy of nothing but the store: no base layers, no data note."""
+def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:
+    """The same store served without --scenario: no base layers, no data note, waypoints."""
     url = demo.server.db_url
     db = Database.open(url, migrate=False)
     try:

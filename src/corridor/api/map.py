@@ -154,7 +154,7 @@ def _corridor_features(db: Database) -> list[dict[str, Any]]:
         stances: dict[int, list[str]] = {}
         for proposal_id, stance in s.execute(select(Position.proposal_id, Position.stance)):
             stances.setdefault(proposal_id, []).append(stance)
-        from_proposal = dict(s.execute(select(Agreement.id, Agreement.proposal_id)).tuples().all())
+        from_proposal = dict(s.execute(select(Agreement.id, Agreement.proposal_id)).all())
         corridors = s.scalars(select(Corridor).order_by(Corridor.id)).all()
         statuses: dict[int, list[str]] = {}
         for c in corridors:
@@ -183,7 +183,7 @@ def _convoy_features(db: Database) -> list[dict[str, Any]]:
         rows = s.execute(select(ConvoyReport, Notification.corridor_id, Notification.movers)
                          .join(Notification, ConvoyReport.notification_id == Notification.id)
                          .order_by(ConvoyReport.reported_at, ConvoyReport.id))
-        for report, corridor_id, movers in rows.tuples():
+        for report, corridor_id, movers in rows:
             latest[report.notification_id] = _point(report.lon, report.lat, {
                 "convoy_id": report.notification_id, "corridor_id": corridor_id,
                 "movers": movers, "status": report.status, "people": report.people,
@@ -236,7 +236,8 @@ def who_am_i(user: Reader) -> UserOut:
 
 # The PDF route comes first: "{proposal_id}" alone would also match "3.pdf".
 @sheets.get("/proposals/{proposal_id}.pdf", response_class=Response, responses={
-    **READ_ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The sheet, A4"}})
+    **READ_ERRORS, 200: {"content": {"application/pdf": {"schema": {
+        "type": "string", "format": "binary"}}}, "description": "The sheet, A4"}})
 def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
     dossier, world = _dossier(request, db, proposal_id)
     pdf = render_sheet_pdf(dossier, world, dt.datetime.now(dt.UTC))
@@ -244,7 +245,10 @@ def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Respo
         "Content-Disposition": f'inline; filename="corridor-sheet-{proposal_id}.pdf"'})
 
 
-@sheets.get("/proposals/{proposal_id}", response_class=HTMLResponse, responses=READ_ERRORS)
+# As for the PDF, only the 200 answer is HTML; the errors stay JSON (``Error``).
+@sheets.get("/proposals/{proposal_id}", response_class=Response, responses={
+    **READ_ERRORS, 200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                         "description": "The sheet as a self-contained page, print CSS"}})
 def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTMLResponse:
     dossier, world = _dossier(request, db, proposal_id)
     return HTMLResponse(render_sheet_html(dossier, world, dt.datetime.now(dt.UTC)))

@@ -15,6 +15,7 @@ from corridor.cli import network as _network
 from corridor.cli import plan as _plan
 from corridor.cli import scenario as _scenario
 from corridor.cli import serve as _serve
+from corridor.cli import sheet as _sheet
 from corridor.cli._output import console
 from corridor.errors import CorridorError
 
@@ -30,6 +31,7 @@ _scenario.register(app)
 _negotiate.register(app)
 _plan.register(app)
 _serve.register(app)
+_sheet.register(app)
 
 
 def main() -> None:

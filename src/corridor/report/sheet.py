@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -247,10 +248,39 @@ def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str
         places.add(shapely.Point(end), Style("#111", 1, "#fff", radius=4), title=name, label=name)
     min_lon, min_lat, max_lon, max_lat = line.bounds
     pad = max(max_lon - min_lon, max_lat - min_lat) * 0.25 + 0.3
-    return render_svg([*layers, routes, places],
-                      (min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad), width=width,
+    bbox = _landscape((min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad))
+    return render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
                       title=f"Map of {p.origin} to {p.destination}",
                       note=world.data_note if world is not None else "")
+
+
+#: Width over height of the map frame: wide enough that a north-south corridor leaves room on
+#: the first page for the route table.
+MAP_ASPECT = 1.4
+
+
+def _landscape(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``bbox`` widened (or heightened) about its centre to the frame's aspect ratio."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    cos_lat = math.cos(math.radians((min_lat + max_lat) / 2.0))
+    wide, high = (max_lon - min_lon) * cos_lat, max_lat - min_lat
+    if wide < high * MAP_ASPECT:
+        grow = (high * MAP_ASPECT - wide) / cos_lat / 2.0
+        return (min_lon - grow, min_lat, max_lon + grow, max_lat)
+    grow = (wide / MAP_ASPECT - high) / 2.0
+    return (min_lon, min_lat - grow, max_lon, max_lat + grow)
+
+
+def _clipped(layers: list[Layer], bbox: tuple[float, float, float, float]) -> list[Layer]:
+    """Layers cut to the frame: PDF renderers do not clip an SVG to its viewBox, and a
+    country's outline is mostly outside a corridor's frame anyway."""
+    out = []
+    for layer in layers:
+        cut = Layer(layer.name)
+        for f in layer.features:
+            cut.add(shapely.clip_by_rect(f.geometry, *bbox), f.style, f.title, f.label)
+        out.append(cut)
+    return out
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -315,13 +345,14 @@ def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.dateti
     pdf.set_font("DejaVu", "", 9)
     _paragraph(pdf, 5, f"Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC")
     if world is not None:
-        pdf.set_fill_color(255, 243, 205)
-        pdf.set_font("DejaVu", "B", 9)
-        _paragraph(pdf, 5, world.data_note, border=1, fill=True)
+        with pdf.local_context(fill_color=(255, 243, 205)):
+            pdf.set_font("DejaVu", "B", 9)
+            _paragraph(pdf, 5, world.data_note, border=1, fill=True)
     svg = sheet_svg(dossier, world)
     if svg:
         pdf.ln(2)
-        pdf.image(BytesIO(svg.encode()), w=pdf.epw * 0.8, x=pdf.l_margin + pdf.epw * 0.1)
+        width = pdf.epw * 0.85
+        pdf.image(BytesIO(svg.encode()), w=width, x=pdf.l_margin + (pdf.epw - width) / 2)
     for section in sections(dossier):
         _pdf_section(pdf, section)
     return bytes(pdf.output())

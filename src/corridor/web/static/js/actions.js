@@ -18,9 +18,9 @@ export function mayAnswer(me, party) {
  * `act(notificationId, partyId, decision, reason)` sends the answer.
  */
 export function answerControls(notification, me, act) {
-  const reasonId = `deny-reason-${notification.id}`;
   const party = me.party_id;
-  const reason = h("input", { id: reasonId, type: "text", class: "reason" });
+  // The same notification can be on screen twice (list and details): label by nesting, not id.
+  const reason = h("input", { type: "text", class: "reason" });
   const send = (decision) => (event) => act(
     notification.id, event.currentTarget.dataset.party, decision, reason.value.trim());
   return h("div", { class: "actions", role: "group",
@@ -28,8 +28,7 @@ export function answerControls(notification, me, act) {
     h("button", { type: "button", class: "action acknowledge", dataset: { party },
                   onclick: send("acknowledge") },
       `Acknowledge for ${party}`),
-    h("label", { for: reasonId }, "Reason for denial"),
-    reason,
+    h("label", {}, "Reason for denial ", reason),
     h("button", { type: "button", class: "action deny", dataset: { party },
                   onclick: send("deny") },
       `Deny for ${party}`));

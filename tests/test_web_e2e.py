@@ -1,0 +1,193 @@
+"""The dashboard in headless Chromium against a real ``corridor serve`` over the 2022 demo.
+
+Expected texts come from the API's own answers, never from literals, so the tests follow the
+data. Screenshots are written next to each test's tmp_path for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.webfixtures import USERS, Demo, log_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+#: Roles an unnamed control would be announced as; aria_snapshot prints its name after it.
+_CONTROL = re.compile(r"^\s*- (button|textbox|checkbox|combobox|link)\b(?P<name> \"[^\"]+\")?")
+
+
+def _distinct_colours(path: Path) -> int:
+    image = Image.open(path).convert("RGB").resize((200, 150))
+    return len(image.getcolors(maxcolors=200 * 150) or [])
+
+
+@pytest.mark.parametrize("user", [name for name, _, _ in USERS])
+def test_every_role_logs_in_and_sees_the_map(demo: Demo, page: Page, user: str,
+                                             tmp_path: Path) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    log_in(page, demo, user)
+    me = demo.call(user, "GET", "/api/me")
+    assert me["name"] in page.locator("#who").inner_text()
+    assert me["role"] in page.locator("#who").inner_text()
+    data = demo.call(user, "GET", "/api/map")
+    corridors = page.locator("#map path.corridor")
+    assert corridors.count() == len(data["corridors"]["features"]) >= 6
+    assert page.locator("#map path").count() > corridors.count()  # base layers drawn too
+    note = page.locator("#map .data-note")
+    assert note.is_visible() and note.inner_text() == data["data_note"]
+    shot = tmp_path / f"dashboard-{user}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert _distinct_colours(shot) > 50
+    # Everything the page loaded came from the server it logged in to.
+    assert {urlparse(url).netloc for url in requested if not url.startswith("blob:")} == {
+        urlparse(demo.base_url).netloc}
+
+
+def test_a_bad_token_is_refused_with_the_servers_message(demo: Demo, page: Page) -> None:
+    page.goto(demo.base_url + "/")
+    page.get_by_label("Bearer token").fill("not-a-token")
+    page.get_by_role("button", name="Log in").click()
+    expected = httpx.get(demo.base_url + "/api/me",
+                         headers={"Authorization": "Bearer not-a-token"}).json()["detail"]
+    error = page.locator("#login-error")
+    error.filter(has_text=expected).wait_for()
+    assert page.locator("#dashboard").is_hidden()
+
+
+def test_clicking_a_corridor_shows_its_verdicts(demo: Demo, page: Page, tmp_path: Path) -> None:
+    log_in(page, demo, "observer")
+    proposal = demo.call("observer", "GET", "/api/proposals/1")
+    line = page.locator("#map path.corridor").nth(0)
+    line.dispatch_event("click")
+    heading = page.locator("#details-heading")
+    heading.filter(has_text=proposal["origin"]).wait_for()
+    assert proposal["destination"] in heading.inner_text()
+    for party, verdict in proposal["verdicts"].items():
+        shown = page.locator(f'dd.verdict-reasons[data-party="{party}"]').inner_text()
+        for reason in verdict["reasons"]:
+            assert reason["message"] in shown
+        label = page.locator(f'dt[data-party="{party}"]').inner_text()
+        assert ("acceptable" if verdict["acceptable"] else "rejected") in label
+    dossier = demo.call("observer", "GET", "/api/map/proposals/1")
+    stops = page.locator("ol.stops li").all_inner_texts()
+    assert [s.split(" (")[0] for s in stops] == [s["name"] for s in dossier["route"]["stops"]]
+    page.screenshot(path=str(tmp_path / "details.png"), full_page=True)
+
+
+def test_liaison_acknowledges_a_notification(demo: Demo, page: Page, tmp_path: Path) -> None:
+    notification_id = demo.notify(demo.open_corridor(3), movers="UN OCHA buses")
+    log_in(page, demo, "liaison_UA")
+    item = page.locator(f'#notifications li[data-notification="{notification_id}"]')
+    item.get_by_role("button", name="Acknowledge for UA").click()
+    page.locator("#message.ok").wait_for()
+    answers = demo.call("observer", "GET",
+                        f"/api/notifications/{notification_id}/acknowledgements")["items"]
+    assert [(a["party_id"], a["decision"]) for a in answers] == [("UA", "acknowledge")]
+    # The live refresh drops UA's controls: it has answered.
+    item.get_by_role("button", name="Acknowledge for UA").wait_for(state="detached")
+    page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
+
+
+def test_observer_has_no_actions_and_is_refused(demo: Demo, page: Page) -> None:
+    notification_id = demo.notify(demo.open_corridor(6))
+    log_in(page, demo, "observer")
+    page.locator("#proposals button.open-proposal").last.click()
+    page.locator("#details-body .notification").first.wait_for()
+    assert page.locator("button.action").count() == 0
+    assert page.locator(f'#notifications li[data-notification="{notification_id}"]').count() == 1
+    refused = page.evaluate("""async ([id, token]) => {
+        const r = await fetch(`/api/notifications/${id}/acknowledgements`, {
+            method: "POST",
+            headers: {Authorization: `Bearer ${token}`, "Content-Type": "application/json"},
+            body: JSON.stringify({party_id: "UA", decision: "acknowledge"})});
+        return [r.status, (await r.json()).detail];
+    }""", [notification_id, demo.tokens["observer"]])
+    assert refused[0] == 403 and "observer" in refused[1]
+
+
+def test_liaison_cannot_act_for_another_party(demo: Demo, page: Page) -> None:
+    notification_id = demo.notify(demo.open_corridor(3))
+    with demo.client("liaison_RU") as http:
+        expected = http.post(f"/api/notifications/{notification_id}/acknowledgements",
+                             json={"party_id": "UA", "decision": "acknowledge"})
+    assert expected.status_code == 403
+    log_in(page, demo, "liaison_RU")
+    item = page.locator(f'#notifications li[data-notification="{notification_id}"]')
+    button = item.get_by_role("button", name="Acknowledge for RU")
+    assert item.get_by_role("button", name="Acknowledge for UA").count() == 0
+    # Forge the request the page would send for UA: only the server stands in the way.
+    button.evaluate("b => { b.dataset.party = 'UA'; }")
+    button.click()
+    message = page.locator("#message.error")
+    message.filter(has_text=expected.json()["detail"]).wait_for()
+    answers = demo.call("observer", "GET",
+                        f"/api/notifications/{notification_id}/acknowledgements")["items"]
+    assert answers == []
+
+
+def test_keyboard_alone_opens_a_proposal(demo: Demo, page: Page) -> None:
+    page.goto(demo.base_url + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the skip link, to the token field
+    page.keyboard.type(demo.tokens["operator"])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-refreshed]")
+    proposals = demo.call("operator", "GET", "/api/proposals")["items"]
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('open-proposal')"):
+            break
+    else:
+        pytest.fail("Tab never reached a proposal")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focused item is visibly marked
+    page.keyboard.press("Enter")
+    heading = page.locator("#details-heading")
+    heading.filter(has_text=proposals[0]["destination"]).wait_for()
+    assert page.evaluate("document.activeElement.id") == "details-heading"
+    # Space works too, on the next proposal reached with Tab.
+    page.locator("#proposals button.open-proposal").nth(1).focus()
+    page.keyboard.press("Space")
+    heading.filter(has_text=proposals[1]["destination"]).wait_for()
+
+
+def test_every_control_has_an_accessible_name_and_landmarks_exist(demo: Demo,
+                                                                   page: Page) -> None:
+    notification_id = demo.notify(demo.open_corridor(6))
+    page.goto(demo.base_url + "/")
+    login_tree = page.locator("body").aria_snapshot()
+    log_in(page, demo, "liaison_RU")
+    page.locator(f'#notifications li[data-notification="{notification_id}"] button').first \
+        .wait_for()
+    page.locator("#proposals button.open-proposal").last.click()
+    page.locator("#details-body .notification").first.wait_for()
+    for tree in (login_tree, page.locator("body").aria_snapshot()):
+        controls = [m for line in tree.splitlines() if (m := _CONTROL.match(line))]
+        assert controls
+        unnamed = [m.group(0) for m in controls if not m.group("name")]
+        assert unnamed == [], unnamed
+    for role in ("banner", "main", "complementary"):
+        assert page.get_by_role(role).count() >= 1, role
+    assert page.get_by_role("region").count() >= 5  # the labelled panels
+    assert page.get_by_role("textbox", name="Reason for denial").count() >= 1
+
+
+def test_new_incident_appears_live(demo: Demo, page: Page) -> None:
+    log_in(page, demo, "observer")
+    before = page.locator("#map path.incident").count()
+    incident = demo.call("operator", "POST", "/api/incidents", {
+        "type": "checkpoint closed", "lon": 33.5, "lat": 50.7,
+        "occurred_at": "2022-03-08T14:00:00+02:00", "description": "live-update probe"})
+    page.locator("#incidents li", has_text="live-update probe").wait_for(timeout=10_000)
+    page.wait_for_function(f"document.querySelectorAll('#map path.incident').length > {before}")
+    assert page.locator("#live").inner_text() == "live"
+    assert incident["type"] in page.locator("#incidents").inner_text()
