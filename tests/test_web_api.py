@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 
 import httpx
+import matplotlib
 import pytest
 import typer
 from fastapi.testclient import TestClient
+from PIL import ImageFont
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -125,6 +129,22 @@ def test_sheet_html_and_pdf_say_the_same_things(demo: Demo) -> None:
                 assert signature["fingerprint"] in document
         for stop in dossier["route"]["stops"]:
             assert stop["name"] in document
+
+
+def test_the_maps_data_note_stays_inside_its_frame(demo: Demo) -> None:
+    """Measured apart from the code that wraps it: every line of the note fits the map."""
+    with demo.client("observer") as http:
+        page = http.get("/sheets/proposals/2").text
+    note = demo.call("observer", "GET", "/api/map")["data_note"]
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    width = float(re.search(r'viewBox="0 0 (\d+) \d+"', svg)[1])  # type: ignore[index]
+    texts = re.findall(r'<text x="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>([^<]+)</text>', svg)
+    lines = [(float(x), int(size), html.unescape(t)) for x, size, t in texts
+             if html.unescape(t) in note]
+    assert len(lines) > 1 and " ".join(t for _, _, t in lines) == note
+    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    for x, size, text in lines:
+        assert x + ImageFont.truetype(str(font), size).getlength(text) <= width, text
 
 
 def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:

@@ -6,10 +6,12 @@ data. Screenshots are written next to each test's tmp_path for a human to look a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -191,3 +193,130 @@ def test_new_incident_appears_live(demo: Demo, page: Page) -> None:
     page.wait_for_function(f"document.querySelectorAll('#map path.incident').length > {before}")
     assert page.locator("#live").inner_text() == "live"
     assert incident["type"] in page.locator("#incidents").inner_text()
+
+
+def _open(page: Page, proposal_id: int) -> None:
+    page.locator(f'#proposals button[data-proposal="{proposal_id}"]').click()
+    page.locator("#details-body .detail").first.wait_for()
+
+
+def test_liaison_records_a_position(demo: Demo, page: Page, tmp_path: Path) -> None:
+    proposal = demo.call("observer", "GET", "/api/proposals/4")
+    log_in(page, demo, "liaison_UA")
+    _open(page, proposal["id"])
+    form = page.locator("#position-form")
+    form.get_by_label("Counter-propose").check()
+    form.get_by_label("Reasons, one per line").fill("crosses the front line\nno guarantees")
+    form.get_by_label("Conditions, one per line").fill("UN escort")
+    form.get_by_label("Counter route").fill(f"{proposal['origin']}\n{proposal['destination']}")
+    page.screenshot(path=str(tmp_path / "position-form.png"), full_page=True)
+    form.get_by_role("button", name="Record position").click()
+    form.locator(".message.ok").wait_for()
+    taken = demo.call("observer", "GET", f"/api/proposals/{proposal['id']}/positions")["items"]
+    assert [(p["party_id"], p["stance"], p["reasons"], p["conditions"],
+             p["counter"]["waypoints"]) for p in taken[-1:]] == [
+        ("UA", "counter", ["crosses the front line", "no guarantees"], ["UN escort"],
+         [proposal["origin"], proposal["destination"]])]
+    # The details panel follows from the event stream.
+    page.locator("#details-body li", has_text="; ".join(taken[-1]["reasons"])).wait_for()
+    assert form.get_by_label("Reasons, one per line").input_value() == ""
+
+
+def test_observer_sees_none_of_the_forms(demo: Demo, page: Page) -> None:
+    log_in(page, demo, "observer")
+    _open(page, 1)
+    forms = page.locator("form.action-form")
+    assert forms.count() == 4
+    assert [f.is_visible() for f in forms.all()] == [False] * 4
+    assert page.locator("#actions").is_hidden()
+
+
+def test_liaison_cannot_take_a_position_for_another_party(demo: Demo, page: Page) -> None:
+    before = demo.call("observer", "GET", "/api/proposals/5/positions")["items"]
+    with demo.client("liaison_RU") as http:
+        expected = http.post("/api/proposals/5/positions",
+                             json={"party_id": "UA", "stance": "accept"})
+    assert expected.status_code == 403
+    log_in(page, demo, "liaison_RU")
+    _open(page, 5)
+    form = page.locator("#position-form")
+    assert form.get_by_label("For party").input_value() == "RU"
+    # Forge the request the page would send for UA: only the server stands in the way.
+    form.get_by_label("For party").evaluate("input => { input.value = 'UA'; }")
+    form.get_by_label("Accept").check()
+    form.get_by_role("button", name="Record position").click()
+    form.locator(".message.error").filter(has_text=expected.json()["detail"]).wait_for()
+    assert demo.call("observer", "GET", "/api/proposals/5/positions")["items"] == before
+
+
+def test_too_short_a_lead_time_is_refused(demo: Demo, page: Page, tmp_path: Path) -> None:
+    corridor_id = demo.open_corridor(5)
+    zone = demo.call("observer", "GET", "/api/proposals/5")["windows"][0]["tz"]
+    start = dt.datetime.now(ZoneInfo(zone)) + dt.timedelta(hours=2)
+    end = start + dt.timedelta(hours=6)
+    with demo.client("operator") as http:
+        expected = http.post("/api/notifications", json={
+            "corridor_id": corridor_id, "movers": "probe", "people": 1,
+            "start_at": start.isoformat(), "end_at": end.isoformat()})
+    assert expected.status_code == 422
+    before = demo.call("observer", "GET", "/api/notifications?limit=200")["items"]
+    log_in(page, demo, "operator")
+    form = page.locator("#movement-form")
+    form.get_by_label("Corridor").select_option(str(corridor_id))
+    form.get_by_label("Who moves").fill("MSF ambulances")
+    form.get_by_label("People").fill("40")
+    form.get_by_label("Vehicle kind").fill("ambulance")
+    form.get_by_label("Number of vehicles").fill("5")
+    form.get_by_label("Start (local time)").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("End (local time)").fill(end.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Time zone").fill(zone)
+    form.get_by_role("button", name="Announce movement").click()
+    # The refusal names the lead time required; the hours left differ by the seconds between.
+    required = expected.json()["detail"].split(";")[0]
+    form.locator(".message.error").filter(has_text=required).wait_for()
+    form.screenshot(path=str(tmp_path / "movement-refused.png"))
+    assert demo.call("observer", "GET", "/api/notifications?limit=200")["items"] == before
+
+
+def test_facilitator_changes_a_corridors_status(demo: Demo, page: Page, tmp_path: Path) -> None:
+    corridor_id = demo.corridor(1)
+    corridor = demo.call("observer", "GET", f"/api/corridors/{corridor_id}")
+    allowed = demo.call("observer", "GET", "/api/map")["status_transitions"][corridor["status"]]
+    log_in(page, demo, "facilitator")
+    form = page.locator("#status-form")
+    form.get_by_label("Corridor").select_option(str(corridor_id))
+    choices = form.get_by_label("New status").locator("option").all_inner_texts()
+    assert choices == allowed
+    form.get_by_label("New status").select_option(allowed[0])
+    form.get_by_label("Reason").fill("signed by both parties")
+    page.locator("#actions").screenshot(path=str(tmp_path / "status-form.png"))
+    form.get_by_role("button", name="Change status").click()
+    form.locator(".message.ok").wait_for()
+    changed = demo.call("observer", "GET", f"/api/corridors/{corridor_id}")
+    assert changed["status"] == allowed[0]
+    item = page.locator(f'#corridors li[data-corridor="{corridor_id}"]')
+    item.locator(".badge").filter(has_text=changed["status"]).wait_for()
+
+
+def test_operator_reports_an_incident_at_a_place_clicked_on_the_map(demo: Demo,
+                                                                     page: Page) -> None:
+    log_in(page, demo, "operator")
+    form = page.locator("#incident-form")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    lon, lat = (float(form.get_by_label(name).input_value()) for name in ("Longitude",
+                                                                         "Latitude"))
+    west, south, east, north = demo.call("operator", "GET", "/api/map")["bbox"]
+    assert west < lon < east and south < lat < north
+    form.get_by_label("Type").fill("bridge damaged")
+    form.get_by_label("When (local time)").fill("2022-03-08T14:30")
+    form.get_by_label("Time zone").fill("Europe/Kyiv")
+    form.get_by_label("Description").fill("map-click probe")
+    form.get_by_role("button", name="Report incident").click()
+    form.locator(".message.ok").wait_for()
+    incident = demo.call("observer", "GET", "/api/incidents?limit=200")["items"][-1]
+    assert (incident["type"], incident["lon"], incident["lat"]) == ("bridge damaged", lon, lat)
+    assert dt.datetime.fromisoformat(incident["occurred_at"]) == dt.datetime(
+        2022, 3, 8, 14, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
+    page.locator("#incidents li", has_text="map-click probe").wait_for()

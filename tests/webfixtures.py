@@ -86,18 +86,23 @@ class Demo:
                        "signature": self.keys[party].sign(agreement["document"])})
         return int(agreement["id"])
 
-    def open_corridor(self, proposal_id: int) -> int:
-        """A corridor from a signed agreement on the proposal, agreed and opened."""
+    def corridor(self, proposal_id: int) -> int:
+        """A corridor, still proposed, from a signed agreement on the proposal."""
         agreement_id = self.signed_agreement(proposal_id)
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
         corridor = self.call("facilitator", "POST", "/api/corridors", {
             "name": f"{proposal['origin']} - {proposal['destination']}",
             "origin": proposal["origin"], "destination": proposal["destination"],
             "route": proposal["route"], "agreement_id": agreement_id})
-        for status in ("agreed", "open"):
-            self.call("facilitator", "POST", f"/api/corridors/{corridor['id']}/status",
-                      {"status": status})
         return int(corridor["id"])
+
+    def open_corridor(self, proposal_id: int) -> int:
+        """A corridor from a signed agreement on the proposal, agreed and opened."""
+        corridor_id = self.corridor(proposal_id)
+        for status in ("agreed", "open"):
+            self.call("facilitator", "POST", f"/api/corridors/{corridor_id}/status",
+                      {"status": status})
+        return corridor_id
 
     def notify(self, corridor_id: int, movers: str = "ICRC convoy with civilians") -> int:
         """A movement notified by the operator, starting three days from now."""

@@ -33,6 +33,7 @@ from corridor.report.sheet import (
 )
 from corridor.scenario import load_scenario
 from corridor.situation import front_line_geojson, hazards_geojson
+from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
 from corridor.store.models import (
     Agreement,
@@ -73,6 +74,8 @@ class MapOut(BaseModel):
         description="min lon, min lat, max lon, max lat of the scenario's network")
     status_colours: dict[str, str] = Field(description="Corridor colour by status")
     territory_colours: dict[str, str] = Field(description="Fill of control areas by label")
+    status_transitions: dict[str, list[str]] = Field(
+        description="Statuses a corridor may move to, by its current status")
     countries: FeatureCollection
     control: FeatureCollection
     hazards: FeatureCollection
@@ -207,6 +210,7 @@ def get_map(request: Request, db: DB, _: Reader) -> MapOut:
     return MapOut(
         data_note=base.data_note, bbox=base.bbox, status_colours=STATUS_COLOURS,
         territory_colours=TERRITORY_COLOURS,
+        status_transitions={k: list(v) for k, v in TRANSITIONS.items()},
         **base.layers,
         corridors=FeatureCollection(features=_corridor_features(db)),
         convoys=FeatureCollection(features=_convoy_features(db)),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -249,9 +250,50 @@ def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str
     min_lon, min_lat, max_lon, max_lat = line.bounds
     pad = max(max_lon - min_lon, max_lat - min_lat) * 0.25 + 0.3
     bbox = _landscape((min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad))
-    return render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
-                      title=f"Map of {p.origin} to {p.destination}",
-                      note=world.data_note if world is not None else "")
+    svg = render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
+                     title=f"Map of {p.origin} to {p.destination}")
+    return _with_note(svg, world.data_note) if world is not None else svg
+
+
+#: Font size and margin of the data note, in the map's own units (as for its other labels).
+NOTE_SIZE = 11
+NOTE_PAD = 6
+
+
+def note_lines(note: str, width: float) -> list[str]:
+    """``note`` wrapped to ``width`` map units, measured in the sheet's font.
+
+    Neither PDF renderers nor browsers wrap SVG text, so a long note would run out of the frame.
+    DejaVu Sans is wider than the usual sans-serif fallbacks, so lines measured with it fit.
+    """
+    measure = FPDF(unit="pt")
+    measure.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
+    measure.set_font("DejaVu", size=NOTE_SIZE)
+    lines: list[str] = []
+    for word in note.split():
+        if lines and measure.get_string_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _with_note(svg: str, note: str) -> str:
+    """``svg`` with ``note`` wrapped inside its lower edge, on a pale band that keeps it legible."""
+    size = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    if size is None or not note:
+        return svg
+    width, height = int(size[1]), int(size[2])
+    lines = note_lines(note, width - 2 * NOTE_PAD)
+    leading = NOTE_SIZE * 1.3
+    top = height - NOTE_PAD - leading * len(lines)
+    band = (f'<rect class="data-note" x="0" y="{top - NOTE_PAD / 2:.1f}" width="{width}" '
+            f'height="{height - top + NOTE_PAD / 2:.1f}" fill="#fff" fill-opacity="0.85"/>')
+    text = "".join(
+        f'<text x="{NOTE_PAD}" y="{top + leading * (i + 0.8):.1f}" font-size="{NOTE_SIZE}" '
+        f'fill="#333" font-family="sans-serif">{html.escape(line)}</text>'
+        for i, line in enumerate(lines))
+    return svg.replace("</svg>", f"{band}{text}</svg>")
 
 
 #: Width over height of the map frame: wide enough that a north-south corridor leaves room on

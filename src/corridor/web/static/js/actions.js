@@ -1,6 +1,19 @@
 // What a user may do, by role: only a party's liaison answers a movement notification for it.
-// The server enforces the same rule; these controls only spare users a refused request.
+// The server enforces the same rules; these controls only spare users a refused request.
 import { h } from "./dom.js";
+
+/** The roles each form is shown to, as the API's routers admit them. */
+export const FORM_ROLES = {
+  "position-form": ["liaison"],
+  "incident-form": ["facilitator", "operator", "liaison"],
+  "movement-form": ["facilitator", "operator"],
+  "status-form": ["facilitator"],
+};
+
+/** The user's role may use the form with this id. */
+export function mayUse(me, formId) {
+  return FORM_ROLES[formId].includes(me.role);
+}
 
 /** Parties of the corridor's agreement that have not answered the notification yet. */
 export function awaitingParties(notification, agreementParties) {

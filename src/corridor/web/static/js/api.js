@@ -28,13 +28,13 @@ export class Api {
     return { Authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  async fetch(method, path, body) {
+  async fetch(method, path, body, key = crypto.randomUUID()) {
     const init = { method, headers: this.headers() };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers["Content-Type"] = "application/json";
-      // A retried click must not answer twice: the server replays the first response.
-      init.headers["Idempotency-Key"] = crypto.randomUUID();
+      // One key per submission: a retry of the same one is answered with the first response.
+      init.headers["Idempotency-Key"] = key;
     }
     const response = await fetch(path, init);
     if (!response.ok) throw await errorOf(response);
@@ -45,8 +45,9 @@ export class Api {
     return (await this.fetch("GET", path)).json();
   }
 
-  async post(path, body) {
-    return (await this.fetch("POST", path, body)).json();
+  /** `key` identifies the submission; give the same one when sending it again. */
+  async post(path, body, key) {
+    return (await this.fetch("POST", path, body, key)).json();
   }
 
   async blob(path) {

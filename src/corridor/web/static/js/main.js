@@ -2,6 +2,7 @@
 import { Api, ApiError } from "./api.js";
 import { renderDossier } from "./details.js";
 import { fill, h } from "./dom.js";
+import { setUpForms } from "./forms.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
 import { followEvents } from "./stream.js";
@@ -13,11 +14,11 @@ let api = null;
 let me = null;
 let map = null;
 let stream = null;
+let forms = null;
 let openProposal = null;
 let refreshTimer = null;
 
-function showMessage(text, kind = "error") {
-  const message = $("message");
+function showMessage(text, kind = "error", message = $("message")) {
   message.textContent = text;
   message.className = `message ${kind}`;
 }
@@ -35,6 +36,7 @@ async function loadState() {
 async function refresh() {
   const [state, mapData] = await Promise.all([loadState(), api.get("/api/map")]);
   renderPanels(state, { me, onOpen: openDossier, act: answer });
+  forms.update(state, mapData.status_transitions);
   map.drawLive(mapData);
   if (openProposal !== null) await showDossier(openProposal);
   document.body.dataset.refreshed = String(Date.now());
@@ -46,13 +48,14 @@ function scheduleRefresh() {
   refreshTimer = setTimeout(() => refresh().catch(reportError), 300);
 }
 
-function reportError(error) {
-  showMessage(error instanceof ApiError ? error.detail : String(error));
+function reportError(error, message = $("message")) {
+  showMessage(error instanceof ApiError ? error.detail : String(error), "error", message);
 }
 
 async function showDossier(proposalId) {
   const dossier = await api.get(`/api/map/proposals/${proposalId}`);
   renderDossier(dossier, { me, act: answer, openSheet });
+  forms.showProposal(dossier.proposal);
 }
 
 async function openDossier(proposalId) {
@@ -67,16 +70,26 @@ async function openDossier(proposalId) {
   }
 }
 
-/** Answer a movement notification; the server's refusal, if any, is shown as it is. */
-async function answer(notificationId, partyId, decision, reason) {
+/**
+ * Send one change under the submission's Idempotency-Key and say how it went in `message`: the
+ * server's refusal is shown as it is. The panels follow from the change's event.
+ */
+async function send(path, body, success, key, message = $("message")) {
   try {
-    await api.post(`/api/notifications/${notificationId}/acknowledgements`,
-      { party_id: partyId, decision, reason });
-    showMessage(`Notification ${notificationId}: ${decision} recorded for ${partyId}.`, "ok");
-    scheduleRefresh();
+    await api.post(path, body, key);
+    showMessage(success, "ok", message);
+    return true;
   } catch (error) {
-    reportError(error);
+    reportError(error, message);
+    return false;
   }
+}
+
+/** Answer a movement notification. */
+function answer(notificationId, partyId, decision, reason) {
+  return send(`/api/notifications/${notificationId}/acknowledgements`,
+    { party_id: partyId, decision, reason },
+    `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, crypto.randomUUID());
 }
 
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
@@ -110,7 +123,8 @@ async function start(token) {
   $("who").textContent = `${me.name} (${me.role}${me.party_id ? ` for ${me.party_id}` : ""})`;
   document.body.dataset.role = me.role;
   const mapData = await api.get("/api/map");
-  map = new CorridorMap($("map"), openDossier);
+  forms = setUpForms(me, { send, openProposal: () => openProposal });
+  map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
   map.drawBase(mapData);
   drawLegend(mapData.status_colours);
   await refresh();

@@ -22,10 +22,14 @@ function noteControl(text) {
 }
 
 export class CorridorMap {
-  /** `onSelect(proposalId)` is called when a proposal's line is clicked. */
-  constructor(element, onSelect) {
+  /**
+   * `onSelect(proposalId)` is called when a proposal's line is clicked, `onPick({lat, lng})`
+   * when any place on the map is.
+   */
+  constructor(element, onSelect, onPick) {
     this.onSelect = onSelect;
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+    this.map.on("click", (event) => onPick(event.latlng));
     this.map.setView([49, 32], 5);
     this.layers = L.control.layers(null, null, { collapsed: false }).addTo(this.map);
     this.live = {};

@@ -1,4 +1,4 @@
-// The lists beside the map: proposals, agreements, notifications, incidents and talks.
+// The lists beside the map: proposals, corridors, agreements, notifications, incidents and talks.
 import { answerControls, awaitingParties, mayAnswer } from "./actions.js";
 import { fill, formatTime, h } from "./dom.js";
 
@@ -20,6 +20,13 @@ function proposalItem(proposal, positions, onOpen) {
       h("strong", {}, `${proposal.number ?? proposal.id}. ${proposal.origin} → ${proposal.destination}`),
       h("span", { class: "sub" }, `by ${proposal.proposer_id}; rules: ${rules || "none"}`),
       h("span", { class: "sub" }, `positions: ${stances || "none yet"}`)));
+}
+
+function corridorItem(corridor) {
+  return h("li", { class: "corridor", dataset: { corridor: corridor.id } },
+    h("strong", {}, `Corridor ${corridor.id} "${corridor.name}": `
+      + `${corridor.origin} → ${corridor.destination} `),
+    h("span", { class: `badge status-${corridor.status}` }, corridor.status));
 }
 
 function agreementItem(agreement) {
@@ -87,6 +94,8 @@ export function renderPanels(state, { me, onOpen, act }) {
   fill(document.getElementById("proposals"), state.proposals.length
     ? state.proposals.map((p) => proposalItem(p, state.positions.get(p.id) ?? [], onOpen))
     : empty("No proposals."));
+  fill(document.getElementById("corridors"), state.corridors.length
+    ? state.corridors.map(corridorItem) : empty("No corridors."));
   fill(document.getElementById("agreements"), state.agreements.length
     ? state.agreements.map(agreementItem) : empty("No agreements."));
   fill(document.getElementById("notifications"), open.length

@@ -1,0 +1,205 @@
+// The forms that change things: a party's position, an incident, a movement, a corridor's
+// status. They are part of the page, not redrawn on refresh, so a live update never wipes what
+// a user is typing; only their choices (corridors, routes, next statuses) follow the state.
+import { mayUse } from "./actions.js";
+import { h } from "./dom.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Non-empty lines of a textarea's value. */
+function lines(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+/** Minutes `zone` is ahead of UTC at the instant `utcMs`. */
+function offsetMinutes(zone, utcMs) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric",
+  }).formatToParts(new Date(utcMs)).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute,
+    parts.second);
+  return Math.round((wall - utcMs) / 60_000);
+}
+
+/**
+ * A wall-clock time from a datetime-local input ("2022-03-08T09:00") in an IANA zone, as
+ * ISO 8601 with the zone's offset at that time. An unknown zone throws a RangeError.
+ */
+export function zonedIso(local, zone) {
+  const [date, time] = local.split("T");
+  const [year, month, day] = date.split("-").map(Number);
+  const [hour, minute] = time.split(":").map(Number);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The offset at the wall time read as UTC is wrong only near a clock change; a second
+  // look at the instant it gives settles it.
+  const offset = offsetMinutes(zone, wall - offsetMinutes(zone, wall) * 60_000);
+  const pad = (n) => String(n).padStart(2, "0");
+  const abs = Math.abs(offset);
+  return `${date}T${pad(hour)}:${pad(minute)}:00${offset < 0 ? "-" : "+"}`
+    + `${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** Replace a select's options, keeping the chosen one while it is still offered. */
+function setOptions(select, options) {
+  const chosen = select.value;
+  select.replaceChildren(...options.map(([value, text]) => h("option", { value }, text)));
+  if (options.some(([value]) => value === chosen)) select.value = chosen;
+}
+
+/** A select of corridor ids; `data-none` on it adds a first choice for no corridor. */
+function corridorOptions(select, corridors) {
+  const none = select.dataset.none ? [["", select.dataset.none]] : [];
+  setOptions(select, [...none, ...corridors.map((c) => [String(c.id),
+    `${c.id}. ${c.name} (${c.status})`])]);
+}
+
+/** Optional corridor id of a form field: "" means none. */
+function corridorId(value) {
+  return value ? Number(value) : null;
+}
+
+function positionBody(data) {
+  const stance = data.get("stance");
+  return {
+    party_id: data.get("party_id"),
+    stance,
+    reasons: lines(data.get("reasons")),
+    conditions: lines(data.get("conditions")),
+    counter: stance === "counter" ? { waypoints: lines(data.get("waypoints")) } : null,
+  };
+}
+
+function incidentBody(data) {
+  return {
+    corridor_id: corridorId(data.get("corridor_id")),
+    type: data.get("type").trim(),
+    lon: Number(data.get("lon")),
+    lat: Number(data.get("lat")),
+    occurred_at: zonedIso(data.get("occurred_at"), data.get("zone").trim()),
+    description: data.get("description").trim(),
+    suspend: data.has("suspend"),
+  };
+}
+
+function movementBody(data, proposals) {
+  const zone = data.get("zone").trim();
+  const kind = data.get("vehicle").trim();
+  // No route given: the server takes the corridor's own.
+  const proposal = proposals.find((p) => String(p.id) === data.get("route"));
+  return {
+    corridor_id: Number(data.get("corridor_id")),
+    movers: data.get("movers").trim(),
+    people: Number(data.get("people")),
+    vehicles: kind ? [{ kind, count: Number(data.get("vehicles") || 1) }] : [],
+    ...(proposal && (proposal.route ? { route: proposal.route }
+      : { waypoints: proposal.waypoints })),
+    start_at: zonedIso(data.get("start_at"), zone),
+    end_at: zonedIso(data.get("end_at"), zone),
+    emergency: data.has("emergency"),
+  };
+}
+
+/**
+ * Show each form to the roles that may use it and send what is submitted.
+ * `send(path, body, success, key, messageElement)` posts and reports; it resolves to true on
+ * success. `openProposal()` is the proposal in the details panel, or null.
+ */
+export function setUpForms(me, { send, openProposal }) {
+  const state = { proposals: [], corridors: [], transitions: {} };
+  const forms = [...document.querySelectorAll("form.action-form")];
+  for (const form of forms) form.hidden = !mayUse(me, form.id);
+  $("position-form").hidden = true;  // until a proposal is open
+  $("actions").hidden = forms.every((form) => form.hidden);
+
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  $("zones").replaceChildren(...Intl.supportedValuesOf("timeZone")
+    .map((z) => h("option", { value: z })));
+  // Default values survive form.reset(), so a sent form is cleared for the next report.
+  for (const input of document.querySelectorAll("input.zone")) input.defaultValue = zone;
+  $("position-party").defaultValue = me.party_id ?? "";
+
+  const requests = {
+    "position-form": (data) => {
+      const proposal = openProposal();
+      return [`/api/proposals/${proposal}/positions`, positionBody(data),
+        `Position of ${data.get("party_id")} on proposal ${proposal} recorded.`];
+    },
+    "incident-form": (data) => ["/api/incidents", incidentBody(data), "Incident reported."],
+    "movement-form": (data) => ["/api/notifications", movementBody(data, state.proposals),
+      "Movement announced."],
+    "status-form": (data) => [`/api/corridors/${data.get("corridor_id")}/status`,
+      { status: data.get("status"), reason: data.get("reason").trim() },
+      `Corridor ${data.get("corridor_id")} is now ${data.get("status")}.`],
+  };
+
+  for (const form of forms) {
+    const message = form.querySelector(".message");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button[type=submit]");
+      let request;
+      try {
+        request = requests[form.id](new FormData(form));
+      } catch (error) {
+        // An unknown time zone: nothing can be sent.
+        message.className = "message error";
+        message.textContent = error.message;
+        return;
+      }
+      button.disabled = true;  // one request per submission, under one Idempotency-Key
+      try {
+        if (await send(...request, crypto.randomUUID(), message)) {
+          form.reset();
+          form.dispatchEvent(new Event("change"));  // what depends on the fields follows
+        }
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // The counter route is asked for, and sent, only with a counter-proposal.
+  $("position-form").addEventListener("change", () => {
+    const counter = $("position-form").elements.stance.value === "counter";
+    $("position-waypoints").disabled = !counter;
+    $("position-waypoints").required = counter;
+  });
+
+  const nextStatuses = () => {
+    const corridor = state.corridors.find((c) => String(c.id) === $("status-corridor").value);
+    const next = corridor ? state.transitions[corridor.status] : [];
+    setOptions($("status-next"), next.map((s) => [s, s]));
+    $("status-form").querySelector("button[type=submit]").disabled = next.length === 0;
+  };
+  $("status-form").addEventListener("change", nextStatuses);
+
+  return {
+    /** Follow the state: the corridors, routes and next statuses offered. */
+    update({ proposals, corridors }, transitions) {
+      Object.assign(state, { proposals, corridors, transitions });
+      for (const select of document.querySelectorAll("select.corridor-choice")) {
+        corridorOptions(select, corridors);
+      }
+      setOptions($("movement-route"), [["", "The corridor's own route"],
+        ...proposals.map((p) => [String(p.id),
+          `Proposal ${p.number ?? p.id}: ${p.origin} → ${p.destination}`])]);
+      nextStatuses();
+    },
+
+    /** A proposal is open in the details panel: a liaison may take a position on it. */
+    showProposal(proposal) {
+      const form = $("position-form");
+      form.hidden = !mayUse(me, form.id);
+      $("position-heading").textContent =
+        `Position of ${me.party_id} on proposal ${proposal.number ?? proposal.id}`;
+    },
+
+    /** A place clicked on the map becomes the incident's place. */
+    pickPlace({ lat, lng }) {
+      if ($("incident-form").hidden) return;
+      $("incident-lon").value = lng.toFixed(5);
+      $("incident-lat").value = lat.toFixed(5);
+    },
+  };
+}
