@@ -142,6 +142,8 @@ def _markdown(rows: list[dict[str, Any]], sims: list[dict[str, Any]]) -> str:
         f"Machine: {platform.machine()}, Python {platform.python_version()}, shared 2 cores. "
         f"CCRP path reuse slack: {REUSE_SLACK} steps. {PERSONS_PER_VEHICLE} persons per vehicle.",
         "Exits: the 8 nodes nearest each extract's bounding box; sources random (seed 0).",
+        "Travel times are rounded to steps along paths, not per edge "
+        "(`corridor.planning.evacuation`); vehicle counts are rounded up per route.",
         "Peak MB: Python/numpy memory of CCRP with reuse, traced in a separate untimed run. "
         "The optimum's size is given as time-expanded nodes (OR-Tools' C++ heap is not traced).",
         "",

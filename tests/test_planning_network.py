@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import PlanningError
 from corridor.network.build import network_from_edges
@@ -73,6 +75,38 @@ def test_junction_capacity_limits_the_flow() -> None:
     problem = _problem(net, [(0, 5)], (2,), node_capacity=np.array([np.inf, 0.5, np.inf]))
     assert quickest_flow(problem).egress_steps == 11
     assert plan_ccrp(problem).egress_steps == 11
+
+
+def test_short_edges_add_up_along_the_path() -> None:
+    # Ten edges of 0.4 steps each are 4 steps end to end, not ten (one per edge).
+    net = network_from_edges(
+        np.linspace(30.0, 30.1, 11), np.full(11, 50.0), list(range(10)), list(range(1, 11)),
+        speed_kmh=SPEED, capacity_vph=np.full(10, ONE_PER_STEP), road_class=6,
+        length_m=np.full(10, 40.0))
+    problem = _problem(net, [(0, 3)], (10,))
+    assert int(problem.time_model.tau.sum()) == 4
+    # One person per step: arrivals at steps 4, 5 and 6.
+    assert plan_ccrp(problem).egress_steps == 6
+    assert quickest_flow(problem).egress_steps == 6
+
+
+def test_whole_step_routes_keep_their_true_time() -> None:
+    # Quickest routes to an exit take their true time rounded to the nearest step (at least
+    # one), whatever their number of edges: no route is rounded into a shortcut.
+    net = road_like_grid(150, 5)
+    exits = (0, net.n_nodes - 1)
+    problem = EvacuationProblem(net, (Source(1, 1),), exits, step_s=15.0)
+    model = problem.time_model
+    assert model.tau.min() >= 0 and np.any(model.tau == 0)
+    reverse = csr_matrix((net.travel_time_s, (net.head, net.tail)),
+                         shape=(net.n_nodes, net.n_nodes))  # grid: no parallel edges
+    seconds = dijkstra(reverse, indices=list(exits), min_only=True)
+    whole = model.shortest_steps()
+    reached = whole >= 0
+    assert np.array_equal(reached, np.isfinite(seconds)) and reached.sum() > 100
+    nearest = np.maximum(1, np.rint(seconds[reached] / 15.0))
+    expected = np.where(np.isin(np.flatnonzero(reached), exits), 0, nearest)
+    assert np.array_equal(whole[reached], expected)
 
 
 def test_min_total_time_sums_arrival_steps() -> None:

@@ -34,9 +34,9 @@ _METRES_PER_DEGREE = 111_320.0
 class SumoCheck:
     """Planned against simulated clearance, and the tolerance the resolution allows.
 
-    ``tolerance_s`` is what rounding alone can explain: along the plan's slowest route, the sum
-    over its edges of the difference between whole-step and true travel time, plus one step
-    (vehicles of one planned step leave spread across it).
+    ``tolerance_s`` is what rounding alone can explain: the largest difference, over the plan's
+    routes, between a route's whole-step and true travel time, plus one step (vehicles of one
+    planned step leave spread across it).
     """
 
     planned_s: float
@@ -122,8 +122,10 @@ def write_network(problem: EvacuationProblem, workdir: Path) -> Path:
 def write_routes(problem: EvacuationProblem, plan: NetworkPlan, workdir: Path) -> tuple[Path, int]:
     """One vehicle per ``persons_per_vehicle`` evacuees on each planned route and step.
 
-    The vehicles of one planned group leave spread evenly over the group's step; vehicle counts
-    are rounded on the running total of each route, so fractions are carried, never lost.
+    The vehicles of one planned group leave spread evenly over the group's step. Vehicle counts
+    are rounded up on the running total of each route: a vehicle leaves with the first group
+    that puts people in it, and every route carries all its people (at most one vehicle more
+    than its people strictly need, never one fewer).
     """
     routes = ET.Element("routes")
     speed_cap = "" if problem.max_speed_kmh is None else f"{problem.max_speed_kmh / 3.6:.3f}"
@@ -139,7 +141,8 @@ def write_routes(problem: EvacuationProblem, plan: NetworkPlan, workdir: Path) -
             cumulative, sent = 0.0, 0
             for d in route.departures:
                 cumulative += d.people / problem.persons_per_vehicle
-                count = round(cumulative) - sent
+                # Group sizes are multiples of 1/1000 of a person, summed in floating point.
+                count = math.ceil(cumulative - 1e-6) - sent
                 sent += count
                 trips += [(d.depart_s + plan.step_s * i / count, route_id) for i in range(count)]
     trips.sort()
@@ -156,9 +159,9 @@ def _tolerance_s(problem: EvacuationProblem, plan: NetworkPlan) -> float:
     model = problem.time_model
     seconds = (problem.network.travel_time_s if problem.max_speed_kmh is None
                else problem.network.travel_time_capped_s(problem.max_speed_kmh))
-    error = np.abs(model.tau * model.step_s - seconds)
-    worst = max((float(error[list(r.edges)].sum()) for s in plan.sources for r in s.routes),
-                default=0.0)
+    error = model.tau * model.step_s - seconds
+    worst = max((abs(float(error[list(r.edges)].sum())) for s in plan.sources
+                 for r in s.routes), default=0.0)
     return worst + model.step_s
 
 
