@@ -120,5 +120,5 @@ def test_allowed_hours_across_zones(scenario: Scenario) -> None:
 
 def test_describe_rule(scenario: Scenario) -> None:
     ru = scenario.party("RU")
-    assert describe_rule(scenario, ru, 0) == ("RU requires a destination held by RU or BY for "
+    assert describe_rule(ru, 0) == ("RU requires a destination held by RU or BY for "
                                               "corridors from Kyiv or Kharkiv")

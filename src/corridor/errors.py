@@ -56,10 +56,6 @@ class RoutingError(CorridorError):
     """No route exists under the given weighting and exclusions."""
 
 
-class NegotiationError(CorridorError):
-    """Party rules are malformed or contradict each other."""
-
-
 class PlanningError(CorridorError):
     """An evacuation plan's inputs are malformed."""
 

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import GazetteerError
+from corridor.network.build import haversine_m
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"
@@ -48,8 +49,6 @@ CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low")
 
 #: Columns a supplementary CSV must have; ``admin1`` may be added as an optional column.
 CSV_COLUMNS: tuple[str, ...] = ("name", "country", "lat", "lon", "confidence", "basis")
-
-_EARTH_RADIUS_KM = 6371.0088
 
 # Apostrophes and quote marks stand for soft signs (Homyel', Ryl'sk) or are typographic noise;
 # a few letters NFKD does not decompose plainly correspond to a Latin base letter.
@@ -489,8 +488,5 @@ def _country(value: Any, path: Path, field: str, line: int | None = None) -> str
 
 
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle (haversine) distance between two ``(lon, lat)`` points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+    """Great-circle (haversine) distance in km between two ``(lon, lat)`` points."""
+    return float(haversine_m(a[0], a[1], b[0], b[1])) / 1000.0

@@ -216,7 +216,7 @@ def evaluate(scenario: Scenario, facts: CorridorFacts) -> dict[str, Verdict]:
     }
 
 
-def describe_rule(scenario: Scenario, party: Party, index: int) -> str:
+def describe_rule(party: Party, index: int) -> str:
     """The rule in words, for conflict reports where no single corridor is being judged."""
     rule = party.rules[index]
     scope = f" for corridors from {_labels(rule.origins)}" if rule.origins else ""

@@ -183,13 +183,13 @@ def _gazetteer(sc: Scenario) -> Gazetteer:
 
 def _control(sc: Scenario, countries: dict[str, shapely.Geometry]) -> ControlMap:
     spec = sc.control
-    for i, code in enumerate([*spec.states, *([spec.base_country] if spec.base_country else [])]):
+    wanted = [*spec.states, *([spec.base_country] if spec.base_country else [])]
+    for i, code in enumerate(wanted):
         if code not in countries:
             where = "control.base_country" if code == spec.base_country else f"control.states[{i}]"
             raise ScenarioError(f"the borders file has no country {code!r}",
                                 source=sc.path(spec.borders) if spec.borders else None,
                                 field=where)
-    wanted = [*spec.states, *([spec.base_country] if spec.base_country else [])]
     control = ControlMap.from_countries({c: countries[c] for c in wanted})
     if spec.settlements is not None:
         if spec.base_country is None:

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-import shapely
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -22,7 +20,7 @@ from sqlalchemy import select
 
 from corridor.geo import feature_collection
 from corridor.network.graph import ROAD_CLASSES
-from corridor.report.negotiation import TERRITORY_COLOURS
+from corridor.report.negotiation import TERRITORY_COLOURS, road_lines
 from corridor.report.sheet import (
     STATUS_COLOURS,
     Dossier,
@@ -120,9 +118,8 @@ def _roads(world: World) -> dict[str, Any]:
     classes = MAJOR_ROADS if len(net.tail) > MAX_ROAD_EDGES else ROAD_CLASSES
     features = []
     for cls in classes:
-        edges = np.flatnonzero((net.road_class == ROAD_CLASSES.index(cls)) & (net.tail < net.head))
-        if len(edges):
-            lines = shapely.MultiLineString([net.edge_coords(int(e)) for e in edges])
+        lines = road_lines(net, cls)
+        if lines is not None:
             features.append((lines, {"class": cls}))
     return feature_collection(features)
 

@@ -210,7 +210,7 @@ def explain_conflict(world: World, origin: str, candidates: list[Corridor]) -> C
     failures = [{(r.party, r.rule_index) for v in c.verdicts.values() for r in v.violated}
                 for c in candidates]
     rules = minimal_conflict(failures, order)
-    messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc, sc.party(pid), i))
+    messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc.party(pid), i))
                 for pid, i in rules]
     destinations = sorted({c.destination for c in candidates})
     if not candidates:

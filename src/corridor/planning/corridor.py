@@ -352,9 +352,10 @@ def _obstacles(spec: CorridorSpec, base: _Solution) -> list[tuple[str, str]]:
         found.append(("buses", f"no bus seats for the {spec.people_waiting} people at the "
                                "assembly points"))
     elif spec.people_waiting and fleet is not None:
-        found += _late_fleet(spec, fleet, base)
+        found += _late_fleet(fleet, base)
+    safe = _safe_steps(base.grid, base.windows, base.car_leg.exit_out_min)
     for i, window in enumerate(spec.windows):
-        if not np.any(_safe_steps(base.grid, base.windows, base.car_leg.exit_out_min) == i):
+        if not np.any(safe == i):
             found.append(("window", f"window {i} ({window.start.isoformat()} to "
                                     f"{window.end.isoformat()}) is shorter than the "
                                     f"{base.car_leg.exit_out_min:g} minutes a convoy needs to "
@@ -366,7 +367,7 @@ def _obstacles(spec: CorridorSpec, base: _Solution) -> list[tuple[str, str]]:
     return found
 
 
-def _late_fleet(spec: CorridorSpec, fleet: BusFleet, base: _Solution) -> list[tuple[str, str]]:
+def _late_fleet(fleet: BusFleet, base: _Solution) -> list[tuple[str, str]]:
     """Windows whose last safe departure comes before the buses can be loaded at the origin."""
     grid = base.grid
     ready = grid.ceil_steps(fleet.approach_min + fleet.load_min)

@@ -13,7 +13,8 @@ import numpy as np
 import shapely
 
 from corridor.negotiation.search import Corridor, Negotiation
-from corridor.network.graph import ROAD_CLASSES
+from corridor.network.build import reverse_twins
+from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.world import World
 
@@ -43,13 +44,10 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
                     title=f"{zone.name} ({zone.risk} risk)")
     hazards.add(world.front_line, Style("#7a0010", 1.2), title="front line")
     roads = Layer("roads")
-    net = world.network
     for cls, style in _ROAD_STYLES.items():
-        # one direction of each road is enough to draw it
-        idx = np.flatnonzero((net.road_class == ROAD_CLASSES.index(cls)) & (net.tail < net.head))
-        if len(idx):
-            roads.add(shapely.MultiLineString([net.edge_coords(int(e)) for e in idx]), style,
-                      title=f"{cls} roads")
+        lines = road_lines(world.network, cls)
+        if lines is not None:
+            roads.add(lines, style, title=f"{cls} roads")
     routes = Layer("routes")
     for c in _corridors(neg):
         style = (_SUGGESTED if c.mode != "as proposed"
@@ -64,6 +62,17 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
         places.add(shapely.Point(loc.lonlat), Style("#111", 1, "#fff", radius=4), title=name,
                    label=name)
     return [states, control, hazards, roads, routes, places]
+
+
+def road_lines(network: RoadNetwork, road_class: str) -> shapely.MultiLineString | None:
+    """The roads of one class as one multi-line, each road once (not once per direction);
+    ``None`` when the network has none."""
+    twins = reverse_twins(network)
+    once = (twins < 0) | (np.arange(network.n_edges) < twins)
+    edges = np.flatnonzero((network.road_class == ROAD_CLASSES.index(road_class)) & once)
+    if not len(edges):
+        return None
+    return shapely.MultiLineString([network.edge_coords(int(e)) for e in edges])
 
 
 def _corridors(neg: Negotiation) -> Iterable[Corridor]:
