@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 from itertools import pairwise
 
 import networkx as nx
@@ -314,3 +315,25 @@ def test_bad_requests_raise_routing_errors(net: RoadNetwork, router: Router) -> 
         router.customize("neg", -np.ones(net.n_edges))
     with pytest.raises(RoutingError, match="unknown routing engine"):
         Router(net, engine="osrm")
+
+
+def test_cch_topology_is_cached_and_reused(tmp_path: pathlib.Path) -> None:
+    net = road_like_grid(900, seed=3)
+    first = Router(net, cache_dir=tmp_path)
+    (entry,) = list(tmp_path.iterdir())
+    assert entry.is_dir() and not entry.name.startswith(".tmp")
+    stamp = entry.stat().st_mtime_ns
+    second = Router(net, cache_dir=tmp_path)
+    assert [p.stat().st_mtime_ns for p in tmp_path.iterdir()] == [stamp]  # reused, not rewritten
+    weights = edge_weights(net, None)
+    first.customize("t", weights)
+    second.customize("t", weights)
+    rng = np.random.default_rng(0)
+    for s, t in rng.integers(0, net.n_nodes, size=(50, 2)):
+        a, b = first.path(int(s), int(t), "t"), second.path(int(s), int(t), "t")
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            assert a.cost == pytest.approx(b.cost)
+    # a different topology gets its own entry
+    Router(road_like_grid(900, seed=4), cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 2

@@ -20,7 +20,7 @@ from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
 from corridor.gazetteer import Gazetteer, Place, places_from_csv
 from corridor.geo import LocalProjection
-from corridor.network.cache import load_network
+from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
 from corridor.network.snap import snap
@@ -171,7 +171,8 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     hazards = _hazards(sc, control, front)
     situation = annotate(network, control, hazards, _closures(sc, gazetteer))
     return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network), _settlements(sc, network, gazetteer))
+                 Router(network, cache_dir=default_cache_dir() / "cch"),
+                 _settlements(sc, network, gazetteer))
 
 
 def _gazetteer(sc: Scenario) -> Gazetteer:

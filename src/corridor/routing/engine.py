@@ -8,7 +8,11 @@ comparable exactly rather than up to floating-point noise.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
 from itertools import pairwise
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -60,16 +64,46 @@ class CCHEngine:
     and every situation change for the lifetime of the network.
     """
 
-    def __init__(self, network: RoadNetwork) -> None:
+    def __init__(self, network: RoadNetwork, cache_dir: Path | None = None) -> None:
+        """Build the topology, or load it from ``cache_dir`` when this topology was built before.
+
+        The ordering takes minutes on a million-node network and depends only on the arcs and
+        node coordinates, so it is cached under a digest of exactly those arrays.
+        """
+        tail, head = network.tail.astype(np.uint32), network.head.astype(np.uint32)
+        lat, lon = network.node_lat.astype(np.float32), network.node_lon.astype(np.float32)
         self._topology = pk.CCHTopology()
-        self._topology.build(
-            network.tail.astype(np.uint32), network.head.astype(np.uint32),
-            network.node_lat.astype(np.float32), network.node_lon.astype(np.float32),
-            network.n_nodes,
-        )
+        cached = None if cache_dir is None else cache_dir / _topology_key(tail, head, lat, lon)
+        if cached is not None and cached.is_dir():
+            self._topology.load(str(cached))
+            return
+        self._topology.build(tail, head, lat, lon, network.n_nodes)
+        if cached is not None:
+            _save_atomically(self._topology, cached)
 
     def new_metric(self) -> EngineMetric:
         return _CCHMetric(pk.CCHMetric(self._topology))
+
+
+def _topology_key(*arrays: npt.NDArray[np.generic]) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return f"cch-{digest.hexdigest()[:32]}"
+
+
+def _save_atomically(topology: pk.CCHTopology, target: Path) -> None:
+    """Save into a scratch directory and rename it, so a reader never sees half a topology."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    try:
+        topology.save(str(scratch))
+        scratch.rename(target)
+    except OSError:
+        if not target.is_dir():  # another process may have saved the same topology first
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class _CCHMetric:

@@ -7,6 +7,7 @@ partially when only a few edges changed — and never rebuilds the engine.
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -20,6 +21,7 @@ from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.routing.engine import (
     ENGINES,
     HEADROOM,
+    CCHEngine,
     EngineMetric,
     UIntArray,
     cost_step,
@@ -80,6 +82,9 @@ class Router:
     engine
         ``"cch"`` (customizable contraction hierarchies: seconds of preprocessing, sub-ms
         queries) or ``"dijkstra"`` (no preprocessing, one full search per query).
+    cache_dir
+        Where the CCH engine keeps built topologies, so the same network is ordered only once
+        across runs; ``None`` builds every time.
 
     Attributes
     ----------
@@ -88,7 +93,8 @@ class Router:
         :data:`PARTIAL_UPDATE_MAX_ARCS`); tunable per router.
     """
 
-    def __init__(self, network: RoadNetwork, engine: str = "cch") -> None:
+    def __init__(self, network: RoadNetwork, engine: str = "cch", *,
+                 cache_dir: pathlib.Path | None = None) -> None:
         if engine not in ENGINES:
             raise RoutingError(f"unknown routing engine {engine!r}; choose one of "
                                f"{', '.join(ENGINES)}", field="engine")
@@ -98,7 +104,8 @@ class Router:
         self.engine_name = engine
         self.partial_update_max_arcs = PARTIAL_UPDATE_MAX_ARCS
         self.partial_update_max_area = PARTIAL_UPDATE_MAX_AREA
-        self._engine = ENGINES[engine](network)
+        self._engine = (CCHEngine(network, cache_dir) if engine == "cch"
+                        else ENGINES[engine](network))
         self._metrics: dict[str, _Metric] = {}
         self._scratch: EngineMetric | None = None
         self._scratch_of: tuple[str, int] | None = None
