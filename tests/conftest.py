@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 #: Database fixtures (SQLite and a throwaway PostgreSQL cluster) for the store and API tests,
 #: and a seeded server with headless Chromium for the web tests.
@@ -23,3 +25,12 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory,
     cache = tmp_path_factory.getbasetemp() / "corridor-cache"
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(cache))
     yield cache
+
+
+@pytest.fixture(scope="session")
+def routes() -> list[dict[str, Any]]:
+    """The routes of the committed schematic skeleton, as written in its YAML source."""
+    source = DATA_DIR / "ukraine-2022" / "roads.yaml"
+    document: dict[str, Any] = yaml.load(source.read_text(encoding="utf-8"),
+                                         Loader=yaml.CSafeLoader)
+    return list(document["routes"])

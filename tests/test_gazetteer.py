@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from corridor.errors import GazetteerError
 from corridor.gazetteer import Gazetteer, Place, places_from_csv
@@ -35,13 +34,6 @@ def with_waypoints() -> Gazetteer:
     gazetteer = Gazetteer.from_geonames(GEONAMES)
     gazetteer.add_places(places_from_csv(WAYPOINTS))
     return gazetteer
-
-
-@pytest.fixture(scope="module")
-def routes() -> list[dict[str, Any]]:
-    document: dict[str, Any] = yaml.load(ROADS.read_text(encoding="utf-8"),
-                                         Loader=yaml.CSafeLoader)
-    return list(document["routes"])
 
 
 @pytest.fixture(scope="module")

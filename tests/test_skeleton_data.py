@@ -54,13 +54,6 @@ def tool() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def routes() -> list[dict[str, Any]]:
-    document: dict[str, Any] = yaml.load(ROADS.read_text(encoding="utf-8"),
-                                         Loader=yaml.CSafeLoader)
-    return list(document["routes"])
-
-
-@pytest.fixture(scope="module")
 def osm() -> tuple[dict[int, OsmNode], list[OsmWay]]:
     nodes: dict[int, OsmNode] = {}
     ways: list[OsmWay] = []

@@ -19,6 +19,8 @@ from corridor.network.graph import ROAD_CLASSES, FloatArray, IntArray, RoadNetwo
 
 #: Mean Earth radius (IUGG), the usual choice for haversine distances on road-network scales.
 EARTH_RADIUS_M = 6_371_008.8
+#: Metres per degree of latitude (and of longitude at the equator) on that sphere.
+M_PER_DEG = float(np.radians(1.0)) * EARTH_RADIUS_M
 
 
 def haversine_m(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike,

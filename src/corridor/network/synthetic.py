@@ -13,11 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import NetworkError
-from corridor.network.build import EARTH_RADIUS_M, network_from_edges
+from corridor.network.build import M_PER_DEG, network_from_edges
 from corridor.network.graph import ROAD_CLASSES, IntArray, RoadNetwork
-
-#: Metres per degree of latitude (and of longitude at the equator) on the mean sphere.
-_M_PER_DEG = float(np.radians(1.0)) * EARTH_RADIUS_M
 
 #: ``(class, speed km/h, capacity veh/h)`` per level of the hierarchy, fastest first.
 _LEVELS: tuple[tuple[str, float, float], ...] = (
@@ -119,8 +116,8 @@ def _jittered_positions(row: IntArray, col: IntArray, centre: tuple[float, float
     x = (col - col.max() / 2.0) * spacing_m + jitter[0]
     y = (row - row.max() / 2.0) * spacing_m + jitter[1]
     lon0, lat0 = centre
-    lat = lat0 + y / _M_PER_DEG
-    lon = lon0 + x / (_M_PER_DEG * np.cos(np.radians(lat0)))
+    lat = lat0 + y / M_PER_DEG
+    lon = lon0 + x / (M_PER_DEG * np.cos(np.radians(lat0)))
     return lon, lat
 
 

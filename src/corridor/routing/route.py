@@ -17,13 +17,10 @@ import numpy.typing as npt
 import shapely
 from pyproj import Transformer
 
-from corridor.network.build import EARTH_RADIUS_M, gather_ragged, haversine_m
+from corridor.network.build import M_PER_DEG, gather_ragged, haversine_m
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.routing.router import Path
 from corridor.situation import RISK_LEVELS, Situation
-
-#: Metres per degree of latitude (and of longitude at the equator) on the mean sphere.
-_M_PER_DEG = float(np.radians(1.0)) * EARTH_RADIUS_M
 
 
 class Settlements(NamedTuple):
@@ -154,7 +151,7 @@ def settlements_along(lon: FloatArray, lat: FloatArray, settlements: Settlements
     s_lon = np.asarray(settlements.lon, dtype=np.float64)
     s_lat = np.asarray(settlements.lat, dtype=np.float64)
     radius_m = radius_km * 1000.0
-    pad_lat = radius_m / _M_PER_DEG
+    pad_lat = radius_m / M_PER_DEG
     pad_lon = pad_lat / max(np.cos(np.radians(np.abs(lat).max() + pad_lat)), 1e-6)
     near = np.flatnonzero((s_lon >= lon.min() - pad_lon) & (s_lon <= lon.max() + pad_lon)
                           & (s_lat >= lat.min() - pad_lat) & (s_lat <= lat.max() + pad_lat))
