@@ -99,6 +99,26 @@ def test_liaison_acknowledges_a_notification(demo: Demo, page: Page, tmp_path: P
     page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
 
 
+def _live_update(page: Page, demo: Demo, description: str) -> None:
+    """Record an incident through the API and wait until the dashboard has re-rendered for it."""
+    demo.call("operator", "POST", "/api/incidents", {
+        "type": "checkpoint closed", "lon": 33.5, "lat": 50.7,
+        "occurred_at": "2022-03-08T14:00:00+02:00", "description": description})
+    page.locator("#incidents li", has_text=description).wait_for(timeout=10_000)
+
+
+def test_a_half_typed_reason_survives_a_live_update(demo: Demo, page: Page) -> None:
+    notification_id = demo.notify(demo.open_corridor(3), movers="ICRC buses")
+    log_in(page, demo, "liaison_RU")
+    item = page.locator(f'#notifications li[data-notification="{notification_id}"]')
+    reason = item.get_by_role("textbox", name="Reason for denial")
+    reason.fill("route passes a mined bridge")
+    reason.focus()
+    _live_update(page, demo, "typing probe")
+    assert reason.input_value() == "route passes a mined bridge"
+    assert page.evaluate("document.activeElement.classList.contains('reason')")
+
+
 def test_observer_has_no_actions_and_is_refused(demo: Demo, page: Page) -> None:
     notification_id = demo.notify(demo.open_corridor(6))
     log_in(page, demo, "observer")
@@ -150,6 +170,10 @@ def test_keyboard_alone_opens_a_proposal(demo: Demo, page: Page) -> None:
             break
     else:
         pytest.fail("Tab never reached a proposal")
+    focused = page.evaluate("document.activeElement.dataset.proposal")
+    # A live update re-renders the list; the keyboard user keeps their place in it.
+    _live_update(page, demo, "focus probe")
+    assert page.evaluate("document.activeElement.dataset.proposal") == focused
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # the focused item is visibly marked
     page.keyboard.press("Enter")
@@ -186,13 +210,10 @@ def test_every_control_has_an_accessible_name_and_landmarks_exist(demo: Demo,
 def test_new_incident_appears_live(demo: Demo, page: Page) -> None:
     log_in(page, demo, "observer")
     before = page.locator("#map path.incident").count()
-    incident = demo.call("operator", "POST", "/api/incidents", {
-        "type": "checkpoint closed", "lon": 33.5, "lat": 50.7,
-        "occurred_at": "2022-03-08T14:00:00+02:00", "description": "live-update probe"})
-    page.locator("#incidents li", has_text="live-update probe").wait_for(timeout=10_000)
+    _live_update(page, demo, "live-update probe")
     page.wait_for_function(f"document.querySelectorAll('#map path.incident').length > {before}")
     assert page.locator("#live").inner_text() == "live"
-    assert incident["type"] in page.locator("#incidents").inner_text()
+    assert "checkpoint closed" in page.locator("#incidents").inner_text()
 
 
 def _open(page: Page, proposal_id: int) -> None:

@@ -20,10 +20,50 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Replace every child of `el`. */
+/** The nearest node from `node` up to (not including) `root` that carries data-* attributes. */
+function anchorOf(node, root) {
+  for (let n = node; n && n !== root; n = n.parentElement) {
+    if (Object.keys(n.dataset).length) return n;
+  }
+  return null;
+}
+
+/**
+ * What identifies a control across re-renders: the data-* attributes of the item it belongs to,
+ * then its own tag, class, name and text. Text alone would not do: an item's text changes with
+ * the state it shows.
+ */
+function identity(node, root) {
+  const anchor = anchorOf(node, root);
+  const own = node === anchor ? null
+    : [node.tagName, node.className, node.getAttribute("name"), node.textContent.trim()];
+  return JSON.stringify([node.tagName, anchor ? { ...anchor.dataset } : null, own]);
+}
+
+function sameIn(root, node, key) {
+  return [...root.querySelectorAll(node.tagName)].find((n) => identity(n, root) === key);
+}
+
+/**
+ * Replace every child of `el`, keeping what the user is in the middle of: live updates re-render
+ * the panels, and a keyboard user must not lose focus, nor anyone a half-typed reason or an
+ * expanded section.
+ */
 export function fill(el, ...children) {
+  const active = el.contains(document.activeElement) && document.activeElement !== el
+    ? document.activeElement : null;
+  const focusKey = active && identity(active, el);
+  const typed = [...el.querySelectorAll("input[type=text], textarea")].filter((n) => n.value)
+    .map((n) => [identity(n, el), n]);
+  const opened = [...el.querySelectorAll("details[open]")].map((n) => [identity(n, el), n]);
   el.replaceChildren();
   for (const child of children.flat(Infinity)) if (child) el.append(child);
+  for (const [key, old] of typed) {
+    const now = sameIn(el, old, key);
+    if (now) now.value = old.value;
+  }
+  for (const [key, old] of opened) sameIn(el, old, key)?.setAttribute("open", "");
+  if (active) sameIn(el, active, focusKey)?.focus({ preventScroll: true });
 }
 
 /** A window (start, end, IANA zone) in the zone it was agreed in: the clock used on the ground. */
