@@ -21,9 +21,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The dashboard's map library comes from npm, pinned by the lockfile, served by the app.
+# The dashboard's map library and the API docs' Swagger UI come from npm, pinned by the lockfile,
+# served by the app. No package needs an install script (one would only report usage).
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
-	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: install

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from corridor.api.app import Settings, create_app
-from corridor.store.models import AuditEntry
+from corridor.store.models import AuditEntry, IdempotencyRecord, utcnow
 from corridor.store.signing import canonical_json
 
 if TYPE_CHECKING:
@@ -171,6 +171,22 @@ def test_idempotency_key_with_another_body_is_refused(client: TestClient,
     assert error["detail"] == ("Idempotency-Key 'k-1' was already used for a different "
                                "request; nothing was stored")
     assert len(client.get("/api/proposals").json()["items"]) == 1
+
+
+def test_an_expired_idempotency_key_is_forgotten(client: TestClient,
+                                                 sqlite_world: World) -> None:
+    key = {"Idempotency-Key": "yesterday"}
+    first = client.post("/api/proposals", json=PROPOSAL, headers=key).json()
+    window = Settings().idempotency_window
+    with sqlite_world.db.write() as s:
+        s.execute(update(IdempotencyRecord).values(
+            created_at=utcnow() - window - dt.timedelta(minutes=1)))
+    again = client.post("/api/proposals", json=PROPOSAL, headers=key)
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+    assert again.json()["id"] != first["id"]
+    with sqlite_world.db.read() as s:
+        kept = s.scalars(select(IdempotencyRecord)).all()
+    assert [(r.key, r.response["id"]) for r in kept] == [("yesterday", again.json()["id"])]
 
 
 def test_idempotency_keys_are_per_user(client: TestClient, sqlite_world: World) -> None:

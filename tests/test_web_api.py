@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from corridor.api.app import create_app
+from corridor.api.headers import SECURITY_HEADERS
 from corridor.cli import sheet as sheet_cli
 from corridor.store.db import Database
 from tests.webfixtures import SCENARIO, Demo
@@ -33,6 +34,23 @@ def test_map_needs_a_token(demo: Demo) -> None:
     for path in ("/api/map", "/api/map/proposals/1", "/sheets/proposals/1",
                  "/sheets/proposals/1.pdf", "/api/me"):
         assert httpx.get(demo.base_url + path).status_code == 401, path
+
+
+def test_every_answer_carries_the_security_headers(demo: Demo) -> None:
+    answers = {
+        "dashboard": httpx.get(demo.base_url + "/"),
+        "reference": httpx.get(demo.base_url + "/docs"),
+        "asset": httpx.get(demo.base_url + "/static/app/app.css"),
+        "vendor": httpx.get(demo.base_url + "/static/vendor/swagger-ui/swagger-ui-bundle.js"),
+        "refused": httpx.get(demo.base_url + "/api/map"),
+        "missing": httpx.get(demo.base_url + "/no/such/page"),
+        "too large": httpx.post(demo.base_url + "/api/incidents", content=b"x" * (2 << 20)),
+    }
+    assert [a.status_code for a in answers.values()] == [200, 200, 200, 200, 401, 404, 413]
+    for name, answer in answers.items():
+        for header, value in SECURITY_HEADERS.items():
+            assert answer.headers.get(header) == value, (name, header)
+    assert "script-src 'self'" in answers["dashboard"].headers["Content-Security-Policy"]
 
 
 def test_map_layers_from_the_scenario_and_the_store(demo: Demo) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.webfixtures import USERS, Demo, log_in
+from tests.webfixtures import USERS, Demo, log_in, watch_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -341,3 +341,25 @@ def test_operator_reports_an_incident_at_a_place_clicked_on_the_map(demo: Demo,
     assert dt.datetime.fromisoformat(incident["occurred_at"]) == dt.datetime(
         2022, 3, 8, 14, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
     page.locator("#incidents li", has_text="map-click probe").wait_for()
+
+
+def test_api_reference_renders_from_this_server(demo: Demo, page: Page) -> None:
+    schema = httpx.get(demo.base_url + "/openapi.json").json()
+    operations = sum(len(methods) for methods in schema["paths"].values())
+    page.goto(demo.base_url + "/docs")
+    page.wait_for_function(f"document.querySelectorAll('.opblock').length === {operations}")
+    assert page.locator(".info .title").inner_text().startswith(schema["info"]["title"])
+
+
+def test_the_policy_stops_an_injected_inline_script(demo: Demo, page: Page) -> None:
+    log_in(page, demo, "observer")
+    with page.expect_console_message(lambda m: m.text.startswith("CSP violation")) as report:
+        ran = page.evaluate("""() => {
+          const s = document.createElement("script");
+          s.textContent = "window.injected = true";
+          document.body.append(s);
+          return window.injected === true;
+        }""")
+    assert ran is False
+    assert "script-src" in report.value.text
+    watch_of(page).violations.clear()  # the one violation this test provoked

@@ -24,13 +24,15 @@ import httpx
 import pytest
 
 from corridor.store.signing import KeyPair
-from corridor.web import LEAFLET
+from corridor.web import VENDOR
 from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, cli_token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-2022-03-07.yaml"
+#: URLs served by the test server or made in the page itself.
+_LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -148,21 +150,56 @@ def browser() -> Iterator[Browser]:
     except ImportError:
         _missing_browser("Playwright for Python is not installed")
     # A missing vendor package is a broken installation, not a missing optional tool.
-    assert (LEAFLET / "leaflet-src.esm.js").exists(), \
-        f"Leaflet is not installed in {LEAFLET.parent.parent}: run `npm ci` there"
+    for name, directory in VENDOR.items():
+        assert directory.is_dir(), f"{name} is not installed at {directory}: run `npm ci` there"
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
+#: Reports every Content-Security-Policy violation to the console, where the page fixture sees it.
+_REPORT_VIOLATIONS = """
+window.addEventListener("securitypolicyviolation", (e) => console.error(
+  `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline code"}`));
+"""
+
+
+@dataclass
+class Watch:
+    """What a page did that the dashboard must never do: fetch from elsewhere, break its CSP."""
+
+    outside: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+
+_WATCHES: dict[int, Watch] = {}
+
+
+def watch_of(page: Page) -> Watch:
+    return _WATCHES[id(page)]
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (so a fresh sessionStorage) per test."""
+    """A fresh browser context (so a fresh sessionStorage) per test.
+
+    Every test also checks that the page loaded nothing from outside the server (the machine it
+    runs on may be offline) and that the Content-Security-Policy never had to block anything.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(_REPORT_VIOLATIONS)
     opened = context.new_page()
+    watch = _WATCHES[id(opened)] = Watch()
+    opened.on("request", lambda r: None if r.url.startswith(_LOCAL)
+              else watch.outside.append(r.url))
+    opened.on("console", lambda m: watch.violations.append(m.text)
+              if m.text.startswith("CSP violation") else None)
     yield opened
     context.close()
+    del _WATCHES[id(opened)]
+    assert watch.outside == [], f"requests outside the server: {watch.outside}"
+    assert watch.violations == [], f"blocked by the Content-Security-Policy: {watch.violations}"
 
 
 def log_in(page: Page, demo: Demo, user: str) -> None:

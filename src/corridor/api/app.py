@@ -5,6 +5,7 @@ Everything lives under ``/api/``; ``/`` is left for the dashboard.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from . import (
     proposals,
     talks,
 )
+from .headers import SecurityHeaders
 from .map import install as install_map
 
 MIB = 1 << 20
@@ -43,6 +45,8 @@ MIB = 1 << 20
 @dataclass(frozen=True)
 class Settings:
     lead_times: LeadTimes = field(default_factory=LeadTimes)
+    #: How long a create can be retried under its Idempotency-Key; older keys are forgotten.
+    idempotency_window: dt.timedelta = dt.timedelta(hours=24)
     max_body_bytes: int = MIB
     event_poll_seconds: float = 0.25
     #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
@@ -153,6 +157,9 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         description="Talks, proposals, signed agreements, corridor status, movement "
                     "notifications, incidents and convoy progress, with a hash-chained audit "
                     "log. Authenticate with `Authorization: Bearer <token>`.",
+        # The reference at /docs is served from the bundled Swagger UI (see corridor.web).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.db = db
     app.state.settings = settings
@@ -165,4 +172,5 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

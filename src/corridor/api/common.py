@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,13 +13,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, delete
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import StoreError
 from corridor.store import coordination
 from corridor.store.db import Database
-from corridor.store.models import Base, IdempotencyRecord, User
+from corridor.store.models import Base, IdempotencyRecord, User, utcnow
 from corridor.store.schemas import Error, Page
 from corridor.store.signing import canonical_json
 
@@ -144,6 +145,12 @@ def _request_hash(path: str, body: BaseModel) -> str:
     ).hexdigest()
 
 
+def _forget_expired(session: Session, user: User, window: dt.timedelta) -> None:
+    """Drop the user's keys older than the retry window, so the table stays the size of a day."""
+    session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.user_id == user.id, IdempotencyRecord.created_at < utcnow() - window))
+
+
 def _replay(session: Session, user: User, key: str, request_hash: str) -> JSONResponse | None:
     record = session.get(IdempotencyRecord, (user.id, key))
     if record is None:
@@ -157,20 +164,23 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> JSONRe
 
 @dataclass(frozen=True)
 class Creation:
-    """Runs a create once per ``Idempotency-Key``: a retry gets the first response back."""
+    """Runs a create once per ``Idempotency-Key``: a retry within ``window`` gets the first
+    response back; after it, the key is free again."""
 
     db: Database
     path: str
     key: str | None
+    window: dt.timedelta
 
     def run(self, user: User, body: BaseModel, make: Callable[[Session], BaseModel],
             status_code: int = 201) -> JSONResponse:
         request_hash = _request_hash(self.path, body)
         # Writes are serialised, so checking for the key inside the write is race-free.
         with self.db.write() as session:
-            if self.key is not None and (replay := _replay(session, user, self.key,
-                                                           request_hash)):
-                return replay
+            if self.key is not None:
+                _forget_expired(session, user, self.window)
+                if replay := _replay(session, user, self.key, request_hash):
+                    return replay
             content = make(session).model_dump(mode="json")
             if self.key is not None:
                 session.add(IdempotencyRecord(user_id=user.id, key=self.key,
@@ -186,7 +196,8 @@ def creation(
         alias="Idempotency-Key", min_length=1, max_length=200,
         description="Retrying with the same key and body returns the original response")] = None,
 ) -> Creation:
-    return Creation(db=db, path=request.url.path, key=idempotency_key)
+    return Creation(db=db, path=request.url.path, key=idempotency_key,
+                    window=request.app.state.settings.idempotency_window)
 
 
 Create = Annotated[Creation, Depends(creation)]

@@ -1,9 +1,10 @@
 """The operations dashboard: static files served by the API's own process.
 
-The page and its ES modules live in ``static/``; Leaflet is served straight from the npm package
-installed next to them (``npm ci`` in this directory), so the browser loads nothing from outside
-the server it logged in to. The vendor directory is mounted even when missing, answering 404,
-so that an API-only installation still starts.
+The page and its ES modules live in ``static/``; Leaflet, and Swagger UI for the API reference at
+``/docs``, are served straight from the npm packages installed next to them (``npm ci`` in this
+directory), so the browser loads nothing from outside the server it logged in to. The vendor
+directories are mounted even when missing, answering 404, so that an API-only installation still
+starts.
 """
 
 from __future__ import annotations
@@ -16,16 +17,29 @@ from fastapi.staticfiles import StaticFiles
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-LEAFLET = HERE / "node_modules" / "leaflet" / "dist"
+VENDOR = {
+    "leaflet": HERE / "node_modules" / "leaflet" / "dist",
+    "swagger-ui": HERE / "node_modules" / "swagger-ui-dist",
+}
+
+
+def _page(name: str) -> FileResponse:
+    # Pages are tiny and must pick up a new release at once; their assets may be cached.
+    return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
 
 def mount(app: FastAPI) -> None:
-    """Serve the dashboard at ``/`` and its assets under ``/static/``."""
+    """Serve the dashboard at ``/``, the API reference at ``/docs``, assets under ``/static/``."""
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return _page("index.html")
 
-    app.mount("/static/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False),
-              name="leaflet")
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return _page("docs.html")
+
+    for name, directory in VENDOR.items():
+        app.mount(f"/static/vendor/{name}", StaticFiles(directory=directory, check_dir=False),
+                  name=name)
     app.mount("/static/app", StaticFiles(directory=STATIC), name="dashboard")
