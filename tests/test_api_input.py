@@ -260,3 +260,16 @@ def test_events_replay_from_last_event_id(client: TestClient) -> None:
     assert ids and ids == list(range(8, 8 + len(ids)))
     assert resumed.split("id: 8\n", 1)[1] == everything.split("id: 8\n", 1)[1]
     assert client.get("/api/events", headers={"Last-Event-ID": "x"}).status_code == 422
+
+
+def test_the_chain_is_checked_against_anchors_given_in_the_query(client: TestClient) -> None:
+    client.post("/api/proposals", json=PROPOSAL)
+    intact = client.get("/api/audit/verify").json()
+    assert intact["ok"] and intact["head"].startswith(f"{intact['entries']}:")
+    held = client.get("/api/audit/verify", params={"anchor": intact["head"]}).json()
+    assert held["ok"]
+    beyond = f"{intact['entries'] + 1}:{'0' * 64}"
+    cut = client.get("/api/audit/verify", params={"anchor": [intact["head"], beyond]}).json()
+    assert not cut["ok"] and cut["broken_seq"] == intact["entries"] + 1 and cut["head"] is None
+    bad = client.get("/api/audit/verify", params={"anchor": "latest"})
+    assert bad.status_code == 422 and bad.json()["field"] == "anchor"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,11 +13,11 @@ from typer.testing import CliRunner
 
 import corridor.cli
 from corridor.cli import serve
-from corridor.errors import ConflictError
+from corridor.errors import ConflictError, StoreError
 from corridor.store import coordination
-from corridor.store.audit import GENESIS_HASH, compute_entry_hash, verify_chain
+from corridor.store.audit import GENESIS_HASH, Anchor, compute_entry_hash, head, verify_chain
 from corridor.store.db import Database
-from corridor.store.models import AuditEntry
+from corridor.store.models import Agreement, AuditEntry
 from corridor.store.schemas import StatusChangeIn
 
 if TYPE_CHECKING:
@@ -124,3 +125,64 @@ def test_chain_can_be_checked_given_the_database(world: World) -> None:
     assert verify_chain(world.db).ok
     _tamper(world.db, "DELETE FROM audit_log WHERE seq = 2")
     assert verify_chain(world.db).broken_seq == 3
+
+
+def _head(world: World) -> Anchor:
+    with world.db.read() as s:
+        anchor = head(s)
+    assert anchor is not None
+    return anchor
+
+
+def test_the_head_names_the_newest_entry(world: World) -> None:
+    world.notification()
+    with world.db.read() as s:
+        newest = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    report = verify_chain(world.db)
+    assert newest is not None
+    assert report.head == _head(world) == Anchor(newest.seq, newest.entry_hash)
+    assert Anchor.parse(str(report.head)) == report.head
+
+
+def test_a_cut_off_tail_is_found_only_with_an_anchor(world: World) -> None:
+    world.notification()
+    anchor = _head(world)
+    _tamper(world.db, "DELETE FROM audit_log WHERE seq > :keep", keep=anchor.seq - 2)
+    assert verify_chain(world.db).ok  # the chain alone cannot tell
+    report = verify_chain(world.db, [anchor])
+    assert report.broken_seq == anchor.seq and "cut off" in report.reason
+    assert report.entries == anchor.seq - 2
+
+
+def test_a_log_rewritten_with_fresh_hashes_is_found_with_an_anchor(world: World) -> None:
+    """Editing an entry and re-hashing everything after it passes the chain, not an anchor."""
+    world.notification()
+    anchor = _head(world)
+    with world.db.write() as s:
+        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        entries[2].actor = "mallory"
+        for previous, entry in pairwise(entries[1:]):
+            entry.prev_hash = previous.entry_hash
+            entry.entry_hash = compute_entry_hash(entry)
+            s.flush()
+    assert verify_chain(world.db).ok
+    report = verify_chain(world.db, [anchor])
+    assert report.broken_seq == anchor.seq and "anchor" in report.reason
+
+
+@pytest.mark.parametrize("text", ["", "3", "0:" + "a" * 64, "3:" + "a" * 63, "x:" + "a" * 64,
+                                  "3:" + "g" * 64])
+def test_a_malformed_anchor_is_refused(text: str) -> None:
+    with pytest.raises(StoreError, match="is not SEQ:HASH") as refused:
+        Anchor.parse(text)
+    assert refused.value.field == "anchor"
+
+
+def test_every_agreement_anchors_the_log_as_it_stood(world: World) -> None:
+    before = _head(world)
+    agreement_id = world.agreement()
+    with world.db.read() as s:
+        document = coordination.get(s, Agreement, agreement_id).document
+    assert document["audit_head"] == str(before)
+    world.notification()
+    assert verify_chain(world.db, [Anchor.parse(document["audit_head"])]).ok

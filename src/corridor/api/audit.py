@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from typing import Annotated
 
-from corridor.store.audit import verify_chain
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from corridor.store.audit import Anchor, verify_chain
 from corridor.store.models import AuditEntry
 from corridor.store.schemas import AuditEntryOut
 
@@ -20,6 +22,8 @@ class ChainOut(BaseModel):
     entries: int
     broken_seq: int | None
     reason: str
+    head: str | None = Field(description="The newest entry as SEQ:HASH when the chain is "
+                                         "intact: keep it, and check against it later")
 
 
 @router.get("", responses=READ_ERRORS)
@@ -28,8 +32,10 @@ def list_entries(db: DB, _: Reader, paging: Paging) -> Page[AuditEntryOut]:
 
 
 @router.get("/verify", responses=READ_ERRORS)
-def verify(db: DB, _: Reader) -> ChainOut:
+def verify(db: DB, _: Reader, anchor: Annotated[list[str] | None, Query(
+        description="SEQ:HASH of an entry known from outside the store, such as an agreement's "
+                    "audit_head; repeat for several")] = None) -> ChainOut:
     """Recompute the whole chain now; ``broken_seq`` is the first entry that fails."""
-    report = verify_chain(db)
+    report = verify_chain(db, [Anchor.parse(text) for text in anchor or ()])
     return ChainOut(ok=report.ok, entries=report.entries, broken_seq=report.broken_seq,
-                    reason=report.reason)
+                    reason=report.reason, head=None if report.head is None else str(report.head))

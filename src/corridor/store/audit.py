@@ -3,15 +3,18 @@
 Every change appends one entry in the same transaction as the change itself, so the log can never
 disagree with the data. Each entry hashes its own fields together with the previous entry's hash:
 editing, inserting or deleting a row breaks the link at that row, which :func:`verify_chain`
-names. A chain cannot show that its newest entries were cut off; anchor the head (for instance
-by publishing the latest ``entry_hash``) where that matters.
+names. A chain alone cannot show that its newest entries were cut off, or that the whole log
+was rewritten from some point on with fresh hashes: an :class:`Anchor` (an entry's ``seq`` and
+``entry_hash``) kept outside the store can. Every agreement document carries the head of the log
+as it stood when the agreement was drawn up, so each signatory holds a signed anchor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor.errors import StoreError
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry, utcnow
 from corridor.store.signing import canonical_json
@@ -50,6 +54,10 @@ def payload_of(value: BaseModel | dict[str, Any]) -> dict[str, Any]:
     return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
+def _newest(session: Session) -> AuditEntry | None:
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+
+
 def append(
     session: Session,
     *,
@@ -60,7 +68,7 @@ def append(
     payload: BaseModel | dict[str, Any],
 ) -> AuditEntry:
     """Log a change. Callers must hold the store's write lock (see ``Database.write``)."""
-    head = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    head = _newest(session)
     body = payload_of(payload)
     entry = AuditEntry(
         seq=head.seq + 1 if head else 1,
@@ -79,13 +87,44 @@ def append(
     return entry
 
 
+_ANCHOR = re.compile(r"(?P<seq>[1-9][0-9]*):(?P<hash>[0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A point of the chain known from outside the store: entry ``seq`` had ``entry_hash``."""
+
+    seq: int
+    entry_hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """Read the ``SEQ:HASH`` form that :meth:`__str__` writes."""
+        match = _ANCHOR.fullmatch(text.strip().lower())
+        if match is None:
+            raise StoreError(f"anchor {text!r} is not SEQ:HASH (a positive entry number, a colon "
+                             "and the entry's 64-hex-digit hash)", field="anchor")
+        return cls(int(match["seq"]), match["hash"])
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.entry_hash}"
+
+
+def head(session: Session) -> Anchor | None:
+    """The newest entry as an anchor to publish; None for an empty log."""
+    entry = _newest(session)
+    return None if entry is None else Anchor(entry.seq, entry.entry_hash)
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """Result of :func:`verify_chain`: ``broken_seq`` is the first entry that does not check."""
+    """Result of :func:`verify_chain`: ``broken_seq`` is the first entry that does not check;
+    ``head`` the newest entry, worth publishing when the chain is intact."""
 
     entries: int
     broken_seq: int | None = None
     reason: str = ""
+    head: Anchor | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,7 +132,7 @@ class ChainReport:
 
     def describe(self) -> str:
         if self.ok:
-            return f"ok: {self.entries} entries, chain intact"
+            return f"ok: {self.entries} entries, chain intact, head {self.head or 'none'}"
         return f"broken at seq {self.broken_seq}: {self.reason}"
 
 
@@ -125,19 +164,28 @@ def _first_fault(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | 
     return None
 
 
-def verify_chain(db: Database | Session) -> ChainReport:
-    """Recompute every link; report the first entry that is not what the chain says."""
+def verify_chain(db: Database | Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
+    """Recompute every link; report the first entry that is not what the chain or one of the
+    ``anchors`` says."""
     if isinstance(db, Database):
         with db.read() as session:
-            return verify_chain(session)
-    return _verify(db)
+            return verify_chain(session, anchors)
+    return _verify(db, {a.seq: a.entry_hash for a in anchors})
 
 
-def _verify(session: Session) -> ChainReport:
+def _verify(session: Session, anchors: dict[int, str]) -> ChainReport:
     prev_hash, count = GENESIS_HASH, 0
     for entry in _entries(session):
         fault = _first_fault(entry, count + 1, prev_hash)
+        if fault is None and anchors.get(entry.seq, entry.entry_hash) != entry.entry_hash:
+            fault = ("entry_hash differs from the anchor held for this entry "
+                     "(the log was rewritten from here or earlier)")
         if fault is not None:
             return ChainReport(entries=count, broken_seq=entry.seq, reason=fault)
         prev_hash, count = entry.entry_hash, count + 1
-    return ChainReport(entries=count)
+    beyond = [seq for seq in anchors if seq > count]
+    if beyond:
+        return ChainReport(entries=count, broken_seq=min(beyond), reason=(
+            f"the log ends at seq {count} but an anchor is held for seq {min(beyond)} "
+            "(its newest entries were cut off)"))
+    return ChainReport(entries=count, head=Anchor(count, prev_hash) if count else None)

@@ -220,13 +220,20 @@ def add_position(session: Session, actor: str, proposal_id: int, body: PositionI
 # -- agreements and signatures -----------------------------------------------------------------
 
 def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreement:
-    """Freeze the document the parties will sign; it never changes afterwards."""
+    """Freeze the document the parties will sign; it never changes afterwards.
+
+    The document names the audit log's newest entry (``SEQ:HASH``): each party that keeps its
+    signed copy can later show that the log has not been cut back or rewritten before that point
+    (``corridor audit verify --anchor``).
+    """
     if body.proposal_id is not None:
         get(session, Proposal, body.proposal_id, field="proposal_id")
     if len(set(body.parties)) != len(body.parties):
         raise StoreError("a party is listed twice", field="parties")
     for i, party_id in enumerate(body.parties):
         get(session, Party, party_id, field=f"parties.{i}")
+    # The log's head as it stands now, so that every signature also anchors the audit chain.
+    log_head = audit.head(session)
     agreement = Agreement(proposal_id=body.proposal_id, document={})
     session.add(agreement)
     session.flush()
@@ -234,6 +241,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
         "type": DOCUMENT_TYPE,
         "agreement_id": agreement.id,
         **body.model_dump(mode="json"),
+        "audit_head": None if log_head is None else str(log_head),
     }
     session.flush()
     _log(session, actor, "agreement.created", "agreement", agreement.id,
