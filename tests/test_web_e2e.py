@@ -186,6 +186,28 @@ def test_keyboard_alone_opens_a_proposal(demo: Demo, page: Page) -> None:
     heading.filter(has_text=proposals[1]["destination"]).wait_for()
 
 
+def test_keyboard_reaches_and_opens_a_proposal_on_the_map(demo: Demo, page: Page) -> None:
+    log_in(page, demo, "observer")
+    lines = [f["properties"] for f in demo.call("observer", "GET", "/api/map")["corridors"]
+             ["features"] if f["properties"]["kind"] == "proposal"]
+    assert page.locator('#map path[role="button"]').count() == len(lines) > 0
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#map path[data-proposal]')"):
+            break
+    else:
+        pytest.fail("Tab never reached a line on the map")
+    focused = int(page.evaluate("document.activeElement.dataset.proposal"))
+    line = next(p for p in lines if p["proposal_id"] == focused)
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert line["origin"] in label and line["destination"] in label
+    page.locator(".leaflet-tooltip", has_text=line["destination"]).wait_for()
+    _live_update(page, demo, "map focus probe")
+    assert page.evaluate("document.activeElement.dataset.proposal") == str(focused)
+    page.keyboard.press("Enter")
+    page.locator("#details-heading", has_text=line["destination"]).wait_for()
+
+
 def test_every_control_has_an_accessible_name_and_landmarks_exist(demo: Demo,
                                                                    page: Page) -> None:
     notification_id = demo.notify(demo.open_corridor(6))

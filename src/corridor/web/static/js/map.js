@@ -79,6 +79,7 @@ export class CorridorMap {
           layer.bindTooltip(corridorLabel(f.properties), { sticky: true });
           if (f.properties.kind === "proposal") {
             layer.on("click", () => this.onSelect(f.properties.proposal_id));
+            layer.on("add", () => this.reachable(layer, f.properties));
           }
         },
       }),
@@ -95,6 +96,9 @@ export class CorridorMap {
           + (f.properties.description ? `, ${f.properties.description}` : "")),
       }),
     };
+    // Redrawing replaces the lines: a keyboard user on one must stay on it.
+    const focused = this.map.getContainer().contains(document.activeElement)
+      ? document.activeElement.dataset.proposal : undefined;
     for (const [name, layer] of Object.entries(live)) {
       if (this.live[name]) {
         this.layers.removeLayer(this.live[name]);
@@ -104,10 +108,33 @@ export class CorridorMap {
       this.layers.addOverlay(layer, name);
       this.live[name] = layer;
     }
+    if (focused !== undefined) {
+      this.map.getContainer().querySelector(`path[data-proposal="${focused}"]`)
+        ?.focus({ preventScroll: true });
+    }
     if (!data.bbox && data.corridors.features.length && !this.framed) {
       this.map.fitBounds(live.Corridors.getBounds().pad(0.2));
       this.framed = true;
     }
+  }
+
+  /**
+   * Make a proposal's line a control of its own: reachable with Tab, named for screen readers,
+   * opened with Enter or Space, its label shown while it has focus, as on hover.
+   */
+  reachable(layer, properties) {
+    const path = layer.getElement();
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", `Open ${corridorLabel(properties)}`);
+    path.dataset.proposal = String(properties.proposal_id);
+    path.addEventListener("focus", () => layer.openTooltip(layer.getCenter()));
+    path.addEventListener("blur", () => layer.closeTooltip());
+    path.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      this.onSelect(properties.proposal_id);
+    });
   }
 
   /** Bring a proposal's line to the front and into view. */
