@@ -233,6 +233,25 @@ def test_settlement_cells_give_each_point_to_its_nearest_settlement_within_reach
     assert total == pytest.approx(base.area, rel=1e-9)
 
 
+def test_ground_enclosed_by_one_holders_cells_is_that_holders() -> None:
+    """A ring of Russian-held towns 30 km around an unreported centre: the centre, beyond every
+    town's 20 km reach, a pocket smaller than one town's reach and cut off from every
+    Ukrainian-held cell, is Russian-held; the wide unreported ground outside keeps the default."""
+    centre = (31.0, 49.5)
+    ring = [GEOD.fwd(*centre, azimuth, 30_000.0)[:2] for azimuth in range(0, 360, 30)]
+    sites = [Settlement(f"r{i}", lon, lat, "ru") for i, (lon, lat) in enumerate(ring)]
+    sites.append(Settlement("u", 30.1, 49.05, "ua"))
+    base = box(29.9, 48.9, 32.2, 50.2)
+    control = ControlMap.from_settlements(sites, status_labels={"ru": "RU", "ua": "UA"},
+                                          base=base, default_label="UA", max_cell_km=20.0)
+    beyond_reach = [centre, (32.15, 50.15)]
+    for lon, lat in beyond_reach:  # no town within reach of either point
+        assert min(GEOD.inv(lon, lat, s.lon, s.lat)[2] for s in sites) > 20_000.0
+    assert [control.holder_at(lon, lat) for lon, lat in beyond_reach] == ["RU", "UA"]
+    assert sum(area.area for area in control.areas.values()) == pytest.approx(base.area,
+                                                                              rel=1e-9)
+
+
 def test_conflicting_reports_at_one_place_are_an_error() -> None:
     sites = [Settlement("a", 30.2, 49.2, "ua"), Settlement("a2", 30.2, 49.2, "ru")]
     with pytest.raises(SituationError, match="share a position"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import itertools
+import math
 import weakref
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -221,7 +222,9 @@ class ControlMap:
 
         Each settlement holds its Voronoi cell (computed on a plane, so cells are fair in km),
         cut to ``max_cell_km`` around it and to ``base``. Ground beyond every cell goes to
-        ``default_label``: a settlement list only covers the areas someone reported on.
+        ``default_label`` (a settlement list only covers the areas someone reported on), except
+        pockets between the cells: one smaller than a single settlement's reach that no
+        ``default_label`` cell borders goes to the holder it shares the longest boundary with.
         ``status_labels`` maps each status to a holder label, e.g. ``{"ru": "RU", "ua": "UA",
         "contested": "contested"}``.
         """
@@ -249,9 +252,15 @@ class ControlMap:
         areas = {str(label): _polygonal(shapely.intersection(
                      projection.to_lonlat(shapely.union_all(cells[holders == label])), reach))
                  for label in dict.fromkeys(holders)}
-        rest = shapely.difference(base, reach)
-        areas[default_label] = _polygonal(shapely.union_all(
-            [areas.get(default_label, Polygon()), rest]))
+        pockets: dict[str, list[Any]] = {}
+        grown = {label: area.buffer(_TOUCH_DEG) for label, area in areas.items()}
+        disc_m2 = math.pi * (max_cell_km * 1000.0) ** 2
+        for part in shapely.get_parts(shapely.difference(base, reach)):
+            small = projection.to_metric(part).area < disc_m2
+            holder = _encloser(part, grown, default_label) if small else default_label
+            pockets.setdefault(holder, []).append(part)
+        for label, parts in pockets.items():
+            areas[label] = _polygonal(shapely.union_all([areas.get(label, Polygon()), *parts]))
         return cls({label: geom for label, geom in areas.items() if not geom.is_empty})
 
     def overlaid_by(self, other: ControlMap) -> ControlMap:
@@ -325,6 +334,26 @@ def _distinct_sites(settlements: Sequence[Settlement],
             raise SituationError(f"{s.name!r} and {first[0]!r} share a position but have "
                                  f"statuses {s.status!r} and {first[1]!r}", field="status")
     return [(x_, y_, status) for (x_, y_), (_, status) in sites.items()]
+
+
+#: Boundaries of areas cut from the same geometry meet to within this many degrees (~1 cm).
+_TOUCH_DEG = 1e-7
+
+
+def _encloser(part: Polygon, grown: Mapping[str, Area], default_label: str) -> str:
+    """Who holds ground beyond every settlement's reach: ``default_label`` if one of its cells
+    borders it (or nothing does), else the neighbour along most of its boundary.
+
+    ``grown`` are the holders' areas grown by :data:`_TOUCH_DEG`, so that a boundary computed
+    separately still lies inside them.
+    """
+    outline = part.boundary
+    shared = {label: shapely.length(shapely.intersection(outline, area))
+              for label, area in grown.items()}
+    touching = {label: length for label, length in shared.items() if length > 0}
+    if not touching or default_label in touching:
+        return default_label
+    return max(touching, key=lambda label: touching[label])
 
 
 def _shared_boundary(a: Area, b: Area) -> Any:
