@@ -142,6 +142,8 @@ def test_the_head_names_the_newest_entry(world: World) -> None:
     assert newest is not None
     assert report.head == _head(world) == Anchor(newest.seq, newest.entry_hash)
     assert Anchor.parse(str(report.head)) == report.head
+    spaced = f"{newest.seq}: " + " ".join(newest.entry_hash[i:i + 16] for i in range(0, 64, 16))
+    assert Anchor.parse(spaced.upper()) == report.head
 
 
 def test_a_cut_off_tail_is_found_only_with_an_anchor(world: World) -> None:

@@ -145,6 +145,9 @@ def test_sheet_html_and_pdf_say_the_same_things(demo: Demo) -> None:
         for agreement in dossier["agreements"]:
             for signature in agreement["signatures"]:
                 assert signature["fingerprint"] in document
+            seq, digest = agreement["document"]["audit_head"].split(":")
+            assert f"entry {seq}, hash {digest}" in re.sub(r"(?<=[0-9a-f]) (?=[0-9a-f])", "",
+                                                           document)
         for stop in dossier["route"]["stops"]:
             assert stop["name"] in document
 

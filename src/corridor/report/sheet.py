@@ -229,6 +229,13 @@ def _signature_rows(dossier: Dossier) -> list[Row]:
                                        f"fingerprint {s.fingerprint}", "good"))
             else:
                 rows.append(Row(label, "not signed", "bad"))
+        if (anchor := agreement.document.get("audit_head")) is not None:
+            # What the signatures also vouch for: the audit log up to this entry. A kept copy
+            # of this sheet can check the log later (corridor audit verify --anchor).
+            seq, digest = anchor.split(":")
+            groups = " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
+            rows.append(Row(f"Agreement {agreement.id}: audit log anchor",
+                            f"entry {seq}, hash {groups}"))
     return rows
 
 

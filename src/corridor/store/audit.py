@@ -99,8 +99,9 @@ class Anchor:
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
-        """Read the ``SEQ:HASH`` form that :meth:`__str__` writes."""
-        match = _ANCHOR.fullmatch(text.strip().lower())
+        """Read the ``SEQ:HASH`` form that :meth:`__str__` writes; spaces are ignored, so a hash
+        printed in groups (as on a corridor sheet) can be typed as printed."""
+        match = _ANCHOR.fullmatch(re.sub(r"\s+", "", text).lower())
         if match is None:
             raise StoreError(f"anchor {text!r} is not SEQ:HASH (a positive entry number, a colon "
                              "and the entry's 64-hex-digit hash)", field="anchor")
