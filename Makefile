@@ -37,10 +37,13 @@ demo: install
 	@$(MAKE) --no-print-directory serve
 
 # A fresh demo store with the talks of 2022, one user per role, and the dashboard on PORT.
+# The seed refuses to replace key files, so the old keys go with the old store.
+serve: DEMO_KEYS := $(OUT)/demo-keys
 serve: install stop
 	@mkdir -p $(OUT)
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	@$(BIN)/corridor admin seed-2022 --db $(DEMO_DB) --scenario $(SCENARIO) >/dev/null
+	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_KEYS)
+	@$(BIN)/corridor admin seed-2022 --db $(DEMO_DB) --scenario $(SCENARIO) \
+		--keys $(DEMO_KEYS) >/dev/null
 	@: > $(OUT)/demo-tokens.txt
 	@for spec in "mediator facilitator" "ua-liaison liaison UA" "ru-liaison liaison RU" \
 		"icrc-operator operator" "observer observer"; do \
@@ -55,6 +58,7 @@ serve: install stop
 	@echo
 	@echo "Dashboard: http://127.0.0.1:$(PORT)/  (2022 scenario loaded; log in with a token from $(OUT)/demo-tokens.txt)"
 	@cat $(OUT)/demo-tokens.txt
+	@echo "Signing keys of UA and RU, for corridor admin sign --key: $(DEMO_KEYS)/UA.key, $(DEMO_KEYS)/RU.key"
 	@echo "Stop the server with: make stop"
 
 stop:

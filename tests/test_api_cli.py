@@ -8,21 +8,27 @@ from typing import Any
 
 import pytest
 import typer
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from corridor.cli import serve
 from corridor.errors import StoreError
 from corridor.store import coordination
 from corridor.store.db import Database
-from corridor.store.models import User
+from corridor.store.models import Party, User
 from corridor.store.schemas import AgreementIn, SignatureIn
+from corridor.store.signing import KeyPair
 from tests.conftest import SCENARIO_DIR
 
 
-def _cli(*args: str) -> dict[str, Any]:
+def _app() -> typer.Typer:
     app = typer.Typer()
     serve.register(app)
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return app
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(_app(), list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
@@ -75,13 +81,36 @@ def test_user_token_is_printed_once_and_works(tmp_path: Path) -> None:
 ])
 def test_bad_admin_input_is_a_located_error(tmp_path: Path, args: list[str],
                                             message: str) -> None:
-    app = typer.Typer()
-    serve.register(app)
-    result = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "s.db")])
+    result = CliRunner().invoke(_app(), [*args, "--db", str(tmp_path / "s.db")])
     assert isinstance(result.exception, StoreError) and message in str(result.exception)
 
 
+def _seed(tmp_path: Path, db: str, *extra: str) -> dict[str, Any]:
+    return _cli("admin", "seed-2022", "--db", str(tmp_path / db), "--scenario",
+                str(SCENARIO_DIR / "ukraine-2022-03-07.yaml"), "--json", *extra)
+
+
 def test_seed_command_loads_the_demo(tmp_path: Path) -> None:
-    summary = _cli("admin", "seed-2022", "--db", str(tmp_path / "demo.db"), "--scenario",
-                   str(SCENARIO_DIR / "ukraine-2022-03-07.yaml"), "--json")
-    assert summary == {"parties": 3, "rounds": 3, "proposals": 6, "positions": 6}
+    summary = _seed(tmp_path, "demo.db")
+    assert summary == {"parties": 3, "rounds": 3, "proposals": 6, "positions": 6,
+                       "agreements": 1, "corridors": 1, "keys": {}}
+
+
+def test_seed_command_keeps_the_party_keys_and_never_overwrites_them(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    summary = _seed(tmp_path, "demo.db", "--keys", str(keys))
+    assert sorted(summary["keys"]) == ["RU", "UA"]
+    database = Database.open(f"sqlite:///{tmp_path / 'demo.db'}", migrate=False)
+    try:
+        with database.read() as session:
+            registered = {p.id: p.public_key for p in session.scalars(select(Party))}
+    finally:
+        database.dispose()
+    for party, path in summary["keys"].items():
+        assert KeyPair.load(Path(path)).public_key_hex == registered[party]
+    before = (keys / "UA.key").read_bytes()
+    scenario = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
+    again = CliRunner().invoke(_app(), ["admin", "seed-2022", "--db", str(tmp_path / "other.db"),
+                                        "--scenario", scenario, "--keys", str(keys)])
+    assert isinstance(again.exception, StoreError) and "UA.key" in str(again.exception)
+    assert (keys / "UA.key").read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -188,3 +189,15 @@ def test_every_agreement_anchors_the_log_as_it_stood(world: World) -> None:
     assert document["audit_head"] == str(before)
     world.notification()
     assert verify_chain(world.db, [Anchor.parse(document["audit_head"])]).ok
+
+
+def test_cli_prints_the_head_and_checks_held_anchors(world: World) -> None:
+    url = world.db.engine.url.render_as_string(hide_password=False)
+    first = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--json"])
+    held = json.loads(first.stdout)["head"]
+    assert held == str(_head(world))
+    _tamper(world.db, "DELETE FROM audit_log WHERE seq = :last", last=_head(world).seq)
+    cut = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--anchor", held])
+    assert cut.exit_code == 1 and "cut off" in cut.stdout
+    bad = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--anchor", "newest"])
+    assert isinstance(bad.exception, StoreError) and bad.exception.field == "anchor"

@@ -68,11 +68,19 @@ def test_map_layers_from_the_scenario_and_the_store(demo: Demo) -> None:
     proposals = demo.call("observer", "GET", "/api/proposals")["items"]
     corridors = {f["properties"]["proposal_id"]: f for f in data["corridors"]["features"]}
     assert set(corridors) == {p["id"] for p in proposals}
+    # A proposal that became a corridor shows the corridor's status, the others their verdicts.
+    agreed_on = {a["id"]: a["proposal_id"]
+                 for a in demo.call("observer", "GET", "/api/agreements")["items"]}
+    made = {agreed_on[c["agreement_id"]]: c["status"]
+            for c in demo.call("observer", "GET", "/api/corridors")["items"]
+            if c["agreement_id"] is not None}
+    assert made  # the seed opens one corridor
     for p in proposals:
         feature = corridors[p["id"]]
         assert feature["geometry"] == p["route"]
         rejected = not all(v["acceptable"] for v in p["verdicts"].values())
-        assert feature["properties"]["status"] == ("rejected" if rejected else "proposed")
+        assert feature["properties"]["status"] == made.get(
+            p["id"], "rejected" if rejected else "proposed")
         assert feature["properties"]["status"] in data["status_colours"]
     west, south, east, north = data["bbox"]
     assert west < 30.5 < east and south < 50.4 < north  # Kyiv is on the map

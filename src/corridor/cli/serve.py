@@ -21,10 +21,10 @@ from corridor.errors import StoreError
 from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
 from corridor.store import coordination
-from corridor.store.audit import verify_chain
+from corridor.store.audit import Anchor, verify_chain
 from corridor.store.db import Database
 from corridor.store.schemas import PartyIn, Role
-from corridor.store.seed import proposals_from_negotiation, seed_2022
+from corridor.store.seed import SIGNERS, key_file, proposals_from_negotiation, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
 
@@ -142,17 +142,24 @@ def seed(
     db: DbOpt = "corridor.db",
     scenario: Annotated[Path, typer.Option(help="the 7 March 2022 scenario, whose proposals "
                                                 "are routed and judged")] = DEFAULT_SCENARIO,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Directory to save the signing parties' private keys in (UA.key, "
+                       "RU.key), for `admin sign`; without it they are dropped after signing.")]
+    = None,
     json: JsonOpt = False,
 ) -> None:
-    """Load the demo: the February-March 2022 talks and the corridors proposed on 7 March."""
+    """Load the demo: the 2022 talks, the corridors proposed on 7 March, the one that opened."""
     sc = load_scenario(scenario)
     proposals = proposals_from_negotiation(negotiate(build_world(sc)), sc)
     database = Database.open(db)
     with database.write() as session:
-        summary = seed_2022(session, proposals)
+        summary = seed_2022(session, proposals, keys)
     database.dispose()
-    data = dataclasses.asdict(summary)
-    _report(data, json, ", ".join(f"{v} {k}" for k, v in data.items()) + " loaded")
+    counts = dataclasses.asdict(summary)
+    key_files = {} if keys is None else {party: str(key_file(keys, party)) for party in SIGNERS}
+    text = ", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded"
+    text += "".join(f"\nparty {party}'s key: {path}" for party, path in key_files.items())
+    _report({**counts, "keys": key_files}, json, text)
 
 
 @admin_app.command("keygen")
@@ -192,13 +199,22 @@ def sign(
 
 
 @audit_app.command("verify")
-def audit_verify(db: DbOpt = "corridor.db", json: JsonOpt = False) -> None:
-    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link."""
+def audit_verify(
+    db: DbOpt = "corridor.db",
+    anchor: Annotated[list[str] | None, typer.Option(
+        help="SEQ:HASH of an entry kept outside the store (an agreement's audit_head, or the "
+             "head printed by an earlier run); repeatable. Finds a cut-off or rewritten log.")]
+    = None,
+    json: JsonOpt = False,
+) -> None:
+    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link. The head it
+    prints is worth keeping elsewhere, to check a later run against with --anchor."""
+    anchors = [Anchor.parse(text) for text in anchor or ()]
     database = Database.open(db, migrate=False)
-    report = verify_chain(database)
+    report = verify_chain(database, anchors)
     database.dispose()
     data = {"ok": report.ok, "entries": report.entries, "broken_seq": report.broken_seq,
-            "reason": report.reason}
+            "reason": report.reason, "head": None if report.head is None else str(report.head)}
     _report(data, json, report.describe())
     if not report.ok:
         raise typer.Exit(1)
