@@ -31,7 +31,9 @@ export class CorridorMap {
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
     this.map.on("click", (event) => onPick(event.latlng));
     this.map.setView([49, 32], 5);
-    this.layers = L.control.layers(null, null, { collapsed: false }).addTo(this.map);
+    // Top left, under the zoom buttons: the north-east, where most corridors start, stays clear.
+    this.layers = L.control.layers(null, null, { collapsed: false, position: "topleft" })
+      .addTo(this.map);
     this.live = {};
     this.note = null;
   }
