@@ -349,7 +349,7 @@ def _obstacles(spec: CorridorSpec, base: _Solution) -> list[tuple[str, str]]:
               for c in spec.checkpoints if c.lanes == 0]
     fleet = spec.buses
     if spec.people_waiting and (fleet is None or fleet.count == 0 or fleet.seats == 0):
-        found.append(("buses", f"no bus seats for the {spec.people_waiting} people at the "
+        found.append(("buses", f"no bus seats for the {spec.people_waiting:,} people at the "
                                "assembly points"))
     elif spec.people_waiting and fleet is not None:
         found += _late_fleet(fleet, base)
@@ -362,8 +362,8 @@ def _obstacles(spec: CorridorSpec, base: _Solution) -> list[tuple[str, str]]:
                                     "leave the hazard zone"))
     demand = spec.people_waiting + (spec.cars.people if spec.cars else 0.0)
     if spec.reception_capacity is not None and spec.reception_capacity < demand:
-        found.append(("reception", f"the destination can receive {spec.reception_capacity} "
-                                   f"people but {demand:g} are waiting"))
+        found.append(("reception", f"the destination can receive {spec.reception_capacity:,} "
+                                   f"people but {demand:,.0f} are waiting"))
     return found
 
 
@@ -598,7 +598,7 @@ def plan_corridor(spec: CorridorSpec, *, progress: Progress | None = None) -> Co
     reasons = [text for _, text in obstacles]
     if unmoved_people and binding in gains and gains[binding] > 0:
         reasons.append(f"{binding} is the binding resource: {RELAXATION_FACTOR:g} times as much "
-                       f"would move {gains[binding]} more people")
+                       f"would move {gains[binding]:,} more people")
     if unmoved_people and days is None and not hopeless:
         reasons.append(f"not cleared within {spec.max_days} days even repeating the windows")
     per_window, per_day = _per_window_and_day(base)
