@@ -119,6 +119,18 @@ def test_a_half_typed_reason_survives_a_live_update(demo: Demo, page: Page) -> N
     assert page.evaluate("document.activeElement.classList.contains('reason')")
 
 
+def test_focus_stays_on_the_same_notifications_button(demo: Demo, page: Page) -> None:
+    corridor_id = demo.open_corridor(3)
+    first, second = (demo.notify(corridor_id, movers=m) for m in ("ICRC buses", "UN buses"))
+    log_in(page, demo, "liaison_UA")
+    item = page.locator(f'#notifications li[data-notification="{second}"]')
+    item.get_by_role("button", name="Acknowledge for UA").focus()
+    _live_update(page, demo, "second-button probe")
+    focused = page.evaluate("document.activeElement.closest('li[data-notification]')"
+                            "?.dataset.notification")
+    assert first != second and focused == str(second)
+
+
 def test_observer_has_no_actions_and_is_refused(demo: Demo, page: Page) -> None:
     notification_id = demo.notify(demo.open_corridor(6))
     log_in(page, demo, "observer")

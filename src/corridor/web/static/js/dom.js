@@ -20,24 +20,24 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** The nearest node from `node` up to (not including) `root` that carries data-* attributes. */
-function anchorOf(node, root) {
+/** The data-* attributes of `node` and its ancestors up to (not including) `root`. */
+function dataPath(node, root) {
+  const path = [];
   for (let n = node; n && n !== root; n = n.parentElement) {
-    if (Object.keys(n.dataset).length) return n;
+    if (Object.keys(n.dataset).length) path.push({ ...n.dataset });
   }
-  return null;
+  return path;
 }
 
 /**
- * What identifies a control across re-renders: the data-* attributes of the item it belongs to,
- * then its own tag, class, name and text. Text alone would not do: an item's text changes with
- * the state it shows.
+ * What identifies a control across re-renders: the data-* attributes of it and the items it
+ * sits in, then its own tag, class and name, and its text when it carries no data of its own.
+ * Text alone would not do: an item's text changes with the state it shows.
  */
 function identity(node, root) {
-  const anchor = anchorOf(node, root);
-  const own = node === anchor ? null
-    : [node.tagName, node.className, node.getAttribute("name"), node.textContent.trim()];
-  return JSON.stringify([node.tagName, anchor ? { ...anchor.dataset } : null, own]);
+  const own = Object.keys(node.dataset).length ? null : node.textContent.trim();
+  return JSON.stringify([node.tagName, node.className, node.getAttribute("name"),
+    dataPath(node, root), own]);
 }
 
 function sameIn(root, node, key) {
