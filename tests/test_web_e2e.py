@@ -353,6 +353,21 @@ def test_facilitator_changes_a_corridors_status(demo: Demo, page: Page, tmp_path
     item.locator(".badge").filter(has_text=changed["status"]).wait_for()
 
 
+def test_a_corridor_in_the_list_opens_the_proposal_it_came_from(demo: Demo, page: Page) -> None:
+    corridors = demo.call("observer", "GET", "/api/corridors")["items"]
+    agreements = {a["id"]: a for a in demo.call("observer", "GET", "/api/agreements")["items"]}
+    corridor = next(c for c in corridors if c["agreement_id"] is not None)
+    proposal_id = agreements[corridor["agreement_id"]]["proposal_id"]
+    proposal = demo.call("observer", "GET", f"/api/proposals/{proposal_id}")
+    log_in(page, demo, "observer")
+    corridor_id = corridor["id"]
+    page.locator(f'#corridors li[data-corridor="{corridor_id}"] button').click()
+    page.locator("#details-heading",
+                 has_text=f"{proposal['origin']} → {proposal['destination']}").wait_for()
+    details = page.locator("#details-body")
+    details.get_by_text(f'Corridor {corridor_id} "{corridor["name"]}"').wait_for()
+
+
 def test_operator_reports_an_incident_at_a_place_clicked_on_the_map(demo: Demo,
                                                                      page: Page) -> None:
     log_in(page, demo, "operator")

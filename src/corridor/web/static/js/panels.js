@@ -22,11 +22,19 @@ function proposalItem(proposal, positions, onOpen) {
       h("span", { class: "sub" }, `positions: ${stances || "none yet"}`)));
 }
 
-function corridorItem(corridor) {
+/**
+ * A corridor, opening the proposal it was agreed from (route, verdicts, signatures, movements)
+ * when there is one; a corridor set up without a proposal has no dossier to open.
+ */
+function corridorItem(corridor, agreementsById, onOpen) {
+  const title = `Corridor ${corridor.id} "${corridor.name}": `
+    + `${corridor.origin} → ${corridor.destination} `;
+  const badge = h("span", { class: `badge status-${corridor.status}` }, corridor.status);
+  const proposalId = agreementsById.get(corridor.agreement_id)?.proposal_id;
   return h("li", { class: "corridor", dataset: { corridor: corridor.id } },
-    h("strong", {}, `Corridor ${corridor.id} "${corridor.name}": `
-      + `${corridor.origin} → ${corridor.destination} `),
-    h("span", { class: `badge status-${corridor.status}` }, corridor.status));
+    proposalId == null ? [h("strong", {}, title), badge]
+      : h("button", { type: "button", class: "open-corridor",
+                      onclick: () => onOpen(proposalId) }, h("strong", {}, title), badge));
 }
 
 function agreementItem(agreement) {
@@ -95,7 +103,8 @@ export function renderPanels(state, { me, onOpen, act }) {
     ? state.proposals.map((p) => proposalItem(p, state.positions.get(p.id) ?? [], onOpen))
     : empty("No proposals."));
   fill(document.getElementById("corridors"), state.corridors.length
-    ? state.corridors.map(corridorItem) : empty("No corridors."));
+    ? state.corridors.map((c) => corridorItem(c, agreementsById, onOpen))
+    : empty("No corridors."));
   fill(document.getElementById("agreements"), state.agreements.length
     ? state.agreements.map(agreementItem) : empty("No agreements."));
   fill(document.getElementById("notifications"), open.length
