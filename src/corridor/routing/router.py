@@ -101,7 +101,6 @@ class Router:
         if network.n_edges == 0:
             raise RoutingError("the road network has no edges to route on")
         self.network = network
-        self.engine_name = engine
         self.partial_update_max_arcs = PARTIAL_UPDATE_MAX_ARCS
         self.partial_update_max_area = PARTIAL_UPDATE_MAX_AREA
         self._engine = (CCHEngine(network, cache_dir) if engine == "cch"
@@ -155,13 +154,6 @@ class Router:
         engine_metric.customize(units)
         version = 0 if metric is None else metric.version + 1
         self._metrics[name] = _Metric(w, step, units, engine_metric, excluded, version)
-
-    def update_edges(self, name: str, edges: IntArray, weights: FloatArray) -> None:
-        """Change the weights of a few edges of weighting ``name`` (a new closure, say)."""
-        metric = self._metric(name)
-        w = metric.weights.copy()
-        w[np.asarray(edges, dtype=np.int64)] = weights
-        self.customize(name, w, excluded=metric.excluded)
 
     def weights(self, name: str) -> FloatArray:
         """The float weights of ``name`` as last customised (read-only)."""
