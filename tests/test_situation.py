@@ -13,6 +13,7 @@ from shapely.geometry import LineString, Point, Polygon, box, shape
 
 from corridor.errors import SituationError
 from corridor.network.graph import RoadNetwork
+from corridor.network.synthetic import road_like_grid
 from corridor.situation import (
     RISK_LEVELS,
     Closures,
@@ -192,6 +193,39 @@ def test_updated_recomputes_only_hazards_and_closures() -> None:
     assert np.array_equal(later.closed, fresh.closed)
     assert not np.allclose(later.exposure_km, first.exposure_km)
     assert np.array_equal(first.with_hazards(zones).closed, first.closed)
+
+
+def test_a_hazard_change_remeasures_only_what_it_touches_and_matches_a_fresh_annotation(
+        ) -> None:
+    network = road_like_grid(6_400, seed=5, centre=(30.3, 49.3), spacing_m=200.0)
+    west, south, east, north = network.bbox
+    control = ControlMap({"UA": box(west - 1, south - 1, east + 1, north + 1)})
+
+    def part(x0: float, y0: float, x1: float, y1: float) -> Polygon:
+        """The box between these fractions of the network's extent."""
+        return box(west + x0 * (east - west), south + y0 * (north - south),
+                   west + x1 * (east - west), south + y1 * (north - south))
+
+    strip = HazardZone("strip", "medium", part(0.0, 0.0, 0.15, 1.0))
+    inner = HazardZone("inner", "high", part(0.1, 0.4, 0.25, 0.5))
+    far = HazardZone("far", "low", part(0.9, 0.9, 1.0, 1.0))
+    steps = [[strip], [strip, inner], [strip, inner, far], [inner, far], [far]]
+    situation = annotate(network, control, steps[0])
+    for zones in steps[1:]:
+        changed = [z for z in (*situation.hazards, *zones)
+                   if (z in situation.hazards) != (z in zones)]
+        touched = shapely.union_all([z.geometry for z in changed])
+        assert np.mean([touched.intersects(_edge_line(network, e))
+                        for e in range(network.n_edges)]) < 0.25  # the incremental path runs
+        before = situation
+        situation = situation.updated(hazards=zones)
+        fresh = annotate(network, control, zones)
+        # The bulk measure differences two overlays cut into tiles differently, which leaves
+        # artefacts of up to a few decimetres on an edge; a zone's effect is far larger.
+        np.testing.assert_allclose(situation.exposure_km, fresh.exposure_km, rtol=0, atol=1e-3)
+        assert situation.hazards == tuple(zones)
+        assert not np.array_equal(situation.exposure_km, before.exposure_km)
+    assert situation.updated(hazards=situation.hazards).exposure_km is situation.exposure_km
 
 
 # -- control maps ----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ DEFAULT_MAX_CELL_KM = 40.0
 Area: TypeAlias = Polygon | MultiPolygon
 FloatArray = npt.NDArray[np.float64]
 LabelArray = npt.NDArray[np.int16]
+IntArray = npt.NDArray[np.intp]
 
 #: Overlay work grows with polygon size, so areas are cut into tiles of at most this many
 #: vertices before edges are intersected with them.
@@ -59,6 +60,9 @@ _BOUNDARY_TOLERANCE_M = 1.0
 _STUB_M = 10.0
 #: Areas are cut to the network's bounding box grown by this margin before projection.
 _CLIP_MARGIN_DEG = 0.05
+#: A hazard change touching more than this share of the edges re-measures every edge: the
+#: bulk overlay is then as quick as picking the edges out.
+_INCREMENTAL_MAX_SHARE = 0.25
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +85,9 @@ class Situation:
     exposure_km: npt.NDArray[np.float64]
     closed: npt.NDArray[np.bool_]
     border_crossing: npt.NDArray[np.bool_]
+    #: The zones ``exposure_km`` was measured against, so a change can re-measure only the
+    #: edges it touches.
+    hazards: tuple[HazardZone, ...] = ()
 
     def territory_index(self, label: str) -> int:
         """Index of ``label`` in :attr:`territories`; ``-1`` if no area carries it."""
@@ -100,12 +107,16 @@ class Situation:
         """The same territory with new hazards and/or closures (``None`` keeps the current ones).
 
         Control areas are the expensive part of an annotation and change slowly; hazards and
-        closures change by the hour, so only their arrays are recomputed.
+        closures change by the hour, so only their arrays are recomputed. Exposure is
+        re-measured only on the edges that zones added or removed since :attr:`hazards` touch
+        (zones are compared by identity): a new hazard on a national network costs in proportion
+        to the roads it covers, not to the network.
         """
         index = _edge_index(self.network)
         changes: dict[str, Any] = {}
         if hazards is not None:
-            changes["exposure_km"] = _exposure_km(index, self.network, hazards)
+            changes["exposure_km"] = self._exposure_under(index, tuple(hazards))
+            changes["hazards"] = tuple(hazards)
         if closures is not None:
             changes["closed"] = _closed(index, self.network, closures)
         return dataclasses.replace(self, **changes)
@@ -113,6 +124,22 @@ class Situation:
     def with_hazards(self, hazards: Sequence[HazardZone]) -> Situation:
         """The same territory and closures under a new set of hazard zones."""
         return self.updated(hazards=hazards)
+
+    def _exposure_under(self, index: _EdgeIndex,
+                        hazards: tuple[HazardZone, ...]) -> npt.NDArray[np.float64]:
+        # Lengths inside the risk unions can only change where a zone came or went.
+        changed = ([z for z in self.hazards if not any(z is h for h in hazards)]
+                   + [z for z in hazards if not any(z is h for h in self.hazards)])
+        if not changed:
+            return self.exposure_km
+        region = shapely.intersection(shapely.union_all([z.geometry for z in changed]),
+                                      _clip_box(self.network))
+        edges = index.tree.query(_on_plane(index.projection, region), predicate="intersects")
+        if len(edges) > _INCREMENTAL_MAX_SHARE * self.network.n_edges:
+            return _exposure_km(index, self.network, hazards)
+        exposure = self.exposure_km.copy()
+        exposure[edges] = _exposure_km(index, self.network, hazards, edges=edges)
+        return exposure
 
 
 # -- settlements ---------------------------------------------------------------------------------
@@ -522,6 +549,7 @@ def annotate(network: RoadNetwork, control: ControlMap, hazards: Sequence[Hazard
         exposure_km=_exposure_km(index, network, hazards),
         closed=_closed(index, network, closures or Closures()),
         border_crossing=(tail_label >= 0) & (head_label >= 0) & (tail_label != head_label),
+        hazards=tuple(hazards),
     )
 
 
@@ -610,26 +638,33 @@ def _subdivide(area: Area) -> list[Polygon]:
 
 
 def _inside_share(index: _EdgeIndex, tiles: npt.NDArray[np.object_], owner: LabelArray,
-                  n_areas: int) -> FloatArray:
-    """``(n_edges, n_areas)`` share of each edge's planar length inside each area."""
-    n_edges = len(index.lines)
+                  n_areas: int, edges: IntArray | None = None) -> FloatArray:
+    """``(n_edges, n_areas)`` share of each edge's planar length inside each area; with
+    ``edges``, ``(len(edges), n_areas)`` for those edges only."""
+    lines = index.lines if edges is None else index.lines[edges]
+    length_m = index.length_m if edges is None else index.length_m[edges]
+    n_edges = len(lines)
     if len(tiles) == 0 or n_edges == 0:
         return np.zeros((n_edges, n_areas))
-    tile_idx, edge_idx = index.tree.query(tiles, predicate="intersects")
-    inside_m = index.length_m[edge_idx].copy()
-    cut = ~shapely.contains_properly(tiles[tile_idx], index.lines[edge_idx])
-    inside_m[cut] = shapely.length(shapely.intersection(index.lines[edge_idx[cut]],
+    if edges is None:
+        tile_idx, edge_idx = index.tree.query(tiles, predicate="intersects")
+    else:  # few edges: look them up among the tiles rather than the tiles among all edges
+        edge_idx, tile_idx = STRtree(tiles).query(lines, predicate="intersects")
+    inside_m = length_m[edge_idx].copy()
+    cut = ~shapely.contains_properly(tiles[tile_idx], lines[edge_idx])
+    inside_m[cut] = shapely.length(shapely.intersection(lines[edge_idx[cut]],
                                                         tiles[tile_idx[cut]]))
     total = np.bincount(edge_idx * n_areas + owner[tile_idx], weights=inside_m,
                         minlength=n_edges * n_areas).reshape(n_edges, n_areas)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(index.length_m[:, None] > 0, total / index.length_m[:, None], 0.0)
+        share = np.where(length_m[:, None] > 0, total / length_m[:, None], 0.0)
     return np.minimum(share, 1.0)
 
 
-def _exposure_km(index: _EdgeIndex, network: RoadNetwork,
-                 hazards: Sequence[HazardZone]) -> FloatArray:
-    """Km per risk level, highest level winning where zones overlap.
+def _exposure_km(index: _EdgeIndex, network: RoadNetwork, hazards: Sequence[HazardZone],
+                 edges: IntArray | None = None) -> FloatArray:
+    """Km per risk level, highest level winning where zones overlap; with ``edges``, for those
+    edges only (zones are then cut to their bounding box first).
 
     With ``U_r`` the union of zones of risk ``r`` or higher, the length at exactly level ``r``
     is ``len(e ∩ U_r) - len(e ∩ U_{r+1})``: one union per level instead of pairwise overlaps.
@@ -638,10 +673,15 @@ def _exposure_km(index: _EdgeIndex, network: RoadNetwork,
     at_least = [shapely.union_all([shapely.intersection(z.geometry, clip) for z in hazards
                                    if z.risk_index >= r] or [Polygon()])
                 for r in range(len(RISK_LEVELS))]
-    tiles, owner = _tiles([_on_plane(index.projection, u) for u in at_least])
-    share = _inside_share(index, tiles, owner, len(RISK_LEVELS))
+    planar = [_on_plane(index.projection, u) for u in at_least]
+    if edges is not None:
+        around = box(*shapely.total_bounds(index.lines[edges])).buffer(_STUB_M)
+        planar = [_polygonal(shapely.intersection(u, around)) for u in planar]
+    tiles, owner = _tiles(planar)
+    share = _inside_share(index, tiles, owner, len(RISK_LEVELS), edges)
     exact = share - np.column_stack([share[:, 1:], np.zeros(len(share))])
-    return np.clip(exact, 0.0, None) * (network.length_m / 1000.0)[:, None]
+    length_km = network.length_m / 1000.0 if edges is None else network.length_m[edges] / 1000.0
+    return np.clip(exact, 0.0, None) * length_km[:, None]
 
 
 def _closed(index: _EdgeIndex, network: RoadNetwork, closures: Closures) -> npt.NDArray[np.bool_]:
