@@ -108,9 +108,9 @@ class Situation:
 
         Control areas are the expensive part of an annotation and change slowly; hazards and
         closures change by the hour, so only their arrays are recomputed. Exposure is
-        re-measured only on the edges that zones added or removed since :attr:`hazards` touch
-        (zones are compared by identity): a new hazard on a national network costs in proportion
-        to the roads it covers, not to the network.
+        re-measured only on the edges that zones added or removed since :attr:`hazards` touch:
+        a new hazard on a national network costs in proportion to the roads it covers, not to
+        the network.
         """
         index = _edge_index(self.network)
         changes: dict[str, Any] = {}
@@ -128,8 +128,8 @@ class Situation:
     def _exposure_under(self, index: _EdgeIndex,
                         hazards: tuple[HazardZone, ...]) -> npt.NDArray[np.float64]:
         # Lengths inside the risk unions can only change where a zone came or went.
-        changed = ([z for z in self.hazards if not any(z is h for h in hazards)]
-                   + [z for z in hazards if not any(z is h for h in self.hazards)])
+        before, after = set(self.hazards), set(hazards)
+        changed = list(before ^ after)
         if not changed:
             return self.exposure_km
         region = shapely.intersection(shapely.union_all([z.geometry for z in changed]),
@@ -432,9 +432,13 @@ def _point_labels(tree: STRtree, owner: LabelArray,
 
 
 # -- hazards -------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class HazardZone:
-    """An area where travel is exposed to danger at one of :data:`RISK_LEVELS`."""
+    """An area where travel is exposed to danger at one of :data:`RISK_LEVELS`.
+
+    Zones are equal when name, risk and geometry (vertex for vertex) are: a zone rebuilt from
+    the same input is the same zone, so re-stating a situation re-measures nothing.
+    """
 
     name: str
     risk: str
