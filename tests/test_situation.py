@@ -227,6 +227,8 @@ def test_a_hazard_change_remeasures_only_what_it_touches_and_matches_a_fresh_ann
         assert situation.hazards == tuple(zones)
         assert not np.array_equal(situation.exposure_km, before.exposure_km)
     assert situation.updated(hazards=situation.hazards).exposure_km is situation.exposure_km
+    beyond = HazardZone("beyond", "high", box(east + 0.1, north + 0.1, east + 0.2, north + 0.2))
+    assert situation.updated(hazards=[*zones, beyond]).exposure_km is situation.exposure_km
 
 
 # -- control maps ----------------------------------------------------------------------------

@@ -135,6 +135,8 @@ class Situation:
         region = shapely.intersection(shapely.union_all([z.geometry for z in changed]),
                                       _clip_box(self.network))
         edges = index.tree.query(_on_plane(index.projection, region), predicate="intersects")
+        if len(edges) == 0:  # a zone over fields or water: no road changes
+            return self.exposure_km
         if len(edges) > _INCREMENTAL_MAX_SHARE * self.network.n_edges:
             return _exposure_km(index, self.network, hazards)
         exposure = self.exposure_km.copy()
