@@ -72,16 +72,29 @@ class Demo:
                 self.call(f"liaison_{party}", "PUT", f"/api/parties/{party}/key",
                           {"public_key": self.keys[party].public_key_hex})
 
-    def signed_agreement(self, proposal_id: int) -> int:
-        """An agreement on the proposal's route, signed by UA and RU through the API."""
+    def key_file(self, party: str, directory: Path) -> Path:
+        """The party's registered private key as the PEM file a liaison would pick."""
         self._register_keys()
+        path = directory / f"{party}.key"
+        if not path.exists():
+            self.keys[party].save(path)
+        return path
+
+    def draft_agreement(self, proposal_id: int) -> dict[str, Any]:
+        """An agreement on the proposal's route, drafted by the facilitator, not yet signed."""
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
-        agreement = self.call("facilitator", "POST", "/api/agreements", {
+        agreement: dict[str, Any] = self.call("facilitator", "POST", "/api/agreements", {
             "proposal_id": proposal_id, "windows": proposal["windows"],
             "conditions": ["no military escort", "white flags on every vehicle"],
             "parties": ["UA", "RU"],
             "corridor": {"origin": proposal["origin"], "destination": proposal["destination"],
                          "route": proposal["route"]}})
+        return agreement
+
+    def signed_agreement(self, proposal_id: int) -> int:
+        """An agreement on the proposal's route, signed by UA and RU through the API."""
+        self._register_keys()
+        agreement = self.draft_agreement(proposal_id)
         for party in ("UA", "RU"):
             self.call(f"liaison_{party}", "POST", f"/api/agreements/{agreement['id']}/signatures",
                       {"party_id": party,

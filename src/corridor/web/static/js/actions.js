@@ -8,6 +8,9 @@ export const FORM_ROLES = {
   "incident-form": ["facilitator", "operator", "liaison"],
   "movement-form": ["facilitator", "operator"],
   "status-form": ["facilitator"],
+  "agreement-form": ["facilitator"],
+  "sign-form": ["liaison"],
+  "corridor-form": ["facilitator"],
 };
 
 /** The user's role may use the form with this id. */

@@ -3,6 +3,7 @@
 // a user is typing; only their choices (corridors, routes, next statuses) follow the state.
 import { mayUse } from "./actions.js";
 import { h } from "./dom.js";
+import { signWithKeyFile } from "./signing.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -100,16 +101,46 @@ function movementBody(data, proposals) {
   };
 }
 
+function agreementBody(data, proposal) {
+  return {
+    proposal_id: proposal.id,
+    corridor: { origin: proposal.origin, destination: proposal.destination,
+                route: proposal.route, waypoints: proposal.waypoints },
+    windows: proposal.windows,
+    conditions: lines(data.get("conditions")),
+    parties: data.getAll("parties"),
+  };
+}
+
+/** Agreements the user's party is a party to and has not signed yet. */
+function awaitingMySignature(me, agreements) {
+  return agreements.filter((a) => a.document.parties.includes(me.party_id)
+    && !a.signatures.some((s) => s.party_id === me.party_id));
+}
+
+/** Agreements signed by every party that no corridor has been set up from. */
+function readyForCorridor(agreements, corridors) {
+  const used = new Set(corridors.map((c) => c.agreement_id));
+  return agreements.filter((a) => a.complete && !used.has(a.id));
+}
+
+function agreementLabel(agreement) {
+  const { origin, destination } = agreement.document.corridor;
+  return `Agreement ${agreement.id}: ${origin} → ${destination}`;
+}
+
 /**
  * Show each form to the roles that may use it and send what is submitted.
  * `send(path, body, success, key, messageElement)` posts and reports; it resolves to true on
- * success. `openProposal()` is the proposal in the details panel, or null.
+ * success. `openProposal()` is the proposal in the details panel, or null; `bytes(path)` is the
+ * body of a GET as an ArrayBuffer.
  */
-export function setUpForms(me, { send, openProposal }) {
-  const state = { proposals: [], corridors: [], transitions: {} };
+export function setUpForms(me, { send, openProposal, bytes }) {
+  const state = { proposals: [], corridors: [], agreements: [], parties: [], transitions: {} };
   const forms = [...document.querySelectorAll("form.action-form")];
   for (const form of forms) form.hidden = !mayUse(me, form.id);
   $("position-form").hidden = true;  // until a proposal is open
+  $("agreement-form").hidden = true;
   $("actions").hidden = forms.every((form) => form.hidden);
 
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -131,6 +162,26 @@ export function setUpForms(me, { send, openProposal }) {
     "status-form": (data) => [`/api/corridors/${data.get("corridor_id")}/status`,
       { status: data.get("status"), reason: data.get("reason").trim() },
       `Corridor ${data.get("corridor_id")} is now ${data.get("status")}.`],
+    "agreement-form": (data) => {
+      const proposal = state.proposals.find((p) => p.id === openProposal());
+      return ["/api/agreements", agreementBody(data, proposal),
+        `Agreement on proposal ${proposal.number ?? proposal.id} drafted; the parties can sign.`];
+    },
+    "sign-form": async (data) => {
+      const id = data.get("agreement_id");
+      const signature = await signWithKeyFile(data.get("key"),
+        await bytes(`/api/agreements/${id}/canonical`));
+      return [`/api/agreements/${id}/signatures`, { party_id: me.party_id, signature },
+        `Agreement ${id} signed for ${me.party_id}.`];
+    },
+    "corridor-form": (data) => {
+      const agreement = state.agreements.find((a) => String(a.id) === data.get("agreement_id"));
+      const { origin, destination, route, waypoints } = agreement.document.corridor;
+      const name = data.get("name").trim() || `${origin} - ${destination}`;
+      return ["/api/corridors", { name, origin, destination, route, waypoints,
+                                  agreement_id: agreement.id },
+        `Corridor "${name}" set up from agreement ${agreement.id}; it can now be agreed.`];
+    },
   };
 
   for (const form of forms) {
@@ -138,17 +189,17 @@ export function setUpForms(me, { send, openProposal }) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const button = form.querySelector("button[type=submit]");
-      let request;
-      try {
-        request = requests[form.id](new FormData(form));
-      } catch (error) {
-        // An unknown time zone: nothing can be sent.
-        message.className = "message error";
-        message.textContent = error.message;
-        return;
-      }
       button.disabled = true;  // one request per submission, under one Idempotency-Key
       try {
+        let request;
+        try {
+          request = await requests[form.id](new FormData(form));
+        } catch (error) {
+          // An unknown time zone, an unreadable key: nothing can be sent.
+          message.className = "message error";
+          message.textContent = error.message;
+          return;
+        }
         if (await send(...request, crypto.randomUUID(), message)) {
           form.reset();
           form.dispatchEvent(new Event("change"));  // what depends on the fields follows
@@ -175,11 +226,26 @@ export function setUpForms(me, { send, openProposal }) {
   $("status-form").addEventListener("change", nextStatuses);
 
   return {
-    /** Follow the state: the corridors, routes and next statuses offered. */
-    update({ proposals, corridors }, transitions) {
-      Object.assign(state, { proposals, corridors, transitions });
+    /** Follow the state: the corridors, routes, agreements and next statuses offered. */
+    update({ proposals, corridors, agreements, parties }, transitions) {
+      const ids = (list) => list.map((p) => p.id).join();
+      const partiesChanged = ids(parties) !== ids(state.parties);
+      Object.assign(state, { proposals, corridors, agreements, parties, transitions });
       for (const select of document.querySelectorAll("select.corridor-choice")) {
         corridorOptions(select, corridors);
+      }
+      setOptions($("sign-agreement"), awaitingMySignature(me, agreements)
+        .map((a) => [String(a.id), agreementLabel(a)]));
+      setOptions($("corridor-agreement"), readyForCorridor(agreements, corridors)
+        .map((a) => [String(a.id), agreementLabel(a)]));
+      if (partiesChanged) {
+        // Rebuilt only when the parties change, so a live update keeps the boxes ticked.
+        // Belligerents sign; the facilitator drafts and witnesses.
+        $("agreement-parties").replaceChildren(...parties
+          .filter((p) => p.kind === "belligerent")
+          .map((p) => h("label", {}, h("input", { type: "checkbox", name: "parties",
+                                                  value: p.id, checked: true }),
+            ` ${p.name} (${p.id})`)));
       }
       setOptions($("movement-route"), [["", "The corridor's own route"],
         ...proposals.map((p) => [String(p.id),
@@ -187,12 +253,15 @@ export function setUpForms(me, { send, openProposal }) {
       nextStatuses();
     },
 
-    /** A proposal is open in the details panel: a liaison may take a position on it. */
+    /**
+     * A proposal is open in the details panel: a liaison may take a position on it, a
+     * facilitator draft an agreement on it.
+     */
     showProposal(proposal) {
-      const form = $("position-form");
-      form.hidden = !mayUse(me, form.id);
-      $("position-heading").textContent =
-        `Position of ${me.party_id} on proposal ${proposal.number ?? proposal.id}`;
+      for (const id of ["position-form", "agreement-form"]) $(id).hidden = !mayUse(me, id);
+      const number = proposal.number ?? proposal.id;
+      $("position-heading").textContent = `Position of ${me.party_id} on proposal ${number}`;
+      $("agreement-heading").textContent = `Draft an agreement on proposal ${number}`;
     },
 
     /** A place clicked on the map becomes the incident's place. */

@@ -123,7 +123,10 @@ async function start(token) {
   $("who").textContent = `${me.name} (${me.role}${me.party_id ? ` for ${me.party_id}` : ""})`;
   document.body.dataset.role = me.role;
   const mapData = await api.get("/api/map");
-  forms = setUpForms(me, { send, openProposal: () => openProposal });
+  forms = setUpForms(me, {
+    send, openProposal: () => openProposal,
+    bytes: async (path) => (await api.blob(path)).arrayBuffer(),
+  });
   map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
   map.drawBase(mapData);
   drawLegend(mapData.status_colours);
