@@ -148,6 +148,24 @@ def test_focus_stays_on_the_same_notifications_button(demo: Demo, page: Page) ->
     assert first != second and focused == str(second)
 
 
+def test_writes_work_without_crypto_random_uuid_as_over_plain_http(demo: Demo,
+                                                                   page: Page) -> None:
+    """Browsers offer crypto.randomUUID only to HTTPS and localhost pages; a dashboard on a
+    field network's plain HTTP must still send an Idempotency-Key with every write."""
+    notification_id = demo.notify(demo.open_corridor(3), movers="MSF ambulances")
+    log_in(page, demo, "liaison_UA")
+    page.evaluate("delete Crypto.prototype.randomUUID")
+    key = page.evaluate("async () => (await import('/static/app/js/api.js')).newKey()")
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        key)
+    item = page.locator(f'#notifications li[data-notification="{notification_id}"]')
+    item.get_by_role("button", name="Acknowledge for UA").click()
+    page.locator("#message.ok").wait_for()
+    answers = demo.call("observer", "GET",
+                        f"/api/notifications/{notification_id}/acknowledgements")["items"]
+    assert [(a["party_id"], a["decision"]) for a in answers] == [("UA", "acknowledge")]
+
+
 def test_observer_has_no_actions_and_is_refused(demo: Demo, page: Page) -> None:
     notification_id = demo.notify(demo.open_corridor(6))
     log_in(page, demo, "observer")

@@ -19,6 +19,21 @@ async function errorOf(response) {
   return new ApiError(response.status, detail);
 }
 
+/**
+ * A fresh Idempotency-Key (a random UUID). `crypto.randomUUID` exists only in secure contexts
+ * (HTTPS or localhost); a dashboard served over plain HTTP on a field network still needs keys,
+ * and `getRandomValues` is available everywhere.
+ */
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)]
+    .join("-");
+}
+
 export class Api {
   constructor(token) {
     this.token = token;
@@ -28,7 +43,7 @@ export class Api {
     return { Authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  async fetch(method, path, body, key = crypto.randomUUID()) {
+  async fetch(method, path, body, key = newKey()) {
     const init = { method, headers: this.headers() };
     if (body !== undefined) {
       init.body = JSON.stringify(body);

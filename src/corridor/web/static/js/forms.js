@@ -2,6 +2,7 @@
 // status. They are part of the page, not redrawn on refresh, so a live update never wipes what
 // a user is typing; only their choices (corridors, routes, next statuses) follow the state.
 import { mayUse } from "./actions.js";
+import { newKey } from "./api.js";
 import { h } from "./dom.js";
 import { signWithKeyFile } from "./signing.js";
 
@@ -200,7 +201,7 @@ export function setUpForms(me, { send, openProposal, bytes }) {
           message.textContent = error.message;
           return;
         }
-        if (await send(...request, crypto.randomUUID(), message)) {
+        if (await send(...request, newKey(), message)) {
           form.reset();
           form.dispatchEvent(new Event("change"));  // what depends on the fields follows
         }

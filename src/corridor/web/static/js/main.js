@@ -1,5 +1,5 @@
 // The dashboard: log in with a token, draw the map and panels, keep them live from the event stream.
-import { Api, ApiError } from "./api.js";
+import { Api, ApiError, newKey } from "./api.js";
 import { renderDossier } from "./details.js";
 import { fill, h } from "./dom.js";
 import { setUpForms } from "./forms.js";
@@ -89,7 +89,7 @@ async function send(path, body, success, key, message = $("message")) {
 function answer(notificationId, partyId, decision, reason) {
   return send(`/api/notifications/${notificationId}/acknowledgements`,
     { party_id: partyId, decision, reason },
-    `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, crypto.randomUUID());
+    `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, newKey());
 }
 
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
