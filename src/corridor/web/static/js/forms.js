@@ -1,6 +1,7 @@
-// The forms that change things: a party's position, an incident, a movement, a corridor's
-// status. They are part of the page, not redrawn on refresh, so a live update never wipes what
-// a user is typing; only their choices (corridors, routes, next statuses) follow the state.
+// The forms that change things: a party's position, an agreement, a signature, a corridor and
+// its status, an incident, a movement. They are part of the page, not redrawn on refresh, so a
+// live update never wipes what a user is typing; only their choices (corridors, agreements,
+// routes, next statuses) follow the state.
 import { mayUse } from "./actions.js";
 import { newKey } from "./api.js";
 import { h } from "./dom.js";
