@@ -210,3 +210,42 @@ def test_sheet_command_writes_pdf_and_html(demo: Demo, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["sheet", "--db", demo.server.db_url, "--proposal", "2",
                                   "--out", str(tmp_path / "sheet.txt")])
     assert refused.exit_code != 0
+
+
+def test_a_corridor_prints_the_sheet_of_the_proposal_it_was_agreed_from(demo: Demo,
+                                                                         tmp_path: Path) -> None:
+    corridors = demo.call("observer", "GET", "/api/corridors")["items"]
+    corridor = next(c for c in corridors if c["agreement_id"] is not None)
+    proposal_id = demo.call("observer", "GET",
+                            f"/api/agreements/{corridor['agreement_id']}")["proposal_id"]
+    with demo.client("observer") as http:
+        by_corridor = http.get(f"/sheets/corridors/{corridor['id']}")
+        by_proposal = http.get(f"/sheets/proposals/{proposal_id}")
+        pdf = http.get(f"/sheets/corridors/{corridor['id']}.pdf")
+    assert by_corridor.status_code == pdf.status_code == 200
+    generated = re.compile(r"generated [0-9-]+ [0-9:]+ UTC")
+    assert generated.sub("", by_corridor.text) == generated.sub("", by_proposal.text)
+    assert f"corridor-{corridor['id']}" in pdf.headers["content-disposition"]
+    assert corridor["name"] in " ".join(_pdf_text(pdf.content).split())
+    # A corridor set up without a proposal has no dossier to print.
+    bare = demo.call("facilitator", "POST", "/api/corridors", {
+        "name": "Ad hoc", "origin": "Sumy", "destination": "Poltava",
+        "waypoints": ["Sumy", "Romny", "Poltava"]})
+    with demo.client("observer") as http:
+        missing = http.get(f"/sheets/corridors/{bare['id']}")
+    assert missing.status_code == 404
+    assert missing.json()["detail"].startswith(f"corridor {bare['id']} was not agreed on")
+    # The command line prints the same sheet, and wants exactly one of the two ids.
+    app = typer.Typer()
+    sheet_cli.register(app)
+    app.command("noop")(lambda: None)
+    runner = CliRunner()
+    out = tmp_path / "corridor.html"
+    done = runner.invoke(app, ["sheet", "--db", demo.server.db_url, "--corridor",
+                               str(corridor["id"]), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert corridor["name"] in out.read_text(encoding="utf-8")
+    for ids in ([], ["--proposal", "1", "--corridor", str(corridor["id"])]):
+        refused = runner.invoke(app, ["sheet", "--db", demo.server.db_url, *ids,
+                                      "--out", str(tmp_path / "x.html")])
+        assert "exactly one of --proposal and --corridor" in str(refused.exception)

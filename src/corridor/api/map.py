@@ -25,6 +25,7 @@ from corridor.report.sheet import (
     STATUS_COLOURS,
     Dossier,
     build_dossier,
+    proposal_of_corridor,
     render_sheet_html,
     render_sheet_pdf,
     status_of,
@@ -235,21 +236,52 @@ def who_am_i(user: Reader) -> UserOut:
 
 # -- sheets ----------------------------------------------------------------------------------
 
-# The PDF route comes first: "{proposal_id}" alone would also match "3.pdf".
-@sheets.get("/proposals/{proposal_id}.pdf", response_class=Response, responses={
+_PDF_ANSWERS: dict[int | str, dict[str, Any]] = {
     **READ_ERRORS, 200: {"content": {"application/pdf": {"schema": {
-        "type": "string", "format": "binary"}}}, "description": "The sheet, A4"}})
-def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
+        "type": "string", "format": "binary"}}}, "description": "The sheet, A4"}}
+# As for the PDF, only the 200 answer is HTML; the errors stay JSON (``Error``).
+_HTML_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS, 200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                         "description": "The sheet as a self-contained page, print CSS"}}
+
+
+def _pdf(request: Request, db: Database, proposal_id: int, name: str) -> Response:
     dossier, world = _dossier(request, db, proposal_id)
     pdf = render_sheet_pdf(dossier, world, dt.datetime.now(dt.UTC))
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="corridor-sheet-{proposal_id}.pdf"'})
+        "Content-Disposition": f'inline; filename="corridor-sheet-{name}.pdf"'})
 
 
-# As for the PDF, only the 200 answer is HTML; the errors stay JSON (``Error``).
-@sheets.get("/proposals/{proposal_id}", response_class=Response, responses={
-    **READ_ERRORS, 200: {"content": {"text/html": {"schema": {"type": "string"}}},
-                         "description": "The sheet as a self-contained page, print CSS"}})
-def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTMLResponse:
+def _html(request: Request, db: Database, proposal_id: int) -> HTMLResponse:
     dossier, world = _dossier(request, db, proposal_id)
     return HTMLResponse(render_sheet_html(dossier, world, dt.datetime.now(dt.UTC)))
+
+
+def _agreed_from(db: Database, corridor_id: int) -> int:
+    with db.read() as session:
+        return proposal_of_corridor(session, corridor_id)
+
+
+# Each PDF route comes first: "{proposal_id}" alone would also match "3.pdf".
+@sheets.get("/proposals/{proposal_id}.pdf", response_class=Response, responses=_PDF_ANSWERS)
+def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
+    return _pdf(request, db, proposal_id, f"{proposal_id}")
+
+
+@sheets.get("/proposals/{proposal_id}", response_class=Response, responses=_HTML_ANSWERS)
+def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTMLResponse:
+    return _html(request, db, proposal_id)
+
+
+@sheets.get("/corridors/{corridor_id}.pdf", response_class=Response, responses=_PDF_ANSWERS)
+def corridor_sheet_pdf(corridor_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
+    """The sheet of the proposal the corridor was agreed from; 404 for a corridor set up
+    without one."""
+    return _pdf(request, db, _agreed_from(db, corridor_id), f"corridor-{corridor_id}")
+
+
+@sheets.get("/corridors/{corridor_id}", response_class=Response, responses=_HTML_ANSWERS)
+def corridor_sheet_html(corridor_id: IdPath, request: Request, db: DB,
+                        _: Reader) -> HTMLResponse:
+    """The sheet of the proposal the corridor was agreed from, as a page."""
+    return _html(request, db, _agreed_from(db, corridor_id))

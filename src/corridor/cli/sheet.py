@@ -1,7 +1,8 @@
-"""``corridor sheet``: a proposal's printable corridor sheet, straight from the store.
+"""``corridor sheet``: a proposal's (or a corridor's) printable sheet, straight from the store.
 
 For printing where the service is not running: the same HTML or PDF that
-``GET /sheets/proposals/{id}`` answers, chosen by the output file's extension.
+``GET /sheets/proposals/{id}`` or ``/sheets/corridors/{id}`` answers, chosen by the output
+file's extension.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import typer
 
 from corridor.cli._output import out
 from corridor.errors import CorridorError
-from corridor.report.sheet import build_dossier, render_sheet_html, render_sheet_pdf
+from corridor.report.sheet import (
+    build_dossier,
+    proposal_of_corridor,
+    render_sheet_html,
+    render_sheet_pdf,
+)
 from corridor.scenario import load_scenario
 from corridor.store.db import Database
 from corridor.world import build_world
@@ -25,21 +31,29 @@ def register(app: typer.Typer) -> None:
 
 
 def sheet(
-    proposal: Annotated[int, typer.Option(help="Proposal id.", min=1)],
     out_file: Annotated[Path, typer.Option("--out", help="FILE.pdf or FILE.html.")],
+    proposal: Annotated[int | None, typer.Option(help="Proposal id.", min=1)] = None,
+    corridor: Annotated[int | None, typer.Option(
+        help="Corridor id, instead of --proposal: the sheet of the proposal it was agreed from.",
+        min=1)] = None,
     db: Annotated[str, typer.Option("--db", help="Database URL, or path of an SQLite file.")]
     = "corridor.db",
     scenario: Annotated[Path | None, typer.Option(
         help="Scenario for the base map, settlements and driving time.")] = None,
 ) -> None:
-    """Write the corridor sheet of one proposal as PDF or HTML."""
+    """Write the corridor sheet of one proposal, or of the proposal a corridor came from."""
     kind = out_file.suffix.lower()
     if kind not in (".pdf", ".html"):
         raise CorridorError("the output file must end in .pdf or .html", field="--out")
+    if (proposal is None) == (corridor is None):
+        raise CorridorError("give exactly one of --proposal and --corridor", field="--proposal")
     world = build_world(load_scenario(scenario)) if scenario is not None else None
     database = Database.open(db, migrate=False)
     try:
         with database.read() as session:
+            if proposal is None:
+                assert corridor is not None  # exactly one was given
+                proposal = proposal_of_corridor(session, corridor)
             dossier = build_dossier(session, proposal, world)
     finally:
         database.dispose()
@@ -48,4 +62,6 @@ def sheet(
         out_file.write_bytes(render_sheet_pdf(dossier, world, now))
     else:
         out_file.write_text(render_sheet_html(dossier, world, now), encoding="utf-8")
-    out.print(f"sheet of proposal {proposal} written to {out_file}", highlight=False)
+    what = (f"proposal {proposal}" if corridor is None
+            else f"corridor {corridor} (proposal {proposal})")
+    out.print(f"sheet of {what} written to {out_file}", highlight=False)

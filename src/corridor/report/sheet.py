@@ -30,6 +30,7 @@ from pyproj import Geod
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor.errors import NotFoundError
 from corridor.negotiation.search import Negotiation
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
@@ -144,6 +145,22 @@ def build_dossier(session: Session, proposal_id: int, world: World | None) -> Do
                    corridors=corridors, notifications=notifications)
 
 
+def proposal_of_corridor(session: Session, corridor_id: int) -> int:
+    """The proposal a corridor was agreed from: its sheet is that proposal's.
+
+    Raises a 404-class error for an unknown corridor and for one set up without an agreement
+    on a proposal, which has no dossier to print.
+    """
+    corridor = coordination.get(session, Corridor, corridor_id)
+    agreement = (None if corridor.agreement_id is None
+                 else coordination.get(session, Agreement, corridor.agreement_id))
+    if agreement is None or agreement.proposal_id is None:
+        raise NotFoundError(f"corridor {corridor_id} was not agreed on a proposal, so it has no "
+                            "corridor sheet; sheets are printed from a proposal's dossier",
+                            field="corridor_id")
+    return agreement.proposal_id
+
+
 # -- what the sheet says, independent of the medium -----------------------------------------
 
 @dataclass(frozen=True)
@@ -192,11 +209,15 @@ def sections(dossier: Dossier) -> list[Section]:
     overview = Section("Corridor", [
         Row("From", p.origin), Row("To", p.destination),
         Row("Proposed by", _party_name(dossier, p.proposer_id)),
-        Row("Status", dossier.status), Row("Length", _length(route))])
+        Row("Status", dossier.status), Row("Length", _length(route)),
+        *(Row(f"Corridor {c.id}", f'"{c.name}", {c.status}') for c in dossier.corridors)])
     stops = Section("Route, settlement by settlement", [
         Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops])
-    windows = Section("Windows", [Row(f"Window {i}", format_window(w))
-                                  for i, w in enumerate(p.windows, start=1)])
+    # What was proposed, then what each agreement settled on.
+    windows = Section("Windows", [
+        *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
+        *(Row(f"Agreement {a.id}", format_window(Window.model_validate(w)))
+          for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
           for c in a.document.get("conditions", [])),
