@@ -32,7 +32,8 @@ def _pdf_text(data: bytes) -> str:
 
 def test_map_needs_a_token(demo: Demo) -> None:
     for path in ("/api/map", "/api/map/proposals/1", "/sheets/proposals/1",
-                 "/sheets/proposals/1.pdf", "/api/me"):
+                 "/sheets/proposals/1.pdf", "/sheets/corridors/1", "/sheets/corridors/1.pdf",
+                 "/api/me"):
         assert httpx.get(demo.base_url + path).status_code == 401, path
 
 
