@@ -60,6 +60,8 @@ _BOUNDARY_TOLERANCE_M = 1.0
 _STUB_M = 10.0
 #: Areas are cut to the network's bounding box grown by this margin before projection.
 _CLIP_MARGIN_DEG = 0.05
+#: Longest side of a hazard zone before projection, in degrees (about 500 m).
+_SIDE_DEG = 0.005
 #: A hazard change touching more than this share of the edges re-measures every edge: the
 #: bulk overlay is then as quick as picking the edges out.
 _INCREMENTAL_MAX_SHARE = 0.25
@@ -134,7 +136,8 @@ class Situation:
             return self.exposure_km
         region = shapely.intersection(shapely.union_all([z.geometry for z in changed]),
                                       _clip_box(self.network))
-        edges = index.tree.query(_on_plane(index.projection, region), predicate="intersects")
+        edges = index.tree.query(_on_plane(index.projection, _densified(region)),
+                                 predicate="intersects")
         if len(edges) == 0:  # a zone over fields or water: no road changes
             return self.exposure_km
         if len(edges) > _INCREMENTAL_MAX_SHARE * self.network.n_edges:
@@ -392,6 +395,16 @@ def _shared_boundary(a: Area, b: Area) -> Any:
     near = shapely.intersection(b, box(x0 - t, y0 - t, x1 + t, y1 + t))
     return shapely.intersection(shapely.boundary(a),
                                 shapely.buffer(near, _BOUNDARY_TOLERANCE_M))
+
+
+def _densified(area: Any) -> Any:
+    """``area`` with no side longer than :data:`_SIDE_DEG`.
+
+    A zone's side is a straight line in lon/lat, as maps draw it, but projecting only its ends
+    would make it a chord on the plane; a union adds vertices on the true line, so two overlays
+    of the same side would disagree by decimetres. Short sides keep the chord within millimetres.
+    """
+    return shapely.segmentize(area, _SIDE_DEG)
 
 
 def _on_plane(projection: LocalProjection, area: Any) -> Area:
@@ -679,7 +692,7 @@ def _exposure_km(index: _EdgeIndex, network: RoadNetwork, hazards: Sequence[Haza
     at_least = [shapely.union_all([shapely.intersection(z.geometry, clip) for z in hazards
                                    if z.risk_index >= r] or [Polygon()])
                 for r in range(len(RISK_LEVELS))]
-    planar = [_on_plane(index.projection, u) for u in at_least]
+    planar = [_on_plane(index.projection, _densified(u)) for u in at_least]
     if edges is not None:
         around = box(*shapely.total_bounds(index.lines[edges])).buffer(_STUB_M)
         planar = [_polygonal(shapely.intersection(u, around)) for u in planar]
