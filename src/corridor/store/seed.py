@@ -189,8 +189,8 @@ def _open_corridor(session: Session, agreement: Agreement) -> None:
     """Make the agreement's corridor and take it the legal way: proposed, agreed, open.
 
     It stays open although ``open -> closed`` is allowed: closed is final, and only an agreed or
-    open corridor takes movement notifications, which the demo needs. The corridor also ran
-    again on 9 and 10 March, so open is no worse a picture of that week than closed.
+    open corridor takes movement notifications, which the demo needs. Evacuations from Sumy
+    were reported on the following days too, so open is no worse a picture of that week.
     """
     spec = agreement.document["corridor"]
     corridor = coordination.create_corridor(session, ACTOR, CorridorIn.model_validate({
