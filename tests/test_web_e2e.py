@@ -521,5 +521,17 @@ def test_facilitator_sets_up_a_corridor_from_a_signed_agreement(demo: Demo, page
     assert made[0]["name"] == f"{spec['origin']} - {spec['destination']}"
     assert made[0]["route"] == spec["route"]
     page.locator(f'#corridors li[data-corridor="{made[0]["id"]}"]').wait_for()
-    # Set up once: the agreement is no longer offered.
+    # Set up once: the agreement is no longer offered; the choice is what is still ready.
     expect(page.locator(f'#corridor-agreement option[value="{agreement_id}"]')).to_have_count(0)
+    used = {c["agreement_id"] for c in demo.call("observer", "GET", "/api/corridors?limit=200")
+            ["items"]}
+    ready = [str(a["id"]) for a in demo.call("observer", "GET", "/api/agreements?limit=200")
+             ["items"] if a["complete"] and a["id"] not in used]
+    offered = form.locator("#corridor-agreement option").evaluate_all(
+        "os => os.map(o => o.value)")
+    assert offered == (ready or [""])  # with none ready, a placeholder and no way to submit
+    button = expect(form.get_by_role("button", name="Set up corridor"))
+    if ready:
+        button.to_be_enabled()
+    else:
+        button.to_be_disabled()

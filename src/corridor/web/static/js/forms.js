@@ -219,6 +219,14 @@ export function setUpForms(me, { send, openProposal, bytes }) {
     $("position-waypoints").required = counter;
   });
 
+  /** Offer `agreements` in the form's select; with none, say so and keep it from submitting. */
+  const offerAgreements = (formId, agreements, none) => {
+    const form = $(formId);
+    setOptions(form.elements.agreement_id, agreements.length
+      ? agreements.map((a) => [String(a.id), agreementLabel(a)]) : [["", `(${none})`]]);
+    form.querySelector("button[type=submit]").disabled = agreements.length === 0;
+  };
+
   const nextStatuses = () => {
     const corridor = state.corridors.find((c) => String(c.id) === $("status-corridor").value);
     const next = corridor ? state.transitions[corridor.status] : [];
@@ -236,10 +244,9 @@ export function setUpForms(me, { send, openProposal, bytes }) {
       for (const select of document.querySelectorAll("select.corridor-choice")) {
         corridorOptions(select, corridors);
       }
-      setOptions($("sign-agreement"), awaitingMySignature(me, agreements)
-        .map((a) => [String(a.id), agreementLabel(a)]));
-      setOptions($("corridor-agreement"), readyForCorridor(agreements, corridors)
-        .map((a) => [String(a.id), agreementLabel(a)]));
+      offerAgreements("sign-form", awaitingMySignature(me, agreements), "none awaits you");
+      offerAgreements("corridor-form", readyForCorridor(agreements, corridors),
+        "none signed by all yet");
       if (partiesChanged) {
         // Rebuilt only when the parties change, so a live update keeps the boxes ticked.
         // Belligerents sign; the facilitator drafts and witnesses.
