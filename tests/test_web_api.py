@@ -19,7 +19,10 @@ from typer.testing import CliRunner
 from corridor.api.app import create_app
 from corridor.api.headers import SECURITY_HEADERS
 from corridor.cli import sheet as sheet_cli
+from corridor.negotiation.search import negotiate
+from corridor.scenario import load_scenario
 from corridor.store.db import Database
+from corridor.world import build_world
 from tests.webfixtures import SCENARIO, Demo
 
 LAYERS = ("countries", "control", "hazards", "front_line", "roads", "corridors", "convoys",
@@ -211,6 +214,22 @@ def test_sheet_command_writes_pdf_and_html(demo: Demo, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["sheet", "--db", demo.server.db_url, "--proposal", "2",
                                   "--out", str(tmp_path / "sheet.txt")])
     assert refused.exit_code != 0
+
+
+def test_the_route_repeats_what_routing_said_of_each_waypoint(demo: Demo) -> None:
+    """A place off every road is routed via the nearest town on it: the dossier and the sheet
+    say so, as the negotiation engine did when it routed the proposal."""
+    engine = negotiate(build_world(load_scenario(SCENARIO)))
+    stored = demo.call("observer", "GET", "/api/proposals")["items"][:len(engine.proposals)]
+    with demo.client("observer") as http:
+        for proposal, result in zip(stored, engine.proposals, strict=True):
+            route = demo.call("observer", "GET", f"/api/map/proposals/{proposal['id']}")["route"]
+            expected = [f"{place.name}: {place.note}" for place in result.waypoints if place.note]
+            assert route["notes"] == expected
+            sheet = http.get(f"/sheets/proposals/{proposal['id']}").text
+            assert all(html.escape(note) in sheet for note in expected)
+    assert any("routed via" in note for p in stored for note in
+               demo.call("observer", "GET", f"/api/map/proposals/{p['id']}")["route"]["notes"])
 
 
 def test_a_corridor_prints_the_sheet_of_the_proposal_it_was_agreed_from(demo: Demo,

@@ -110,18 +110,27 @@ def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
     return result
 
 
+def locate_along(world: World, names: Sequence[str], fields: Sequence[str]) -> list[Located]:
+    """Pin a route's places, origin to destination, to the network in order.
+
+    Waypoints are villages whose names repeat across the country: the previous point is the
+    context that picks the right one. End points are cities: the largest one wins. ``fields``
+    name each place in the input, for errors.
+    """
+    located: list[Located] = []
+    for k, (name, where) in enumerate(zip(names, fields, strict=True)):
+        near = located[-1].lonlat if 0 < k < len(names) - 1 else None
+        located.append(world.locate(name, field=where, near=near))
+    return located
+
+
 def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalResult:
     """Route a proposal through its waypoints as written and judge it."""
     names = [proposal.origin, *proposal.waypoints, proposal.destination]
     fields = ([f"proposals[{index}].origin"]
               + [f"proposals[{index}].waypoints[{k}]" for k in range(len(proposal.waypoints))]
               + [f"proposals[{index}].destination"])
-    located: list[Located] = []
-    for k, (name, where) in enumerate(zip(names, fields, strict=True)):
-        # Waypoints are villages whose names repeat across the country: the previous point is
-        # the context that picks the right one. End points are cities: the largest one wins.
-        near = located[-1].lonlat if 0 < k < len(names) - 1 else None
-        located.append(world.locate(name, field=where, near=near))
+    located = locate_along(world, names, fields)
     try:
         path = world.router.route([loc.node for loc in located], world.metric(Mode.FASTEST))
     except RoutingError as exc:

@@ -25,13 +25,13 @@ import numpy as np
 import shapely
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pyproj import Geod
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.errors import NotFoundError
-from corridor.negotiation.search import Negotiation
+from corridor.errors import CorridorError, NotFoundError
+from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.routing.route import settlements_along
@@ -75,6 +75,9 @@ class RouteDescription(BaseModel):
     hours: float | None
     convoy_speed_kmh: float | None
     stops: list[Stop]
+    notes: list[str] = Field(default_factory=list, description=(
+        "How the waypoints as written met the network: a place off every road, routed via the "
+        "nearest town on it, or a name that needed its context; empty without the scenario"))
 
 
 class Dossier(BaseModel):
@@ -118,7 +121,16 @@ def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescripti
     stops = [Stop(name=s.name, km=round(s.km, 1))
              for s in settlements_along(lon, lat, world.settlements)]
     return RouteDescription(km=round(km, 1), hours=round(km / speed, 1), convoy_speed_kmh=speed,
-                            stops=stops)
+                            stops=stops, notes=_waypoint_notes(proposal.waypoints or [], world))
+
+
+def _waypoint_notes(names: list[str], world: World) -> list[str]:
+    """What the negotiation engine said of each waypoint when it routed the proposal."""
+    try:
+        located = locate_along(world, names, [f"waypoints[{k}]" for k in range(len(names))])
+    except CorridorError as exc:
+        return [exc.message]
+    return [f"{place.name}: {place.note}" for place in located if place.note]
 
 
 def build_dossier(session: Session, proposal_id: int, world: World | None) -> Dossier:
@@ -212,7 +224,8 @@ def sections(dossier: Dossier) -> list[Section]:
         Row("Status", dossier.status), Row("Length", _length(route)),
         *(Row(f"Corridor {c.id}", f'"{c.name}", {c.status}') for c in dossier.corridors)])
     stops = Section("Route, settlement by settlement", [
-        Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops])
+        *(Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops),
+        *(Row("Note", note) for note in route.notes)])
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),

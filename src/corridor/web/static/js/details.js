@@ -17,7 +17,10 @@ function routeSection(route) {
   return section("Route",
     h("p", { class: "route-length" }, length),
     h("ol", { class: "stops" }, route.stops.map((s) => h("li", {},
-      s.km === null ? s.name : `${s.name} (${s.km.toFixed(0)} km)`))));
+      s.km === null ? s.name : `${s.name} (${s.km.toFixed(0)} km)`))),
+    // How the waypoints as written met the roads: a reader must know the line is not theirs.
+    route.notes.length ? h("ul", { class: "route-notes", "aria-label": "Waypoint notes" },
+      route.notes.map((note) => h("li", {}, note))) : null);
 }
 
 function verdictSection(dossier) {
