@@ -285,11 +285,15 @@ class ControlMap:
                      projection.to_lonlat(shapely.union_all(cells[holders == label])), reach))
                  for label in dict.fromkeys(holders)}
         pockets: dict[str, list[Any]] = {}
-        grown = {label: area.buffer(_TOUCH_DEG) for label, area in areas.items()}
         disc_m2 = math.pi * (max_cell_km * 1000.0) ** 2
+        planar: dict[str, Area] = {}  # the holders' areas on the plane, once a pocket needs them
         for part in shapely.get_parts(shapely.difference(base, reach)):
-            small = projection.to_metric(part).area < disc_m2
-            holder = _encloser(part, grown, default_label) if small else default_label
+            on_plane = projection.to_metric(part)
+            holder = default_label
+            if on_plane.area < disc_m2:
+                planar = planar or {label: projection.to_metric(area)
+                                    for label, area in areas.items()}
+                holder = _encloser(on_plane, planar, default_label)
             pockets.setdefault(holder, []).append(part)
         for label, parts in pockets.items():
             areas[label] = _polygonal(shapely.union_all([areas.get(label, Polygon()), *parts]))
@@ -368,21 +372,12 @@ def _distinct_sites(settlements: Sequence[Settlement],
     return [(x_, y_, status) for (x_, y_), (_, status) in sites.items()]
 
 
-#: Boundaries of areas cut from the same geometry meet to within this many degrees (~1 cm).
-_TOUCH_DEG = 1e-7
-
-
-def _encloser(part: Polygon, grown: Mapping[str, Area], default_label: str) -> str:
+def _encloser(part: Polygon, areas: Mapping[str, Area], default_label: str) -> str:
     """Who holds ground beyond every settlement's reach: ``default_label`` if one of its cells
-    borders it (or nothing does), else the neighbour along most of its boundary.
-
-    ``grown`` are the holders' areas grown by :data:`_TOUCH_DEG`, so that a boundary computed
-    separately still lies inside them.
-    """
-    outline = part.boundary
-    shared = {label: shapely.length(shapely.intersection(outline, area))
-              for label, area in grown.items()}
-    touching = {label: length for label, length in shared.items() if length > 0}
+    borders it (or nothing does), else the neighbour along most of its boundary. ``part`` and
+    ``areas`` are on the plane."""
+    touching = {label: length for label, area in areas.items()
+                if (length := shapely.length(_shared_boundary(part, area))) > 0}
     if not touching or default_label in touching:
         return default_label
     return max(touching, key=lambda label: touching[label])
