@@ -44,7 +44,7 @@ from corridor.store.schemas import (
     PartyOut,
     PositionOut,
     ProposalOut,
-    Window,
+    WindowIn,
 )
 from corridor.world import World
 
@@ -190,7 +190,7 @@ class Section:
     empty: str = "none"
 
 
-def format_window(window: Window) -> str:
+def format_window(window: WindowIn) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use."""
     zone = ZoneInfo(window.tz)
     start = window.start.astimezone(zone)
@@ -229,7 +229,7 @@ def sections(dossier: Dossier) -> list[Section]:
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(Window.model_validate(w)))
+        *(Row(f"Agreement {a.id}", format_window(WindowIn.model_validate(w)))
           for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
