@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from corridor.api.app import create_app
-from corridor.store import coordination
+from corridor.store import queries
 from corridor.store.models import Agreement, AuditEntry
 from tests.dbfixtures import World
 
@@ -37,7 +37,7 @@ class Case:
 def _signature(world: World) -> tuple[str, str, dict[str, Any]]:
     agreement_id = world.agreement()
     with world.db.read() as s:
-        document = coordination.get(s, Agreement, agreement_id).document
+        document = queries.get(s, Agreement, agreement_id).document
     return ("POST", f"/api/agreements/{agreement_id}/signatures",
             {"party_id": "UA", "signature": world.keys["UA"].sign(document)})
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import corridor.cli
 from corridor.cli import serve
 from corridor.errors import ConflictError, StoreError
-from corridor.store import coordination
+from corridor.store import coordination, queries
 from corridor.store.audit import GENESIS_HASH, Anchor, compute_entry_hash, head, verify_chain
 from corridor.store.db import Database
 from corridor.store.models import Agreement, AuditEntry
@@ -185,7 +185,7 @@ def test_every_agreement_anchors_the_log_as_it_stood(world: World) -> None:
     before = _head(world)
     agreement_id = world.agreement()
     with world.db.read() as s:
-        document = coordination.get(s, Agreement, agreement_id).document
+        document = queries.get(s, Agreement, agreement_id).document
     assert document["audit_head"] == str(before)
     world.notification()
     assert verify_chain(world.db, [Anchor.parse(document["audit_head"])]).ok

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
 from corridor.errors import ConflictError, NotFoundError, StoreError
-from corridor.store import coordination
+from corridor.store import coordination, queries
 from corridor.store.coordination import TRANSITIONS, LeadTimes
 from corridor.store.db import Database
 from corridor.store.models import (
@@ -115,7 +115,7 @@ def test_corridor_transitions_follow_the_life_cycle(world: World, current: str) 
             coordination.change_status(s, "t", corridor_id, change)
         assert err.value.allowed == list(TRANSITIONS[current])
         with world.db.read() as s:
-            assert coordination.get(s, Corridor, corridor_id).status == current
+            assert queries.get(s, Corridor, corridor_id).status == current
 
 
 def test_corridor_cannot_be_agreed_before_every_party_signed(world: World) -> None:
@@ -160,7 +160,7 @@ def test_lead_time_is_configurable(world: World) -> None:
 def test_notification_keeps_zone_aware_times_and_inherits_the_route(world: World) -> None:
     notification_id = world.notification()
     with world.db.read() as s:
-        notification = coordination.get(s, Notification, notification_id)
+        notification = queries.get(s, Notification, notification_id)
     assert notification.start_at.tzinfo is not None
     assert notification.route is not None and notification.route["type"] == "LineString"
 
@@ -189,7 +189,7 @@ def test_each_party_answers_a_notification_once(world: World) -> None:
         coordination.acknowledge(s, "t", notification_id,
                                  AcknowledgementIn(party_id="RU", decision="acknowledge"))
     with world.db.read() as s:
-        answers = coordination.get(s, Notification, notification_id).acknowledgements
+        answers = queries.get(s, Notification, notification_id).acknowledgements
     assert [(a.party_id, a.decision) for a in answers] == [("RU", "deny")]
 
 
@@ -204,7 +204,7 @@ def test_incident_suspends_an_open_corridor(world: World) -> None:
     with world.db.write() as s:
         incident = coordination.report_incident(s, "t", _incident(corridor_id, suspend=True))
     with world.db.read() as s:
-        assert coordination.get(s, Corridor, corridor_id).status == "suspended"
+        assert queries.get(s, Corridor, corridor_id).status == "suspended"
     assert incident.suspended_corridor
 
 
@@ -246,7 +246,7 @@ def test_partly_signed_agreement_does_not_verify(world: World) -> None:
 def test_tampered_agreement_fails_verification(world: World) -> None:
     agreement_id = world.agreement(signed_by=("UA", "RU"))
     with world.db.write() as s:
-        agreement = coordination.get(s, Agreement, agreement_id)
+        agreement = queries.get(s, Agreement, agreement_id)
         agreement.document = {**agreement.document, "conditions": ["military escort allowed"]}
     with world.db.read() as s:
         check = coordination.verify(s, agreement_id)
@@ -263,7 +263,7 @@ def test_bad_signatures_are_refused_and_not_stored(
 ) -> None:
     agreement_id = world.agreement()
     with world.db.read() as s:
-        document = coordination.get(s, Agreement, agreement_id).document
+        document = queries.get(s, Agreement, agreement_id).document
     body = SignatureIn(party_id=party, signature=world.keys[signer].sign(document))
     with pytest.raises(error, match=message), world.db.write() as s:
         coordination.add_signature(s, "t", agreement_id, body)
@@ -274,7 +274,7 @@ def test_bad_signatures_are_refused_and_not_stored(
 def test_a_party_signs_once(world: World) -> None:
     agreement_id = world.agreement(signed_by=("UA",))
     with world.db.read() as s:
-        document = coordination.get(s, Agreement, agreement_id).document
+        document = queries.get(s, Agreement, agreement_id).document
     with pytest.raises(ConflictError, match="already signed"), world.db.write() as s:
         coordination.add_signature(s, "t", agreement_id, SignatureIn(
             party_id="UA", signature=world.keys["UA"].sign(document)))
@@ -295,7 +295,7 @@ def test_keyset_pages_cover_every_row_once(world: World) -> None:
     after: object | None = None
     while True:
         with world.db.read() as s:
-            rows, after = coordination.page(s, Proposal, Proposal.id,
+            rows, after = queries.page(s, Proposal, Proposal.id,
                                             after=after, limit=2)
         seen += [row.id for row in rows]
         if after is None:

@@ -478,6 +478,19 @@ class ConvoyReportOut(_Out):
     created_at: dt.datetime
 
 
+class ProposalRecord(BaseModel):
+    """A proposal with everything that followed from it in the store: positions, agreements,
+    corridors, movements and their acknowledgements, and the parties they name."""
+
+    proposal: ProposalOut
+    status: str
+    parties: list[PartyOut]
+    positions: list[PositionOut]
+    agreements: list[AgreementOut]
+    corridors: list[CorridorOut]
+    notifications: list[NotificationOut]
+
+
 class AuditEntryOut(_Out):
     seq: int
     actor: str
