@@ -114,7 +114,7 @@ class Situation:
         a new hazard on a national network costs in proportion to the roads it covers, not to
         the network.
         """
-        index = _edge_index(self.network)
+        index = _planar_edges(self.network)
         changes: dict[str, Any] = {}
         if hazards is not None:
             changes["exposure_km"] = self._exposure_under(index, tuple(hazards))
@@ -127,7 +127,7 @@ class Situation:
         """The same territory and closures under a new set of hazard zones."""
         return self.updated(hazards=hazards)
 
-    def _exposure_under(self, index: _EdgeIndex,
+    def _exposure_under(self, index: _PlanarEdges,
                         hazards: tuple[HazardZone, ...]) -> npt.NDArray[np.float64]:
         # Lengths inside the risk unions can only change where a zone came or went.
         before, after = set(self.hazards), set(hazards)
@@ -543,7 +543,7 @@ def annotate(network: RoadNetwork, control: ControlMap, hazards: Sequence[Hazard
     border crossing only when both lie in (different) areas: an end in the sea or off the map
     says nothing about a border.
     """
-    index = _edge_index(network)
+    index = _planar_edges(network)
     clip = _clip_box(network)
     labels = [label for label, geom in control.areas.items() if shapely.intersects(geom, clip)]
     areas = [_on_plane(index.projection, shapely.intersection(control.areas[label], clip))
@@ -576,7 +576,7 @@ def _majority(share: FloatArray, length_m: FloatArray, tail_label: LabelArray) -
 
 
 @dataclass(frozen=True, eq=False)
-class _EdgeIndex:
+class _PlanarEdges:
     """A network's edges on the plane, kept while the network lives so re-annotation is cheap."""
 
     projection: LocalProjection
@@ -586,11 +586,11 @@ class _EdgeIndex:
     nodes: npt.NDArray[np.object_]
 
 
-_EDGE_INDEXES: weakref.WeakKeyDictionary[RoadNetwork, _EdgeIndex] = weakref.WeakKeyDictionary()
+_PLANAR_EDGES: weakref.WeakKeyDictionary[RoadNetwork, _PlanarEdges] = weakref.WeakKeyDictionary()
 
 
-def _edge_index(network: RoadNetwork) -> _EdgeIndex:
-    cached = _EDGE_INDEXES.get(network)
+def _planar_edges(network: RoadNetwork) -> _PlanarEdges:
+    cached = _PLANAR_EDGES.get(network)
     if cached is not None:
         return cached
     counts = np.diff(network.geom_offsets)
@@ -602,9 +602,9 @@ def _edge_index(network: RoadNetwork) -> _EdgeIndex:
     x, y = projection.forward(network.geom_lon, network.geom_lat)
     lines = shapely.linestrings(x, y, indices=np.repeat(np.arange(network.n_edges), counts))
     node_x, node_y = projection.forward(network.node_lon, network.node_lat)
-    index = _EdgeIndex(projection=projection, lines=lines, length_m=shapely.length(lines),
+    index = _PlanarEdges(projection=projection, lines=lines, length_m=shapely.length(lines),
                        tree=STRtree(lines), nodes=shapely.points(node_x, node_y))
-    _EDGE_INDEXES[network] = index
+    _PLANAR_EDGES[network] = index
     return index
 
 
@@ -651,7 +651,7 @@ def _subdivide(area: Area) -> list[Polygon]:
     return out
 
 
-def _inside_share(index: _EdgeIndex, tiles: npt.NDArray[np.object_], owner: LabelArray,
+def _inside_share(index: _PlanarEdges, tiles: npt.NDArray[np.object_], owner: LabelArray,
                   n_areas: int, edges: IntArray | None = None) -> FloatArray:
     """``(n_edges, n_areas)`` share of each edge's planar length inside each area; with
     ``edges``, ``(len(edges), n_areas)`` for those edges only."""
@@ -675,7 +675,7 @@ def _inside_share(index: _EdgeIndex, tiles: npt.NDArray[np.object_], owner: Labe
     return np.minimum(share, 1.0)
 
 
-def _exposure_km(index: _EdgeIndex, network: RoadNetwork, hazards: Sequence[HazardZone],
+def _exposure_km(index: _PlanarEdges, network: RoadNetwork, hazards: Sequence[HazardZone],
                  edges: IntArray | None = None) -> FloatArray:
     """Km per risk level, highest level winning where zones overlap; with ``edges``, for those
     edges only (zones are then cut to their bounding box first).
@@ -698,7 +698,7 @@ def _exposure_km(index: _EdgeIndex, network: RoadNetwork, hazards: Sequence[Haza
     return np.clip(exact, 0.0, None) * length_km[:, None]
 
 
-def _closed(index: _EdgeIndex, network: RoadNetwork, closures: Closures) -> npt.NDArray[np.bool_]:
+def _closed(index: _PlanarEdges, network: RoadNetwork, closures: Closures) -> npt.NDArray[np.bool_]:
     closed = np.isin(network.way_id, np.fromiter(closures.way_ids, dtype=np.int64))
     if closures.points:
         x, y = index.projection.forward([p.lon for p in closures.points],
