@@ -33,7 +33,7 @@ from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.routing.route import settlements_along
-from corridor.store.schemas import ProposalOut, ProposalRecord, Window
+from corridor.store.schemas import ProposalOut, ProposalRecord, WindowIn
 from corridor.world import World
 
 _GEOD = Geod(ellps="WGS84")
@@ -123,7 +123,7 @@ class Section:
     empty: str = "none"
 
 
-def format_window(window: Window) -> str:
+def format_window(window: WindowIn) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use."""
     zone = ZoneInfo(window.tz)
     start = window.start.astimezone(zone)
@@ -162,7 +162,7 @@ def sections(dossier: Dossier) -> list[Section]:
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(Window.model_validate(w)))
+        *(Row(f"Agreement {a.id}", format_window(WindowIn.model_validate(w)))
           for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
