@@ -27,10 +27,10 @@ from .auth import database
 
 __all__ = [
     "DB",
+    "MAX_ID",
     "READ_ERRORS",
     "WRITE_ERRORS",
     "Create",
-    "MAX_ID",
     "IdPath",
     "Page",
     "Paging",
