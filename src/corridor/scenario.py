@@ -222,7 +222,9 @@ Rule = Annotated[
 ]
 
 
-class Party(_Model):
+class PartySpec(_Model):
+    """A negotiating party as the scenario declares it: what it holds, the rules it judges by."""
+
     id: Id
     name: str
     role: Literal["party", "facilitator"] = "party"
@@ -317,7 +319,9 @@ class Checkpoint(_Model):
     lanes: int = Field(1, ge=1)
 
 
-class Proposal(_Model):
+class ProposalSpec(_Model):
+    """A proposal as the scenario writes it, before routing: places and window ids by name."""
+
     id: Id
     proposer: str
     origin: str
@@ -346,11 +350,11 @@ class Scenario(_Model):
     control: ControlSpec = ControlSpec()
     hazards: HazardSpec = HazardSpec()
     closures: list[Closure] = Field(default_factory=list)
-    parties: list[Party] = Field(min_length=1)
+    parties: list[PartySpec] = Field(min_length=1)
     places: Places = Places()
     windows: list[Window] = Field(default_factory=list)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
-    proposals: list[Proposal] = Field(default_factory=list)
+    proposals: list[ProposalSpec] = Field(default_factory=list)
     corridors: list[AgreedCorridor] = Field(default_factory=list)
     convoy_speed_kmh: float = Field(50.0, gt=0.0, le=130.0)
 
@@ -379,7 +383,7 @@ class Scenario(_Model):
             labels.update(party.holds)
         return labels
 
-    def party(self, party_id: str) -> Party:
+    def party(self, party_id: str) -> PartySpec:
         return next(p for p in self.parties if p.id == party_id)
 
     def expand_territories(self, names: list[str]) -> set[str]:
@@ -544,7 +548,7 @@ def _check_references(sc: Scenario) -> None:
                 raise _RefError(f"unknown checkpoint {name!r}", "corridors", i, "checkpoints", k)
 
 
-def _check_contradictions(sc: Scenario, party: Party, index: int) -> None:
+def _check_contradictions(sc: Scenario, party: PartySpec, index: int) -> None:
     """A party whose own rules can never all pass has made a mistake, not a position."""
     scoped: list[tuple[int, str, set[str]]] = []
     for j, rule in enumerate(party.rules):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridor.negotiation.search import Corridor, Negotiation, ProposalResult
+from corridor.negotiation.search import JudgedRoute, Negotiation, ProposalResult
 from corridor.world import World
 
 
-def _verdicts(corridor: Corridor) -> dict[str, Any]:
+def _verdicts(corridor: JudgedRoute) -> dict[str, Any]:
     return {party: v.to_dict() for party, v in corridor.verdicts.items()}
 
 
@@ -36,7 +36,7 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
     return out
 
 
-def _suggestion(c: Corridor) -> dict[str, Any]:
+def _suggestion(c: JudgedRoute) -> dict[str, Any]:
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
             "pareto": c.pareto, "route": c.route_dict(), "verdicts": _verdicts(c)}
 
@@ -72,7 +72,7 @@ def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _feature(c: Corridor, *, kind: str, id_: str) -> dict[str, Any]:
+def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": id_,

@@ -147,17 +147,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class LineString(_In):
+class LineStringIn(_In):
     """A GeoJSON LineString (RFC 7946) in WGS 84 longitude/latitude."""
 
     type: Literal["LineString"]
     coordinates: list[tuple[Longitude, Latitude]] = Field(min_length=2)
 
 
-class Route(_In):
+class RouteIn(_In):
     """Where a corridor runs: a drawn line, named waypoints, or both."""
 
-    route: LineString | None = None
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
 
     @model_validator(mode="after")
@@ -167,7 +167,7 @@ class Route(_In):
         return self
 
 
-class Window(_In):
+class WindowIn(_In):
     """A time window of a ceasefire or movement, with the zone in which it was agreed."""
 
     start: Timestamp
@@ -189,16 +189,16 @@ class WindowOut(_Out):
     tz: str
 
 
-class Reason(_In):
+class ReasonIn(_In):
     code: Annotated[str, Field(min_length=1, max_length=80)]
     message: Text
 
 
-class Verdict(_In):
+class VerdictIn(_In):
     """A party's rule verdict on a proposal, as computed by the negotiation engine."""
 
     acceptable: Flag
-    reasons: list[Reason] = []
+    reasons: list[ReasonIn] = []
 
 
 class Error(BaseModel):
@@ -291,14 +291,14 @@ class TalksOut(_Out):
 
 # -- proposals and positions -------------------------------------------------------------------
 
-class ProposalIn(Route):
+class ProposalIn(RouteIn):
     round_id: EntityId | None = None
     number: Number | None = None
     proposer_id: PartyId
     origin: Name
     destination: Name
-    windows: list[Window] = Field(min_length=1)
-    verdicts: dict[PartyId, Verdict] = {}
+    windows: list[WindowIn] = Field(min_length=1)
+    verdicts: dict[PartyId, VerdictIn] = {}
 
 
 class ProposalOut(_Out):
@@ -308,15 +308,15 @@ class ProposalOut(_Out):
     proposer_id: str
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
     windows: list[WindowOut]
-    verdicts: dict[str, Verdict]
+    verdicts: dict[str, VerdictIn]
     created_at: dt.datetime
 
 
-class CounterProposal(Route):
-    windows: list[Window] = []
+class CounterProposalIn(RouteIn):
+    windows: list[WindowIn] = []
 
 
 class PositionIn(_In):
@@ -324,7 +324,7 @@ class PositionIn(_In):
     stance: Stance
     reasons: list[Text] = []
     conditions: list[Text] = []
-    counter: CounterProposal | None = None
+    counter: CounterProposalIn | None = None
 
     @model_validator(mode="after")
     def _counter_matches_stance(self) -> Self:
@@ -340,21 +340,21 @@ class PositionOut(_Out):
     stance: Stance
     reasons: list[str]
     conditions: list[str]
-    counter: CounterProposal | None
+    counter: CounterProposalIn | None
     created_at: dt.datetime
 
 
 # -- agreements and signatures -------------------------------------------------------------------
 
-class CorridorSpec(Route):
+class AgreementCorridorIn(RouteIn):
     origin: Name
     destination: Name
 
 
 class AgreementIn(_In):
     proposal_id: EntityId | None = None
-    corridor: CorridorSpec
-    windows: list[Window] = Field(min_length=1)
+    corridor: AgreementCorridorIn
+    windows: list[WindowIn] = Field(min_length=1)
     conditions: list[Text] = []
     parties: list[PartyId] = Field(min_length=1)
 
@@ -407,7 +407,7 @@ class VerificationOut(BaseModel):
 
 # -- corridors -------------------------------------------------------------------------------
 
-class CorridorIn(Route):
+class CorridorIn(RouteIn):
     name: Name
     origin: Name
     destination: Name
@@ -421,7 +421,7 @@ class CorridorOut(_Out):
     status: CorridorStatus
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -434,7 +434,7 @@ class StatusChangeIn(_In):
 
 # -- movements -------------------------------------------------------------------------------
 
-class Vehicle(_In):
+class VehicleIn(_In):
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
     count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     plates: list[Annotated[str, Field(max_length=20)]] = []
@@ -445,8 +445,8 @@ class NotificationIn(_In):
     movers: Annotated[str, Field(min_length=1, max_length=4000,
                                  description="Who moves: organisation and kind of people")]
     people: Count
-    vehicles: list[Vehicle] = []
-    route: LineString | None = None
+    vehicles: list[VehicleIn] = []
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
     start_at: Timestamp
     end_at: Timestamp
@@ -483,8 +483,8 @@ class NotificationOut(_Out):
     corridor_id: int
     movers: str
     people: int
-    vehicles: list[Vehicle]
-    route: LineString | None
+    vehicles: list[VehicleIn]
+    route: LineStringIn | None
     waypoints: list[str] | None
     start_at: dt.datetime
     end_at: dt.datetime
@@ -543,6 +543,19 @@ class ConvoyReportOut(_Out):
     note: str
     reporter: str
     created_at: dt.datetime
+
+
+class ProposalRecord(BaseModel):
+    """A proposal with everything that followed from it in the store: positions, agreements,
+    corridors, movements and their acknowledgements, and the parties they name."""
+
+    proposal: ProposalOut
+    status: str
+    parties: list[PartyOut]
+    positions: list[PositionOut]
+    agreements: list[AgreementOut]
+    corridors: list[CorridorOut]
+    notifications: list[NotificationOut]
 
 
 class AuditEntryOut(_Out):
