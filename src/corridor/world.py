@@ -161,7 +161,8 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     """
     sc = scenario
     network = load_network(sc.path(sc.network.source),
-                           settings=NetworkSettings(simplify=sc.network.simplify),
+                           settings=NetworkSettings(simplify=sc.network.simplify,
+                                                    keep_edges=sc.network.keep_edges),
                            progress=progress)
     gazetteer = _gazetteer(sc)
     countries = (dict(load_countries(sc.path(sc.control.borders)))

@@ -91,6 +91,9 @@ class NetworkSpec(_Model):
                                                "surveyed roads; every output says so")
     max_snap_km: float = Field(30.0, gt=0.0, description="farthest a named place may lie from "
                                                          "the nearest road")
+    keep_edges: bool = Field(False, description="also keep roads that can be routed only through "
+                                                "the extract's edges (one-way exits, roads "
+                                                "leaving and re-entering a clipped extract)")
 
 
 class GazetteerSpec(_Model):
