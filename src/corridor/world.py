@@ -27,7 +27,7 @@ from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
-from corridor.scenario import Location, Scenario
+from corridor.scenario.schema import Location, Scenario
 from corridor.situation import (
     Closures,
     ControlMap,

@@ -22,7 +22,7 @@ from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
 from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
-from corridor.scenario import MustAvoid, MustPass, NoTransit, ProposalSpec, Scenario
+from corridor.scenario.schema import MustAvoid, MustPass, NoTransit, ProposalSpec, Scenario
 from corridor.world import Located, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.

@@ -23,7 +23,7 @@ from corridor.planning.model import (
     RouteProfile,
     TimeWindow,
 )
-from corridor.scenario import AgreedCorridor
+from corridor.scenario.schema import AgreedCorridor
 from corridor.world import World, point_of
 
 
