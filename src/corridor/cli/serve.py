@@ -81,6 +81,9 @@ def serve(
         # Open event streams never end by themselves; do not wait on them forever at shutdown.
         uvicorn.run(create_app(database, settings), host=host, port=port,
                     timeout_graceful_shutdown=3, log_level="info")
+    except SystemExit as exc:
+        # uvicorn has logged why it could not start (e.g. the port is taken) and exits 3.
+        raise typer.Exit(1 if exc.code else 0) from exc
     finally:
         database.dispose()
 
