@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from corridor.scenario import (
+from corridor.scenario.schema import (
     AllowedWindows,
     DestinationIn,
     MaxDuration,

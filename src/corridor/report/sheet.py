@@ -26,17 +26,16 @@ import shapely
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from pydantic import BaseModel, Field
-from pyproj import Geod
 
 from corridor.errors import CorridorError
+from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.routing.route import settlements_along
-from corridor.store.schemas import ProposalOut, ProposalRecord, WindowIn
+from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.world import World
 
-_GEOD = Geod(ellps="WGS84")
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 #: Colours of a corridor on every map, by :func:`status_of`; shared with the dashboard's legend.
 STATUS_COLOURS = {"proposed": "#1f5fbf", "rejected": "#c0262d", "agreed": "#7b3fb0",
@@ -81,7 +80,7 @@ def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescripti
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
     lon = np.array([c[0] for c in proposal.route.coordinates])
     lat = np.array([c[1] for c in proposal.route.coordinates])
-    km = float(_GEOD.line_length(lon, lat)) / 1000.0
+    km = line_length_m(lon, lat) / 1000.0
     if world is None:
         return RouteDescription(km=round(km, 1), hours=None, convoy_speed_kmh=None,
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
@@ -123,13 +122,19 @@ class Section:
     empty: str = "none"
 
 
-def format_window(window: WindowIn) -> str:
+def format_window(window: WindowOut) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use."""
     zone = ZoneInfo(window.tz)
-    start = window.start.astimezone(zone)
-    if window.end is None:
+    try:
+        start = window.start.astimezone(zone)
+        end = None if window.end is None else window.end.astimezone(zone)
+    except OverflowError:
+        # Stored before timestamps were bounded, it does not exist on that clock (year 9999
+        # ahead of UTC): shown as written rather than failing the whole sheet.
+        until = "open-ended" if window.end is None else f"to {window.end.isoformat()}"
+        return f"{window.start.isoformat()} {until} (as written)"
+    if end is None:
         return f"from {start:%Y-%m-%d %H:%M} ({window.tz}), open-ended"
-    end = window.end.astimezone(zone)
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M} to {until} ({window.tz})"
 
@@ -162,7 +167,7 @@ def sections(dossier: Dossier) -> list[Section]:
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(WindowIn.model_validate(w)))
+        *(Row(f"Agreement {a.id}", format_window(WindowOut.model_validate(w)))
           for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
@@ -181,7 +186,13 @@ def sections(dossier: Dossier) -> list[Section]:
             "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
         for pos in dossier.positions])
     signatures = Section("Signatures", _signature_rows(dossier), empty="no agreement yet")
-    return [overview, stops, windows, conditions, verdicts, positions, signatures]
+    # Compared by eye with the fingerprint each party holds, so a key registered in a party's
+    # name by someone else shows up on paper.
+    keys = Section("Parties' signing keys", [
+        Row(_party_name(dossier, party.id),
+            f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
+        for party in dossier.parties])
+    return [overview, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
 def _signature_rows(dossier: Dossier) -> list[Row]:
