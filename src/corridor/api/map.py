@@ -137,6 +137,11 @@ def _scenario(request: Request) -> ScenarioLayers:
     return layers
 
 
+def scenario_world(request: Request) -> World | None:
+    """The world of the scenario the server runs with, which routes and judges proposals."""
+    return _scenario(request).world
+
+
 # -- what changes: corridors, convoys, incidents -----------------------------------------------
 
 def _point(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:

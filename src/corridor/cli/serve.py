@@ -18,13 +18,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from corridor.cli._output import out, print_json
 from corridor.errors import StoreError
-from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
 from corridor.store import coordination
 from corridor.store.audit import Anchor, verify_chain
 from corridor.store.db import Database
+from corridor.store.engine import tabled_from_scenario
 from corridor.store.schemas import PartyIn, Role
-from corridor.store.seed import SIGNERS, key_file, proposals_from_negotiation, seed_2022
+from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
 
@@ -149,8 +149,7 @@ def seed(
     json: JsonOpt = False,
 ) -> None:
     """Load the demo: the 2022 talks, the corridors proposed on 7 March, the one that opened."""
-    sc = load_scenario(scenario)
-    proposals = proposals_from_negotiation(negotiate(build_world(sc)), sc)
+    proposals = tabled_from_scenario(build_world(load_scenario(scenario)))
     database = Database.open(db)
     with database.write() as session:
         summary = seed_2022(session, proposals, keys)
