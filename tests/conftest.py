@@ -16,6 +16,9 @@ pytest_plugins = ["tests.dbfixtures", "tests.webfixtures"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 SCENARIO_DIR = REPO_ROOT / "scenarios"
+#: The fictional scenario over the real Andorra extract: parties, labels, zone and script
+#: other than the seed's.
+ANDORRA = REPO_ROOT / "examples" / "andorra" / "scenario.yaml"
 
 
 @pytest.fixture(autouse=True)

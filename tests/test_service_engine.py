@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from corridor.api.app import create_app
-from corridor.api.map import ScenarioLayers
 from corridor.negotiation.output import negotiation_geojson, negotiation_json
 from corridor.negotiation.search import negotiate
+from corridor.report.layers import ScenarioLayers
 from corridor.scenario import load_scenario
 from corridor.store.models import AuditEntry, Proposal
 from corridor.store.signing import canonical_json

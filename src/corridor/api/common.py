@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, delete
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import StoreError
-from corridor.store import coordination
+from corridor.store import queries
 from corridor.store.db import Database
 from corridor.store.models import Base, IdempotencyRecord, User, utcnow
 from corridor.store.schemas import Error, Page
@@ -119,22 +119,21 @@ def list_page(
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Page[Out]:
     with db.read() as session:
-        rows, after = coordination.page(session, model, key,
-                                        after=_typed_after(key, paging.after),
-                                        limit=paging.limit, where=where)
+        rows, after = queries.page(session, model, key, after=_typed_after(key, paging.after),
+                                   limit=paging.limit, where=where)
         items = [out.model_validate(row) for row in rows]
     return Page[Out](items=items, next_cursor=_encode_cursor(after))
 
 
 def fetch(db: Database, model: type[M], key: object, out: type[Out]) -> Out:
     with db.read() as session:
-        return out.model_validate(coordination.get(session, model, key))
+        return out.model_validate(queries.get(session, model, key))
 
 
 def require_exists(db: Database, model: type[M], key: object) -> None:
     """404 for a sub-resource list of a parent that does not exist."""
     with db.read() as session:
-        coordination.get(session, model, key)
+        queries.get(session, model, key)
 
 
 # -- idempotent creation -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         sc = load_scenario(scenario)
         with console.status("loading the scenario") as status:
             world = build_world(sc, progress=False)
-            neg = negotiate(world, progress=lambda msg: status.update(msg))
+            neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
         if geojson is not None:
             _write(geojson, json.dumps(negotiation_geojson(neg), ensure_ascii=False))
         if html is not None:

@@ -15,13 +15,9 @@ import typer
 
 from corridor.cli._output import out
 from corridor.errors import CorridorError
-from corridor.report.sheet import (
-    build_dossier,
-    proposal_of_corridor,
-    render_sheet_html,
-    render_sheet_pdf,
-)
+from corridor.report.sheet import build_dossier, render_sheet_html, render_sheet_pdf
 from corridor.scenario import load_scenario
+from corridor.store import queries
 from corridor.store.db import Database
 from corridor.world import build_world
 
@@ -53,10 +49,11 @@ def sheet(
         with database.read() as session:
             if proposal is None:
                 assert corridor is not None  # exactly one was given
-                proposal = proposal_of_corridor(session, corridor)
-            dossier = build_dossier(session, proposal, world)
+                proposal = queries.proposal_of_corridor(session, corridor)
+            record = queries.proposal_record(session, proposal)
     finally:
         database.dispose()
+    dossier = build_dossier(record, world)
     now = dt.datetime.now(dt.UTC)
     if kind == ".pdf":
         out_file.write_bytes(render_sheet_pdf(dossier, world, now))

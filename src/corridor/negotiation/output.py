@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridor.negotiation.search import Corridor, Negotiation, ProposalResult
+from corridor.negotiation.search import JudgedRoute, Negotiation, ProposalResult
 from corridor.world import World
 
 
-def verdicts_json(corridor: Corridor) -> dict[str, Any]:
+def verdicts_json(corridor: JudgedRoute) -> dict[str, Any]:
     """Every party's verdict on ``corridor``, as the stable JSON carries it."""
     return {party: v.to_dict() for party, v in corridor.verdicts.items()}
 
 
-def route_line(corridor: Corridor) -> dict[str, Any]:
+def route_line(corridor: JudgedRoute) -> dict[str, Any]:
     """The corridor's route as a GeoJSON LineString, to 5 decimals (about a metre)."""
     return {"type": "LineString",
             "coordinates": [[round(x, 5), round(y, 5)] for x, y in corridor.summary.geometry]}
@@ -43,7 +43,7 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
     return out
 
 
-def _suggestion(c: Corridor) -> dict[str, Any]:
+def _suggestion(c: JudgedRoute) -> dict[str, Any]:
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
             "pareto": c.pareto, "route": c.route_dict(), "verdicts": verdicts_json(c)}
 
@@ -79,7 +79,7 @@ def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _feature(c: Corridor, *, kind: str, id_: str) -> dict[str, Any]:
+def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": id_,

@@ -10,18 +10,19 @@ that every candidate breaks is the conflict a mediator has to resolve.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from corridor.errors import RoutingError
 from corridor.negotiation.conflicts import minimal_conflict
+from corridor.progress import Progress, silent
 from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
 from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
-from corridor.scenario import MustAvoid, MustPass, NoTransit, Proposal
+from corridor.scenario.schema import MustAvoid, MustPass, NoTransit, ProposalSpec
 from corridor.world import Located, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.
@@ -29,8 +30,8 @@ SEARCH_ALTERNATIVES = 2
 
 
 @dataclass(frozen=True)
-class Corridor:
-    """A routed corridor with every party's verdict."""
+class JudgedRoute:
+    """A candidate route, routed and judged: every party's verdict on it."""
 
     origin: str
     destination: str
@@ -65,9 +66,9 @@ class Corridor:
 
 @dataclass(frozen=True)
 class ProposalResult:
-    proposal: Proposal
+    proposal: ProposalSpec
     waypoints: list[Located]
-    corridor: Corridor | None
+    corridor: JudgedRoute | None
     error: str | None = None
 
 
@@ -83,24 +84,22 @@ class Conflict:
 @dataclass
 class Negotiation:
     proposals: list[ProposalResult] = field(default_factory=list)
-    suggestions: dict[str, list[Corridor]] = field(default_factory=dict)
+    suggestions: dict[str, list[JudgedRoute]] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-Progress = Callable[[str], None]
 
 
 def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
     """Judge every proposal, then search mutually acceptable corridors for every origin."""
     result = Negotiation()
+    report = progress or silent
+    origins = _origins(world)
+    steps = len(world.scenario.proposals) + len(origins)
     for i, proposal in enumerate(world.scenario.proposals):
-        if progress:
-            progress(f"proposal {proposal.id}")
+        report(f"proposal {proposal.id}", i / steps)
         result.proposals.append(evaluate_proposal(world, proposal, i))
-    for origin in _origins(world):
-        if progress:
-            progress(f"search from {origin}")
+    for j, origin in enumerate(origins, start=len(result.proposals)):
+        report(f"search from {origin}", j / steps)
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
         if found:
@@ -124,7 +123,7 @@ def locate_along(world: World, names: Sequence[str], fields: Sequence[str]) -> l
     return located
 
 
-def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalResult:
+def evaluate_proposal(world: World, proposal: ProposalSpec, index: int) -> ProposalResult:
     """Route a proposal through its waypoints as written and judge it."""
     names = [proposal.origin, *proposal.waypoints, proposal.destination]
     fields = ([f"proposals[{index}].origin"]
@@ -138,7 +137,7 @@ def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalR
 
 def route_as_proposed(world: World, names: Sequence[str], fields: Sequence[str],
                       windows: Sequence[tuple[datetime, datetime]],
-                      ) -> tuple[list[Located], Corridor | None, str | None]:
+                      ) -> tuple[list[Located], JudgedRoute | None, str | None]:
     """Pin ``names`` to the network, route through them fastest and judge the route.
 
     A name that cannot be resolved raises (naming its field); a route that does not exist is a
@@ -153,7 +152,7 @@ def route_as_proposed(world: World, names: Sequence[str], fields: Sequence[str],
 
 
 def judge(world: World, origin: Located, destination: Located, path: Path, mode: str,
-          windows: Sequence[tuple[datetime, datetime]] = ()) -> Corridor:
+          windows: Sequence[tuple[datetime, datetime]] = ()) -> JudgedRoute:
     """Describe a routed corridor and collect every party's verdict on it."""
     summary = summarize(world.network, path, world.situation, world.settlements,
                         world.scenario.convoy_speed_kmh)
@@ -168,11 +167,12 @@ def judge(world: World, origin: Located, destination: Located, path: Path, mode:
         windows=windows,
         place_distance_km=place_distances_km(summary.geometry, _rule_places(world, origin.name)),
     )
-    return Corridor(origin.name, destination.name, mode, path, summary, facts,
+    return JudgedRoute(origin.name, destination.name, mode, path, summary, facts,
                     evaluate(world.scenario, facts))
 
 
-def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corridor], list[str]]:
+def search_origin(world: World, origin: str,
+                  ) -> tuple[list[JudgedRoute], list[JudgedRoute], list[str]]:
     """Mutually acceptable corridors from ``origin`` (Pareto front first), every candidate
     judged, and notes on destinations that could not be reached."""
     sc = world.scenario
@@ -180,7 +180,7 @@ def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corri
     forbidden = sorted({label for p in sc.parties for r in p.rules
                         if isinstance(r, NoTransit) and applies(r, origin)
                         for label in sc.expand_territories(r.territories)})
-    candidates: list[Corridor] = []
+    candidates: list[JudgedRoute] = []
     seen: set[bytes] = set()
     notes: list[str] = []
     for d, dest in enumerate(sc.places.destinations):
@@ -209,22 +209,22 @@ def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corri
     return _ranked(accepted), candidates, notes
 
 
-def _ranked(corridors: list[Corridor]) -> list[Corridor]:
+def _ranked(corridors: list[JudgedRoute]) -> list[JudgedRoute]:
     """Pareto-optimal corridors on (hours, exposure) first, each group by hours."""
-    def point(c: Corridor) -> tuple[float, float]:
+    def point(c: JudgedRoute) -> tuple[float, float]:
         return (c.summary.hours, c.summary.exposure_km["total"])
 
-    def dominated(c: Corridor) -> bool:
+    def dominated(c: JudgedRoute) -> bool:
         h, e = point(c)
         return any(point(o)[0] <= h and point(o)[1] <= e and point(o) != (h, e)
                    for o in corridors)
 
-    marked = [Corridor(c.origin, c.destination, c.mode, c.path, c.summary, c.facts, c.verdicts,
+    marked = [JudgedRoute(c.origin, c.destination, c.mode, c.path, c.summary, c.facts, c.verdicts,
                        pareto=not dominated(c)) for c in corridors]
     return sorted(marked, key=lambda c: (not c.pareto, *point(c)))
 
 
-def explain_conflict(world: World, origin: str, candidates: list[Corridor]) -> Conflict:
+def explain_conflict(world: World, origin: str, candidates: list[JudgedRoute]) -> Conflict:
     """The smallest set of rules every candidate from ``origin`` breaks, in words."""
     sc = world.scenario
     order = [(p.id, i) for p in sc.parties for i in range(len(p.rules))]

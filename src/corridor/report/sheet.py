@@ -27,25 +27,13 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from pydantic import BaseModel, Field
 from pyproj import Geod
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from corridor.errors import CorridorError, NotFoundError
+from corridor.errors import CorridorError
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.routing.route import settlements_along
-from corridor.store import coordination
-from corridor.store.models import Agreement, Corridor, Notification, Party, Position, Proposal
-from corridor.store.schemas import (
-    AgreementOut,
-    CorridorOut,
-    NotificationOut,
-    PartyOut,
-    PositionOut,
-    ProposalOut,
-    Window,
-)
+from corridor.store.schemas import ProposalOut, ProposalRecord, WindowIn
 from corridor.world import World
 
 _GEOD = Geod(ellps="WGS84")
@@ -80,30 +68,10 @@ class RouteDescription(BaseModel):
         "nearest town on it, or a name that needed its context; empty without the scenario"))
 
 
-class Dossier(BaseModel):
-    """A proposal with everything that followed from it: positions, agreements, corridors,
-    movements and their acknowledgements."""
+class Dossier(ProposalRecord):
+    """A proposal with everything that followed from it, and its route described for people."""
 
-    proposal: ProposalOut
-    status: str
     route: RouteDescription
-    parties: list[PartyOut]
-    positions: list[PositionOut]
-    agreements: list[AgreementOut]
-    corridors: list[CorridorOut]
-    notifications: list[NotificationOut]
-
-
-def status_of(verdicts: dict[str, object], stances: list[str], corridors: list[str]) -> str:
-    """One word for a proposal on the map.
-
-    A corridor made from it has the last word; before that, a failed rule verdict or a party's
-    rejection marks it rejected.
-    """
-    if corridors:
-        return corridors[-1]
-    failed = any(isinstance(v, dict) and not v.get("acceptable", True) for v in verdicts.values())
-    return "rejected" if failed or "reject" in stances else "proposed"
 
 
 def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescription:
@@ -133,44 +101,9 @@ def _waypoint_notes(names: list[str], world: World) -> list[str]:
     return [f"{place.name}: {place.note}" for place in located if place.note]
 
 
-def build_dossier(session: Session, proposal_id: int, world: World | None) -> Dossier:
-    """Everything about one proposal, read in the caller's session; 404-class error if absent."""
-    proposal = ProposalOut.model_validate(coordination.get(session, Proposal, proposal_id))
-    positions = [PositionOut.model_validate(p) for p in session.scalars(
-        select(Position).where(Position.proposal_id == proposal_id).order_by(Position.id))]
-    agreements = [AgreementOut.model_validate(a) for a in session.scalars(
-        select(Agreement).where(Agreement.proposal_id == proposal_id).order_by(Agreement.id))]
-    corridors = [CorridorOut.model_validate(c) for c in session.scalars(
-        select(Corridor).where(Corridor.agreement_id.in_([a.id for a in agreements]))
-        .order_by(Corridor.id))]
-    notifications = [NotificationOut.model_validate(n) for n in session.scalars(
-        select(Notification).where(Notification.corridor_id.in_([c.id for c in corridors]))
-        .order_by(Notification.id))]
-    named = {proposal.proposer_id, *proposal.verdicts, *(p.party_id for p in positions),
-             *(party for a in agreements for party in a.document.get("parties", []))}
-    parties = [PartyOut.model_validate(p) for p in session.scalars(
-        select(Party).where(Party.id.in_(named)).order_by(Party.id))]
-    status = status_of(proposal.model_dump()["verdicts"], [p.stance for p in positions],
-                       [c.status for c in corridors])
-    return Dossier(proposal=proposal, status=status, route=describe_route(proposal, world),
-                   parties=parties, positions=positions, agreements=agreements,
-                   corridors=corridors, notifications=notifications)
-
-
-def proposal_of_corridor(session: Session, corridor_id: int) -> int:
-    """The proposal a corridor was agreed from: its sheet is that proposal's.
-
-    Raises a 404-class error for an unknown corridor and for one set up without an agreement
-    on a proposal, which has no dossier to print.
-    """
-    corridor = coordination.get(session, Corridor, corridor_id)
-    agreement = (None if corridor.agreement_id is None
-                 else coordination.get(session, Agreement, corridor.agreement_id))
-    if agreement is None or agreement.proposal_id is None:
-        raise NotFoundError(f"corridor {corridor_id} was not agreed on a proposal, so it has no "
-                            "corridor sheet; sheets are printed from a proposal's dossier",
-                            field="corridor_id")
-    return agreement.proposal_id
+def build_dossier(record: ProposalRecord, world: World | None) -> Dossier:
+    """The stored record with its route described over ``world`` (when the scenario is known)."""
+    return Dossier(**dict(record), route=describe_route(record.proposal, world))
 
 
 # -- what the sheet says, independent of the medium -----------------------------------------
@@ -190,7 +123,7 @@ class Section:
     empty: str = "none"
 
 
-def format_window(window: Window) -> str:
+def format_window(window: WindowIn) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use."""
     zone = ZoneInfo(window.tz)
     start = window.start.astimezone(zone)
@@ -229,7 +162,7 @@ def sections(dossier: Dossier) -> list[Section]:
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(Window.model_validate(w)))
+        *(Row(f"Agreement {a.id}", format_window(WindowIn.model_validate(w)))
           for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements

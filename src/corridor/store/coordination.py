@@ -11,17 +11,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
-from corridor.errors import ConflictError, NotFoundError, StoreError
+from corridor.errors import ConflictError, StoreError
 from corridor.store import audit
 from corridor.store.models import (
     Acknowledgement,
@@ -40,6 +38,7 @@ from corridor.store.models import (
     User,
     utcnow,
 )
+from corridor.store.queries import get
 from corridor.store.schemas import (
     AcknowledgementIn,
     AcknowledgementOut,
@@ -104,38 +103,22 @@ def _hours(delta: dt.timedelta) -> str:
     return f"{delta.total_seconds() / 3600:g} h"
 
 
-def _log(session: Session, actor: str, action: str, entity: str, key: str | int,
-         payload: BaseModel) -> None:
+def _record(session: Session, actor: str, action: str, row: M, out: type[BaseModel], *,
+            filed_under: tuple[str, str | int] | None = None) -> M:
+    """Add ``row`` (a no-op if it is already in the session), flush it so it has its id, and
+    append the audit entry carrying it as ``out`` would show it.
+
+    The entry is filed under the row itself (``party.created`` under party ``id``) unless
+    ``filed_under`` names the entity the change belongs to, e.g. a signature's agreement.
+    """
+    session.add(row)
+    session.flush()
+    identity = inspect(row).identity
+    assert identity is not None  # flushed
+    entity, key = filed_under or (action.split(".")[0], identity[0])
     audit.append(session, actor=actor, action=action, entity=entity, entity_id=key,
-                 payload=payload)
-
-
-def get(session: Session, model: type[M], key: object, *, field: str | None = None) -> M:
-    """Fetch by primary key, or raise a 404-class error naming the entity and id."""
-    found = session.get(model, key)
-    if found is None:
-        name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
-        raise NotFoundError(f"{name} {key} does not exist", field=field)
-    return found
-
-
-def page(
-    session: Session,
-    model: type[M],
-    key: InstrumentedAttribute[Any],
-    *,
-    after: object | None,
-    limit: int,
-    where: Sequence[ColumnElement[bool]] = (),
-) -> tuple[list[M], object | None]:
-    """Keyset pagination: stable under concurrent inserts, unlike offsets."""
-    stmt = select(model).where(*where).order_by(key).limit(limit + 1)
-    if after is not None:
-        stmt = stmt.where(key > after)
-    rows = list(session.scalars(stmt))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (getattr(rows[-1], key.key) if more else None)
+                 payload=out.model_validate(row))
+    return row
 
 
 # -- parties and users -------------------------------------------------------------------------
@@ -143,20 +126,14 @@ def page(
 def create_party(session: Session, actor: str, body: PartyIn) -> Party:
     if session.get(Party, body.id) is not None:
         raise ConflictError(f"party {body.id} already exists", field="id")
-    party = Party(**body.model_dump())
-    session.add(party)
-    session.flush()
-    _log(session, actor, "party.created", "party", party.id, PartyOut.model_validate(party))
-    return party
+    return _record(session, actor, "party.created", Party(**body.model_dump()), PartyOut)
 
 
 def set_party_key(session: Session, actor: str, party_id: str, body: PartyKeyIn) -> Party:
     """Register or rotate a party's public key; existing signatures keep the key they used."""
     party = get(session, Party, party_id)
     party.public_key = body.public_key
-    session.flush()
-    _log(session, actor, "party.key_set", "party", party.id, PartyOut.model_validate(party))
-    return party
+    return _record(session, actor, "party.key_set", party, PartyOut)
 
 
 def hash_token(token: str) -> str:
@@ -176,10 +153,7 @@ def create_user(
         raise ConflictError(f"user {name!r} already exists", field="name")
     token = secrets.token_urlsafe(32)
     user = User(name=name, role=role, party_id=party_id, token_hash=hash_token(token))
-    session.add(user)
-    session.flush()
-    _log(session, actor, "user.created", "user", user.id, UserOut.model_validate(user))
-    return user, token
+    return _record(session, actor, "user.created", user, UserOut), token
 
 
 # -- talks, proposals, positions ---------------------------------------------------------------
@@ -194,10 +168,7 @@ def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
             DelegationMember(party_id=delegation.party_id, **member.model_dump())
             for member in delegation.members
         )
-    session.add(talks)
-    session.flush()
-    _log(session, actor, "talks.created", "talks", talks.id, TalksOut.model_validate(talks))
-    return talks
+    return _record(session, actor, "talks.created", talks, TalksOut)
 
 
 def create_proposal(session: Session, actor: str, body: ProposalIn,
@@ -215,11 +186,7 @@ def create_proposal(session: Session, actor: str, body: ProposalIn,
         proposal.route = judged.route
         proposal.route_summary = judged.summary
         proposal.verdicts = judged.verdicts
-    session.add(proposal)
-    session.flush()
-    _log(session, actor, "proposal.created", "proposal", proposal.id,
-         ProposalOut.model_validate(proposal))
-    return proposal
+    return _record(session, actor, "proposal.created", proposal, ProposalOut)
 
 
 def add_position(session: Session, actor: str, proposal_id: int, body: PositionIn) -> Position:
@@ -227,11 +194,7 @@ def add_position(session: Session, actor: str, proposal_id: int, body: PositionI
     get(session, Proposal, proposal_id)
     get(session, Party, body.party_id, field="party_id")
     position = Position(proposal_id=proposal_id, **body.model_dump(mode="json"))
-    session.add(position)
-    session.flush()
-    _log(session, actor, "position.created", "position", position.id,
-         PositionOut.model_validate(position))
-    return position
+    return _record(session, actor, "position.created", position, PositionOut)
 
 
 # -- agreements and signatures -----------------------------------------------------------------
@@ -261,10 +224,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
         "route": route,
         "audit_head": None if log_head is None else str(log_head),
     }
-    session.flush()
-    _log(session, actor, "agreement.created", "agreement", agreement.id,
-         AgreementOut.model_validate(agreement))
-    return agreement
+    return _record(session, actor, "agreement.created", agreement, AgreementOut)
 
 
 def _agreed_corridor(session: Session, body: AgreementIn,
@@ -316,10 +276,8 @@ def add_signature(session: Session, actor: str, agreement_id: int, body: Signatu
     signature = Signature(agreement_id=agreement.id, party_id=party.id,
                           public_key=party.public_key, signature=body.signature)
     agreement.signatures.append(signature)
-    session.flush()
-    _log(session, actor, "signature.created", "agreement", agreement.id,
-         SignatureOut.model_validate(signature))
-    return signature
+    return _record(session, actor, "signature.created", signature, SignatureOut,
+                   filed_under=("agreement", agreement.id))
 
 
 def verify(session: Session, agreement_id: int) -> VerificationOut:
@@ -342,11 +300,7 @@ def create_corridor(session: Session, actor: str, body: CorridorIn) -> Corridor:
     if body.agreement_id is not None:
         get(session, Agreement, body.agreement_id, field="agreement_id")
     corridor = Corridor(status="proposed", **body.model_dump(mode="json"))
-    session.add(corridor)
-    session.flush()
-    _log(session, actor, "corridor.created", "corridor", corridor.id,
-         CorridorOut.model_validate(corridor))
-    return corridor
+    return _record(session, actor, "corridor.created", corridor, CorridorOut)
 
 
 def _require_signed(session: Session, corridor: Corridor) -> None:
@@ -406,12 +360,8 @@ def notify_movement(session: Session, actor: str, body: NotificationIn, *,
     values["route"] = body.route.model_dump(mode="json") if body.route else None
     if body.route is None and body.waypoints is None:
         values["route"], values["waypoints"] = corridor.route, corridor.waypoints
-    notification = Notification(created_by=actor, **values)
-    session.add(notification)
-    session.flush()
-    _log(session, actor, "notification.created", "notification", notification.id,
-         NotificationOut.model_validate(notification))
-    return notification
+    return _record(session, actor, "notification.created",
+                   Notification(created_by=actor, **values), NotificationOut)
 
 
 def acknowledge(session: Session, actor: str, notification_id: int,
@@ -423,10 +373,8 @@ def acknowledge(session: Session, actor: str, notification_id: int,
             f"party {body.party_id} has already answered notification {notification_id}")
     ack = Acknowledgement(**body.model_dump())
     notification.acknowledgements.append(ack)
-    session.flush()
-    _log(session, actor, "acknowledgement.created", "notification", notification.id,
-         AcknowledgementOut.model_validate(ack))
-    return ack
+    return _record(session, actor, "acknowledgement.created", ack, AcknowledgementOut,
+                   filed_under=("notification", notification.id))
 
 
 def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
@@ -439,10 +387,7 @@ def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
                 "suspended", allowed=["open"], field="suspend")
     values = body.model_dump(exclude={"suspend"})
     incident = Incident(reporter=actor, suspended_corridor=body.suspend, **values)
-    session.add(incident)
-    session.flush()
-    _log(session, actor, "incident.created", "incident", incident.id,
-         IncidentOut.model_validate(incident))
+    _record(session, actor, "incident.created", incident, IncidentOut)
     if body.suspend and body.corridor_id is not None:
         change_status(session, actor, body.corridor_id, StatusChangeIn(
             status="suspended", reason=f"incident {incident.id}: {body.type}"))
@@ -453,8 +398,5 @@ def report_convoy(session: Session, actor: str, notification_id: int,
                   body: ConvoyReportIn) -> ConvoyReport:
     get(session, Notification, notification_id)
     report = ConvoyReport(notification_id=notification_id, reporter=actor, **body.model_dump())
-    session.add(report)
-    session.flush()
-    _log(session, actor, "convoy_report.created", "convoy", notification_id,
-         ConvoyReportOut.model_validate(report))
-    return report
+    return _record(session, actor, "convoy_report.created", report, ConvoyReportOut,
+                   filed_under=("convoy", notification_id))

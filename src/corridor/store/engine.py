@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 from corridor.errors import ScenarioError, StoreError
 from corridor.negotiation.output import route_line, verdicts_json
-from corridor.negotiation.search import Corridor, evaluate_proposal, route_as_proposed
+from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
 from corridor.scenario import Scenario
-from corridor.scenario import Window as ScenarioWindow
-from corridor.store.schemas import ProposalIn, Window
+from corridor.scenario.schema import Window as ScenarioWindow
+from corridor.store.schemas import ProposalIn, WindowIn
 from corridor.world import Located, World
 
 #: The router and the world's caches are not thread-safe; the API serves requests in threads.
@@ -43,7 +43,7 @@ class Judged:
     verdicts: dict[str, Any]
 
     @classmethod
-    def of(cls, located: list[Located], corridor: Corridor | None, error: str | None) -> Judged:
+    def of(cls, located: list[Located], corridor: JudgedRoute | None, error: str | None) -> Judged:
         notes = [f"{loc.name}: {loc.note}" for loc in located if loc.note]
         if corridor is None:
             return cls(None, {"error": error or "no route", "notes": notes}, {})
@@ -92,10 +92,10 @@ def judge_proposal(world: World, body: ProposalIn) -> Judged:
             raise StoreError(exc.message, field=exc.field) from exc
 
 
-def store_window(window: ScenarioWindow, scenario: Scenario) -> Window:
+def store_window(window: ScenarioWindow, scenario: Scenario) -> WindowIn:
     """A scenario window as the store keeps it: in its named zone (the scenario's by default)."""
     zone = ZoneInfo(window.timezone or scenario.timezone)
-    return Window(start=window.start.astimezone(zone), end=window.end.astimezone(zone),
+    return WindowIn(start=window.start.astimezone(zone), end=window.end.astimezone(zone),
                   tz=zone.key)
 
 

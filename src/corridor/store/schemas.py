@@ -90,17 +90,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class LineString(_In):
+class LineStringIn(_In):
     """A GeoJSON LineString (RFC 7946) in WGS 84 longitude/latitude."""
 
     type: Literal["LineString"]
     coordinates: list[tuple[Longitude, Latitude]] = Field(min_length=2)
 
 
-class Route(_In):
+class RouteIn(_In):
     """Where a corridor runs: a drawn line, named waypoints, or both."""
 
-    route: LineString | None = None
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
 
     @model_validator(mode="after")
@@ -110,7 +110,7 @@ class Route(_In):
         return self
 
 
-class Window(_In):
+class WindowIn(_In):
     """A time window of a ceasefire or movement, with the zone in which it was agreed."""
 
     start: AwareDatetime
@@ -146,16 +146,16 @@ def _hhmm(offset: dt.timedelta | None) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-class Reason(_In):
+class ReasonIn(_In):
     code: Annotated[str, Field(min_length=1, max_length=80)]
     message: Text
 
 
-class Verdict(_In):
+class VerdictIn(_In):
     """A party's rule verdict on a proposal, as computed by the negotiation engine."""
 
     acceptable: Flag
-    reasons: list[Reason] = []
+    reasons: list[ReasonIn] = []
 
 
 class Error(BaseModel):
@@ -248,13 +248,13 @@ class TalksOut(_Out):
 
 # -- proposals and positions -------------------------------------------------------------------
 
-class ProposalIn(Route):
+class ProposalIn(RouteIn):
     round_id: EntityId | None = None
     number: Number | None = None
     proposer_id: PartyId
     origin: Name
     destination: Name
-    windows: list[Window] = Field(min_length=1)
+    windows: list[WindowIn] = Field(min_length=1)
     # Named, so that a client sending it is told why rather than "extra inputs not permitted":
     # ProposalOut has the field, and a client may well echo it back.
     verdicts: SkipJsonSchema[None] = Field(default=None, exclude=True)
@@ -273,10 +273,10 @@ class ProposalOut(_Out):
     proposer_id: str
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
-    windows: list[Window]
-    verdicts: dict[str, Verdict] = Field(description="Every party's verdict by its rules, as "
+    windows: list[WindowIn]
+    verdicts: dict[str, VerdictIn] = Field(description="Every party's verdict by its rules, as "
                                          "the server judged the route; empty when unjudged")
     route_summary: dict[str, Any] | None = Field(description=(
         "The server's route: km, hours, exposure_km, exposure_km_by_risk, settlements, "
@@ -286,8 +286,8 @@ class ProposalOut(_Out):
     created_at: dt.datetime
 
 
-class CounterProposal(Route):
-    windows: list[Window] = []
+class CounterProposalIn(RouteIn):
+    windows: list[WindowIn] = []
 
 
 class PositionIn(_In):
@@ -295,7 +295,7 @@ class PositionIn(_In):
     stance: Stance
     reasons: list[Text] = []
     conditions: list[Text] = []
-    counter: CounterProposal | None = None
+    counter: CounterProposalIn | None = None
 
     @model_validator(mode="after")
     def _counter_matches_stance(self) -> Self:
@@ -311,21 +311,21 @@ class PositionOut(_Out):
     stance: Stance
     reasons: list[str]
     conditions: list[str]
-    counter: CounterProposal | None
+    counter: CounterProposalIn | None
     created_at: dt.datetime
 
 
 # -- agreements and signatures -------------------------------------------------------------------
 
-class CorridorSpec(Route):
+class AgreementCorridorIn(RouteIn):
     origin: Name
     destination: Name
 
 
 class AgreementIn(_In):
     proposal_id: EntityId | None = None
-    corridor: CorridorSpec
-    windows: list[Window] = Field(min_length=1)
+    corridor: AgreementCorridorIn
+    windows: list[WindowIn] = Field(min_length=1)
     conditions: list[Text] = []
     parties: list[PartyId] = Field(min_length=1)
 
@@ -378,7 +378,7 @@ class VerificationOut(BaseModel):
 
 # -- corridors -------------------------------------------------------------------------------
 
-class CorridorIn(Route):
+class CorridorIn(RouteIn):
     name: Name
     origin: Name
     destination: Name
@@ -392,7 +392,7 @@ class CorridorOut(_Out):
     status: CorridorStatus
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -405,7 +405,7 @@ class StatusChangeIn(_In):
 
 # -- movements -------------------------------------------------------------------------------
 
-class Vehicle(_In):
+class VehicleIn(_In):
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
     count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     plates: list[Annotated[str, Field(max_length=20)]] = []
@@ -416,8 +416,8 @@ class NotificationIn(_In):
     movers: Annotated[str, Field(min_length=1, max_length=4000,
                                  description="Who moves: organisation and kind of people")]
     people: Count
-    vehicles: list[Vehicle] = []
-    route: LineString | None = None
+    vehicles: list[VehicleIn] = []
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
     start_at: AwareDatetime
     end_at: AwareDatetime
@@ -454,8 +454,8 @@ class NotificationOut(_Out):
     corridor_id: int
     movers: str
     people: int
-    vehicles: list[Vehicle]
-    route: LineString | None
+    vehicles: list[VehicleIn]
+    route: LineStringIn | None
     waypoints: list[str] | None
     start_at: dt.datetime
     end_at: dt.datetime
@@ -514,6 +514,19 @@ class ConvoyReportOut(_Out):
     note: str
     reporter: str
     created_at: dt.datetime
+
+
+class ProposalRecord(BaseModel):
+    """A proposal with everything that followed from it in the store: positions, agreements,
+    corridors, movements and their acknowledgements, and the parties they name."""
+
+    proposal: ProposalOut
+    status: str
+    parties: list[PartyOut]
+    positions: list[PositionOut]
+    agreements: list[AgreementOut]
+    corridors: list[CorridorOut]
+    notifications: list[NotificationOut]
 
 
 class AuditEntryOut(_Out):
