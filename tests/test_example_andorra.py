@@ -63,3 +63,40 @@ def test_the_agreed_corridor_plans_over_its_windows(world: World) -> None:
     assert plan["people_moved"] > 0
     assert [w["start"][-6:] for w in plan["windows"]] == ["+02:00", "+02:00"]  # CEST
     assert routed.summary.km == pytest.approx(plan["route"]["km"], abs=0.1)
+
+
+def test_search_judges_candidates_over_the_windows_offered(result: Negotiation) -> None:
+    # HIGH allows daylight only: the night window proposed from Encamp opens nothing, the
+    # two day windows do, and each corridor says which windows make it acceptable
+    assert "Encamp" not in result.conflicts
+    encamp = result.suggestions["Encamp"]
+    assert encamp and all(c.windows == ("sat-day", "sun-day") for c in encamp)
+    assert all(c.acceptable_to_all for c in encamp)
+    assert {c.destination for c in encamp} <= {"Sant Julià de Lòria", "Ordino"}
+    # nothing is proposed from Canillo, so every window of the scenario is tried
+    assert all(c.windows == ("sat-day", "sun-day") for c in result.suggestions["Canillo"])
+
+
+def test_conflict_says_only_what_relaxing_a_rule_was_found_to_open(andorra_variant: Any) -> None:
+    def high_wants_its_own_ground(d: dict[str, Any]) -> None:
+        d["parties"][0]["rules"].append({"type": "destination_in", "territories": ["highland"]})
+
+    result = negotiate(build_world(load_scenario(andorra_variant(high_wants_its_own_ground))))
+    conflict = result.conflicts["Encamp"]
+    assert [(p, c) for p, c, _ in conflict.messages] == [("HIGH", "destination_in"),
+                                                         ("LOW", "destination_in")]
+    # relaxing LOW's destination rule alone leaves its transit ban, which every route to the
+    # highlands breaks: the explanation must not promise a corridor there
+    opened_by_high, opened_by_low = conflict.opened_by_relaxing
+    assert opened_by_high > 0 and opened_by_low == 0
+    assert "any one of them" not in conflict.explanation
+    assert "relaxing LOW destination_in alone opens none" in conflict.explanation
+    assert f"relaxing HIGH destination_in alone opens {opened_by_high} corridors" in (
+        conflict.explanation)
+
+    def both_relaxed(d: dict[str, Any]) -> None:
+        high_wants_its_own_ground(d)
+        d["parties"][1]["rules"].pop(0)
+
+    relaxed = negotiate(build_world(load_scenario(andorra_variant(both_relaxed, "b.yaml"))))
+    assert "Encamp" not in relaxed.suggestions

@@ -78,8 +78,10 @@ def _print(world: World, neg: Negotiation) -> None:
         out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
         for c in corridors[:5]:
             star = "★" if c.pareto else " "
+            during = f", in {', '.join(c.windows)}" if c.windows else ""
             out.print(f"  {star} {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
-                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed")
+                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed"
+                      f"{during}")
     for origin, conflict in neg.conflicts.items():
         out.print(f"[bold]{origin}[/bold]: [red]no corridor every party accepts[/red]")
         for party, code, message in conflict.messages:

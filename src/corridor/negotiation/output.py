@@ -45,7 +45,8 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
 
 def _suggestion(c: JudgedRoute) -> dict[str, Any]:
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
-            "pareto": c.pareto, "route": c.route_dict(), "verdicts": verdicts_json(c)}
+            "windows": list(c.windows), "pareto": c.pareto, "route": c.route_dict(),
+            "verdicts": verdicts_json(c)}
 
 
 def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
@@ -58,8 +59,11 @@ def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
         "proposals": [_proposal(r) for r in neg.proposals],
         "suggestions": {o: [_suggestion(c) for c in cs] for o, cs in neg.suggestions.items()},
         "conflicts": {
-            o: {"rules": [{"party": party, "code": code, "message": message}
-                          for party, code, message in c.messages],
+            o: {"rules": [{"party": party, "code": code, "message": message,
+                           "relaxing_alone_opens": opened}
+                          for (party, code, message), opened in zip(
+                              c.messages, c.opened_by_relaxing or [0] * len(c.messages),
+                              strict=True)],
                 "candidates": c.candidates, "explanation": c.explanation}
             for o, c in neg.conflicts.items()
         },

@@ -8,6 +8,7 @@ and HTTP clients alike.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +16,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -22,6 +24,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from corridor.errors import StoreError
 from corridor.store.signing import fingerprint
 
 Role = Literal["facilitator", "liaison", "operator", "observer"]
@@ -31,7 +34,8 @@ CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
 Decision = Literal["acknowledge", "deny"]
 ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
 
-PartyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["UA"])]
+PARTY_ID_PATTERN = r"^[A-Z][A-Z0-9_-]{1,15}$"
+PartyId = Annotated[str, Field(pattern=PARTY_ID_PATTERN, examples=["UA"])]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=4000)]
 # Numbers and flags are strict: JSON ``false`` or ``"5"`` is not a coordinate or a count.
@@ -60,18 +64,72 @@ TimeZoneName = Annotated[str, Field(max_length=64, examples=["Europe/Kyiv"]),
                          AfterValidator(_known_zone)]
 
 
-def _unpaired_surrogate(value: object) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unpaired_surrogate(k) or _unpaired_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unpaired_surrogate(v) for v in value)
-    return False
+#: Years a timestamp may fall in. Wider values overflow on the way into the database or into
+#: a local time zone (year 1 minus an hour, year 9999 plus one), and no corridor is planned
+#: centuries away.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: Deeper documents than this are refused before validation, which recurses per level.
+MAX_NESTING = 32
+
+# NUL cannot be stored by PostgreSQL; it and the other C0 controls but tab, line feed and
+# carriage return cannot appear in XML, so neither in the PDF sheets. Refused on every store.
+_ILLEGAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _not_a_number(value: object) -> object:
+    # Numbers are strict everywhere: 12345 is not read as a Unix time.
+    if isinstance(value, (int, float)):
+        raise ValueError("a timestamp is an ISO 8601 string with a zone, not a number")
+    return value
+
+
+def _in_years(value: dt.datetime) -> dt.datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+def _date_in_years(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
+Day = Annotated[dt.date, BeforeValidator(_not_a_number), AfterValidator(_date_in_years)]
+
+
+def _text_fault(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON can escape half a surrogate pair; such text cannot be stored or signed.
+        return "text contains an unpaired UTF-16 surrogate"
+    if (found := _ILLEGAL_CONTROL.search(text)) is not None:
+        return f"text contains the control character U+{ord(found.group()):04X}"
+    return None
+
+
+def document_fault(data: object) -> tuple[str, str] | None:
+    """Where (a dotted field path) and why a decoded document cannot be stored on every
+    backend, or None.
+
+    Walked with an explicit stack, so a hostile nesting depth cannot exhaust Python's.
+    """
+    stack: list[tuple[object, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return ".".join(path[:MAX_NESTING]), f"nested deeper than {MAX_NESTING} levels"
+        if isinstance(value, str):
+            if (fault := _text_fault(value)) is not None:
+                return ".".join(path), fault
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.extend(((key, (*path, str(key))), (item, (*path, str(key)))))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, str(i))) for i, item in enumerate(value))
+    return None
 
 
 class _In(BaseModel):
@@ -79,10 +137,11 @@ class _In(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _valid_unicode(cls, data: object) -> object:
-        # JSON can escape half a surrogate pair; such text cannot be stored or signed.
-        if _unpaired_surrogate(data):
-            raise ValueError("text contains an unpaired UTF-16 surrogate")
+    def _storable_text(cls, data: object) -> object:
+        # Raised as a located store error, not a validation error, so that the whole path of
+        # the offending field is named even in a nested document.
+        if (fault := document_fault(data)) is not None:
+            raise StoreError(fault[1], field=fault[0] or None)
         return data
 
 
@@ -113,8 +172,8 @@ class RouteIn(_In):
 class WindowIn(_In):
     """A time window of a ceasefire or movement, with the zone in which it was agreed."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Timestamp
+    end: Timestamp | None = None
     tz: TimeZoneName
 
     @model_validator(mode="after")
@@ -144,6 +203,14 @@ def _hhmm(offset: dt.timedelta | None) -> str:
     minutes = int((offset or dt.timedelta(0)).total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class WindowOut(_Out):
+    """A window as stored, read back as written, even from before timestamps were bounded."""
+
+    start: dt.datetime
+    end: dt.datetime | None = None
+    tz: str
 
 
 class ReasonIn(_In):
@@ -224,7 +291,7 @@ class DelegationIn(_In):
 
 class TalksIn(_In):
     number: Number
-    date: dt.date
+    date: Day
     venue: Annotated[str, Field(min_length=1, max_length=300)]
     notes: Text = ""
     delegations: list[DelegationIn] = []
@@ -275,7 +342,7 @@ class ProposalOut(_Out):
     destination: str
     route: LineStringIn | None
     waypoints: list[str] | None
-    windows: list[WindowIn]
+    windows: list[WindowOut]
     verdicts: dict[str, VerdictIn] = Field(description="Every party's verdict by its rules, as "
                                          "the server judged the route; empty when unjudged")
     route_summary: dict[str, Any] | None = Field(description=(
@@ -419,8 +486,8 @@ class NotificationIn(_In):
     vehicles: list[VehicleIn] = []
     route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: Timestamp
+    end_at: Timestamp
     emergency: Flag = False
 
     @model_validator(mode="after")
@@ -470,7 +537,7 @@ class IncidentIn(_In):
     type: Annotated[str, Field(min_length=1, max_length=50, examples=["shelling"])]
     lon: Longitude
     lat: Latitude
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
     description: Text = ""
     suspend: Flag = Field(default=False, description="Suspend the (open) corridor")
 
@@ -498,7 +565,7 @@ class ConvoyReportIn(_In):
     status: ConvoyStatus
     lon: Longitude
     lat: Latitude
-    reported_at: AwareDatetime
+    reported_at: Timestamp
     people: Count | None = None
     note: Text = ""
 
