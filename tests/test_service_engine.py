@@ -16,7 +16,7 @@ from corridor.negotiation.search import negotiate
 from corridor.report.layers import ScenarioLayers
 from corridor.scenario import load_scenario
 from corridor.store.models import AuditEntry, Proposal
-from corridor.store.signing import canonical_json
+from corridor.store.signing import canonical_json, signature_valid
 from corridor.world import build_world
 from tests.conftest import SCENARIO_DIR
 
@@ -158,11 +158,13 @@ def test_the_signed_agreement_carries_the_proposal_s_route(
     assert document["route"]["sha256"] == hashlib.sha256(
         canonical_json(proposal["route"])).hexdigest()
     assert document["route"]["summary"]["km"] == proposal["route_summary"]["km"]
-    # The signature covers the road: a document with another line does not verify.
-    signature = world.keys["UA"].sign(document)
+    # The signature covers the road: it does not verify for a document with another line.
+    signature = world.keys["UA"].sign(document, "UA")
     moved = {**document, "corridor": {**document["corridor"], "route": {
         "type": "LineString", "coordinates": [[30.52, 50.45], [31.0, 52.4]]}}}
-    assert world.keys["UA"].sign(moved) != signature
+    public_key = world.keys["UA"].public_key_hex
+    assert signature_valid(public_key, document, signature, "UA")
+    assert not signature_valid(public_key, moved, signature, "UA")
     signed = client.post(f"/api/agreements/{made.json()['id']}/signatures",
                          headers=world.headers("liaison_UA"),
                          json={"party_id": "UA", "signature": signature})
