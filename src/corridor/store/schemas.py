@@ -8,6 +8,7 @@ and HTTP clients alike.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,9 +30,21 @@ CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
 Decision = Literal["acknowledge", "deny"]
 ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
 
+#: Characters XML 1.0 forbids (C0 controls but tab and line breaks, U+FFFE, U+FFFF): a sheet's
+#: map (SVG) and PDF could not carry them, nor could most text widgets show them.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    if (bad := UNPRINTABLE.search(text)) is not None:
+        raise ValueError(f"contains the control character U+{ord(bad[0]):04X} at position "
+                         f"{bad.start()}, which cannot be printed; remove it")
+    return text
+
+
 PartyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["UA"])]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(max_length=4000)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+Text = Annotated[str, Field(max_length=4000), AfterValidator(_printable)]
 # Numbers and flags are strict: JSON ``false`` or ``"5"`` is not a coordinate or a count.
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
@@ -123,7 +136,7 @@ class Window(_In):
 
 
 class Reason(_In):
-    code: Annotated[str, Field(min_length=1, max_length=80)]
+    code: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_printable)]
     message: Text
 
 
