@@ -16,6 +16,9 @@ pytest_plugins = ["tests.dbfixtures", "tests.webfixtures"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 SCENARIO_DIR = REPO_ROOT / "scenarios"
+#: The fictional scenario over the real Andorra extract: parties, labels, zone and script
+#: other than the seed's.
+ANDORRA = REPO_ROOT / "examples" / "andorra" / "scenario.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +37,24 @@ def routes() -> list[dict[str, Any]]:
     document: dict[str, Any] = yaml.load(source.read_text(encoding="utf-8"),
                                          Loader=yaml.CSafeLoader)
     return list(document["routes"])
+
+
+@pytest.fixture
+def andorra_variant(tmp_path: Path) -> Any:
+    """Write a changed copy of the Andorra example into ``tmp_path``; returns its path.
+
+    ``make(change)`` calls ``change`` on the parsed YAML; the copy's data paths are made
+    absolute so it can live anywhere.
+    """
+    def make(change: Any, name: str = "variant.yaml") -> Path:
+        data: dict[str, Any] = yaml.safe_load(ANDORRA.read_text(encoding="utf-8"))
+        data["network"]["source"] = str((ANDORRA.parent / data["network"]["source"]).resolve())
+        data["gazetteer"]["supplements"] = [str(ANDORRA.parent / p)
+                                            for p in data["gazetteer"]["supplements"]]
+        change(data)
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
+        return path
+
+    return make

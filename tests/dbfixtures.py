@@ -181,7 +181,7 @@ WINDOW = {"start": "2022-03-08T10:00:00+03:00", "end": "2022-03-08T21:00:00+03:0
 
 
 @dataclass
-class World:
+class SeededStore:
     """Parties UA, RU (each with a signing key) and ICRC, and one user per role."""
 
     db: Database
@@ -240,7 +240,7 @@ class World:
                 s, "test", self.movement(corridor_id), lead_times=LeadTimes()).id
 
 
-def build_world(db: Database) -> World:
+def build_world(db: Database) -> SeededStore:
     keys = {party: KeyPair.generate() for party in ("UA", "RU")}
     tokens: dict[str, str] = {}
     with db.write() as s:
@@ -255,16 +255,16 @@ def build_world(db: Database) -> World:
             role, _, party = label.partition("_")
             _, tokens[label] = coordination.create_user(
                 s, "test", label, cast(Role, role), party or None)
-    return World(db=db, keys=keys, tokens=tokens)
+    return SeededStore(db=db, keys=keys, tokens=tokens)
 
 
 @pytest.fixture
-def world(database: Database) -> World:
+def world(database: Database) -> SeededStore:
     return build_world(database)
 
 
 @pytest.fixture
-def sqlite_world(tmp_path: Path) -> Iterator[World]:
+def sqlite_world(tmp_path: Path) -> Iterator[SeededStore]:
     """A world on an SQLite file, for API tests whose subject is HTTP, not the backend."""
     url = f"sqlite:///{tmp_path / 'api.db'}"
     db = Database.open(url)
@@ -330,7 +330,7 @@ def cli_token(db_url: str, name: str, role: str, party: str | None = None) -> st
 
 
 @pytest.fixture(scope="module")
-def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededStore]:
     """One SQLite world for a whole module, for tests that each create what they need."""
     db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('world') / 'api.db'}")
     yield build_world(db)

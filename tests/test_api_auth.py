@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from corridor.api.app import create_app
 from corridor.store import queries
 from corridor.store.models import Agreement, AuditEntry
-from tests.dbfixtures import World
+from tests.dbfixtures import SeededStore
 
 CALLERS = ("facilitator", "liaison_UA", "liaison_RU", "operator", "observer", "anonymous")
 LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [35.14, 47.84]]}
@@ -29,12 +29,12 @@ class Case:
     """A request, built against a fresh world, and the callers allowed to make it."""
 
     name: str
-    build: Callable[[World], tuple[str, str, dict[str, Any]]]
+    build: Callable[[SeededStore], tuple[str, str, dict[str, Any]]]
     allowed: frozenset[str]
     success: int = 201
 
 
-def _signature(world: World) -> tuple[str, str, dict[str, Any]]:
+def _signature(world: SeededStore) -> tuple[str, str, dict[str, Any]]:
     agreement_id = world.agreement()
     with world.db.read() as s:
         document = queries.get(s, Agreement, agreement_id).document
@@ -42,7 +42,7 @@ def _signature(world: World) -> tuple[str, str, dict[str, Any]]:
             {"party_id": "UA", "signature": world.keys["UA"].sign(document)})
 
 
-def _notification_body(world: World) -> dict[str, Any]:
+def _notification_body(world: SeededStore) -> dict[str, Any]:
     return world.movement(world.corridor("open")).model_dump(mode="json")
 
 
@@ -86,12 +86,12 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def client(shared_world: World) -> Iterator[TestClient]:
+def client(shared_world: SeededStore) -> Iterator[TestClient]:
     with TestClient(create_app(shared_world.db)) as test_client:
         yield test_client
 
 
-def _audit_size(world: World) -> int:
+def _audit_size(world: SeededStore) -> int:
     with world.db.read() as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
@@ -104,7 +104,7 @@ def _expected(case: Case, caller: str) -> int:
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_authorisation_matrix(client: TestClient, shared_world: World, case: Case,
+def test_authorisation_matrix(client: TestClient, shared_world: SeededStore, case: Case,
                               caller: str) -> None:
     method, path, body = case.build(shared_world)
     headers = {} if caller == "anonymous" else shared_world.headers(caller)
@@ -122,7 +122,8 @@ def test_unknown_token_is_401_with_a_bearer_challenge(client: TestClient) -> Non
     assert response.json()["detail"] == "unknown bearer token"
 
 
-def test_cross_party_refusal_names_both_parties(client: TestClient, shared_world: World) -> None:
+def test_cross_party_refusal_names_both_parties(client: TestClient,
+                                                shared_world: SeededStore) -> None:
     response = client.post(f"/api/proposals/{shared_world.proposal()}/positions",
                            json={"party_id": "UA", "stance": "reject"},
                            headers=shared_world.headers("liaison_RU"))
@@ -130,7 +131,7 @@ def test_cross_party_refusal_names_both_parties(client: TestClient, shared_world
     assert response.json()["detail"] == "liaison of party RU cannot act for party UA"
 
 
-def test_operator_cannot_sign_for_a_party(client: TestClient, shared_world: World) -> None:
+def test_operator_cannot_sign_for_a_party(client: TestClient, shared_world: SeededStore) -> None:
     method, path, body = _signature(shared_world)
     response = client.request(method, path, json=body, headers=shared_world.headers("operator"))
     assert response.status_code == 403
@@ -144,7 +145,7 @@ READABLE = ["/api/parties", "/api/parties/UA", "/api/talks", "/api/proposals",
 
 @pytest.mark.parametrize("path", READABLE)
 def test_observers_read_everything_and_anonymous_nothing(
-    client: TestClient, shared_world: World, path: str
+    client: TestClient, shared_world: SeededStore, path: str
 ) -> None:
     assert client.get(path, headers=shared_world.headers("observer")).status_code == 200
     assert client.get(path).status_code == 401

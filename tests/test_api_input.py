@@ -15,7 +15,7 @@ from corridor.store.models import AuditEntry, IdempotencyRecord, utcnow
 from corridor.store.signing import canonical_json
 
 if TYPE_CHECKING:
-    from tests.dbfixtures import World
+    from tests.dbfixtures import SeededStore
 
 LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [35.14, 47.84]]}
 WINDOW = {"start": "2022-03-08T10:00:00+03:00", "tz": "Europe/Moscow"}
@@ -24,19 +24,19 @@ PROPOSAL = {"proposer_id": "RU", "origin": "Mariupol", "destination": "Zaporizhz
 
 
 @pytest.fixture
-def client(sqlite_world: World) -> Iterator[TestClient]:
+def client(sqlite_world: SeededStore) -> Iterator[TestClient]:
     app = create_app(sqlite_world.db, Settings(max_body_bytes=64 * 1024))
     with TestClient(app) as test_client:
         test_client.headers.update(sqlite_world.headers("facilitator"))
         yield test_client
 
 
-def _audit_size(world: World) -> int:
+def _audit_size(world: SeededStore) -> int:
     with world.db.read() as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
 
-def _refused(client: TestClient, world: World, path: str, body: Any, status: int,
+def _refused(client: TestClient, world: SeededStore, path: str, body: Any, status: int,
              **kwargs: Any) -> dict[str, Any]:
     before = _audit_size(world)
     response = client.post(path, json=body, **kwargs)
@@ -46,7 +46,7 @@ def _refused(client: TestClient, world: World, path: str, body: Any, status: int
     return detail
 
 
-def test_oversized_body_is_413(client: TestClient, sqlite_world: World) -> None:
+def test_oversized_body_is_413(client: TestClient, sqlite_world: SeededStore) -> None:
     body = {**PROPOSAL, "origin": "x" * 100_000}
     error = _refused(client, sqlite_world, "/api/proposals", body, 413)
     assert error["detail"] == "request body exceeds 65536 bytes"
@@ -69,14 +69,14 @@ def test_oversized_chunked_body_without_length_is_413(client: TestClient) -> Non
      "route.coordinates.1.1", "Field required"),
     ({"type": "LineString"}, "route.coordinates", "Field required"),
 ])
-def test_malformed_geojson_names_the_field(client: TestClient, sqlite_world: World,
+def test_malformed_geojson_names_the_field(client: TestClient, sqlite_world: SeededStore,
                                            route: dict[str, Any], field: str,
                                            message: str) -> None:
     error = _refused(client, sqlite_world, "/api/proposals", {**PROPOSAL, "route": route}, 422)
     assert error["field"] == field and message in error["detail"]
 
 
-def test_route_or_waypoints_is_required(client: TestClient, sqlite_world: World) -> None:
+def test_route_or_waypoints_is_required(client: TestClient, sqlite_world: SeededStore) -> None:
     body = {k: v for k, v in PROPOSAL.items() if k != "route"}
     error = _refused(client, sqlite_world, "/api/proposals", body, 422)
     assert "give a route (GeoJSON LineString) or waypoints" in error["detail"]
@@ -90,21 +90,21 @@ def test_route_or_waypoints_is_required(client: TestClient, sqlite_world: World)
     (lambda w: ("/api/notifications", {**w.movement(w.corridor("open")).model_dump(
         mode="json"), "start_at": "2031-01-01T10:00:00"}), "start_at"),
 ])
-def test_timestamps_without_zone_are_422(client: TestClient, sqlite_world: World,
+def test_timestamps_without_zone_are_422(client: TestClient, sqlite_world: SeededStore,
                                          path_of: Any, field: str) -> None:
     path, body = path_of(sqlite_world)
     error = _refused(client, sqlite_world, path, body, 422)
     assert error["field"] == field and "timezone" in error["detail"]
 
 
-def test_unknown_time_zone_is_422(client: TestClient, sqlite_world: World) -> None:
+def test_unknown_time_zone_is_422(client: TestClient, sqlite_world: SeededStore) -> None:
     body = {**PROPOSAL, "windows": [{**WINDOW, "tz": "Europe/Atlantis"}]}
     error = _refused(client, sqlite_world, "/api/proposals", body, 422)
     assert "unknown IANA time zone 'Europe/Atlantis'" in error["detail"]
 
 
 def test_too_short_lead_time_names_the_lead_time(client: TestClient,
-                                                 sqlite_world: World) -> None:
+                                                 sqlite_world: SeededStore) -> None:
     body = sqlite_world.movement(sqlite_world.corridor("open"), hours_ahead=30)
     error = _refused(client, sqlite_world, "/api/notifications", body.model_dump(mode="json"),
                      422, headers=sqlite_world.headers("operator"))
@@ -126,7 +126,7 @@ def test_unknown_ids_are_404(client: TestClient, path: str, detail: str) -> None
 
 
 def test_unknown_ids_in_a_body_are_404_naming_the_field(client: TestClient,
-                                                        sqlite_world: World) -> None:
+                                                        sqlite_world: SeededStore) -> None:
     body = sqlite_world.movement(sqlite_world.corridor("open"))
     error = _refused(client, sqlite_world, "/api/notifications",
                      {**body.model_dump(mode="json"), "corridor_id": 999}, 404)
@@ -135,7 +135,7 @@ def test_unknown_ids_in_a_body_are_404_naming_the_field(client: TestClient,
 
 
 def test_illegal_transition_is_409_listing_the_allowed(client: TestClient,
-                                                       sqlite_world: World) -> None:
+                                                       sqlite_world: SeededStore) -> None:
     corridor_id = sqlite_world.corridor("open")
     error = _refused(client, sqlite_world, f"/api/corridors/{corridor_id}/status",
                      {"status": "agreed"}, 409)
@@ -150,7 +150,8 @@ def test_invalid_json_is_422(client: TestClient) -> None:
     assert response.status_code == 422 and "JSON" in response.json()["detail"]
 
 
-def test_idempotent_replay_returns_the_original(client: TestClient, sqlite_world: World) -> None:
+def test_idempotent_replay_returns_the_original(client: TestClient,
+                                                sqlite_world: SeededStore) -> None:
     key = {"Idempotency-Key": "proposal-7-march-3"}
     first = client.post("/api/proposals", json=PROPOSAL, headers=key)
     size = _audit_size(sqlite_world)
@@ -162,7 +163,7 @@ def test_idempotent_replay_returns_the_original(client: TestClient, sqlite_world
 
 
 def test_idempotency_key_with_another_body_is_refused(client: TestClient,
-                                                      sqlite_world: World) -> None:
+                                                      sqlite_world: SeededStore) -> None:
     key = {"Idempotency-Key": "k-1"}
     assert client.post("/api/proposals", json=PROPOSAL, headers=key).status_code == 201
     error = _refused(client, sqlite_world, "/api/proposals", {**PROPOSAL, "origin": "Kyiv"},
@@ -173,7 +174,7 @@ def test_idempotency_key_with_another_body_is_refused(client: TestClient,
     assert len(client.get("/api/proposals").json()["items"]) == 1
 
 
-def test_an_expired_idempotency_key_is_forgotten(world: World) -> None:
+def test_an_expired_idempotency_key_is_forgotten(world: SeededStore) -> None:
     """On both backends: the expiry is a timestamp comparison done by the database."""
     key = {"Idempotency-Key": "yesterday", **world.headers("facilitator")}
     with TestClient(create_app(world.db)) as client:
@@ -192,7 +193,7 @@ def test_an_expired_idempotency_key_is_forgotten(world: World) -> None:
     assert [(r.key, r.response["id"]) for r in kept] == [("yesterday", again.json()["id"])]
 
 
-def test_idempotency_keys_are_per_user(client: TestClient, sqlite_world: World) -> None:
+def test_idempotency_keys_are_per_user(client: TestClient, sqlite_world: SeededStore) -> None:
     key = {"Idempotency-Key": "shared"}
     body = {"type": "shelling", "lon": 37.5, "lat": 47.1,
             "occurred_at": "2022-03-05T11:00:00+02:00"}
@@ -218,7 +219,7 @@ def test_pages_follow_the_cursor(client: TestClient) -> None:
 
 
 def test_liaisons_sign_client_side_and_anyone_can_verify(client: TestClient,
-                                                         sqlite_world: World) -> None:
+                                                         sqlite_world: SeededStore) -> None:
     agreement = client.post("/api/agreements", json={
         "corridor": {"origin": "Sumy", "destination": "Poltava",
                      "waypoints": ["Sumy", "Romny", "Poltava"]},
@@ -237,7 +238,7 @@ def test_liaisons_sign_client_side_and_anyone_can_verify(client: TestClient,
     assert client.get(f"/api/agreements/{agreement['id']}").json()["complete"]
 
 
-def test_a_forged_signature_is_422(client: TestClient, sqlite_world: World) -> None:
+def test_a_forged_signature_is_422(client: TestClient, sqlite_world: SeededStore) -> None:
     agreement_id = sqlite_world.agreement()
     error = _refused(client, sqlite_world, f"/api/agreements/{agreement_id}/signatures",
                      {"party_id": "UA", "signature": "ab" * 64}, 422,
@@ -246,7 +247,7 @@ def test_a_forged_signature_is_422(client: TestClient, sqlite_world: World) -> N
 
 
 def test_incident_suspends_the_corridor_through_the_api(client: TestClient,
-                                                        sqlite_world: World) -> None:
+                                                        sqlite_world: SeededStore) -> None:
     corridor_id = sqlite_world.corridor("open")
     response = client.post("/api/incidents", headers=sqlite_world.headers("operator"), json={
         "corridor_id": corridor_id, "type": "shelling", "lon": 37.5, "lat": 47.1,

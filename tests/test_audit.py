@@ -22,7 +22,7 @@ from corridor.store.models import Agreement, AuditEntry
 from corridor.store.schemas import StatusChangeIn
 
 if TYPE_CHECKING:
-    from tests.dbfixtures import World
+    from tests.dbfixtures import SeededStore
 
 
 def _entries(db: Database) -> int:
@@ -35,7 +35,7 @@ def _tamper(db: Database, sql: str, **params: object) -> None:
         s.execute(text(sql), params)
 
 
-def test_every_change_is_logged_and_the_chain_verifies(world: World) -> None:
+def test_every_change_is_logged_and_the_chain_verifies(world: SeededStore) -> None:
     world.notification()
     with world.db.read() as s:
         report = verify_chain(s)
@@ -48,7 +48,7 @@ def test_every_change_is_logged_and_the_chain_verifies(world: World) -> None:
     assert actions.count("corridor.status_changed") == 2
 
 
-def test_a_refused_change_leaves_no_entry(world: World) -> None:
+def test_a_refused_change_leaves_no_entry(world: SeededStore) -> None:
     corridor_id = world.corridor("proposed")
     before = _entries(world.db)
     with pytest.raises(ConflictError), world.db.write() as s:
@@ -62,7 +62,7 @@ def test_a_refused_change_leaves_no_entry(world: World) -> None:
     ("DELETE FROM audit_log WHERE seq = 4", 5, "expected seq 4"),
     ("DELETE FROM audit_log WHERE seq = 1", 2, "expected seq 1"),
 ])
-def test_edited_or_deleted_rows_are_located(world: World, sql: str, broken: int,
+def test_edited_or_deleted_rows_are_located(world: SeededStore, sql: str, broken: int,
                                             reason: str) -> None:
     _tamper(world.db, sql)
     with world.db.read() as s:
@@ -70,7 +70,7 @@ def test_edited_or_deleted_rows_are_located(world: World, sql: str, broken: int,
     assert not report.ok and report.broken_seq == broken and reason in report.reason
 
 
-def test_edited_payload_is_located(world: World) -> None:
+def test_edited_payload_is_located(world: SeededStore) -> None:
     with world.db.write() as s:
         entry = s.get(AuditEntry, 3)
         assert entry is not None
@@ -80,7 +80,7 @@ def test_edited_payload_is_located(world: World) -> None:
     assert report.broken_seq == 3 and "payload" in report.reason
 
 
-def test_inserted_row_is_located_even_with_well_formed_hashes(world: World) -> None:
+def test_inserted_row_is_located_even_with_well_formed_hashes(world: SeededStore) -> None:
     """A forger who renumbers the tail and hashes the new row correctly still breaks a link."""
     with world.db.read() as s:
         genuine = s.get(AuditEntry, 3)
@@ -103,7 +103,7 @@ def _cli() -> typer.Typer:
     return app
 
 
-def test_cli_reports_ok_then_the_first_broken_link(world: World) -> None:
+def test_cli_reports_ok_then_the_first_broken_link(world: SeededStore) -> None:
     url = world.db.engine.url.render_as_string(hide_password=False)
     ok = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--json"])
     assert ok.exit_code == 0 and '"ok": true' in ok.stdout
@@ -122,20 +122,20 @@ def test_cli_exits_2_on_a_bad_url(monkeypatch: pytest.MonkeyPatch,
     assert "unsupported database 'nosuch'" in capsys.readouterr().err
 
 
-def test_chain_can_be_checked_given_the_database(world: World) -> None:
+def test_chain_can_be_checked_given_the_database(world: SeededStore) -> None:
     assert verify_chain(world.db).ok
     _tamper(world.db, "DELETE FROM audit_log WHERE seq = 2")
     assert verify_chain(world.db).broken_seq == 3
 
 
-def _head(world: World) -> Anchor:
+def _head(world: SeededStore) -> Anchor:
     with world.db.read() as s:
         anchor = head(s)
     assert anchor is not None
     return anchor
 
 
-def test_the_head_names_the_newest_entry(world: World) -> None:
+def test_the_head_names_the_newest_entry(world: SeededStore) -> None:
     world.notification()
     with world.db.read() as s:
         newest = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
@@ -147,7 +147,7 @@ def test_the_head_names_the_newest_entry(world: World) -> None:
     assert Anchor.parse(spaced.upper()) == report.head
 
 
-def test_a_cut_off_tail_is_found_only_with_an_anchor(world: World) -> None:
+def test_a_cut_off_tail_is_found_only_with_an_anchor(world: SeededStore) -> None:
     world.notification()
     anchor = _head(world)
     _tamper(world.db, "DELETE FROM audit_log WHERE seq > :keep", keep=anchor.seq - 2)
@@ -157,7 +157,7 @@ def test_a_cut_off_tail_is_found_only_with_an_anchor(world: World) -> None:
     assert report.entries == anchor.seq - 2
 
 
-def test_a_log_rewritten_with_fresh_hashes_is_found_with_an_anchor(world: World) -> None:
+def test_a_log_rewritten_with_fresh_hashes_is_found_with_an_anchor(world: SeededStore) -> None:
     """Editing an entry and re-hashing everything after it passes the chain, not an anchor."""
     world.notification()
     anchor = _head(world)
@@ -181,7 +181,7 @@ def test_a_malformed_anchor_is_refused(text: str) -> None:
     assert refused.value.field == "anchor"
 
 
-def test_every_agreement_anchors_the_log_as_it_stood(world: World) -> None:
+def test_every_agreement_anchors_the_log_as_it_stood(world: SeededStore) -> None:
     before = _head(world)
     agreement_id = world.agreement()
     with world.db.read() as s:
@@ -191,7 +191,7 @@ def test_every_agreement_anchors_the_log_as_it_stood(world: World) -> None:
     assert verify_chain(world.db, [Anchor.parse(document["audit_head"])]).ok
 
 
-def test_cli_prints_the_head_and_checks_held_anchors(world: World) -> None:
+def test_cli_prints_the_head_and_checks_held_anchors(world: SeededStore) -> None:
     url = world.db.engine.url.render_as_string(hide_password=False)
     first = CliRunner().invoke(_cli(), ["audit", "verify", "--db", url, "--json"])
     held = json.loads(first.stdout)["head"]

@@ -122,7 +122,13 @@ def test_json_shape(result: Negotiation, world: World) -> None:
     assert all(set(r) == {"code", "message"} for r in p["verdicts"]["UA"]["reasons"])
     assert set(data["suggestions"]) == {"Sumy", "Mariupol"}
     assert set(data["conflicts"]) == {"Kyiv", "Kharkiv"}
-    assert all(set(r) == {"party", "code", "message"} for r in data["conflicts"]["Kyiv"]["rules"])
+    assert all(set(r) == {"party", "code", "message", "relaxing_alone_opens"}
+               for r in data["conflicts"]["Kyiv"]["rules"])
+    # UA's destination rule alone is not what blocks Kyiv: its transit ban still rules out
+    # every destination RU accepts
+    assert [r["relaxing_alone_opens"] > 0 for r in data["conflicts"]["Kyiv"]["rules"]] == [
+        False, True]
+    assert all(s["windows"] == ["mar08"] for s in data["suggestions"]["Sumy"])
     features = negotiation_geojson(result)["features"]
     assert len(features) == 6 + sum(len(v) for v in result.suggestions.values())
     assert all(len(f["geometry"]["coordinates"]) >= 2 for f in features)

@@ -14,38 +14,38 @@ import pytest
 from corridor.errors import PlanningError
 from corridor.planning.corridor import RELAXATION_FACTOR, plan_corridor
 from corridor.planning.model import (
-    AssemblyPoint,
-    BusFleet,
-    Checkpoint,
-    Corridor,
+    BoardingPoint,
+    BusShuttle,
     CorridorPlan,
     CorridorSpec,
     HazardStretch,
     PrivateCars,
-    Window,
+    RouteCheckpoint,
+    RouteProfile,
+    TimeWindow,
 )
 from corridor.planning.plot import plot_timeline
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
 
-def _window(hours: float, day: int = 8, start_hour: int = 9) -> Window:
+def _window(hours: float, day: int = 8, start_hour: int = 9) -> TimeWindow:
     start = datetime(2022, 3, day, start_hour, tzinfo=KYIV)
-    return Window(start, start + timedelta(hours=hours))
+    return TimeWindow(start, start + timedelta(hours=hours))
 
 
 def _one_bus(people: int = 1000, hours: float = 6.0, max_days: int = 3,
              **corridor: object) -> CorridorSpec:
     """One 50-seat bus on a 60-minute route: a 2-hour round trip."""
-    route = replace(Corridor("test", 60.0, 60.0, 600.0), **corridor)  # type: ignore[arg-type]
-    return CorridorSpec(route, (AssemblyPoint("school", people),), (_window(hours),),
-                        buses=BusFleet(count=1, seats=50), max_days=max_days)
+    route = replace(RouteProfile("test", 60.0, 60.0, 600.0), **corridor)  # type: ignore[arg-type]
+    return CorridorSpec(route, (BoardingPoint("school", people),), (_window(hours),),
+                        buses=BusShuttle(count=1, seats=50), max_days=max_days)
 
 
 def _cars_only(cars: int, per_hour: float, hours: float = 6.0,
-               checkpoints: tuple[Checkpoint, ...] = (), capacity_vph: float = 600.0,
+               checkpoints: tuple[RouteCheckpoint, ...] = (), capacity_vph: float = 600.0,
                reception: int | None = None) -> CorridorSpec:
-    return CorridorSpec(Corridor("cars", 30.0, 30.0, capacity_vph), (), (_window(hours),),
+    return CorridorSpec(RouteProfile("cars", 30.0, 30.0, capacity_vph), (), (_window(hours),),
                         cars=PrivateCars(count=cars, occupancy=2.0, departures_per_hour=per_hour),
                         checkpoints=checkpoints, reception_capacity=reception)
 
@@ -83,7 +83,7 @@ def test_no_departure_that_would_still_be_in_the_hazard_zone_at_closing(
 
 
 def test_checkpoint_of_one_lane_at_six_minutes_caps_cars_at_ten_an_hour() -> None:
-    lane = Checkpoint("cp", position_min=10.0, min_per_vehicle=6.0, lanes=1)
+    lane = RouteCheckpoint("cp", position_min=10.0, min_per_vehicle=6.0, lanes=1)
     plan = plan_corridor(_cars_only(cars=1000, per_hour=100.0, checkpoints=(lane,)))
     assert lane.capacity_vph == pytest.approx(10.0)
     assert plan.people_moved == 10 * 6 * 2  # 10 cars/h for 6 h, 2 people per car
@@ -132,10 +132,10 @@ def test_sumy_poltava_8_march_2022_lands_near_five_thousand() -> None:
     hazard stretch = 19:00). Private cars leave at 60 an hour from 09:00 to 19:00 inclusive.
     """
     spec = CorridorSpec(
-        Corridor("sumy-poltava", 175.0, 240.0, 600.0, (HazardStretch(0.0, 120.0),)),
-        (AssemblyPoint("sumy-centre", 4000), AssemblyPoint("students", 2000)),
-        (Window(datetime(2022, 3, 8, 9, tzinfo=KYIV), datetime(2022, 3, 8, 21, tzinfo=KYIV)),),
-        buses=BusFleet(count=61, seats=50, load_min=60.0, unload_min=30.0),
+        RouteProfile("sumy-poltava", 175.0, 240.0, 600.0, (HazardStretch(0.0, 120.0),)),
+        (BoardingPoint("sumy-centre", 4000), BoardingPoint("students", 2000)),
+        (TimeWindow(datetime(2022, 3, 8, 9, tzinfo=KYIV), datetime(2022, 3, 8, 21, tzinfo=KYIV)),),
+        buses=BusShuttle(count=61, seats=50, load_min=60.0, unload_min=30.0),
         cars=PrivateCars(count=650, occupancy=3.0, departures_per_hour=60.0),
     )
     plan = plan_corridor(spec)
@@ -151,8 +151,8 @@ def test_sumy_poltava_8_march_2022_lands_near_five_thousand() -> None:
 
 
 def test_bus_timetables_respect_the_cycle() -> None:
-    fleet = BusFleet(count=3, seats=40, load_min=12.0, unload_min=8.0)
-    spec = CorridorSpec(Corridor("cycle", 40.0, 50.0, 600.0), (AssemblyPoint("a", 10_000),),
+    fleet = BusShuttle(count=3, seats=40, load_min=12.0, unload_min=8.0)
+    spec = CorridorSpec(RouteProfile("cycle", 40.0, 50.0, 600.0), (BoardingPoint("a", 10_000),),
                         (_window(10.0),), buses=fleet)
     plan = plan_corridor(spec)
     # Loading rounds up to 15 min and unloading to 10, so one cycle is 50+10+50+15 = 125 min,
@@ -226,11 +226,11 @@ def test_timeline_plot_writes_png_and_svg(tmp_path: Path) -> None:
 # -- malformed input raises, infeasible input is explained ---------------------------------
 
 @pytest.mark.parametrize(("change", "field"), [
-    (lambda s: replace(s, assembly_points=(AssemblyPoint("a", -5),)), "assembly_points[0].people"),
-    (lambda s: replace(s, buses=BusFleet(count=2, seats=-1)), "buses.seats"),
-    (lambda s: replace(s, windows=(Window(s.windows[0].end, s.windows[0].start),)),
+    (lambda s: replace(s, assembly_points=(BoardingPoint("a", -5),)), "assembly_points[0].people"),
+    (lambda s: replace(s, buses=BusShuttle(count=2, seats=-1)), "buses.seats"),
+    (lambda s: replace(s, windows=(TimeWindow(s.windows[0].end, s.windows[0].start),)),
      "windows[0].end"),
-    (lambda s: replace(s, windows=(Window(datetime(2022, 3, 8, 9), datetime(2022, 3, 8, 15)),)),
+    (lambda s: replace(s, windows=(TimeWindow(datetime(2022, 3, 8, 9), datetime(2022, 3, 8, 15)),)),
      "windows[0].start"),
     (lambda s: replace(s, corridor=replace(s.corridor, capacity_vph=-1.0)),
      "corridor.capacity_vph"),
@@ -254,7 +254,7 @@ def test_closed_road_is_explained_not_raised() -> None:
 
 def test_fleet_that_cannot_reach_the_origin_in_time_is_explained() -> None:
     # 700 min away: even a window half as long again (540 min) would not let it arrive.
-    spec = replace(_one_bus(), buses=BusFleet(count=5, seats=50, approach_min=700.0))
+    spec = replace(_one_bus(), buses=BusShuttle(count=5, seats=50, approach_min=700.0))
     plan = plan_corridor(spec)
     assert plan.people_moved == 0
     assert plan.unmoved.assembly_points == {"school": 1000}

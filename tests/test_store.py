@@ -40,7 +40,7 @@ from corridor.store.schemas import (
 )
 
 if TYPE_CHECKING:
-    from tests.dbfixtures import World
+    from tests.dbfixtures import SeededStore
 
 STATUSES = tuple(TRANSITIONS)
 
@@ -73,7 +73,7 @@ def test_duplicate_party_and_unbound_liaison_are_refused(database: Database) -> 
         coordination.create_user(s, "t", "ghost", "liaison", "XX")
 
 
-def test_talks_round_keeps_delegations_and_rejects_unknown_party(world: World) -> None:
+def test_talks_round_keeps_delegations_and_rejects_unknown_party(world: SeededStore) -> None:
     body = TalksIn.model_validate({
         "number": 3, "date": "2022-03-07", "venue": "Belovezhskaya Pushcha, Brest region",
         "delegations": [{"party_id": "UA", "members": [
@@ -89,7 +89,7 @@ def test_talks_round_keeps_delegations_and_rejects_unknown_party(world: World) -
     assert err.value.field == "delegations.0.party_id"
 
 
-def test_positions_accumulate_per_proposal(world: World) -> None:
+def test_positions_accumulate_per_proposal(world: SeededStore) -> None:
     proposal_id = world.proposal()
     with world.db.write() as s:
         coordination.add_position(s, "t", proposal_id, PositionIn(
@@ -103,7 +103,7 @@ def test_positions_accumulate_per_proposal(world: World) -> None:
 
 
 @pytest.mark.parametrize("current", STATUSES)
-def test_corridor_transitions_follow_the_life_cycle(world: World, current: str) -> None:
+def test_corridor_transitions_follow_the_life_cycle(world: SeededStore, current: str) -> None:
     for target in STATUSES:
         corridor_id = world.corridor(current)
         change = StatusChangeIn.model_validate({"status": target})
@@ -118,7 +118,7 @@ def test_corridor_transitions_follow_the_life_cycle(world: World, current: str) 
             assert queries.get(s, Corridor, corridor_id).status == current
 
 
-def test_corridor_cannot_be_agreed_before_every_party_signed(world: World) -> None:
+def test_corridor_cannot_be_agreed_before_every_party_signed(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA",))
     with world.db.write() as s:
         corridor = coordination.create_corridor(s, "t", CorridorIn.model_validate({
@@ -130,7 +130,8 @@ def test_corridor_cannot_be_agreed_before_every_party_signed(world: World) -> No
 
 @pytest.mark.parametrize(("hours", "emergency", "accepted"), [
     (49, False, True), (47, False, False), (25, True, True), (23, True, False)])
-def test_movement_lead_time(world: World, hours: float, emergency: bool, accepted: bool) -> None:
+def test_movement_lead_time(world: SeededStore, hours: float, emergency: bool,
+                            accepted: bool) -> None:
     corridor_id = world.corridor("open")
     body = world.movement(corridor_id, hours_ahead=hours, emergency=emergency)
     if accepted:
@@ -146,7 +147,7 @@ def test_movement_lead_time(world: World, hours: float, emergency: bool, accepte
         assert s.scalars(select(Notification)).first() is None
 
 
-def test_lead_time_is_configurable(world: World) -> None:
+def test_lead_time_is_configurable(world: SeededStore) -> None:
     corridor_id = world.corridor("open")
     short = LeadTimes(normal=dt.timedelta(hours=2), emergency=dt.timedelta(hours=1))
     with world.db.write() as s:
@@ -157,7 +158,7 @@ def test_lead_time_is_configurable(world: World) -> None:
                                      lead_times=short)
 
 
-def test_notification_keeps_zone_aware_times_and_inherits_the_route(world: World) -> None:
+def test_notification_keeps_zone_aware_times_and_inherits_the_route(world: SeededStore) -> None:
     notification_id = world.notification()
     with world.db.read() as s:
         notification = queries.get(s, Notification, notification_id)
@@ -165,7 +166,7 @@ def test_notification_keeps_zone_aware_times_and_inherits_the_route(world: World
     assert notification.route is not None and notification.route["type"] == "LineString"
 
 
-def test_naive_timestamps_are_refused_by_the_store(world: World) -> None:
+def test_naive_timestamps_are_refused_by_the_store(world: SeededStore) -> None:
     corridor_id = world.corridor("open")
     with pytest.raises(StatementError, match="naive datetime"), world.db.write() as s:
         s.add(Notification(corridor_id=corridor_id, movers="x", people=1, vehicles=[],
@@ -174,13 +175,13 @@ def test_naive_timestamps_are_refused_by_the_store(world: World) -> None:
         s.flush()
 
 
-def test_movement_on_a_closed_corridor_is_a_conflict(world: World) -> None:
+def test_movement_on_a_closed_corridor_is_a_conflict(world: SeededStore) -> None:
     corridor_id = world.corridor("closed")
     with pytest.raises(ConflictError, match="agreed or open"), world.db.write() as s:
         coordination.notify_movement(s, "t", world.movement(corridor_id), lead_times=LeadTimes())
 
 
-def test_each_party_answers_a_notification_once(world: World) -> None:
+def test_each_party_answers_a_notification_once(world: SeededStore) -> None:
     notification_id = world.notification()
     with world.db.write() as s:
         coordination.acknowledge(s, "t", notification_id, AcknowledgementIn(
@@ -199,7 +200,7 @@ def _incident(corridor_id: int, *, suspend: bool) -> IncidentIn:
         "occurred_at": "2022-03-05T11:30:00+02:00", "suspend": suspend})
 
 
-def test_incident_suspends_an_open_corridor(world: World) -> None:
+def test_incident_suspends_an_open_corridor(world: SeededStore) -> None:
     corridor_id = world.corridor("open")
     with world.db.write() as s:
         incident = coordination.report_incident(s, "t", _incident(corridor_id, suspend=True))
@@ -208,7 +209,7 @@ def test_incident_suspends_an_open_corridor(world: World) -> None:
     assert incident.suspended_corridor
 
 
-def test_incident_cannot_suspend_a_corridor_that_is_not_open(world: World) -> None:
+def test_incident_cannot_suspend_a_corridor_that_is_not_open(world: SeededStore) -> None:
     corridor_id = world.corridor("agreed")
     with pytest.raises(ConflictError, match="only an open corridor"), world.db.write() as s:
         coordination.report_incident(s, "t", _incident(corridor_id, suspend=True))
@@ -216,7 +217,7 @@ def test_incident_cannot_suspend_a_corridor_that_is_not_open(world: World) -> No
         assert s.scalars(select(Incident)).first() is None
 
 
-def test_convoy_reports_attach_to_a_notified_movement(world: World) -> None:
+def test_convoy_reports_attach_to_a_notified_movement(world: SeededStore) -> None:
     notification_id = world.notification()
     report = ConvoyReportIn.model_validate({
         "status": "en_route", "lon": 35.9, "lat": 47.6,
@@ -228,7 +229,7 @@ def test_convoy_reports_attach_to_a_notified_movement(world: World) -> None:
         coordination.report_convoy(s, "t", 999, report)
 
 
-def test_signed_agreement_verifies(world: World) -> None:
+def test_signed_agreement_verifies(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA", "RU"))
     with world.db.read() as s:
         check = coordination.verify(s, agreement_id)
@@ -236,14 +237,14 @@ def test_signed_agreement_verifies(world: World) -> None:
     assert {c.party_id for c in check.signatures} == {"UA", "RU"}
 
 
-def test_partly_signed_agreement_does_not_verify(world: World) -> None:
+def test_partly_signed_agreement_does_not_verify(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA",))
     with world.db.read() as s:
         check = coordination.verify(s, agreement_id)
     assert not check.valid and check.missing == ["RU"]
 
 
-def test_tampered_agreement_fails_verification(world: World) -> None:
+def test_tampered_agreement_fails_verification(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA", "RU"))
     with world.db.write() as s:
         agreement = queries.get(s, Agreement, agreement_id)
@@ -259,7 +260,7 @@ def test_tampered_agreement_fails_verification(world: World) -> None:
     ("ICRC", "UA", StoreError, "not a party to agreement"),
 ])
 def test_bad_signatures_are_refused_and_not_stored(
-    world: World, party: str, signer: str, error: type[Exception], message: str
+    world: SeededStore, party: str, signer: str, error: type[Exception], message: str
 ) -> None:
     agreement_id = world.agreement()
     with world.db.read() as s:
@@ -271,7 +272,7 @@ def test_bad_signatures_are_refused_and_not_stored(
         assert s.scalars(select(Signature)).first() is None
 
 
-def test_a_party_signs_once(world: World) -> None:
+def test_a_party_signs_once(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA",))
     with world.db.read() as s:
         document = queries.get(s, Agreement, agreement_id).document
@@ -280,7 +281,7 @@ def test_a_party_signs_once(world: World) -> None:
             party_id="UA", signature=world.keys["UA"].sign(document)))
 
 
-def test_signature_survives_key_rotation(world: World) -> None:
+def test_signature_survives_key_rotation(world: SeededStore) -> None:
     agreement_id = world.agreement(signed_by=("UA", "RU"))
     with world.db.write() as s:
         s.execute(text("UPDATE parties SET public_key = :k WHERE id = 'UA'"), {"k": "ab" * 32})
@@ -288,7 +289,7 @@ def test_signature_survives_key_rotation(world: World) -> None:
         assert coordination.verify(s, agreement_id).valid
 
 
-def test_keyset_pages_cover_every_row_once(world: World) -> None:
+def test_keyset_pages_cover_every_row_once(world: SeededStore) -> None:
     for _ in range(5):
         world.proposal()
     seen: list[int] = []

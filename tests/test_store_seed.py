@@ -28,7 +28,7 @@ from corridor.store.models import (
     Proposal,
     TalksRound,
 )
-from corridor.store.schemas import AgreementIn, ProposalIn, SignatureIn, Window
+from corridor.store.schemas import AgreementIn, ProposalIn, SignatureIn, WindowIn
 from corridor.store.seed import (
     SIGNERS,
     SUMY_POLTAVA,
@@ -39,7 +39,7 @@ from corridor.store.seed import (
 from corridor.store.signing import KeyPair
 from corridor.world import build_world
 from tests.conftest import SCENARIO_DIR
-from tests.dbfixtures import World
+from tests.dbfixtures import SeededStore
 
 SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 
@@ -119,8 +119,8 @@ def test_seed_opens_the_sumy_corridor_on_a_signed_agreement(
     assert document["corridor"]["route"] == proposal.route
     assert document["corridor"]["waypoints"] == proposal.waypoints
     # the agreed window is one the proposal offered
-    offered = [(w.start, w.end) for w in map(Window.model_validate, proposal.windows)]
-    agreed = [(w.start, w.end) for w in map(Window.model_validate, document["windows"])]
+    offered = [(w.start, w.end) for w in map(WindowIn.model_validate, proposal.windows)]
+    agreed = [(w.start, w.end) for w in map(WindowIn.model_validate, document["windows"])]
     assert len(agreed) == 1 and agreed[0] in offered
     assert (corridor.agreement_id, corridor.status) == (agreement.id, "open")
     assert corridor.route == proposal.route
@@ -132,7 +132,7 @@ def test_seed_opens_the_sumy_corridor_on_a_signed_agreement(
     assert chain.ok
     # left open, it takes movements
     with database.write() as s:
-        coordination.notify_movement(s, "test", World.movement(corridor.id),
+        coordination.notify_movement(s, "test", SeededStore.movement(corridor.id),
                                      lead_times=LeadTimes())
 
 

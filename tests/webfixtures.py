@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -40,6 +40,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 USERS = (("facilitator", "facilitator", None), ("liaison_UA", "liaison", "UA"),
          ("liaison_RU", "liaison", "RU"), ("operator", "operator", None),
          ("observer", "observer", None))
+#: The conditions of the agreements the tests draft, unless they give their own.
+CONDITIONS = ("no military escort", "white flags on every vehicle")
 
 
 @dataclass
@@ -80,30 +82,31 @@ class Demo:
             self.keys[party].save(path)
         return path
 
-    def draft_agreement(self, proposal_id: int) -> dict[str, Any]:
+    def draft_agreement(self, proposal_id: int,
+                        conditions: Sequence[str] = CONDITIONS) -> dict[str, Any]:
         """An agreement on the proposal's route, drafted by the facilitator, not yet signed."""
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
         agreement: dict[str, Any] = self.call("facilitator", "POST", "/api/agreements", {
             "proposal_id": proposal_id, "windows": proposal["windows"],
-            "conditions": ["no military escort", "white flags on every vehicle"],
+            "conditions": list(conditions),
             "parties": ["UA", "RU"],
             "corridor": {"origin": proposal["origin"], "destination": proposal["destination"],
                          "route": proposal["route"]}})
         return agreement
 
-    def signed_agreement(self, proposal_id: int) -> int:
+    def signed_agreement(self, proposal_id: int, conditions: Sequence[str] = CONDITIONS) -> int:
         """An agreement on the proposal's route, signed by UA and RU through the API."""
         self._register_keys()
-        agreement = self.draft_agreement(proposal_id)
+        agreement = self.draft_agreement(proposal_id, conditions)
         for party in ("UA", "RU"):
             self.call(f"liaison_{party}", "POST", f"/api/agreements/{agreement['id']}/signatures",
                       {"party_id": party,
                        "signature": self.keys[party].sign(agreement["document"])})
         return int(agreement["id"])
 
-    def corridor(self, proposal_id: int) -> int:
+    def corridor(self, proposal_id: int, conditions: Sequence[str] = CONDITIONS) -> int:
         """A corridor, still proposed, from a signed agreement on the proposal."""
-        agreement_id = self.signed_agreement(proposal_id)
+        agreement_id = self.signed_agreement(proposal_id, conditions)
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
         corridor = self.call("facilitator", "POST", "/api/corridors", {
             "name": f"{proposal['origin']} - {proposal['destination']}",
@@ -111,9 +114,9 @@ class Demo:
             "route": proposal["route"], "agreement_id": agreement_id})
         return int(corridor["id"])
 
-    def open_corridor(self, proposal_id: int) -> int:
+    def open_corridor(self, proposal_id: int, conditions: Sequence[str] = CONDITIONS) -> int:
         """A corridor from a signed agreement on the proposal, agreed and opened."""
-        corridor_id = self.corridor(proposal_id)
+        corridor_id = self.corridor(proposal_id, conditions)
         for status in ("agreed", "open"):
             self.call("facilitator", "POST", f"/api/corridors/{corridor_id}/status",
                       {"status": status})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from corridor.scenario import (
+from corridor.scenario.schema import (
     AllowedWindows,
     DestinationIn,
     MaxDuration,
@@ -22,7 +22,7 @@ from corridor.scenario import (
     MustPass,
     NoTransit,
     OriginIn,
-    Party,
+    PartySpec,
     Rule,
     Scenario,
 )
@@ -180,7 +180,7 @@ def applies(rule: Rule, origin: str) -> bool:
     return not rule.origins or origin in rule.origins
 
 
-def evaluate_rule(scenario: Scenario, party: Party, index: int, facts: CorridorFacts) -> Reason:
+def evaluate_rule(scenario: Scenario, party: PartySpec, index: int, facts: CorridorFacts) -> Reason:
     """Judge one rule of ``party`` on ``facts``."""
     rule = party.rules[index]
     pid = party.id
@@ -216,7 +216,7 @@ def evaluate(scenario: Scenario, facts: CorridorFacts) -> dict[str, Verdict]:
     }
 
 
-def describe_rule(party: Party, index: int) -> str:
+def describe_rule(party: PartySpec, index: int) -> str:
     """The rule in words, for conflict reports where no single corridor is being judged."""
     rule = party.rules[index]
     scope = f" for corridors from {_labels(rule.origins)}" if rule.origins else ""

@@ -27,7 +27,7 @@ from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
-from corridor.scenario import Location, Scenario
+from corridor.scenario.schema import Location, Scenario
 from corridor.situation import (
     Closures,
     ControlMap,
@@ -161,7 +161,8 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     """
     sc = scenario
     network = load_network(sc.path(sc.network.source),
-                           settings=NetworkSettings(simplify=sc.network.simplify),
+                           settings=NetworkSettings(simplify=sc.network.simplify,
+                                                    keep_edges=sc.network.keep_edges),
                            progress=progress)
     gazetteer = _gazetteer(sc)
     countries = (dict(load_countries(sc.path(sc.control.borders)))

@@ -6,6 +6,7 @@ Everything lives under ``/api/``; ``/`` is left for the dashboard.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from corridor import __version__, web
 from corridor.errors import ConflictError, NotFoundError, StoreError
 from corridor.store.coordination import LeadTimes
 from corridor.store.db import Database
-from corridor.store.schemas import Error
+from corridor.store.schemas import MAX_NESTING, Error
 
 from . import (
     agreements,
@@ -36,7 +37,7 @@ from . import (
     proposals,
     talks,
 )
-from .headers import SecurityHeaders
+from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
 
 MIB = 1 << 20
@@ -53,8 +54,26 @@ class Settings:
     scenario: Path | None = None
 
 
+#: A JSON string (escapes included) or a bracket: what the nesting scan must tell apart.
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}]')
+
+
+def _nesting(body: bytes) -> int:
+    """How deeply the JSON text nests, found without parsing it (parsing recurses per level)."""
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(body):
+        first = token.group()[:1]
+        if first in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif first in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 class BodyLimit:
-    """Refuse bodies over the limit with 413 before any of them reaches a handler.
+    """Refuse bodies over the limit with 413, and bodies nested deeper than
+    :data:`MAX_NESTING` with 400, before any of them reaches a handler.
 
     Bodies are buffered (they are small by construction), which also catches chunked uploads
     that announce no length.
@@ -84,12 +103,20 @@ class BodyLimit:
             if size > self.max_bytes:
                 await self._refuse(scope, receive, send)
                 return
-        await self.app(scope, _replaying(b"".join(chunks), receive), send)
+        body = b"".join(chunks)
+        if _nesting(body) > MAX_NESTING:
+            detail = f"JSON body nested deeper than {MAX_NESTING} levels"
+            await _answer(scope, receive, send, detail, 400)
+            return
+        await self.app(scope, _replaying(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"request body exceeds {self.max_bytes} bytes"
-        response = JSONResponse(Error(detail=detail).model_dump(), status_code=413)
-        await response(scope, receive, send)
+        await _answer(scope, receive, send, f"request body exceeds {self.max_bytes} bytes", 413)
+
+
+async def _answer(scope: Scope, receive: Receive, send: Send, detail: str, status: int) -> None:
+    response = JSONResponse(Error(detail=detail).model_dump(), status_code=status)
+    await response(scope, receive, send)
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
@@ -148,6 +175,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                         headers={"Allow": ", ".join(sorted(methods))})
 
 
+async def _internal(_: Request, exc: Exception) -> JSONResponse:
+    """The last resort: a JSON error that still carries the security headers, which the
+    middleware cannot add because errors escape it."""
+    return JSONResponse(Error(detail="internal error; the request was not completed").model_dump(),
+                        status_code=500, headers=SECURITY_HEADERS)
+
+
 def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     """The service over an opened (and migrated) store."""
     settings = settings or Settings()
@@ -171,6 +205,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -20,13 +20,14 @@ from corridor.errors import StoreError
 from corridor.store import queries
 from corridor.store.db import Database
 from corridor.store.models import Base, IdempotencyRecord, User, utcnow
-from corridor.store.schemas import Error, Page
+from corridor.store.schemas import Error, Page, document_fault
 from corridor.store.signing import canonical_json
 
 from .auth import database
 
 __all__ = [
     "DB",
+    "MAX_ID",
     "READ_ERRORS",
     "WRITE_ERRORS",
     "Create",
@@ -42,8 +43,10 @@ M = TypeVar("M", bound=Base)
 Out = TypeVar("Out", bound=BaseModel)
 
 DB = Annotated[Database, Depends(database)]
-#: An entity id in a path: ids fit a 32-bit integer column on every backend.
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+#: Ids, sequence numbers and so cursors fit a 32-bit integer column on every backend.
+MAX_ID = 2**31 - 1
+#: An entity id in a path.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -77,9 +80,12 @@ def _decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
+        after = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, binascii.Error) as exc:
         raise StoreError("not a cursor returned by this API", field="cursor") from exc
+    if document_fault(after) is not None:
+        raise StoreError("not a cursor returned by this API", field="cursor")
+    return after
 
 
 def _typed_after(key: InstrumentedAttribute[Any], after: str | None) -> object | None:
@@ -88,9 +94,12 @@ def _typed_after(key: InstrumentedAttribute[Any], after: str | None) -> object |
         return None
     try:
         converted: object = key.type.python_type(after)
-        return converted
     except ValueError as exc:
         raise StoreError("not a cursor returned by this API", field="cursor") from exc
+    if isinstance(converted, int) and not 0 <= converted <= MAX_ID:
+        # Larger numbers overflow the column's type on the way into the query.
+        raise StoreError("not a cursor returned by this API", field="cursor")
+    return converted
 
 
 @dataclass(frozen=True)

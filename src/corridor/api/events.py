@@ -21,7 +21,7 @@ from corridor.store.db import Database
 from corridor.store.models import AuditEntry
 
 from .auth import Reader
-from .common import DB, READ_ERRORS
+from .common import DB, MAX_ID, READ_ERRORS
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -72,10 +72,13 @@ def _start(last_event_id: str | None, after: int | None) -> int:
     if last_event_id is None:
         return after or 0
     try:
-        return int(last_event_id)
-    except ValueError as exc:
+        seq = int(last_event_id)
+    except ValueError:
+        seq = -1
+    if not 0 <= seq <= MAX_ID:
         raise StoreError("Last-Event-ID must be an event id sent by this stream",
-                         field="Last-Event-ID") from exc
+                         field="Last-Event-ID")
+    return seq
 
 
 @router.get("", response_class=StreamingResponse, responses={
@@ -86,7 +89,7 @@ async def events(
     db: DB,
     _: Reader,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, description="Start after this seq")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Start after this seq")] = None,
     follow: Annotated[bool, Query(description="Keep the stream open for new changes")] = True,
 ) -> StreamingResponse:
     start = _start(last_event_id, after)

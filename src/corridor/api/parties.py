@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from corridor.store import coordination
 from corridor.store.models import Party, User
-from corridor.store.schemas import PartyIn, PartyKeyIn, PartyOut
+from corridor.store.schemas import PARTY_ID_PATTERN, PartyIn, PartyKeyIn, PartyOut
 
 from .auth import Reader, act_for, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, Page, Paging, fetch, list_page
 
 router = APIRouter(prefix="/api/parties", tags=["parties"])
+PartyPath = Annotated[str, Path(pattern=PARTY_ID_PATTERN, examples=["UA"])]
 
 
 @router.get("", responses=READ_ERRORS)
@@ -23,7 +24,7 @@ def list_parties(db: DB, _: Reader, paging: Paging) -> Page[PartyOut]:
 
 
 @router.get("/{party_id}", responses=READ_ERRORS)
-def get_party(party_id: str, db: DB, _: Reader) -> PartyOut:
+def get_party(party_id: PartyPath, db: DB, _: Reader) -> PartyOut:
     return fetch(db, Party, party_id, PartyOut)
 
 
@@ -35,7 +36,7 @@ def create_party(body: PartyIn, create: Create,
 
 
 @router.put("/{party_id}/key", response_model=PartyOut, responses=WRITE_ERRORS)
-def set_key(party_id: str, body: PartyKeyIn, create: Create,
+def set_key(party_id: PartyPath, body: PartyKeyIn, create: Create,
             user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
     """Register or rotate the party's Ed25519 public key; only its own liaison may."""
     act_for(user, party_id)

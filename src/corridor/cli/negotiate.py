@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         sc = load_scenario(scenario)
         with console.status("loading the scenario") as status:
             world = build_world(sc, progress=False)
-            neg = negotiate(world, progress=lambda msg: status.update(msg))
+            neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
         if geojson is not None:
             _write(geojson, json.dumps(negotiation_geojson(neg), ensure_ascii=False))
         if html is not None:
@@ -78,8 +78,10 @@ def _print(world: World, neg: Negotiation) -> None:
         out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
         for c in corridors[:5]:
             star = "★" if c.pareto else " "
+            during = f", in {', '.join(c.windows)}" if c.windows else ""
             out.print(f"  {star} {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
-                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed")
+                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed"
+                      f"{during}")
     for origin, conflict in neg.conflicts.items():
         out.print(f"[bold]{origin}[/bold]: [red]no corridor every party accepts[/red]")
         for party, code, message in conflict.messages:

@@ -24,6 +24,12 @@ CacheDirOpt = Annotated[
                  "[default: $CORRIDOR_CACHE_DIR or ~/.cache/corridor/networks]."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+KeepEdgesOpt = Annotated[
+    bool,
+    typer.Option("--keep-edges", help="Also keep roads that can be routed only through the "
+                 "extract's edges (one-way exits, roads leaving and re-entering a clipped "
+                 "extract)."),
+]
 
 
 @app.command()
@@ -33,18 +39,22 @@ def build(
     no_simplify: Annotated[
         bool, typer.Option("--no-simplify", help="Keep every OSM node as a graph node.")
     ] = False,
+    keep_edges: KeepEdgesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Build the network from the extract (ignoring any cached copy) and cache it."""
-    loaded = open_network(file, settings=NetworkSettings(simplify=not no_simplify),
+    settings = NetworkSettings(simplify=not no_simplify, keep_edges=keep_edges)
+    loaded = open_network(file, settings=settings,
                           cache_dir=cache_dir, progress=not json, rebuild=True)
     _report(loaded, json, timing=f"built in {loaded.network.meta['build_seconds']:.2f} s")
 
 
 @app.command()
-def info(file: FileArg, cache_dir: CacheDirOpt = None, json: JsonOpt = False) -> None:
+def info(file: FileArg, cache_dir: CacheDirOpt = None, keep_edges: KeepEdgesOpt = False,
+         json: JsonOpt = False) -> None:
     """Describe the network of an extract, loading it from the cache when possible."""
-    loaded = open_network(file, cache_dir=cache_dir, progress=not json)
+    loaded = open_network(file, settings=NetworkSettings(keep_edges=keep_edges),
+                          cache_dir=cache_dir, progress=not json)
     how = "from cache" if loaded.from_cache else "built, now cached"
     _report(loaded, json, timing=f"loaded in {loaded.seconds:.3f} s ({how})")
 
@@ -67,6 +77,7 @@ def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
         "bbox": list(net.bbox),
         "osm_ways": meta.get("osm_ways"),
         "dropped": meta.get("dropped"),
+        "boundary": meta.get("boundary"),
         "settings": meta.get("settings"),
         "build_seconds": meta.get("build_seconds"),
         "schematic": bool(meta.get("schematic")),
@@ -95,9 +106,10 @@ def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
         ("directed edges", f"{report['edges']:,}"),
         ("drivable OSM ways", f"{report['osm_ways']:,}"),
         ("bounding box", f"lon {min_lon:.4f} to {max_lon:.4f}, lat {min_lat:.4f} to {max_lat:.4f}"),
-        ("dropped (not strongly connected)",
+        ("dropped (cannot be routed both ways)",
          f"{dropped.get('components', 0):,} components, {dropped.get('nodes', 0):,} nodes, "
          f"{dropped.get('edges', 0):,} edges"),
+        *_boundary_rows(report["boundary"]),
         ("time", timing),
         ("cache", report["cache_path"]),
     ]
@@ -105,10 +117,29 @@ def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
         summary.add_row(item, value)
     out.print(summary)
 
+    dropped_km = dropped.get("km_by_class", {})
     by_class = Table(title="Directed km by road class")
     by_class.add_column("class")
     by_class.add_column("km", justify="right")
+    by_class.add_column("dropped km", justify="right")
     for cls, km in report["km_by_class"].items():
-        by_class.add_row(cls, f"{km:,.1f}")
-    by_class.add_row("total", f"{report['km_total']:,.1f}", style="bold")
+        by_class.add_row(cls, f"{km:,.1f}", f"{dropped_km.get(cls, 0.0):,.1f}")
+    by_class.add_row("total", f"{report['km_total']:,.1f}",
+                     f"{sum(dropped_km.values()):,.1f}", style="bold")
     out.print(by_class)
+    if dropped.get("roads"):
+        roads = Table(title="Roads that lost most (directed km)")
+        for column in ("road", "dropped km", "of km"):
+            roads.add_column(column, justify="left" if column == "road" else "right")
+        for road in dropped["roads"]:
+            roads.add_row(road["road"], f"{road['km_dropped']:,.1f}", f"{road['km_total']:,.1f}")
+        out.print(roads)
+
+
+def _boundary_rows(boundary: dict[str, int] | None) -> list[tuple[str, str]]:
+    """With ``--keep-edges``: what was kept because it leaves or enters at the extract's edge."""
+    if boundary is None:
+        return []
+    return [("kept through the edges",
+             f"{boundary['one_way_nodes']:,} nodes reachable one way only or through "
+             f"{boundary['connectors']:,} dead ends at the extract's edge")]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridor.negotiation.search import Corridor, Negotiation, ProposalResult
+from corridor.negotiation.search import JudgedRoute, Negotiation, ProposalResult
 from corridor.world import World
 
 
-def _verdicts(corridor: Corridor) -> dict[str, Any]:
+def _verdicts(corridor: JudgedRoute) -> dict[str, Any]:
     return {party: v.to_dict() for party, v in corridor.verdicts.items()}
 
 
@@ -36,9 +36,10 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
     return out
 
 
-def _suggestion(c: Corridor) -> dict[str, Any]:
+def _suggestion(c: JudgedRoute) -> dict[str, Any]:
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
-            "pareto": c.pareto, "route": c.route_dict(), "verdicts": _verdicts(c)}
+            "windows": list(c.windows), "pareto": c.pareto, "route": c.route_dict(),
+            "verdicts": _verdicts(c)}
 
 
 def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
@@ -51,8 +52,11 @@ def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
         "proposals": [_proposal(r) for r in neg.proposals],
         "suggestions": {o: [_suggestion(c) for c in cs] for o, cs in neg.suggestions.items()},
         "conflicts": {
-            o: {"rules": [{"party": party, "code": code, "message": message}
-                          for party, code, message in c.messages],
+            o: {"rules": [{"party": party, "code": code, "message": message,
+                           "relaxing_alone_opens": opened}
+                          for (party, code, message), opened in zip(
+                              c.messages, c.opened_by_relaxing or [0] * len(c.messages),
+                              strict=True)],
                 "candidates": c.candidates, "explanation": c.explanation}
             for o, c in neg.conflicts.items()
         },
@@ -72,7 +76,7 @@ def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _feature(c: Corridor, *, kind: str, id_: str) -> dict[str, Any]:
+def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": id_,

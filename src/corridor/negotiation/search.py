@@ -10,18 +10,19 @@ that every candidate breaks is the conflict a mediator has to resolve.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from corridor.errors import RoutingError
 from corridor.negotiation.conflicts import minimal_conflict
+from corridor.progress import Progress, silent
 from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
 from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
-from corridor.scenario import MustAvoid, MustPass, NoTransit, Proposal
+from corridor.scenario.schema import MustAvoid, MustPass, NoTransit, ProposalSpec, Scenario
 from corridor.world import Located, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.
@@ -29,8 +30,8 @@ SEARCH_ALTERNATIVES = 2
 
 
 @dataclass(frozen=True)
-class Corridor:
-    """A routed corridor with every party's verdict."""
+class JudgedRoute:
+    """A candidate route, routed and judged: every party's verdict on it."""
 
     origin: str
     destination: str
@@ -40,6 +41,7 @@ class Corridor:
     facts: CorridorFacts
     verdicts: dict[str, Verdict]
     pareto: bool = False
+    windows: tuple[str, ...] = ()
 
     @property
     def acceptable_to_all(self) -> bool:
@@ -65,42 +67,47 @@ class Corridor:
 
 @dataclass(frozen=True)
 class ProposalResult:
-    proposal: Proposal
+    proposal: ProposalSpec
     waypoints: list[Located]
-    corridor: Corridor | None
+    corridor: JudgedRoute | None
     error: str | None = None
 
 
 @dataclass(frozen=True)
 class Conflict:
+    """The smallest set of rules every candidate from ``origin`` breaks.
+
+    ``opened_by_relaxing`` holds, per rule, how many corridors a search without that one rule
+    finds: the claim that relaxing a rule opens a corridor is checked, not inferred.
+    """
+
     origin: str
     rules: list[tuple[str, int]]
     candidates: int
     messages: Sequence[tuple[str, str, str]]  # party, code, message
     explanation: str
+    opened_by_relaxing: Sequence[int] = ()
 
 
 @dataclass
 class Negotiation:
     proposals: list[ProposalResult] = field(default_factory=list)
-    suggestions: dict[str, list[Corridor]] = field(default_factory=dict)
+    suggestions: dict[str, list[JudgedRoute]] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-Progress = Callable[[str], None]
 
 
 def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
     """Judge every proposal, then search mutually acceptable corridors for every origin."""
     result = Negotiation()
+    report = progress or silent
+    origins = _origins(world)
+    steps = len(world.scenario.proposals) + len(origins)
     for i, proposal in enumerate(world.scenario.proposals):
-        if progress:
-            progress(f"proposal {proposal.id}")
+        report(f"proposal {proposal.id}", i / steps)
         result.proposals.append(evaluate_proposal(world, proposal, i))
-    for origin in _origins(world):
-        if progress:
-            progress(f"search from {origin}")
+    for j, origin in enumerate(origins, start=len(result.proposals)):
+        report(f"search from {origin}", j / steps)
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
         if found:
@@ -124,7 +131,7 @@ def locate_along(world: World, names: Sequence[str], fields: Sequence[str]) -> l
     return located
 
 
-def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalResult:
+def evaluate_proposal(world: World, proposal: ProposalSpec, index: int) -> ProposalResult:
     """Route a proposal through its waypoints as written and judge it."""
     names = [proposal.origin, *proposal.waypoints, proposal.destination]
     fields = ([f"proposals[{index}].origin"]
@@ -136,12 +143,13 @@ def evaluate_proposal(world: World, proposal: Proposal, index: int) -> ProposalR
     except RoutingError as exc:
         return ProposalResult(proposal, located, None, f"proposal {proposal.id}: {exc.message}")
     windows = [(w.start, w.end) for w in world.scenario.windows if w.id in proposal.windows]
-    corridor = judge(world, located[0], located[-1], path, "as proposed", windows)
+    corridor = replace(judge(world, located[0], located[-1], path, "as proposed", windows),
+                       windows=tuple(proposal.windows))
     return ProposalResult(proposal, located, corridor)
 
 
 def judge(world: World, origin: Located, destination: Located, path: Path, mode: str,
-          windows: Sequence[tuple[datetime, datetime]] = ()) -> Corridor:
+          windows: Sequence[tuple[datetime, datetime]] = ()) -> JudgedRoute:
     """Describe a routed corridor and collect every party's verdict on it."""
     summary = summarize(world.network, path, world.situation, world.settlements,
                         world.scenario.convoy_speed_kmh)
@@ -156,19 +164,26 @@ def judge(world: World, origin: Located, destination: Located, path: Path, mode:
         windows=windows,
         place_distance_km=place_distances_km(summary.geometry, _rule_places(world, origin.name)),
     )
-    return Corridor(origin.name, destination.name, mode, path, summary, facts,
+    return JudgedRoute(origin.name, destination.name, mode, path, summary, facts,
                     evaluate(world.scenario, facts))
 
 
-def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corridor], list[str]]:
-    """Mutually acceptable corridors from ``origin`` (Pareto front first), every candidate
-    judged, and notes on destinations that could not be reached."""
+def search_origin(world: World, origin: str,
+                  ) -> tuple[list[JudgedRoute], list[JudgedRoute], list[str]]:
+    """Mutually acceptable corridors from ``origin`` (Pareto front first), every option judged,
+    and notes on destinations that could not be reached.
+
+    An option is a candidate route in one of the windows offered for ``origin``
+    (:func:`offered_windows`): rules such as ``allowed_hours`` judge the window, not the road.
+    An accepted corridor lists every window in which every party accepts it.
+    """
     sc = world.scenario
     start = world.locate(origin, field=f"origin {origin}")
     forbidden = sorted({label for p in sc.parties for r in p.rules
                         if isinstance(r, NoTransit) and applies(r, origin)
                         for label in sc.expand_territories(r.territories)})
-    candidates: list[Corridor] = []
+    windows = offered_windows(world, origin)
+    options: list[JudgedRoute] = []
     seen: set[bytes] = set()
     notes: list[str] = []
     for d, dest in enumerate(sc.places.destinations):
@@ -192,43 +207,109 @@ def search_origin(world: World, origin: str) -> tuple[list[Corridor], list[Corri
                         seen.add(key)
                         label = mode.value + (f" alternative {k + 1}" if k else "") + (
                             f", avoiding {', '.join(exclude)}" if exclude else "")
-                        candidates.append(judge(world, start, end, path, label))
-    accepted = [c for c in candidates if c.acceptable_to_all]
-    return _ranked(accepted), candidates, notes
+                        options.extend(_per_window(world, judge(world, start, end, path, label),
+                                                   windows))
+    return _ranked(_accepted(options)), options, notes
 
 
-def _ranked(corridors: list[Corridor]) -> list[Corridor]:
+def offered_windows(world: World, origin: str) -> list[tuple[str, datetime, datetime]]:
+    """The windows proposed for corridors from ``origin``; every window when none was."""
+    sc = world.scenario
+    proposed = {w for p in sc.proposals if p.origin == origin for w in p.windows}
+    windows = [(w.id, w.start, w.end) for w in sc.windows if w.id in proposed]
+    return windows or [(w.id, w.start, w.end) for w in sc.windows]
+
+
+def _per_window(world: World, route: JudgedRoute,
+                windows: Sequence[tuple[str, datetime, datetime]]) -> list[JudgedRoute]:
+    """The route judged once per window (once without any when the scenario has none)."""
+    if not windows:
+        return [route]
+    judged = []
+    for wid, start, end in windows:
+        facts = replace(route.facts, windows=[(start, end)])
+        judged.append(replace(route, facts=facts, verdicts=evaluate(world.scenario, facts),
+                              windows=(wid,)))
+    return judged
+
+
+def _accepted(options: list[JudgedRoute]) -> list[JudgedRoute]:
+    """One corridor per route every party accepts in some window, with all such windows."""
+    by_route: dict[bytes, JudgedRoute] = {}
+    for option in options:
+        if not option.acceptable_to_all:
+            continue
+        key = option.path.edges.tobytes()
+        first = by_route.get(key)
+        if first is None:
+            by_route[key] = option
+        else:
+            by_route[key] = replace(first, windows=first.windows + option.windows,
+                                    facts=replace(first.facts, windows=[
+                                        *first.facts.windows, *option.facts.windows]))
+    return list(by_route.values())
+
+
+def _ranked(corridors: list[JudgedRoute]) -> list[JudgedRoute]:
     """Pareto-optimal corridors on (hours, exposure) first, each group by hours."""
-    def point(c: Corridor) -> tuple[float, float]:
+    def point(c: JudgedRoute) -> tuple[float, float]:
         return (c.summary.hours, c.summary.exposure_km["total"])
 
-    def dominated(c: Corridor) -> bool:
+    def dominated(c: JudgedRoute) -> bool:
         h, e = point(c)
         return any(point(o)[0] <= h and point(o)[1] <= e and point(o) != (h, e)
                    for o in corridors)
 
-    marked = [Corridor(c.origin, c.destination, c.mode, c.path, c.summary, c.facts, c.verdicts,
-                       pareto=not dominated(c)) for c in corridors]
+    marked = [replace(c, pareto=not dominated(c)) for c in corridors]
     return sorted(marked, key=lambda c: (not c.pareto, *point(c)))
 
 
-def explain_conflict(world: World, origin: str, candidates: list[Corridor]) -> Conflict:
-    """The smallest set of rules every candidate from ``origin`` breaks, in words."""
+def explain_conflict(world: World, origin: str, options: list[JudgedRoute]) -> Conflict:
+    """The smallest set of rules every option from ``origin`` breaks, in words.
+
+    Whether relaxing one of them opens a corridor is checked by searching again without it:
+    relaxing a rule can change the candidates themselves (a transit ban routes around ground),
+    and a candidate that breaks two of the rules stays closed when only one is relaxed.
+    """
     sc = world.scenario
     order = [(p.id, i) for p in sc.parties for i in range(len(p.rules))]
     failures = [{(r.party, r.rule_index) for v in c.verdicts.values() for r in v.violated}
-                for c in candidates]
+                for c in options]
     rules = minimal_conflict(failures, order)
     messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc.party(pid), i))
                 for pid, i in rules]
-    destinations = sorted({c.destination for c in candidates})
-    if not candidates:
-        explanation = f"no destination can be reached from {origin} at all"
-    else:
-        explanation = (f"each of the {len(candidates)} candidate corridors from {origin} "
-                       f"(to {', '.join(destinations)}) breaks at least one of these rules; "
-                       "relaxing any one of them is the least that could open a corridor")
-    return Conflict(origin, rules, len(candidates), messages, explanation)
+    routes = len({c.path.edges.tobytes() for c in options})
+    if not options:
+        return Conflict(origin, rules, 0, messages,
+                        f"no destination can be reached from {origin} at all")
+    opened = [len(search_origin(replace(world, scenario=_without_rule(sc, pid, i)), origin)[0])
+              for pid, i in rules]
+    destinations = ", ".join(sorted({c.destination for c in options}))
+    windows = sorted({w for c in options for w in c.windows})
+    during = f" in every window offered ({', '.join(windows)})" if windows else ""
+    explanation = (f"each of the {routes} candidate corridors from {origin} (to {destinations})"
+                   f" breaks at least one of these rules{during}; "
+                   + _relaxation_words(messages, opened))
+    return Conflict(origin, rules, routes, messages, explanation, opened)
+
+
+def _without_rule(sc: Scenario, party_id: str, index: int) -> Scenario:
+    """The scenario with one rule of one party left out, to test what relaxing it opens."""
+    parties = [p.model_copy(update={"rules": [r for k, r in enumerate(p.rules) if k != index]})
+               if p.id == party_id else p for p in sc.parties]
+    return sc.model_copy(update={"parties": parties})
+
+
+def _relaxation_words(messages: Sequence[tuple[str, str, str]], opened: Sequence[int]) -> str:
+    """What relaxing each rule alone does, as the re-run searches found."""
+    if all(opened):
+        return "relaxing any one of them opens a corridor (checked by searching without it)"
+    parts = [f"relaxing {party} {code} alone "
+             + (f"opens {n} corridor{'s' if n != 1 else ''}" if n else "opens none")
+             for (party, code, _), n in zip(messages, opened, strict=True)]
+    if not any(opened):
+        parts.append("more than one rule must give way")
+    return "; ".join(parts)
 
 
 def _origins(world: World) -> list[str]:

@@ -23,8 +23,9 @@ import osmium
 from osmium.filter import KeyFilter, TagFilter
 
 from corridor.errors import NetworkError
-from corridor.network.build import largest_strong_component, network_from_edges, restrict_nodes
+from corridor.network.build import network_from_edges, restrict_nodes, strong_components
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
+from corridor.network.reach import BoolArray, dropped_summary, keep_through_edges
 from corridor.network.simplify import simplify_network
 from corridor.network.tags import HIGHWAY_CLASS, way_attributes
 
@@ -52,12 +53,19 @@ class NetworkSettings:
         Contract through-nodes (see :mod:`corridor.network.simplify`).
     largest_component
         Keep only the largest strongly connected component.
+    keep_edges
+        With ``largest_component``, also keep what can be routed through the extract's edges
+        (see :func:`corridor.network.reach.keep_through_edges`).
+    edge_margin_m
+        How near the outside of the extract a dead end must lie to join the world beyond it.
     road_classes
         Classes to keep, from :data:`~corridor.network.graph.ROAD_CLASSES`.
     """
 
     simplify: bool = True
     largest_component: bool = True
+    keep_edges: bool = False
+    edge_margin_m: float = 1000.0
     road_classes: tuple[str, ...] = field(default=ROAD_CLASSES)
 
     def __post_init__(self) -> None:
@@ -146,8 +154,10 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
     -------
     RoadNetwork
         ``meta`` holds ``source``, ``sha256``, ``settings``, ``osm_ways`` (drivable ways read),
-        ``dropped`` (``components``, ``nodes``, ``edges`` outside the largest strongly
-        connected component, counted before simplification), ``build_seconds`` and
+        ``dropped`` (``components``, ``nodes``, ``edges`` left out, counted before
+        simplification, with ``km_by_class`` and the ``roads`` that lost most, from
+        :func:`~corridor.network.reach.dropped_summary`), ``boundary`` (with ``keep_edges``:
+        ``connectors`` and ``one_way_nodes``, else ``None``), ``build_seconds`` and
         ``schematic`` (the file declares itself a schematic skeleton).
 
     Raises
@@ -175,14 +185,12 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         raise NetworkError("drivable ways have no locatable nodes, expected node coordinates "
                            "for the ways' node references", source=source)
 
-    dropped = {"components": 0, "nodes": 0, "edges": 0}
+    dropped: dict[str, Any] = {"components": 0, "nodes": 0, "edges": 0}
+    boundary: dict[str, int] | None = None
     if settings.largest_component:
         phase("components")
-        keep, n_components = largest_strong_component(network)
-        kept = restrict_nodes(network, keep)
-        dropped = {"components": n_components - 1, "nodes": network.n_nodes - kept.n_nodes,
-                   "edges": network.n_edges - kept.n_edges}
-        network, protected = kept, protected[keep]
+        keep, dropped, boundary = _routable(network, settings)
+        network, protected = restrict_nodes(network, keep), protected[keep]
     if settings.simplify:
         phase("simplify")
         network = simplify_network(network, protected)
@@ -193,10 +201,26 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         "settings": json.loads(settings.to_json()),
         "osm_ways": n_ways,
         "dropped": dropped,
+        "boundary": boundary,
         "build_seconds": round(time.perf_counter() - started, 4),
         "schematic": is_schematic(source),
     }
     return replace(network, meta=meta)
+
+
+def _routable(network: RoadNetwork, settings: NetworkSettings,
+              ) -> tuple[BoolArray, dict[str, Any], dict[str, int] | None]:
+    """Which nodes to keep, what leaving out the rest drops, and what the edges mode added."""
+    n_components, labels = strong_components(network.indptr, network.head)
+    keep = labels == np.argmax(np.bincount(labels))
+    boundary = None
+    if settings.keep_edges:
+        keep, boundary = keep_through_edges(network, keep, settings.edge_margin_m)
+    kept_edges = int((keep[network.tail] & keep[network.head]).sum())
+    dropped = {"components": n_components - len(np.unique(labels[keep])),
+               "nodes": int((~keep).sum()), "edges": network.n_edges - kept_edges,
+               **dropped_summary(network, keep)}
+    return keep, dropped, boundary
 
 
 #: The ``generator`` a schematic (not surveyed) road file declares in its OSM header.

@@ -12,23 +12,23 @@ import shapely
 
 from corridor.errors import PlanningError
 from corridor.geo import LocalProjection
-from corridor.negotiation.search import Corridor, evaluate_proposal
+from corridor.negotiation.search import JudgedRoute, evaluate_proposal
 from corridor.planning.model import (
-    AssemblyPoint,
-    BusFleet,
-    Checkpoint,
+    BoardingPoint,
+    BusShuttle,
     CorridorSpec,
     HazardStretch,
     PrivateCars,
-    Window,
+    RouteCheckpoint,
+    RouteProfile,
+    TimeWindow,
 )
-from corridor.planning.model import Corridor as PlanCorridor
-from corridor.scenario import AgreedCorridor
+from corridor.scenario.schema import AgreedCorridor
 from corridor.world import World, point_of
 
 
 def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5,
-                ) -> tuple[CorridorSpec, Corridor]:
+                ) -> tuple[CorridorSpec, JudgedRoute]:
     """The planner's input for one agreed corridor, and the routed corridor it came from."""
     sc = world.scenario
     index = next(i for i, p in enumerate(sc.proposals) if p.id == agreed.proposal)
@@ -43,21 +43,21 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
         raise PlanningError(f"no origin {proposal.origin!r} under places.origins gives the "
                             "people to move", field=f"corridors[{agreed.id}]")
     travel_min = corridor.summary.hours * 60.0
-    points = (tuple(AssemblyPoint(a.name, a.people) for a in origin.assembly_points)
-              or (AssemblyPoint(origin.name, origin.people),))
+    points = (tuple(BoardingPoint(a.name, a.people) for a in origin.assembly_points)
+              or (BoardingPoint(origin.name, origin.people),))
     bus = origin.buses[0] if origin.buses else None
-    buses = None if bus is None else BusFleet(
+    buses = None if bus is None else BusShuttle(
         count=sum(b.count for b in origin.buses if b.seats == bus.seats), seats=bus.seats,
         approach_min=bus.start_minutes, load_min=bus.load_minutes,
         unload_min=bus.unload_minutes, speed_kmh=bus.speed_kmh)
     cars = None if origin.cars is None else PrivateCars(
         origin.cars.count, origin.cars.occupancy, origin.cars.per_hour)
-    windows = tuple(Window(w.start, w.end) for w in sc.windows if w.id in agreed.windows)
+    windows = tuple(TimeWindow(w.start, w.end) for w in sc.windows if w.id in agreed.windows)
     destination = next((d for d in sc.places.destinations if d.name == proposal.destination),
                        None)
     edges = corridor.path.edges
     spec = CorridorSpec(
-        corridor=PlanCorridor(
+        corridor=RouteProfile(
             id=agreed.id,
             length_km=corridor.summary.km,
             travel_min=travel_min,
@@ -75,7 +75,7 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
     return spec, corridor
 
 
-def hazard_stretches(world: World, corridor: Corridor, travel_min: float,
+def hazard_stretches(world: World, corridor: JudgedRoute, travel_min: float,
                      ) -> tuple[HazardStretch, ...]:
     """Runs of consecutive exposed edges, as minutes from the origin.
 
@@ -100,8 +100,8 @@ def hazard_stretches(world: World, corridor: Corridor, travel_min: float,
     return tuple(stretches)
 
 
-def _checkpoints(world: World, agreed: AgreedCorridor, corridor: Corridor,
-                 travel_min: float) -> list[Checkpoint]:
+def _checkpoints(world: World, agreed: AgreedCorridor, corridor: JudgedRoute,
+                 travel_min: float) -> list[RouteCheckpoint]:
     """Each named checkpoint placed at its nearest point along the route."""
     sc = world.scenario
     geometry = corridor.summary.geometry
@@ -114,6 +114,6 @@ def _checkpoints(world: World, agreed: AgreedCorridor, corridor: Corridor,
         spec = sc.checkpoints[k]
         lonlat = point_of(sc, world.gazetteer, spec.at, f"checkpoints[{k}].at")
         fraction = line.project(projection.to_metric(shapely.Point(lonlat)), normalized=True)
-        out.append(Checkpoint(name, float(fraction) * travel_min, spec.minutes_per_vehicle,
+        out.append(RouteCheckpoint(name, float(fraction) * travel_min, spec.minutes_per_vehicle,
                               spec.lanes))
     return out

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.planning.evacuation import EvacuationProblem, TimeModel
-from corridor.planning.model import Progress
+from corridor.progress import Progress
 
 #: Amounts of people below this are treated as zero (capacities are multiples of 1/1000).
 _EPS = 1e-6

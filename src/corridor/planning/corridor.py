@@ -32,27 +32,23 @@ import numpy.typing as npt
 from corridor.planning._milp import FloatArray, IntArray, SparseModel
 from corridor.planning.model import (
     RESOURCES,
-    BusFleet,
     BusSchedule,
+    BusShuttle,
     CorridorPlan,
     CorridorSpec,
-    Progress,
     Timeline,
+    TimeWindow,
     Trip,
     Unmoved,
-    Window,
     WindowResult,
 )
+from corridor.progress import Progress, silent
 
 #: How much each resource grows when testing whether it binds (``1.5``: half as much again).
 RELAXATION_FACTOR = 1.5
 
 #: Slack for reading whole numbers back from floating-point solver output.
 _ROUND = 1e-6
-
-
-def _no_progress(stage: str, fraction: float) -> None:
-    """Default progress sink: the core stays silent."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +96,7 @@ def _bus_scale(spec: CorridorSpec) -> float:
     return spec.corridor.length_km / fleet.speed_kmh * 60.0 / spec.corridor.travel_min
 
 
-def _grid(spec: CorridorSpec, windows: tuple[Window, ...]) -> _Grid:
+def _grid(spec: CorridorSpec, windows: tuple[TimeWindow, ...]) -> _Grid:
     t0 = min(w.start for w in windows).astimezone(UTC)
     last = max(w.end for w in windows).astimezone(UTC)
     tail_min = max(spec.corridor.travel_min, _leg(spec, _bus_scale(spec)).travel_min)
@@ -110,7 +106,8 @@ def _grid(spec: CorridorSpec, windows: tuple[Window, ...]) -> _Grid:
     return _Grid(t0, spec.resolution_min, math.ceil(span_min / spec.resolution_min) + 2)
 
 
-def _safe_steps(grid: _Grid, windows: tuple[Window, ...], exit_min: float) -> npt.NDArray[np.int64]:
+def _safe_steps(grid: _Grid, windows: tuple[TimeWindow, ...],
+                exit_min: float) -> npt.NDArray[np.int64]:
     """Window index of every step from which a departure is safe, ``-1`` elsewhere.
 
     A departure at step ``k`` is safe in window ``w`` if it falls inside ``w`` and the vehicle
@@ -127,7 +124,7 @@ def _safe_steps(grid: _Grid, windows: tuple[Window, ...], exit_min: float) -> np
     return owner
 
 
-def _window_of_step(grid: _Grid, windows: tuple[Window, ...]) -> npt.NDArray[np.int64]:
+def _window_of_step(grid: _Grid, windows: tuple[TimeWindow, ...]) -> npt.NDArray[np.int64]:
     """Window index of every step inside a window (safe or not), ``-1`` between windows."""
     return _safe_steps(grid, windows, 0.0)
 
@@ -137,7 +134,7 @@ class _Solution:
     """Per-step decisions of one solve, on its grid."""
 
     grid: _Grid
-    windows: tuple[Window, ...]
+    windows: tuple[TimeWindow, ...]
     bus_leg: _Leg
     car_leg: _Leg
     bus_out: IntArray
@@ -175,7 +172,7 @@ def _sparse_columns(model: SparseModel, allowed: npt.NDArray[np.bool_], *, cost:
     return out
 
 
-def _add_bus_cycle(model: SparseModel, cols: _Columns, fleet: BusFleet, grid: _Grid,
+def _add_bus_cycle(model: SparseModel, cols: _Columns, fleet: BusShuttle, grid: _Grid,
                    leg: _Leg) -> None:
     """Idle-bus stocks at origin and destination, linked by loaded and empty trips."""
     travel = grid.ceil_steps(leg.travel_min)
@@ -234,7 +231,7 @@ def _add_throughput(model: SparseModel, cols: _Columns, grid: _Grid, capacity_vp
                 model.add_row(rolling, [1.0] * len(rolling), upper=per_hour)
 
 
-def _solve(spec: CorridorSpec, windows: tuple[Window, ...]) -> _Solution:
+def _solve(spec: CorridorSpec, windows: tuple[TimeWindow, ...]) -> _Solution:
     """Build and solve the time-expanded MILP over ``windows``."""
     grid = _grid(spec, windows)
     bus_leg = _leg(spec, _bus_scale(spec))
@@ -327,15 +324,15 @@ def _relaxed(spec: CorridorSpec, resource: str) -> CorridorSpec | None:
     return replace(spec, reception_capacity=math.ceil(spec.reception_capacity * f))
 
 
-def _longer_windows(windows: tuple[Window, ...], factor: float) -> tuple[Window, ...]:
+def _longer_windows(windows: tuple[TimeWindow, ...], factor: float) -> tuple[TimeWindow, ...]:
     """Each window's end pushed out by ``factor - 1`` of its length, stopping at the next."""
     ordered = sorted(windows, key=lambda w: w.start)
-    out: list[Window] = []
+    out: list[TimeWindow] = []
     for i, w in enumerate(ordered):
         end = w.end + (w.end - w.start) * (factor - 1.0)
         if i + 1 < len(ordered):
             end = min(end, ordered[i + 1].start)
-        out.append(Window(w.start, end.astimezone(w.end.tzinfo)))
+        out.append(TimeWindow(w.start, end.astimezone(w.end.tzinfo)))
     return tuple(out)
 
 
@@ -367,7 +364,7 @@ def _obstacles(spec: CorridorSpec, base: _Solution) -> list[tuple[str, str]]:
     return found
 
 
-def _late_fleet(fleet: BusFleet, base: _Solution) -> list[tuple[str, str]]:
+def _late_fleet(fleet: BusShuttle, base: _Solution) -> list[tuple[str, str]]:
     """Windows whose last safe departure comes before the buses can be loaded at the origin."""
     grid = base.grid
     ready = grid.ceil_steps(fleet.approach_min + fleet.load_min)
@@ -395,14 +392,14 @@ def _binding(gains: dict[str, int], obstacles: list[tuple[str, str]], unmoved: i
 
 # -- days to clear ---------------------------------------------------------------------------
 
-def _pattern_days(windows: tuple[Window, ...]) -> int:
+def _pattern_days(windows: tuple[TimeWindow, ...]) -> int:
     """Whole days the window pattern spans; repetitions are shifted by this many days."""
     first = min(w.start for w in windows)
     last = max(w.end for w in windows)
     return max(1, math.ceil((last - first) / timedelta(days=1)))
 
 
-def _repeated(windows: tuple[Window, ...], times: int) -> tuple[Window, ...]:
+def _repeated(windows: tuple[TimeWindow, ...], times: int) -> tuple[TimeWindow, ...]:
     period = _pattern_days(windows)
     return tuple(w.shifted(period * r) for r in range(times) for w in windows)
 
@@ -462,7 +459,7 @@ def _days_to_clear(spec: CorridorSpec, base: _Solution, hopeless: bool,
 
 # -- assembling the plan ---------------------------------------------------------------------
 
-def _bus_schedules(solution: _Solution, fleet: BusFleet) -> tuple[BusSchedule, ...]:
+def _bus_schedules(solution: _Solution, fleet: BusShuttle) -> tuple[BusSchedule, ...]:
     """Split the aggregate bus flows into one timetable per bus.
 
     Buses are identical, so any assignment that respects the stocks is valid; the earliest-ready
@@ -578,7 +575,7 @@ def plan_corridor(spec: CorridorSpec, *, progress: Progress | None = None) -> Co
         If any input is malformed (the error names the field).
     """
     spec.validate()
-    report = progress or _no_progress
+    report = progress or silent
     windows = tuple(sorted(spec.windows, key=lambda w: w.start))
     spec = replace(spec, windows=windows)
     report("solving the window plan", 0.0)

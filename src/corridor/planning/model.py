@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from corridor.errors import PlanningError
-
-#: ``progress(stage, fraction)``: a stage name and how far the whole solve has come, in [0, 1].
-Progress = Callable[[str, float], None]
 
 #: Resources whose scarcity can limit a plan. On a tie the earlier one is named binding: a
 #: longer window always helps whenever a rate (seats, lanes, road) is what runs out, so the
@@ -63,7 +59,7 @@ class HazardStretch:
 
 
 @dataclass(frozen=True)
-class Corridor:
+class RouteProfile:
     """The agreed route: its length, convoy travel time, bottleneck and hazard stretches.
 
     Parameters
@@ -99,7 +95,7 @@ class Corridor:
 
 
 @dataclass(frozen=True)
-class AssemblyPoint:
+class BoardingPoint:
     """People waiting for a bus at one place in the origin; served in the order given."""
 
     id: str
@@ -112,7 +108,7 @@ class AssemblyPoint:
 
 
 @dataclass(frozen=True)
-class BusFleet:
+class BusShuttle:
     """Identical buses cycling origin → destination → origin.
 
     Parameters
@@ -172,7 +168,7 @@ class PrivateCars:
 
 
 @dataclass(frozen=True)
-class Checkpoint:
+class RouteCheckpoint:
     """A control point on the route: ``lanes`` parallel lanes, each clearing one vehicle in
     ``min_per_vehicle`` minutes, ``position_min`` minutes from the origin."""
 
@@ -198,7 +194,7 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
-class Window:
+class TimeWindow:
     """A ceasefire window; both ends must be timezone-aware (``zoneinfo``)."""
 
     start: datetime
@@ -213,9 +209,9 @@ class Window:
         _require(self.end > self.start, f"{field_name}.end",
                  f"must be after start ({self.start.isoformat()}), got {self.end.isoformat()}")
 
-    def shifted(self, days: int) -> Window:
+    def shifted(self, days: int) -> TimeWindow:
         """The same wall-clock window ``days`` later (aware arithmetic keeps local time)."""
-        return Window(self.start + timedelta(days=days), self.end + timedelta(days=days))
+        return TimeWindow(self.start + timedelta(days=days), self.end + timedelta(days=days))
 
 
 @dataclass(frozen=True)
@@ -238,12 +234,12 @@ class CorridorSpec:
         says "not within ``max_days`` days".
     """
 
-    corridor: Corridor
-    assembly_points: tuple[AssemblyPoint, ...]
-    windows: tuple[Window, ...]
-    buses: BusFleet | None = None
+    corridor: RouteProfile
+    assembly_points: tuple[BoardingPoint, ...]
+    windows: tuple[TimeWindow, ...]
+    buses: BusShuttle | None = None
     cars: PrivateCars | None = None
-    checkpoints: tuple[Checkpoint, ...] = ()
+    checkpoints: tuple[RouteCheckpoint, ...] = ()
     reception_capacity: int | None = None
     resolution_min: int = 5
     max_days: int = 14

@@ -21,7 +21,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from corridor.errors import PlanningError
 from corridor.planning.evacuation import CAPACITY_SCALE, EvacuationProblem, TimeModel
-from corridor.planning.model import Progress
+from corridor.progress import Progress, silent
 
 IntArray = npt.NDArray[np.int64]
 
@@ -157,7 +157,7 @@ def quickest_flow(problem: EvacuationProblem, *, upper_steps: int | None = None,
     people = sum(supplies.values())
     if people == 0:
         return QuickestFlow(0, model.step_s, 0, {})
-    report = progress or (lambda _stage, _f: None)
+    report = progress or silent
     escaping = EvacuationProblem(problem.network, tuple(
         s for s in problem.sources if s.node in supplies), problem.exits, problem.step_s,
         problem.persons_per_vehicle, problem.max_speed_kmh, problem.node_capacity)

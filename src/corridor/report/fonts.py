@@ -16,7 +16,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
-from corridor.store.schemas import UNPRINTABLE
+from corridor.store.schemas import ILLEGAL_CONTROL
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 #: The family the sheets are set in, under the name browsers know it by too.
@@ -41,7 +41,7 @@ def pdf_document(unit: str = "mm") -> FPDF:
 def printable(text: str) -> str:
     """``text`` with characters that no document can carry replaced by U+FFFD, visibly."""
     # The store refuses these; rows written before it did may still hold them.
-    return UNPRINTABLE.sub("\ufffd", text)
+    return ILLEGAL_CONTROL.sub("\ufffd", text)
 
 
 def escape(text: str) -> str:

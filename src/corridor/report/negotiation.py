@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import shapely
 
-from corridor.negotiation.search import Corridor, Negotiation
+from corridor.negotiation.search import JudgedRoute, Negotiation
 from corridor.network.build import reverse_twins
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.report.svgmap import Layer, Style, render_svg
@@ -75,7 +75,7 @@ def road_lines(network: RoadNetwork, road_class: str) -> shapely.MultiLineString
     return shapely.MultiLineString([network.edge_coords(int(e)) for e in edges])
 
 
-def _corridors(neg: Negotiation) -> Iterable[Corridor]:
+def _corridors(neg: Negotiation) -> Iterable[JudgedRoute]:
     for origin_list in neg.suggestions.values():
         yield from origin_list[:3]
     for r in neg.proposals:
@@ -91,7 +91,7 @@ def _bbox(world: World, neg: Negotiation) -> tuple[float, float, float, float]:
     return (min_lon - pad_x, min_lat - pad_y, max_lon + pad_x, max_lat + pad_y)
 
 
-def _verdict_cells(c: Corridor, parties: list[str]) -> str:
+def _verdict_cells(c: JudgedRoute, parties: list[str]) -> str:
     cells = []
     for pid in parties:
         v = c.verdicts[pid]

@@ -32,7 +32,7 @@ from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, prin
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg, split_text
 from corridor.routing.route import settlements_along
-from corridor.store.schemas import ProposalOut, ProposalRecord, Window
+from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.world import World
 
 _GEOD = Geod(ellps="WGS84")
@@ -121,13 +121,19 @@ class Section:
     empty: str = "none"
 
 
-def format_window(window: Window) -> str:
+def format_window(window: WindowOut) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use."""
     zone = ZoneInfo(window.tz)
-    start = window.start.astimezone(zone)
-    if window.end is None:
+    try:
+        start = window.start.astimezone(zone)
+        end = None if window.end is None else window.end.astimezone(zone)
+    except OverflowError:
+        # Stored before timestamps were bounded, it does not exist on that clock (year 9999
+        # ahead of UTC): shown as written rather than failing the whole sheet.
+        until = "open-ended" if window.end is None else f"to {window.end.isoformat()}"
+        return f"{window.start.isoformat()} {until} (as written)"
+    if end is None:
         return f"from {start:%Y-%m-%d %H:%M} ({window.tz}), open-ended"
-    end = window.end.astimezone(zone)
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M} to {until} ({window.tz})"
 
@@ -160,7 +166,7 @@ def sections(dossier: Dossier) -> list[Section]:
     # What was proposed, then what each agreement settled on.
     windows = Section("Windows", [
         *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(Window.model_validate(w)))
+        *(Row(f"Agreement {a.id}", format_window(WindowOut.model_validate(w)))
           for a in dossier.agreements for w in a.document.get("windows", []))])
     conditions = Section("Conditions", [
         *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements

@@ -16,11 +16,13 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     model_validator,
 )
 
+from corridor.errors import StoreError
 from corridor.store.signing import fingerprint
 
 Role = Literal["facilitator", "liaison", "operator", "observer"]
@@ -30,21 +32,10 @@ CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
 Decision = Literal["acknowledge", "deny"]
 ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
 
-#: Characters XML 1.0 forbids (C0 controls but tab and line breaks, U+FFFE, U+FFFF): a sheet's
-#: map (SVG) and PDF could not carry them, nor could most text widgets show them.
-UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _printable(text: str) -> str:
-    if (bad := UNPRINTABLE.search(text)) is not None:
-        raise ValueError(f"contains the control character U+{ord(bad[0]):04X} at position "
-                         f"{bad.start()}, which cannot be printed; remove it")
-    return text
-
-
-PartyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", examples=["UA"])]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
-Text = Annotated[str, Field(max_length=4000), AfterValidator(_printable)]
+PARTY_ID_PATTERN = r"^[A-Z][A-Z0-9_-]{1,15}$"
+PartyId = Annotated[str, Field(pattern=PARTY_ID_PATTERN, examples=["UA"])]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=4000)]
 # Numbers and flags are strict: JSON ``false`` or ``"5"`` is not a coordinate or a count.
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
@@ -71,18 +62,72 @@ TimeZoneName = Annotated[str, Field(max_length=64, examples=["Europe/Kyiv"]),
                          AfterValidator(_known_zone)]
 
 
-def _unpaired_surrogate(value: object) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unpaired_surrogate(k) or _unpaired_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unpaired_surrogate(v) for v in value)
-    return False
+#: Years a timestamp may fall in. Wider values overflow on the way into the database or into
+#: a local time zone (year 1 minus an hour, year 9999 plus one), and no corridor is planned
+#: centuries away.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: Deeper documents than this are refused before validation, which recurses per level.
+MAX_NESTING = 32
+
+# NUL cannot be stored by PostgreSQL; it and the other C0 controls but tab, line feed and
+# carriage return cannot appear in XML, so neither in the PDF sheets. Refused on every store.
+ILLEGAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _not_a_number(value: object) -> object:
+    # Numbers are strict everywhere: 12345 is not read as a Unix time.
+    if isinstance(value, (int, float)):
+        raise ValueError("a timestamp is an ISO 8601 string with a zone, not a number")
+    return value
+
+
+def _in_years(value: dt.datetime) -> dt.datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+def _date_in_years(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
+Day = Annotated[dt.date, BeforeValidator(_not_a_number), AfterValidator(_date_in_years)]
+
+
+def _text_fault(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON can escape half a surrogate pair; such text cannot be stored or signed.
+        return "text contains an unpaired UTF-16 surrogate"
+    if (found := ILLEGAL_CONTROL.search(text)) is not None:
+        return f"text contains the control character U+{ord(found.group()):04X}"
+    return None
+
+
+def document_fault(data: object) -> tuple[str, str] | None:
+    """Where (a dotted field path) and why a decoded document cannot be stored on every
+    backend, or None.
+
+    Walked with an explicit stack, so a hostile nesting depth cannot exhaust Python's.
+    """
+    stack: list[tuple[object, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return ".".join(path[:MAX_NESTING]), f"nested deeper than {MAX_NESTING} levels"
+        if isinstance(value, str):
+            if (fault := _text_fault(value)) is not None:
+                return ".".join(path), fault
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.extend(((key, (*path, str(key))), (item, (*path, str(key)))))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, str(i))) for i, item in enumerate(value))
+    return None
 
 
 class _In(BaseModel):
@@ -90,10 +135,11 @@ class _In(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _valid_unicode(cls, data: object) -> object:
-        # JSON can escape half a surrogate pair; such text cannot be stored or signed.
-        if _unpaired_surrogate(data):
-            raise ValueError("text contains an unpaired UTF-16 surrogate")
+    def _storable_text(cls, data: object) -> object:
+        # Raised as a located store error, not a validation error, so that the whole path of
+        # the offending field is named even in a nested document.
+        if (fault := document_fault(data)) is not None:
+            raise StoreError(fault[1], field=fault[0] or None)
         return data
 
 
@@ -101,17 +147,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class LineString(_In):
+class LineStringIn(_In):
     """A GeoJSON LineString (RFC 7946) in WGS 84 longitude/latitude."""
 
     type: Literal["LineString"]
     coordinates: list[tuple[Longitude, Latitude]] = Field(min_length=2)
 
 
-class Route(_In):
+class RouteIn(_In):
     """Where a corridor runs: a drawn line, named waypoints, or both."""
 
-    route: LineString | None = None
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
 
     @model_validator(mode="after")
@@ -121,11 +167,11 @@ class Route(_In):
         return self
 
 
-class Window(_In):
+class WindowIn(_In):
     """A time window of a ceasefire or movement, with the zone in which it was agreed."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Timestamp
+    end: Timestamp | None = None
     tz: TimeZoneName
 
     @model_validator(mode="after")
@@ -135,16 +181,24 @@ class Window(_In):
         return self
 
 
-class Reason(_In):
-    code: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_printable)]
+class WindowOut(_Out):
+    """A window as stored, read back as written, even from before timestamps were bounded."""
+
+    start: dt.datetime
+    end: dt.datetime | None = None
+    tz: str
+
+
+class ReasonIn(_In):
+    code: Annotated[str, Field(min_length=1, max_length=80)]
     message: Text
 
 
-class Verdict(_In):
+class VerdictIn(_In):
     """A party's rule verdict on a proposal, as computed by the negotiation engine."""
 
     acceptable: Flag
-    reasons: list[Reason] = []
+    reasons: list[ReasonIn] = []
 
 
 class Error(BaseModel):
@@ -213,7 +267,7 @@ class DelegationIn(_In):
 
 class TalksIn(_In):
     number: Number
-    date: dt.date
+    date: Day
     venue: Annotated[str, Field(min_length=1, max_length=300)]
     notes: Text = ""
     delegations: list[DelegationIn] = []
@@ -237,14 +291,14 @@ class TalksOut(_Out):
 
 # -- proposals and positions -------------------------------------------------------------------
 
-class ProposalIn(Route):
+class ProposalIn(RouteIn):
     round_id: EntityId | None = None
     number: Number | None = None
     proposer_id: PartyId
     origin: Name
     destination: Name
-    windows: list[Window] = Field(min_length=1)
-    verdicts: dict[PartyId, Verdict] = {}
+    windows: list[WindowIn] = Field(min_length=1)
+    verdicts: dict[PartyId, VerdictIn] = {}
 
 
 class ProposalOut(_Out):
@@ -254,15 +308,15 @@ class ProposalOut(_Out):
     proposer_id: str
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
-    windows: list[Window]
-    verdicts: dict[str, Verdict]
+    windows: list[WindowOut]
+    verdicts: dict[str, VerdictIn]
     created_at: dt.datetime
 
 
-class CounterProposal(Route):
-    windows: list[Window] = []
+class CounterProposalIn(RouteIn):
+    windows: list[WindowIn] = []
 
 
 class PositionIn(_In):
@@ -270,7 +324,7 @@ class PositionIn(_In):
     stance: Stance
     reasons: list[Text] = []
     conditions: list[Text] = []
-    counter: CounterProposal | None = None
+    counter: CounterProposalIn | None = None
 
     @model_validator(mode="after")
     def _counter_matches_stance(self) -> Self:
@@ -286,21 +340,21 @@ class PositionOut(_Out):
     stance: Stance
     reasons: list[str]
     conditions: list[str]
-    counter: CounterProposal | None
+    counter: CounterProposalIn | None
     created_at: dt.datetime
 
 
 # -- agreements and signatures -------------------------------------------------------------------
 
-class CorridorSpec(Route):
+class AgreementCorridorIn(RouteIn):
     origin: Name
     destination: Name
 
 
 class AgreementIn(_In):
     proposal_id: EntityId | None = None
-    corridor: CorridorSpec
-    windows: list[Window] = Field(min_length=1)
+    corridor: AgreementCorridorIn
+    windows: list[WindowIn] = Field(min_length=1)
     conditions: list[Text] = []
     parties: list[PartyId] = Field(min_length=1)
 
@@ -353,7 +407,7 @@ class VerificationOut(BaseModel):
 
 # -- corridors -------------------------------------------------------------------------------
 
-class CorridorIn(Route):
+class CorridorIn(RouteIn):
     name: Name
     origin: Name
     destination: Name
@@ -367,7 +421,7 @@ class CorridorOut(_Out):
     status: CorridorStatus
     origin: str
     destination: str
-    route: LineString | None
+    route: LineStringIn | None
     waypoints: list[str] | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -380,7 +434,7 @@ class StatusChangeIn(_In):
 
 # -- movements -------------------------------------------------------------------------------
 
-class Vehicle(_In):
+class VehicleIn(_In):
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
     count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     plates: list[Annotated[str, Field(max_length=20)]] = []
@@ -391,11 +445,11 @@ class NotificationIn(_In):
     movers: Annotated[str, Field(min_length=1, max_length=4000,
                                  description="Who moves: organisation and kind of people")]
     people: Count
-    vehicles: list[Vehicle] = []
-    route: LineString | None = None
+    vehicles: list[VehicleIn] = []
+    route: LineStringIn | None = None
     waypoints: list[Name] | None = Field(default=None, min_length=2)
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: Timestamp
+    end_at: Timestamp
     emergency: Flag = False
 
     @model_validator(mode="after")
@@ -429,8 +483,8 @@ class NotificationOut(_Out):
     corridor_id: int
     movers: str
     people: int
-    vehicles: list[Vehicle]
-    route: LineString | None
+    vehicles: list[VehicleIn]
+    route: LineStringIn | None
     waypoints: list[str] | None
     start_at: dt.datetime
     end_at: dt.datetime
@@ -445,7 +499,7 @@ class IncidentIn(_In):
     type: Annotated[str, Field(min_length=1, max_length=50, examples=["shelling"])]
     lon: Longitude
     lat: Latitude
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
     description: Text = ""
     suspend: Flag = Field(default=False, description="Suspend the (open) corridor")
 
@@ -473,7 +527,7 @@ class ConvoyReportIn(_In):
     status: ConvoyStatus
     lon: Longitude
     lat: Latitude
-    reported_at: AwareDatetime
+    reported_at: Timestamp
     people: Count | None = None
     note: Text = ""
 

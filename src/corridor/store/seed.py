@@ -28,9 +28,9 @@ from corridor.scenario import Scenario
 from corridor.store import coordination
 from corridor.store.models import Agreement, Party, Proposal
 from corridor.store.schemas import (
+    AgreementCorridorIn,
     AgreementIn,
     CorridorIn,
-    CorridorSpec,
     PartyIn,
     PartyKeyIn,
     PositionIn,
@@ -38,7 +38,7 @@ from corridor.store.schemas import (
     SignatureIn,
     StatusChangeIn,
     TalksIn,
-    Window,
+    WindowIn,
 )
 from corridor.store.signing import KeyPair
 
@@ -83,7 +83,7 @@ SUMY_POLTAVA = ("Sumy", "Poltava")
 SIGNERS = ("UA", "RU")
 _KYIV = ZoneInfo("Europe/Kyiv")
 #: The ceasefire the corridor ran in.
-SUMY_WINDOW = Window(start=dt.datetime(2022, 3, 8, 9, tzinfo=_KYIV),
+SUMY_WINDOW = WindowIn(start=dt.datetime(2022, 3, 8, 9, tzinfo=_KYIV),
                      end=dt.datetime(2022, 3, 8, 21, tzinfo=_KYIV), tz=_KYIV.key)
 SUMY_CONDITIONS = ("ceasefire on the route for the window", "civilians only")
 
@@ -175,7 +175,7 @@ def _signed_agreement(session: Session, proposal: Proposal,
                                    PartyKeyIn(public_key=pair.public_key_hex))
     agreement = coordination.create_agreement(session, ACTOR, AgreementIn(
         proposal_id=proposal.id,
-        corridor=CorridorSpec.model_validate({
+        corridor=AgreementCorridorIn.model_validate({
             "origin": proposal.origin, "destination": proposal.destination,
             "route": proposal.route, "waypoints": proposal.waypoints}),
         windows=[SUMY_WINDOW], conditions=list(SUMY_CONDITIONS), parties=list(keys)))

@@ -11,6 +11,14 @@ function corridorLabel(p) {
   return `${what}: ${p.origin} → ${p.destination} (${p.status})`;
 }
 
+/**
+ * Tooltip content as a text node in an element: Leaflet parses a string as HTML, and labels,
+ * movers and incident descriptions are whatever a user typed.
+ */
+function asText(text) {
+  return h("span", { text });
+}
+
 /** A control in the map's corner with the schematic warning and attribution. */
 function noteControl(text) {
   const NoteControl = L.Control.extend({
@@ -78,7 +86,7 @@ export class CorridorMap {
           className: `corridor status-${f.properties.status}`,
         }),
         onEachFeature: (f, layer) => {
-          layer.bindTooltip(corridorLabel(f.properties), { sticky: true });
+          layer.bindTooltip(asText(corridorLabel(f.properties)), { sticky: true });
           if (f.properties.kind === "proposal") {
             layer.on("click", () => this.onSelect(f.properties.proposal_id));
             layer.on("add", () => this.reachable(layer, f.properties));
@@ -88,14 +96,14 @@ export class CorridorMap {
       Convoys: L.geoJSON(data.convoys, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, {
           radius: 7, color: "#0b3d91", fillColor: "#4f8ef7", fillOpacity: 0.9, className: "convoy",
-        }).bindTooltip(`Convoy ${f.properties.convoy_id}: ${f.properties.status}, `
-          + `${f.properties.people ?? "?"} people (${f.properties.movers})`),
+        }).bindTooltip(asText(`Convoy ${f.properties.convoy_id}: ${f.properties.status}, `
+          + `${f.properties.people ?? "?"} people (${f.properties.movers})`)),
       }),
       Incidents: L.geoJSON(data.incidents, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, {
           radius: 6, color: "#111", fillColor: "#f5b700", fillOpacity: 1, className: "incident",
-        }).bindTooltip(`Incident ${f.properties.incident_id}: ${f.properties.type}`
-          + (f.properties.description ? `, ${f.properties.description}` : "")),
+        }).bindTooltip(asText(`Incident ${f.properties.incident_id}: ${f.properties.type}`
+          + (f.properties.description ? `, ${f.properties.description}` : ""))),
       }),
     };
     // Redrawing replaces the lines: a keyboard user on one must stay on it.

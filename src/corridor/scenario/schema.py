@@ -1,10 +1,8 @@
-"""The scenario file: one YAML document describing a situation, the parties and what is proposed.
+"""The scenario format: one YAML document describing a situation, the parties and what is proposed.
 
-Validation happens in two passes. Pydantic checks shapes and value ranges field by field; then
-:func:`_check_references` checks what Pydantic cannot see: ids that must be unique, names that
-must refer to something declared elsewhere, rules that contradict each other. Both passes report
-the failing field as a path (``parties[1].rules[0].territories``) and, where the YAML shows it, the
-line, so a mediator editing the file by hand can go straight to the mistake.
+Each section of the file is a Pydantic model that checks shapes and value ranges field by field;
+:func:`json_schema` publishes the same models as a JSON Schema for editors. Checks that need the
+whole document (references, contradictions) are the loader's, in :mod:`corridor.scenario.loading`.
 """
 
 from __future__ import annotations
@@ -15,17 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from corridor.errors import ScenarioError, SituationError
+from corridor.errors import SituationError
 from corridor.geo import parse_polygon
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -95,6 +91,9 @@ class NetworkSpec(_Model):
                                                "surveyed roads; every output says so")
     max_snap_km: float = Field(30.0, gt=0.0, description="farthest a named place may lie from "
                                                          "the nearest road")
+    keep_edges: bool = Field(False, description="also keep roads that can be routed only through "
+                                                "the extract's edges (one-way exits, roads "
+                                                "leaving and re-entering a clipped extract)")
 
 
 class GazetteerSpec(_Model):
@@ -222,7 +221,9 @@ Rule = Annotated[
 ]
 
 
-class Party(_Model):
+class PartySpec(_Model):
+    """A negotiating party as the scenario declares it: what it holds, the rules it judges by."""
+
     id: Id
     name: str
     role: Literal["party", "facilitator"] = "party"
@@ -317,7 +318,9 @@ class Checkpoint(_Model):
     lanes: int = Field(1, ge=1)
 
 
-class Proposal(_Model):
+class ProposalSpec(_Model):
+    """A proposal as the scenario writes it, before routing: places and window ids by name."""
+
     id: Id
     proposer: str
     origin: str
@@ -346,11 +349,11 @@ class Scenario(_Model):
     control: ControlSpec = ControlSpec()
     hazards: HazardSpec = HazardSpec()
     closures: list[Closure] = Field(default_factory=list)
-    parties: list[Party] = Field(min_length=1)
+    parties: list[PartySpec] = Field(min_length=1)
     places: Places = Places()
     windows: list[Window] = Field(default_factory=list)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
-    proposals: list[Proposal] = Field(default_factory=list)
+    proposals: list[ProposalSpec] = Field(default_factory=list)
     corridors: list[AgreedCorridor] = Field(default_factory=list)
     convoy_speed_kmh: float = Field(50.0, gt=0.0, le=130.0)
 
@@ -379,7 +382,7 @@ class Scenario(_Model):
             labels.update(party.holds)
         return labels
 
-    def party(self, party_id: str) -> Party:
+    def party(self, party_id: str) -> PartySpec:
         return next(p for p in self.parties if p.id == party_id)
 
     def expand_territories(self, names: list[str]) -> set[str]:
@@ -401,171 +404,6 @@ class Scenario(_Model):
         return out
 
 
-# -- loading -----------------------------------------------------------------------------------
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the scenario format, for editors and other tools."""
     return Scenario.model_json_schema(mode="validation")
-
-
-def load_scenario(path: Path) -> Scenario:
-    """Read, parse and validate a scenario file.
-
-    Raises :class:`ScenarioError` naming the file, the field path and (where the YAML shows it)
-    the line of the first problem found.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ScenarioError("file not found", source=path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file: {exc}", source=path) from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ScenarioError(f"YAML syntax error: {exc.problem}", source=path, line=line) from exc
-    if not isinstance(data, dict):
-        raise ScenarioError("expected a mapping of scenario fields at the top level",
-                            source=path, line=1)
-    data.pop("base_dir", None)
-    try:
-        scenario = Scenario.model_validate({**data, "base_dir": path.resolve().parent})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not _is_union_tag(p))
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "missing":
-            message = "required field is missing"
-        elif first["type"] == "extra_forbidden":
-            message = "unknown field"
-        raise ScenarioError(message, source=path, field=format_path(loc),
-                            line=_line_of(root, loc)) from exc
-    try:
-        _check_references(scenario)
-    except _RefError as exc:
-        raise ScenarioError(exc.message, source=path, field=format_path(exc.loc),
-                            line=_line_of(root, exc.loc)) from exc
-    return scenario
-
-
-def format_path(loc: tuple[str | int, ...]) -> str:
-    """``("parties", 1, "rules", 0)`` -> ``parties[1].rules[0]``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _is_union_tag(part: str | int) -> bool:
-    """Pydantic inserts the discriminator value or a type name into union error paths."""
-    return isinstance(part, str) and (
-        part in {"destination_in", "origin_in", "no_transit", "max_exposure", "max_duration",
-                 "must_pass", "must_avoid", "allowed_hours"}
-        or "[" in part or part.startswith(("function-", "tuple["))
-    )
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    """The 1-based line of the deepest YAML node on ``loc`` that exists."""
-    best = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            break
-        node, best = child, child.start_mark.line + 1
-    return best
-
-
-class _RefError(Exception):
-    def __init__(self, message: str, *loc: str | int) -> None:
-        super().__init__(message)
-        self.message, self.loc = message, loc
-
-
-def _unique(items: list[Any], attr: str, where: str) -> None:
-    seen: dict[str, int] = {}
-    for i, item in enumerate(items):
-        key = getattr(item, attr)
-        if key in seen:
-            raise _RefError(f"duplicate {attr} {key!r} (first used at {where}[{seen[key]}])",
-                            where, i, attr)
-        seen[key] = i
-
-
-def _check_references(sc: Scenario) -> None:
-    """Checks that need the whole scenario: uniqueness, references, contradictions."""
-    _unique(sc.parties, "id", "parties")
-    _unique(sc.windows, "id", "windows")
-    _unique(sc.proposals, "id", "proposals")
-    _unique(sc.corridors, "id", "corridors")
-    _unique(sc.places.origins, "name", "places.origins")
-    _unique(sc.places.destinations, "name", "places.destinations")
-    _unique(sc.checkpoints, "name", "checkpoints")
-    party_ids = {p.id for p in sc.parties}
-    labels = sc.territory_labels | party_ids
-    origin_names = {o.name for o in sc.places.origins} | {p.origin for p in sc.proposals}
-    for i, party in enumerate(sc.parties):
-        for j, rule in enumerate(party.rules):
-            for k, name in enumerate(getattr(rule, "territories", [])):
-                if name not in labels:
-                    raise _RefError(f"unknown territory {name!r}; known: "
-                                    f"{', '.join(sorted(labels))}",
-                                    "parties", i, "rules", j, "territories", k)
-            for k, name in enumerate(rule.origins):
-                if name not in origin_names:
-                    raise _RefError(f"unknown origin {name!r}; origins are "
-                                    f"{', '.join(sorted(origin_names))}",
-                                    "parties", i, "rules", j, "origins", k)
-        _check_contradictions(sc, party, i)
-    window_ids = {w.id for w in sc.windows}
-    for i, prop in enumerate(sc.proposals):
-        if prop.proposer not in party_ids:
-            raise _RefError(f"unknown party {prop.proposer!r}; parties are "
-                            f"{', '.join(sorted(party_ids))}", "proposals", i, "proposer")
-        for k, wid in enumerate(prop.windows):
-            if wid not in window_ids:
-                raise _RefError(f"unknown window {wid!r}", "proposals", i, "windows", k)
-    proposal_ids = {p.id for p in sc.proposals}
-    checkpoint_names = {c.name for c in sc.checkpoints}
-    for i, cor in enumerate(sc.corridors):
-        if cor.proposal not in proposal_ids:
-            raise _RefError(f"unknown proposal {cor.proposal!r}", "corridors", i, "proposal")
-        for k, wid in enumerate(cor.windows):
-            if wid not in window_ids:
-                raise _RefError(f"unknown window {wid!r}", "corridors", i, "windows", k)
-        for k, name in enumerate(cor.checkpoints):
-            if name not in checkpoint_names:
-                raise _RefError(f"unknown checkpoint {name!r}", "corridors", i, "checkpoints", k)
-
-
-def _check_contradictions(sc: Scenario, party: Party, index: int) -> None:
-    """A party whose own rules can never all pass has made a mistake, not a position."""
-    scoped: list[tuple[int, str, set[str]]] = []
-    for j, rule in enumerate(party.rules):
-        if isinstance(rule, DestinationIn | NoTransit):
-            scoped.append((j, rule.type, sc.expand_territories(rule.territories)))
-    for a, (ja, ta, la) in enumerate(scoped):
-        for jb, tb, lb in scoped[a + 1:]:
-            ra, rb = party.rules[ja], party.rules[jb]
-            if ra.origins and rb.origins and not set(ra.origins) & set(rb.origins):
-                continue
-            if ta == tb == "destination_in" and not la & lb:
-                why = "two destination rules with no territory in common"
-            elif {ta, tb} == {"destination_in", "no_transit"}:
-                dest, avoid = (la, lb) if ta == "destination_in" else (lb, la)
-                if not dest - avoid:
-                    why = "every allowed destination lies in a territory it forbids transit through"
-                else:
-                    continue
-            else:
-                continue
-            raise _RefError(f"contradictory rules: rules[{ja}] and rules[{jb}] of party "
-                            f"{party.id!r} can never both pass ({why})",
-                            "parties", index, "rules", jb)
-

@@ -1,0 +1,35 @@
+"""Closures: roads no vehicle may use, near a blocked spot or on a closed OSM way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from corridor.errors import SituationError
+
+
+@dataclass(frozen=True)
+class PointClosure:
+    """A blocked spot (a destroyed bridge, a checkpoint): every edge within ``radius_m``."""
+
+    name: str
+    lon: float
+    lat: float
+    radius_m: float
+
+    def __post_init__(self) -> None:
+        where = f"closure {self.name!r}"
+        if not -180.0 <= self.lon <= 180.0:
+            raise SituationError(f"longitude {self.lon} is outside -180..180", field=f"{where}.lon")
+        if not -90.0 <= self.lat <= 90.0:
+            raise SituationError(f"latitude {self.lat} is outside -90..90", field=f"{where}.lat")
+        if not self.radius_m > 0:
+            raise SituationError(f"radius must be positive, got {self.radius_m}",
+                                 field=f"{where}.radius_m")
+
+
+@dataclass(frozen=True)
+class Closures:
+    """Edges no vehicle may use: near blocked points, or on closed OSM ways."""
+
+    points: tuple[PointClosure, ...] = ()
+    way_ids: frozenset[int] = field(default_factory=frozenset)
