@@ -2,7 +2,8 @@
 
 The CLI turns any :class:`CorridorError` into one line on stderr and exit code 2, so every
 message must stand on its own: it names the file, then the field path or line, then what was
-expected.
+expected. :class:`UnavailableError` is the other kind of failure: the input was fine, but what
+it needs (a database server) is not there; the CLI exits 1 for it, as for a full disk.
 """
 
 from __future__ import annotations
@@ -79,3 +80,8 @@ class ConflictError(StoreError):
                  field: str | None = None) -> None:
         self.allowed = allowed or []
         super().__init__(message, field=field)
+
+
+class UnavailableError(Exception):
+    """Something the input names exists but cannot be used now, e.g. a database refusing
+    connections: retrying later may succeed, so this is a runtime failure, not bad input."""

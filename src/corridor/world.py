@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
 from corridor.gazetteer import Gazetteer, Place, places_from_csv
-from corridor.geo import LocalProjection
+from corridor.geodesy import LocalProjection, haversine_m
 from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -113,8 +113,8 @@ class World:
                 raise ScenarioError(f"{name} is not on any road: {exc.message}",
                                     source=self.scenario.base_dir, field=field) from exc
             node = s.node
-            snap_km = _km(res.place.lon, res.place.lat, float(self.network.node_lon[node]),
-                          float(self.network.node_lat[node]))
+            snap_km = float(haversine_m(res.place.lon, res.place.lat, self.network.node_lon[node],
+                                        self.network.node_lat[node])) / 1000.0
             notes.append(f"not on the network; routed via {self.node_name(node)} "
                          f"({snap_km:.1f} km away)")
         else:
@@ -332,12 +332,6 @@ def _districts(lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64],
         smaller = j if population[j] < population[i] else i
         out[smaller] = True
     return out
-
-
-def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    projection = LocalProjection(lon1, lat1)
-    x, y = projection.forward([lon2], [lat2])
-    return float(np.hypot(x[0], y[0])) / 1000.0
 
 
 def place_distances_km(geometry: Sequence[tuple[float, float]],

@@ -6,9 +6,13 @@ Every command that reports has ``--json``; the shapes are documented in the READ
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 import typer
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from corridor.cli import negotiate as _negotiate
 from corridor.cli import network as _network
@@ -17,7 +21,7 @@ from corridor.cli import scenario as _scenario
 from corridor.cli import serve as _serve
 from corridor.cli import sheet as _sheet
 from corridor.cli._output import console
-from corridor.errors import CorridorError
+from corridor.errors import CorridorError, UnavailableError
 
 app = typer.Typer(
     name="corridor",
@@ -35,20 +39,53 @@ _sheet.register(app)
 
 
 def main() -> None:
-    """Entry point: run the app, mapping bad input to exit 2 with one clear line."""
-    try:
-        app(standalone_mode=False)
-    except CorridorError as exc:
-        console.print(f"[red]error:[/red] {exc.describe()}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(1)
-    except Exception as exc:  # click's usage errors carry their own exit code
-        import click
+    """Entry point: run the app and exit with its code (see the module docstring)."""
+    sys.exit(run(sys.argv[1:]))
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def run(args: list[str]) -> int:
+    """Run the command line on ``args`` and return the exit code, never raising.
+
+    Typer's standalone mode turns usage errors into exit 2 and ``typer.Exit`` into its code;
+    what the commands raise is mapped here. Standard output is flushed inside, so a failed
+    write (a full disk, a closed pipe) is a reported failure rather than a lost one.
+    """
+    try:
+        try:
+            app(args, prog_name="corridor")
+        finally:
+            sys.stdout.flush()
+    except SystemExit as exc:
+        return _exit_code(exc)
+    except CorridorError as exc:
+        _error(exc.describe())
+        return 2
+    except (UnavailableError, OSError, SQLAlchemyError) as exc:
+        _error(_failure(exc))
+        _silence_stdout()
+        return 1
+    return 0
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    _error(str(exc.code))
+    return 1
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None) or exc
+        return "database failure: " + str(orig).splitlines()[0]
+    return str(exc)
+
+
+def _error(message: str) -> None:
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, drop what is still buffered, so exiting does not fail again."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

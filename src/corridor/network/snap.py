@@ -19,8 +19,9 @@ import pyproj
 import shapely
 
 from corridor.errors import NetworkError
-from corridor.network.build import haversine_m, reverse_twins
+from corridor.geodesy import haversine_m
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
+from corridor.network.topology import reverse_twins
 
 
 @dataclass(frozen=True)

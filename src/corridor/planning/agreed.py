@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from corridor.errors import PlanningError
-from corridor.geo import LocalProjection
+from corridor.geodesy import LocalProjection
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal
 from corridor.planning.model import (
     BoardingPoint,

@@ -26,9 +26,9 @@ import shapely
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from pydantic import BaseModel, Field
-from pyproj import Geod
 
 from corridor.errors import CorridorError
+from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.negotiation import map_layers
 from corridor.report.svgmap import Layer, Style, render_svg
@@ -36,7 +36,6 @@ from corridor.routing.route import settlements_along
 from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.world import World
 
-_GEOD = Geod(ellps="WGS84")
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 #: Colours of a corridor on every map, by :func:`status_of`; shared with the dashboard's legend.
 STATUS_COLOURS = {"proposed": "#1f5fbf", "rejected": "#c0262d", "agreed": "#7b3fb0",
@@ -81,7 +80,7 @@ def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescripti
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
     lon = np.array([c[0] for c in proposal.route.coordinates])
     lat = np.array([c[1] for c in proposal.route.coordinates])
-    km = float(_GEOD.line_length(lon, lat)) / 1000.0
+    km = line_length_m(lon, lat) / 1000.0
     if world is None:
         return RouteDescription(km=round(km, 1), hours=None, convoy_speed_kmh=None,
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
@@ -187,7 +186,13 @@ def sections(dossier: Dossier) -> list[Section]:
             "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
         for pos in dossier.positions])
     signatures = Section("Signatures", _signature_rows(dossier), empty="no agreement yet")
-    return [overview, stops, windows, conditions, verdicts, positions, signatures]
+    # Compared by eye with the fingerprint each party holds, so a key registered in a party's
+    # name by someone else shows up on paper.
+    keys = Section("Parties' signing keys", [
+        Row(_party_name(dossier, party.id),
+            f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
+        for party in dossier.parties])
+    return [overview, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
 def _signature_rows(dossier: Dossier) -> list[Row]:

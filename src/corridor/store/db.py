@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.errors import StoreError
+from corridor.errors import StoreError, UnavailableError
 from corridor.store.models import AuditEntry
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -89,6 +89,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         connection.commit()
 
 
+def _open_failure(engine: Engine, exc: OperationalError) -> Exception:
+    """An SQLite file that cannot be opened is a wrong path (bad input); a server that cannot
+    be reached may be back later (a runtime failure)."""
+    message = f"cannot open {engine.url!r}: {str(exc.orig).splitlines()[0]}"
+    if engine.dialect.name == "sqlite":
+        return StoreError(message, field="db")
+    return UnavailableError(message)
+
+
 @dataclass
 class Database:
     """An engine with the two kinds of session the store uses."""
@@ -123,8 +132,7 @@ class Database:
                 raise StoreError(f"no corridor store at {engine.url!r}", field="db")
         except OperationalError as exc:
             engine.dispose()
-            reason = str(exc.orig).splitlines()[0]
-            raise StoreError(f"cannot open {engine.url!r}: {reason}", field="db") from exc
+            raise _open_failure(engine, exc) from exc
         return cls(engine)
 
     @contextmanager

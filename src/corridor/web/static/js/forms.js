@@ -172,7 +172,7 @@ export function setUpForms(me, { send, openProposal, bytes }) {
     "sign-form": async (data) => {
       const id = data.get("agreement_id");
       const signature = await signWithKeyFile(data.get("key"),
-        await bytes(`/api/agreements/${id}/canonical`));
+        await bytes(`/api/agreements/${id}/canonical?party=${encodeURIComponent(me.party_id)}`));
       return [`/api/agreements/${id}/signatures`, { party_id: me.party_id, signature },
         `Agreement ${id} signed for ${me.party_id}.`];
     },
