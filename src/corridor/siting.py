@@ -22,10 +22,10 @@ import numpy as np
 import shapely
 
 from corridor.errors import ScenarioError
-from corridor.geo import LocalProjection
-from corridor.network.build import reverse_twins
+from corridor.geodesy import LocalProjection
 from corridor.network.graph import IntArray, RoadNetwork
 from corridor.network.snap import snap_many
+from corridor.network.topology import reverse_twins
 
 #: Farthest apart the two carriageways of one road are taken to lie (centre lines).
 DUAL_CARRIAGEWAY_M = 60.0
