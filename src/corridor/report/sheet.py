@@ -186,7 +186,13 @@ def sections(dossier: Dossier) -> list[Section]:
             "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
         for pos in dossier.positions])
     signatures = Section("Signatures", _signature_rows(dossier), empty="no agreement yet")
-    return [overview, stops, windows, conditions, verdicts, positions, signatures]
+    # Compared by eye with the fingerprint each party holds, so a key registered in a party's
+    # name by someone else shows up on paper.
+    keys = Section("Parties' signing keys", [
+        Row(_party_name(dossier, party.id),
+            f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
+        for party in dossier.parties])
+    return [overview, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
 def _signature_rows(dossier: Dossier) -> list[Row]:
