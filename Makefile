@@ -58,7 +58,7 @@ serve: install stop
 	@echo
 	@echo "Dashboard: http://127.0.0.1:$(PORT)/  (2022 scenario loaded; log in with a token from $(OUT)/demo-tokens.txt)"
 	@cat $(OUT)/demo-tokens.txt
-	@echo "Signing keys of UA and RU, for corridor admin sign --key: $(DEMO_KEYS)/UA.key, $(DEMO_KEYS)/RU.key"
+	@echo "Signing keys of UA and RU, for corridor admin sign --party UA/RU --key: $(DEMO_KEYS)/UA.key, $(DEMO_KEYS)/RU.key"
 	@echo "Stop the server with: make stop"
 
 stop:

@@ -43,7 +43,7 @@ import osmium
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from corridor.geo import LocalProjection
+from corridor.geodesy import LocalProjection
 from corridor.network.cache import load_network
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.routing import Mode, Router, edge_weights

@@ -206,7 +206,7 @@ class SeededStore:
                 "parties": ["UA", "RU"]}))
             for party in signed_by:
                 coordination.add_signature(s, "test", agreement.id, SignatureIn(
-                    party_id=party, signature=self.keys[party].sign(agreement.document)))
+                    party_id=party, signature=self.keys[party].sign(agreement.document, party)))
             return agreement.id
 
     def corridor(self, status: str = "proposed") -> int:

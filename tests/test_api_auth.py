@@ -39,7 +39,7 @@ def _signature(world: SeededStore) -> tuple[str, str, dict[str, Any]]:
     with world.db.read() as s:
         document = queries.get(s, Agreement, agreement_id).document
     return ("POST", f"/api/agreements/{agreement_id}/signatures",
-            {"party_id": "UA", "signature": world.keys["UA"].sign(document)})
+            {"party_id": "UA", "signature": world.keys["UA"].sign(document, "UA")})
 
 
 def _notification_body(world: SeededStore) -> dict[str, Any]:

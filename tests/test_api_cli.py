@@ -54,7 +54,7 @@ def test_keys_made_and_used_offline_are_accepted_by_the_store(tmp_path: Path) ->
     with database.write() as s:
         for party in ("UA", "RU"):
             signed = _cli("admin", "sign", "--key", str(tmp_path / f"{party}.pem"),
-                          "--agreement", str(exported), "--json")
+                          "--agreement", str(exported), "--party", party, "--json")
             coordination.add_signature(s, "t", agreement.id, SignatureIn(
                 party_id=party, signature=signed["signature"]))
     with database.read() as s:

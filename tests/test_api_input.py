@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -224,11 +225,16 @@ def test_liaisons_sign_client_side_and_anyone_can_verify(client: TestClient,
         "corridor": {"origin": "Sumy", "destination": "Poltava",
                      "waypoints": ["Sumy", "Romny", "Poltava"]},
         "windows": [WINDOW], "parties": ["UA", "RU"]}).json()
-    canonical = client.get(f"/api/agreements/{agreement['id']}/canonical").content
-    assert canonical == canonical_json(agreement["document"])
     for party in ("UA", "RU"):
+        # The bytes to sign, as the dashboard fetches them: the party's own statement.
+        statement = client.get(f"/api/agreements/{agreement['id']}/canonical",
+                               params={"party": party}).content
+        assert json.loads(statement) == {"type": "corridor-signature/v1", "signer": party,
+                                         "document": agreement["document"]}
+        assert statement == canonical_json(json.loads(statement))
+        signature = sqlite_world.keys[party].private_key.sign(statement).hex()
         signed = client.post(f"/api/agreements/{agreement['id']}/signatures", json={
-            "party_id": party, "signature": sqlite_world.keys[party].sign(agreement["document"])},
+            "party_id": party, "signature": signature},
             headers=sqlite_world.headers(f"liaison_{party}"))
         assert signed.status_code == 201
         assert signed.json()["fingerprint"] == client.get(

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from corridor.errors import NetworkError
-from corridor.network.build import (
-    gather_ragged,
-    haversine_m,
+from corridor.geodesy import haversine_m, polyline_lengths_m
+from corridor.network.build import network_from_edges
+from corridor.network.ragged import gather_ragged
+from corridor.network.topology import (
     largest_strong_component,
-    network_from_edges,
-    polyline_lengths_m,
     restrict_nodes,
     reverse_twins,
     strong_components,

@@ -12,10 +12,10 @@ import osmium
 import pytest
 
 from corridor.errors import NetworkError
-from corridor.network.build import largest_strong_component
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.osm import NetworkSettings, build_network, file_sha256
 from corridor.network.tags import MPH_KMH, way_attributes
+from corridor.network.topology import largest_strong_component
 from tests.conftest import DATA_DIR
 
 OSM_DIR = DATA_DIR / "osm"

@@ -9,9 +9,9 @@ import numpy as np
 import osmium
 import pytest
 
-from corridor.network.build import largest_strong_component
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.osm import NetworkSettings, build_network
+from corridor.network.topology import largest_strong_component
 from tests.conftest import DATA_DIR
 
 OSM_DIR = DATA_DIR / "osm"

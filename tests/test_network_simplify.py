@@ -7,7 +7,8 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.network.build import network_from_edges, polyline_lengths_m
+from corridor.geodesy import polyline_lengths_m
+from corridor.network.build import network_from_edges
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import NetworkSettings, build_network
 from corridor.network.simplify import simplify_network

@@ -7,7 +7,7 @@ import numpy.typing as npt
 import pytest
 
 from corridor.errors import NetworkError
-from corridor.network.build import haversine_m
+from corridor.geodesy import haversine_m
 from corridor.network.cache import load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.snap import _edge_index, snap, snap_many

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from corridor.network.build import haversine_m, network_from_edges
+from corridor.geodesy import haversine_m
+from corridor.network.build import network_from_edges
 from corridor.network.graph import RoadNetwork
 from corridor.routing import Path, Router, Settlements, summarize
 from corridor.situation import Situation

@@ -265,7 +265,7 @@ def test_bad_signatures_are_refused_and_not_stored(
     agreement_id = world.agreement()
     with world.db.read() as s:
         document = queries.get(s, Agreement, agreement_id).document
-    body = SignatureIn(party_id=party, signature=world.keys[signer].sign(document))
+    body = SignatureIn(party_id=party, signature=world.keys[signer].sign(document, party))
     with pytest.raises(error, match=message), world.db.write() as s:
         coordination.add_signature(s, "t", agreement_id, body)
     with world.db.read() as s:
@@ -278,7 +278,7 @@ def test_a_party_signs_once(world: SeededStore) -> None:
         document = queries.get(s, Agreement, agreement_id).document
     with pytest.raises(ConflictError, match="already signed"), world.db.write() as s:
         coordination.add_signature(s, "t", agreement_id, SignatureIn(
-            party_id="UA", signature=world.keys["UA"].sign(document)))
+            party_id="UA", signature=world.keys["UA"].sign(document, "UA")))
 
 
 def test_signature_survives_key_rotation(world: SeededStore) -> None:

@@ -154,7 +154,7 @@ def test_saved_keys_are_the_parties_registered_keys(
             "windows": proposal.windows, "parties": list(SIGNERS)}))
         for party, pair in keys.items():
             coordination.add_signature(s, "test", further.id, SignatureIn(
-                party_id=party, signature=pair.sign(further.document)))
+                party_id=party, signature=pair.sign(further.document, party)))
         assert coordination.verify(s, further.id).valid
     assert {p: k.public_key_hex for p, k in keys.items()} == registered == signed_with
 

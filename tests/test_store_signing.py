@@ -53,29 +53,29 @@ def test_key_file_roundtrip_is_private_and_signs_the_same(tmp_path: Path) -> Non
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     loaded = KeyPair.load(path)
     assert loaded.public_key_hex == pair.public_key_hex
-    assert signature_valid(pair.public_key_hex, DOCUMENT, loaded.sign(DOCUMENT))
+    assert signature_valid(pair.public_key_hex, DOCUMENT, loaded.sign(DOCUMENT, "UA"), "UA")
 
 
 def test_any_change_to_the_document_breaks_the_signature() -> None:
     pair = KeyPair.generate()
-    signature = pair.sign(DOCUMENT)
+    signature = pair.sign(DOCUMENT, "UA")
     reordered = dict(reversed(list(DOCUMENT.items())))
-    assert signature_valid(pair.public_key_hex, reordered, signature)
+    assert signature_valid(pair.public_key_hex, reordered, signature, "UA")
     changed = {**DOCUMENT, "conditions": []}
-    assert not signature_valid(pair.public_key_hex, changed, signature)
-    assert not signature_valid(pair.public_key_hex, DOCUMENT, "00" * 64)
+    assert not signature_valid(pair.public_key_hex, changed, signature, "UA")
+    assert not signature_valid(pair.public_key_hex, DOCUMENT, "00" * 64, "UA")
 
 
 def test_offline_verification_needs_every_party() -> None:
     keys = {p: KeyPair.generate() for p in ("UA", "RU")}
     public = {p: k.public_key_hex for p, k in keys.items()}
-    both = verify_agreement(DOCUMENT, {p: k.sign(DOCUMENT) for p, k in keys.items()}, public)
+    both = verify_agreement(DOCUMENT, {p: k.sign(DOCUMENT, p) for p, k in keys.items()}, public)
     assert both.valid and both.missing == []
     assert {c.fingerprint for c in both.signatures} == {fingerprint(v) for v in public.values()}
-    one = verify_agreement(DOCUMENT, {"UA": keys["UA"].sign(DOCUMENT)}, public)
+    one = verify_agreement(DOCUMENT, {"UA": keys["UA"].sign(DOCUMENT, "UA")}, public)
     assert not one.valid and one.missing == ["RU"]
-    swapped = verify_agreement(DOCUMENT, {"UA": keys["RU"].sign(DOCUMENT),
-                                          "RU": keys["RU"].sign(DOCUMENT)}, public)
+    swapped = verify_agreement(DOCUMENT, {"UA": keys["RU"].sign(DOCUMENT, "UA"),
+                                          "RU": keys["RU"].sign(DOCUMENT, "RU")}, public)
     assert [(c.party_id, c.valid) for c in swapped.signatures] == [("UA", False), ("RU", True)]
 
 
@@ -86,7 +86,7 @@ def test_fingerprint_is_16_hex_of_the_key_hash() -> None:
 @pytest.mark.parametrize("bad", ["", "zz" * 32, "00" * 31])
 def test_malformed_public_keys_are_refused(bad: str) -> None:
     with pytest.raises(StoreError, match="64 hex digits"):
-        signature_valid(bad, DOCUMENT, "00" * 64)
+        signature_valid(bad, DOCUMENT, "00" * 64, "UA")
 
 
 def test_unreadable_key_file_is_a_located_error(tmp_path: Path) -> None:
@@ -94,3 +94,14 @@ def test_unreadable_key_file_is_a_located_error(tmp_path: Path) -> None:
     path.write_text("not a key")
     with pytest.raises(StoreError, match=r"garbage\.pem"):
         KeyPair.load(path)
+
+
+def test_a_signature_counts_only_for_the_party_that_made_it() -> None:
+    """The party is part of what is signed: the same key's signature as RU is not UA's."""
+    pair = KeyPair.generate()
+    as_ru = pair.sign(DOCUMENT, "RU")
+    assert signature_valid(pair.public_key_hex, DOCUMENT, as_ru, "RU")
+    assert not signature_valid(pair.public_key_hex, DOCUMENT, as_ru, "UA")
+    shared = {"UA": pair.public_key_hex, "RU": pair.public_key_hex}
+    replayed = verify_agreement(DOCUMENT, {"UA": as_ru, "RU": as_ru}, shared)
+    assert [(c.party_id, c.valid) for c in replayed.signatures] == [("UA", False), ("RU", True)]

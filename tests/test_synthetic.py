@@ -8,7 +8,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from corridor.errors import NetworkError
-from corridor.network.build import haversine_m
+from corridor.geodesy import haversine_m
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.synthetic import road_like_grid
 

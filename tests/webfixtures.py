@@ -101,7 +101,7 @@ class Demo:
         for party in ("UA", "RU"):
             self.call(f"liaison_{party}", "POST", f"/api/agreements/{agreement['id']}/signatures",
                       {"party_id": party,
-                       "signature": self.keys[party].sign(agreement["document"])})
+                       "signature": self.keys[party].sign(agreement["document"], party)})
         return int(agreement["id"])
 
     def corridor(self, proposal_id: int, conditions: Sequence[str] = CONDITIONS) -> int:

@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import GazetteerError
-from corridor.network.build import haversine_m
+from corridor.geodesy import haversine_m
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"

@@ -1,92 +1,30 @@
-"""Geometry plumbing shared by the situation layer and anything else that measures on the ground.
+"""GeoJSON in and out: user-supplied polygons become valid shapely geometry, geometry becomes
+compact GeoJSON.
 
-Two concerns live here. A :class:`LocalProjection` gives metres for any region, so buffers,
-distances and length shares are computed on a plane rather than in degrees. The GeoJSON parsers
-turn user-supplied polygons (scenario files, border files) into valid shapely geometry or a
-:class:`~corridor.errors.SituationError` that points at the offending ring or position.
+The parsers turn polygons from scenario and border files into valid geometry or a
+:class:`~corridor.errors.SituationError` that points at the offending ring or position; the
+writers round lon/lat to what the inputs can support. Measuring lives in
+:mod:`corridor.geodesy`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from corridor.errors import SituationError
 
 FloatArray = npt.NDArray[np.float64]
-GeometryT = TypeVar("GeometryT")
 
-#: Longest lon/lat segment projected as a straight line; about 5 km, where the chord and the
-#: projected curve differ by well under a metre.
-MAX_SEGMENT_DEG = 0.05
 
 #: Decimal places of exported lon/lat: 5 places is about 1 m, finer than any input here.
 GEOJSON_PRECISION = 5
-
-
-class LocalProjection:
-    """A Lambert azimuthal equal-area plane centred on one region.
-
-    Equal-area keeps buffered zones and control areas at their true size. Lengths are exact at the
-    centre and stretched by ``1 / cos(c / 2)`` across the radius at angular distance ``c``: 0.15 %
-    at 700 km, 0.3 % at 1000 km (a whole-Ukraine network). Callers needing exact kilometres should
-    use projected lengths only as *shares* of a geodesic length, as
-    :func:`corridor.situation.annotate` does.
-    """
-
-    def __init__(self, lon0: float, lat0: float) -> None:
-        """Centre the plane on ``(lon0, lat0)`` degrees."""
-        self.lon0 = float(lon0)
-        self.lat0 = float(lat0)
-        self.crs = CRS.from_proj4(
-            f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +datum=WGS84 +units=m +no_defs")
-        self._forward = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-        self._inverse = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-
-    @classmethod
-    def for_bounds(cls, bounds: Sequence[float]) -> LocalProjection:
-        """Centre on a ``(min_lon, min_lat, max_lon, max_lat)`` box."""
-        min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
-        return cls((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0)
-
-    def forward(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Degrees to metres, element-wise."""
-        x, y = self._forward.transform(np.asarray(lon, dtype=np.float64),
-                                       np.asarray(lat, dtype=np.float64))
-        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-    def inverse(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Metres to degrees, element-wise."""
-        lon, lat = self._inverse.transform(np.asarray(x, dtype=np.float64),
-                                           np.asarray(y, dtype=np.float64))
-        return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-
-    def to_metric(self, geometry: GeometryT,
-                  max_segment_deg: float | None = MAX_SEGMENT_DEG) -> GeometryT:
-        """Project a lon/lat geometry (or an array of them) onto the plane.
-
-        Segments longer than ``max_segment_deg`` are split first: a polygon's long straight
-        side (a clipping frame along a parallel) would otherwise become a chord that can cut
-        through the polygon's own boundary on the plane. ``None`` projects vertices as they are.
-        """
-        if max_segment_deg is not None:
-            geometry = shapely.segmentize(geometry, max_segment_deg)
-        projected: GeometryT = shapely.transform(
-            geometry, lambda c: np.column_stack(self.forward(c[:, 0], c[:, 1])))
-        return projected
-
-    def to_lonlat(self, geometry: GeometryT) -> GeometryT:
-        """Bring a planar geometry (or an array of them) back to lon/lat."""
-        unprojected: GeometryT = shapely.transform(
-            geometry, lambda c: np.column_stack(self.inverse(c[:, 0], c[:, 1])))
-        return unprojected
 
 
 # -- GeoJSON in ----------------------------------------------------------------------------------

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from corridor.errors import StoreError
 from corridor.store import coordination
 from corridor.store.models import Agreement, Signature, User
 from corridor.store.schemas import (
+    PARTY_ID_PATTERN,
     AgreementIn,
     AgreementOut,
     SignatureIn,
     SignatureOut,
     VerificationOut,
 )
-from corridor.store.signing import canonical_json
+from corridor.store.signing import statement_bytes
 
 from .auth import Reader, act_for, require
 from .common import (
@@ -33,6 +35,7 @@ from .common import (
 )
 
 router = APIRouter(prefix="/api/agreements", tags=["agreements"])
+PartyQuery = Annotated[str, Query(pattern=PARTY_ID_PATTERN, description="The signing party")]
 
 
 @router.get("", responses=READ_ERRORS)
@@ -48,10 +51,14 @@ def get_agreement(agreement_id: IdPath, db: DB, _: Reader) -> AgreementOut:
 @router.get("/{agreement_id}/canonical", responses={
     **READ_ERRORS, 200: {"content": {"application/json": {}},
                          "description": "The exact bytes each party signs"}})
-def get_canonical(agreement_id: IdPath, db: DB, _: Reader) -> Response:
-    """The document as canonical JSON bytes (RFC 8785), ready to be signed client-side."""
+def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, _: Reader) -> Response:
+    """The party's statement agreeing to the document, as canonical JSON bytes (RFC 8785),
+    ready to be signed client-side: the party is part of what it signs."""
     document = fetch(db, Agreement, agreement_id, AgreementOut).document
-    return Response(canonical_json(document), media_type="application/json")
+    if party not in document.get("parties", []):
+        raise StoreError(f"party {party} is not a party to agreement {agreement_id}",
+                         field="party")
+    return Response(statement_bytes(document, party), media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=AgreementOut, responses=WRITE_ERRORS)

@@ -135,9 +135,11 @@ def sign(
     key: Annotated[Path, typer.Option(help="Private key file from `admin keygen`.")],
     agreement: Annotated[Path, typer.Option(
         help="Agreement JSON, as returned by GET /api/agreements/{id}.")],
+    party: Annotated[str, typer.Option(help="The party signing, one of the agreement's.")],
     json: JsonOpt = False,
 ) -> None:
-    """Sign an agreement offline; submit the signature to /api/agreements/{id}/signatures."""
+    """Sign an agreement offline as a party; submit the signature to
+    /api/agreements/{id}/signatures. The party is part of what is signed."""
     try:
         loaded = jsonlib.loads(agreement.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -145,7 +147,9 @@ def sign(
     document = loaded.get("document", loaded) if isinstance(loaded, dict) else None
     if not isinstance(document, dict) or "agreement_id" not in document:
         raise StoreError("not an agreement: no document with an agreement_id", source=agreement)
+    if party not in document.get("parties", []):
+        raise StoreError(f"party {party!r} is not a party to this agreement", source=agreement)
     pair = KeyPair.load(key)
-    data = {"agreement_id": document["agreement_id"], "signature": pair.sign(document),
+    data = {"agreement_id": document["agreement_id"], "signature": pair.sign(document, party),
             "fingerprint": fingerprint(pair.public_key_hex)}
     report(data, json, data["signature"])

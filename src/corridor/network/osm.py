@@ -23,11 +23,12 @@ import osmium
 from osmium.filter import KeyFilter, TagFilter
 
 from corridor.errors import NetworkError
-from corridor.network.build import network_from_edges, restrict_nodes, strong_components
+from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.reach import BoolArray, dropped_summary, keep_through_edges
 from corridor.network.simplify import simplify_network
 from corridor.network.tags import HIGHWAY_CLASS, way_attributes
+from corridor.network.topology import restrict_nodes, strong_components
 
 #: File name endings pyosmium can read, and what they are (a suffix of another comes after it).
 OSM_FORMATS: dict[str, str] = {

@@ -25,9 +25,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from corridor.geo import LocalProjection
-from corridor.network.build import strong_components
+from corridor.geodesy import LocalProjection
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
+from corridor.network.topology import strong_components
 
 BoolArray = npt.NDArray[np.bool_]
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from corridor.network.build import network_from_edges, ragged_index, strong_components
+from corridor.network.build import network_from_edges
 from corridor.network.graph import IntArray, RoadNetwork
+from corridor.network.ragged import ragged_index
+from corridor.network.topology import strong_components
 
 BoolArray = npt.NDArray[np.bool_]
 

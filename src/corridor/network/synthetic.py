@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import NetworkError
-from corridor.network.build import M_PER_DEG, network_from_edges
+from corridor.geodesy import M_PER_DEG
+from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, IntArray, RoadNetwork
 
 #: ``(class, speed km/h, capacity veh/h)`` per level of the hierarchy, fastest first.

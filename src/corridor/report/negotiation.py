@@ -13,8 +13,8 @@ import numpy as np
 import shapely
 
 from corridor.negotiation.search import JudgedRoute, Negotiation
-from corridor.network.build import reverse_twins
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
+from corridor.network.topology import reverse_twins
 from corridor.report.svgmap import Layer, Style, render_svg
 from corridor.world import World
 

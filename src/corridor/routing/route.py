@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import shapely
-from pyproj import Transformer
 
-from corridor.network.build import M_PER_DEG, gather_ragged, haversine_m
+from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
+from corridor.network.ragged import gather_ragged
 from corridor.routing.router import Path
 from corridor.situation import RISK_LEVELS, Situation
 
@@ -144,9 +144,10 @@ def settlements_along(lon: FloatArray, lat: FloatArray, settlements: Settlements
                       radius_km: float = 3.0) -> list[PassedSettlement]:
     """Settlements within ``radius_km`` of the polyline ``lon``/``lat``, in route order.
 
-    Distances are measured in an azimuthal equidistant projection centred on the route, which
-    keeps them within a fraction of a percent over the few hundred km a corridor spans. A
-    bounding-box test on raw degrees first discards every settlement that cannot be near.
+    Distances are measured on an equidistant :class:`~corridor.geodesy.LocalProjection` centred
+    on the route, which keeps them within a fraction of a percent over the few hundred km a
+    corridor spans. A bounding-box test on raw degrees first discards every settlement that
+    cannot be near.
     """
     s_lon = np.asarray(settlements.lon, dtype=np.float64)
     s_lat = np.asarray(settlements.lat, dtype=np.float64)
@@ -157,12 +158,8 @@ def settlements_along(lon: FloatArray, lat: FloatArray, settlements: Settlements
                           & (s_lat >= lat.min() - pad_lat) & (s_lat <= lat.max() + pad_lat))
     if len(near) == 0:
         return []
-    project = Transformer.from_crs(
-        "EPSG:4326",
-        f"+proj=aeqd +lon_0={(lon.min() + lon.max()) / 2} +lat_0={(lat.min() + lat.max()) / 2} "
-        "+datum=WGS84 +units=m",
-        always_xy=True,
-    ).transform
+    project = LocalProjection.for_bounds((lon.min(), lat.min(), lon.max(), lat.max()),
+                                         equidistant=True).forward
     line = (shapely.LineString(np.column_stack(project(lon, lat))) if len(lon) > 1
             else shapely.Point(*project(lon[0], lat[0])))
     points = shapely.points(np.column_stack(project(s_lon[near], s_lat[near])))

@@ -25,7 +25,7 @@ from shapely import STRtree
 from shapely.geometry import Polygon, box
 
 from corridor.errors import SituationError
-from corridor.geo import LocalProjection
+from corridor.geodesy import LocalProjection
 from corridor.network.graph import RoadNetwork
 from corridor.situation.closures import Closures
 from corridor.situation.control import ControlMap

@@ -23,7 +23,8 @@ from shapely import STRtree
 from shapely.geometry import MultiLineString, Polygon, box
 
 from corridor.errors import SituationError
-from corridor.geo import LocalProjection, feature_collection, parse_area
+from corridor.geo import feature_collection, parse_area
+from corridor.geodesy import LocalProjection
 from corridor.situation.planar import STUB_M, Area, LabelArray, on_plane, point_labels, polygonal
 
 #: Settlement statuses of the committed control CSV files.

@@ -10,7 +10,8 @@ import shapely
 from shapely.geometry import Polygon
 
 from corridor.errors import SituationError
-from corridor.geo import LocalProjection, feature_collection, parse_area
+from corridor.geo import feature_collection, parse_area
+from corridor.geodesy import LocalProjection
 from corridor.situation.control import ControlMap
 from corridor.situation.planar import Area
 

@@ -14,7 +14,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry import MultiPolygon, Polygon
 
-from corridor.geo import LocalProjection
+from corridor.geodesy import LocalProjection
 
 Area: TypeAlias = Polygon | MultiPolygon
 FloatArray = npt.NDArray[np.float64]

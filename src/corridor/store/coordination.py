@@ -114,15 +114,29 @@ def _record(session: Session, actor: str, action: str, row: M, out: type[BaseMod
 
 # -- parties and users -------------------------------------------------------------------------
 
+def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
+    """A key belongs to one party: one registered, or once used, by another is refused, or that
+    party could present the other's signatures as its own."""
+    holders = set(session.scalars(select(Party.id).where(Party.public_key == public_key)))
+    holders |= set(session.scalars(select(Signature.party_id)
+                                   .where(Signature.public_key == public_key)))
+    if others := sorted(holders - {party_id}):
+        raise ConflictError(f"public key {fingerprint(public_key)} is already registered to "
+                            f"party {', '.join(others)}", field="public_key")
+
+
 def create_party(session: Session, actor: str, body: PartyIn) -> Party:
     if session.get(Party, body.id) is not None:
         raise ConflictError(f"party {body.id} already exists", field="id")
+    if body.public_key is not None:
+        _key_unclaimed(session, body.id, body.public_key)
     return _record(session, actor, "party.created", Party(**body.model_dump()), PartyOut)
 
 
 def set_party_key(session: Session, actor: str, party_id: str, body: PartyKeyIn) -> Party:
     """Register or rotate a party's public key; existing signatures keep the key they used."""
     party = get(session, Party, party_id)
+    _key_unclaimed(session, party.id, body.public_key)
     party.public_key = body.public_key
     return _record(session, actor, "party.key_set", party, PartyOut)
 
@@ -220,10 +234,11 @@ def add_signature(session: Session, actor: str, agreement_id: int, body: Signatu
         raise ConflictError(f"party {party.id} has already signed agreement {agreement_id}")
     if party.public_key is None:
         raise ConflictError(f"party {party.id} has no registered public key to verify against")
-    if not signature_valid(party.public_key, agreement.document, body.signature):
+    if not signature_valid(party.public_key, agreement.document, body.signature, party.id):
         raise StoreError(
             f"signature does not verify against party {party.id}'s public key "
-            f"(fingerprint {fingerprint(party.public_key)}) over the canonical agreement",
+            f"(fingerprint {fingerprint(party.public_key)}) over its statement agreeing to the "
+            "canonical agreement",
             field="signature")
     signature = Signature(agreement_id=agreement.id, party_id=party.id,
                           public_key=party.public_key, signature=body.signature)

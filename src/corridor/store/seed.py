@@ -181,7 +181,7 @@ def _signed_agreement(session: Session, proposal: Proposal,
         windows=[SUMY_WINDOW], conditions=list(SUMY_CONDITIONS), parties=list(keys)))
     for party, pair in keys.items():
         coordination.add_signature(session, ACTOR, agreement.id, SignatureIn(
-            party_id=party, signature=pair.sign(agreement.document)))
+            party_id=party, signature=pair.sign(agreement.document, party)))
     return agreement
 
 

@@ -26,6 +26,19 @@ from corridor.errors import StoreError
 
 #: Bound into every signed document so a signature cannot be replayed in another protocol.
 DOCUMENT_TYPE = "corridor-agreement/v1"
+#: What a party actually signs: the document together with its own id, so that one party's
+#: signature can never pass as another's, even under the same key.
+STATEMENT_TYPE = "corridor-signature/v1"
+
+
+def signed_statement(document: Mapping[str, Any], party_id: str) -> dict[str, Any]:
+    """The statement ``party_id`` signs to agree to ``document``."""
+    return {"type": STATEMENT_TYPE, "signer": party_id, "document": dict(document)}
+
+
+def statement_bytes(document: Mapping[str, Any], party_id: str) -> bytes:
+    """The exact bytes ``party_id`` signs: its statement as canonical JSON."""
+    return canonical_json(signed_statement(document, party_id))
 
 
 def canonical_json(value: Any) -> bytes:
@@ -127,16 +140,18 @@ class KeyPair:
         )
         return raw.hex()
 
-    def sign(self, document: Mapping[str, Any]) -> str:
-        """Hex signature of the document's canonical bytes."""
-        return self.private_key.sign(canonical_json(document)).hex()
+    def sign(self, document: Mapping[str, Any], party_id: str) -> str:
+        """Hex signature of ``party_id``'s statement agreeing to the document."""
+        return self.private_key.sign(statement_bytes(document, party_id)).hex()
 
 
-def signature_valid(public_key_hex: str, document: Mapping[str, Any], signature_hex: str) -> bool:
-    """Whether ``signature_hex`` is the key holder's signature of exactly this document."""
+def signature_valid(public_key_hex: str, document: Mapping[str, Any], signature_hex: str,
+                    party_id: str) -> bool:
+    """Whether ``signature_hex`` is the key holder's signature, as ``party_id``, of exactly this
+    document."""
     key = parse_public_key(public_key_hex)
     try:
-        key.verify(bytes.fromhex(signature_hex), canonical_json(document))
+        key.verify(bytes.fromhex(signature_hex), statement_bytes(document, party_id))
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -179,7 +194,7 @@ def verify_agreement(
             party_id=party,
             fingerprint=fingerprint(public_keys[party]) if party in public_keys else "",
             valid=party in public_keys
-            and signature_valid(public_keys[party], document, signatures[party]),
+            and signature_valid(public_keys[party], document, signatures[party], party),
         )
         for party in required
         if party in signatures

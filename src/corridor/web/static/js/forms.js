@@ -172,7 +172,7 @@ export function setUpForms(me, { send, openProposal, bytes }) {
     "sign-form": async (data) => {
       const id = data.get("agreement_id");
       const signature = await signWithKeyFile(data.get("key"),
-        await bytes(`/api/agreements/${id}/canonical`));
+        await bytes(`/api/agreements/${id}/canonical?party=${encodeURIComponent(me.party_id)}`));
       return [`/api/agreements/${id}/signatures`, { party_id: me.party_id, signature },
         `Agreement ${id} signed for ${me.party_id}.`];
     },
@@ -246,7 +246,8 @@ export function setUpForms(me, { send, openProposal, bytes }) {
       }
       offerAgreements("sign-form", awaitingMySignature(me, agreements), "none awaits you");
       offerAgreements("corridor-form", readyForCorridor(agreements, corridors),
-        "none signed by all yet");
+        agreements.some((a) => a.complete) ? "each one signed by all has its corridor"
+          : "none signed by all yet");
       if (partiesChanged) {
         // Rebuilt only when the parties change, so a live update keeps the boxes ticked.
         // Belligerents sign; the facilitator drafts and witnesses.
