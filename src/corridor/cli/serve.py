@@ -16,7 +16,9 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from corridor.cli._output import out, print_json
+from corridor.cli import tokens
+from corridor.cli._output import report as _report
+from corridor.cli.tokens import TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import StoreError
 from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
@@ -47,13 +49,6 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.add_typer(admin_app, name="admin")
     app.add_typer(audit_app, name="audit")
-
-
-def _report(data: dict[str, Any], json: bool, text: str) -> None:
-    if json:
-        print_json(data)
-    else:
-        out.print(text, highlight=False, soft_wrap=True)
 
 
 def serve(
@@ -126,6 +121,7 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = "corridor.db",
     json: JsonOpt = False,
 ) -> None:
@@ -133,11 +129,15 @@ def user_add(
     checked: Role = _validated(Role, role, "role")
     database = Database.open(db)
     with database.write() as session:
-        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party)
+        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
+                                               lifetime=token_lifetime(expires_days))
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
                 "token": token}
     database.dispose()
     _report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")
+
+
+tokens.register(user_app)
 
 
 @admin_app.command("seed-2022")
