@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -535,3 +535,91 @@ def test_facilitator_sets_up_a_corridor_from_a_signed_agreement(demo: Demo, page
         button.to_be_enabled()
     else:
         button.to_be_disabled()
+
+
+#: The visible elements a selector matches: what names each, and its box (left, top, right,
+#: bottom) in CSS pixels.
+_BOXES = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((e) => e.offsetParent !== null)
+  .map((e) => { const r = e.getBoundingClientRect();
+    return { name: e.id || e.name || e.textContent.trim().slice(0, 30),
+             box: [r.left, r.top, r.right, r.bottom] }; })"""
+
+
+def _overlapping(shown: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of elements whose boxes share more than a pixel each way."""
+    pairs = []
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = a["box"], b["box"]
+            if min(r1, r2) - max(l1, l2) > 1 and min(b1, b2) - max(t1, t2) > 1:
+                pairs.append((a["name"], b["name"]))
+    return pairs
+
+
+#: A corridor name longer than a form column is wide, offered in the forms' choices.
+LONG_NAME = "Гуманітарний коридор Маріуполь, Мангуш, Бердянськ, Токмак, Оріхів, Запоріжжя"
+
+
+def _long_corridor_name(demo: Demo) -> None:
+    """A corridor with a long name, set up once."""
+    names = {c["name"] for c in demo.call("observer", "GET", "/api/corridors?limit=200")["items"]}
+    if LONG_NAME not in names:
+        proposal = demo.call("observer", "GET", "/api/proposals/3")
+        demo.call("facilitator", "POST", "/api/corridors", {
+            "name": LONG_NAME, "origin": proposal["origin"],
+            "destination": proposal["destination"], "route": proposal["route"]})
+
+
+@pytest.mark.parametrize("width", [1280, 1440, 1920, 2560])
+def test_the_page_fits_the_screen_without_overlapping_controls(demo: Demo, page: Page,
+                                                               width: int,
+                                                               tmp_path: Path) -> None:
+    _long_corridor_name(demo)
+    page.set_viewport_size({"width": width, "height": 1000})
+    log_in(page, demo, "facilitator")  # the role shown the most forms
+    _open(page, 1)
+    page.screenshot(path=str(tmp_path / f"layout-{width}.png"), full_page=True)
+    scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll[0] <= scroll[1], f"the page scrolls sideways at {width} px"
+    controls = page.evaluate(_BOXES, "input, select, textarea, button")
+    assert len(controls) > 20
+    assert _overlapping(controls) == []
+    assert _overlapping(page.evaluate(_BOXES, "form.action-form, #map-section, #details")) == []
+
+
+def test_the_page_prints_the_map_details_and_lists_without_controls(demo: Demo, page: Page,
+                                                                     tmp_path: Path) -> None:
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    log_in(page, demo, "facilitator")
+    _open(page, 1)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "print.png"), full_page=True)
+    scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll[0] <= scroll[1]
+    # The proposals and corridors are buttons on screen; on paper they are their text.
+    assert page.evaluate(_BOXES, "input, select, textarea, button:not(.open-proposal, "
+                                 ".open-corridor)") == []
+    for shown in ("#map", "#map .data-note", "#legend", "ol.stops", "#proposals", "#talks"):
+        assert page.locator(shown).first.is_visible(), shown
+    # The whole dossier is on paper, not the part a scrolling panel showed.
+    clipped = page.locator("#details").evaluate("d => d.scrollHeight - d.clientHeight")
+    assert clipped <= 1
+    assert _overlapping(page.evaluate(_BOXES, "#map-section, #details, .panels section")) == []
+
+
+def test_the_corridor_form_says_why_no_agreement_is_offered(demo: Demo, page: Page) -> None:
+    demo.corridor(2)
+    used = {c["agreement_id"] for c in demo.call("observer", "GET", "/api/corridors?limit=200")
+            ["items"]}
+    for agreement in demo.call("observer", "GET", "/api/agreements?limit=200")["items"]:
+        if agreement["complete"] and agreement["id"] not in used:
+            corridor = agreement["document"]["corridor"]
+            demo.call("facilitator", "POST", "/api/corridors", {
+                "name": f"{corridor['origin']} - {corridor['destination']}",
+                "origin": corridor["origin"], "destination": corridor["destination"],
+                "route": corridor["route"], "agreement_id": agreement["id"]})
+    log_in(page, demo, "facilitator")
+    form = page.locator("#corridor-form")
+    expect(form.locator("option")).to_have_text(["(each one signed by all has its corridor)"])
+    expect(form.get_by_role("button", name="Set up corridor")).to_be_disabled()

@@ -28,6 +28,7 @@ from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
 from corridor.scenario.schema import Location, Scenario
+from corridor.siting import check_area, check_point, way_closures
 from corridor.situation import (
     Closures,
     ControlMap,
@@ -75,6 +76,7 @@ class World:
     situation: Situation
     router: Router
     settlements: Settlements
+    notes: list[str] = field(default_factory=list)
     _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
 
     @property
@@ -170,10 +172,12 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     control = _control(sc, countries)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front)
-    situation = annotate(network, control, hazards, _closures(sc, gazetteer))
+    _check_siting(sc, network, gazetteer)
+    closures, notes = _closures(sc, gazetteer, network)
+    situation = annotate(network, control, hazards, closures)
     return World(sc, network, gazetteer, countries, control, front, hazards, situation,
                  Router(network, cache_dir=default_cache_dir() / "cch"),
-                 _settlements(sc, network, gazetteer))
+                 _settlements(sc, network, gazetteer), notes)
 
 
 def _gazetteer(sc: Scenario) -> Gazetteer:
@@ -241,14 +245,41 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry) -> list
     return zones
 
 
-def _closures(sc: Scenario, gazetteer: Gazetteer) -> Closures:
-    points = []
+def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
+    """Checkpoints and hazard zones must lie within the snap limit of the roads."""
+    limit_m = sc.network.max_snap_km * 1000.0
+    for k, cp in enumerate(sc.checkpoints):
+        where = f"checkpoints[{k}].at"
+        check_point(network, point_of(sc, gazetteer, cp.at, where), limit_m=limit_m,
+                    field=where, what=f"checkpoint {cp.name!r}")
+    for i, zone in enumerate(sc.hazards.zones):
+        check_area(network, zone.coordinates, limit_m=limit_m, field=f"hazards.zones[{i}]",
+                   what=f"hazard zone {zone.name!r}")
+
+
+def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork,
+              ) -> tuple[Closures, list[str]]:
+    """The closures, each checked to close some road, and a note per way closure on what it
+    closed."""
+    points: list[PointClosure] = []
+    ways: set[int] = set()
+    notes: list[str] = []
     for i, c in enumerate(sc.closures):
         if c.at is not None:
-            lon, lat = point_of(sc, gazetteer, c.at, f"closures[{i}].at")
-            points.append(PointClosure(c.name, lon, lat, c.radius_m))
-    ways = frozenset(c.way_id for c in sc.closures if c.way_id is not None)
-    return Closures(tuple(points), ways)
+            where = f"closures[{i}].at"
+            lonlat = point_of(sc, gazetteer, c.at, where)
+            distance = check_point(network, lonlat, limit_m=sc.network.max_snap_km * 1000.0,
+                                   field=where, what=f"closure {c.name!r}")
+            if distance > c.radius_m:
+                raise ScenarioError(f"closure {c.name!r} closes no road: the nearest lies "
+                                    f"{distance:.0f} m away, beyond its radius_m of "
+                                    f"{c.radius_m:g}", field=where)
+            points.append(PointClosure(c.name, *lonlat, c.radius_m))
+        elif c.way_id is not None:
+            closed = way_closures(network, c.way_id, field=f"closures[{i}].way_id")
+            ways.update(closed.way_ids)
+            notes.append(f"closure {c.name!r}: {closed.note}")
+    return Closures(tuple(points), frozenset(ways)), notes
 
 
 def point_of(sc: Scenario, gazetteer: Gazetteer, loc: Location, field: str,

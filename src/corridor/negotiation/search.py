@@ -99,7 +99,7 @@ class Negotiation:
 
 def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
     """Judge every proposal, then search mutually acceptable corridors for every origin."""
-    result = Negotiation()
+    result = Negotiation(notes=list(world.notes))
     report = progress or silent
     origins = _origins(world)
     steps = len(world.scenario.proposals) + len(origins)

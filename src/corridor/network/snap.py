@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pyproj
 import shapely
 
 from corridor.errors import NetworkError
-from corridor.geodesy import haversine_m
+from corridor.geodesy import LocalProjection, haversine_m
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.network.topology import reverse_twins
 
@@ -81,7 +80,7 @@ class Snaps:
 
 @dataclass(frozen=True)
 class _EdgeIndex:
-    to_local: pyproj.Transformer
+    to_local: LocalProjection
     lines: npt.NDArray[np.object_]
     tree: shapely.STRtree
     twins: IntArray
@@ -160,7 +159,7 @@ def snap_many(network: RoadNetwork, lon: npt.ArrayLike, lat: npt.ArrayLike, *,
                            source=network.meta.get("source"))
 
     index = _edge_index(network)
-    x, y = index.to_local.transform(lons, lats)
+    x, y = index.to_local.forward(lons, lats)
     points = shapely.points(x, y)
     edge, reverse = _nearest_edges(index, points)
     lines = index.lines[edge]
@@ -168,8 +167,7 @@ def snap_many(network: RoadNetwork, lon: npt.ArrayLike, lat: npt.ArrayLike, *,
     line_length = shapely.length(lines)
     fraction = np.divide(along, line_length, out=np.zeros_like(along), where=line_length > 0)
     snapped = shapely.line_interpolate_point(lines, along)
-    snap_lon, snap_lat = index.to_local.transform(shapely.get_x(snapped), shapely.get_y(snapped),
-                                                  direction="INVERSE")
+    snap_lon, snap_lat = index.to_local.inverse(shapely.get_x(snapped), shapely.get_y(snapped))
     result = Snaps(
         edge=edge,
         reverse_edge=reverse,
@@ -216,11 +214,8 @@ def _edge_index(network: RoadNetwork) -> _EdgeIndex:
     cached = _INDEXES.get(network)
     if cached is not None:
         return cached
-    min_lon, min_lat, max_lon, max_lat = network.bbox
-    local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={(min_lat + max_lat) / 2} "
-                                  f"+lon_0={(min_lon + max_lon) / 2} +datum=WGS84 +units=m")
-    to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    x, y = to_local.transform(network.geom_lon, network.geom_lat)
+    to_local = LocalProjection.for_bounds(network.bbox, equidistant=True)
+    x, y = to_local.forward(network.geom_lon, network.geom_lat)
     owner = np.repeat(np.arange(network.n_edges), np.diff(network.geom_offsets))
     lines = shapely.linestrings(x, y, indices=owner)
     index = _EdgeIndex(to_local, lines, shapely.STRtree(lines), reverse_twins(network))

@@ -113,7 +113,15 @@ def _checkpoints(world: World, agreed: AgreedCorridor, corridor: JudgedRoute,
         k = next(i for i, c in enumerate(sc.checkpoints) if c.name == name)
         spec = sc.checkpoints[k]
         lonlat = point_of(sc, world.gazetteer, spec.at, f"checkpoints[{k}].at")
-        fraction = line.project(projection.to_metric(shapely.Point(lonlat)), normalized=True)
+        point = projection.to_metric(shapely.Point(lonlat))
+        off_route_km = line.distance(point) / 1000.0
+        if off_route_km > sc.network.max_snap_km:
+            raise PlanningError(f"checkpoint {name!r} lies {off_route_km:.1f} km from the route "
+                                f"of corridor {agreed.id!r}, expected at most "
+                                f"{sc.network.max_snap_km:g} km (network.max_snap_km): a "
+                                "checkpoint slows only the corridors that pass it",
+                                field=f"checkpoints[{k}].at")
+        fraction = line.project(point, normalized=True)
         out.append(RouteCheckpoint(name, float(fraction) * travel_min, spec.minutes_per_vehicle,
                               spec.lanes))
     return out

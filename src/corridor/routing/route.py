@@ -144,9 +144,10 @@ def settlements_along(lon: FloatArray, lat: FloatArray, settlements: Settlements
                       radius_km: float = 3.0) -> list[PassedSettlement]:
     """Settlements within ``radius_km`` of the polyline ``lon``/``lat``, in route order.
 
-    Distances are measured on a :class:`~corridor.geodesy.LocalProjection` centred on the route,
-    which keeps them within a fraction of a percent over the few hundred km a corridor spans. A
-    bounding-box test on raw degrees first discards every settlement that cannot be near.
+    Distances are measured on an equidistant :class:`~corridor.geodesy.LocalProjection` centred
+    on the route, which keeps them within a fraction of a percent over the few hundred km a
+    corridor spans. A bounding-box test on raw degrees first discards every settlement that
+    cannot be near.
     """
     s_lon = np.asarray(settlements.lon, dtype=np.float64)
     s_lat = np.asarray(settlements.lat, dtype=np.float64)
@@ -157,7 +158,8 @@ def settlements_along(lon: FloatArray, lat: FloatArray, settlements: Settlements
                           & (s_lat >= lat.min() - pad_lat) & (s_lat <= lat.max() + pad_lat))
     if len(near) == 0:
         return []
-    project = LocalProjection.for_bounds((lon.min(), lat.min(), lon.max(), lat.max())).forward
+    project = LocalProjection.for_bounds((lon.min(), lat.min(), lon.max(), lat.max()),
+                                         equidistant=True).forward
     line = (shapely.LineString(np.column_stack(project(lon, lat))) if len(lon) > 1
             else shapely.Point(*project(lon[0], lat[0])))
     points = shapely.points(np.column_stack(project(s_lon[near], s_lat[near])))

@@ -71,7 +71,7 @@ MAX_NESTING = 32
 
 # NUL cannot be stored by PostgreSQL; it and the other C0 controls but tab, line feed and
 # carriage return cannot appear in XML, so neither in the PDF sheets. Refused on every store.
-_ILLEGAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ILLEGAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _not_a_number(value: object) -> object:
@@ -103,7 +103,7 @@ def _text_fault(text: str) -> str | None:
     except UnicodeEncodeError:
         # JSON can escape half a surrogate pair; such text cannot be stored or signed.
         return "text contains an unpaired UTF-16 surrogate"
-    if (found := _ILLEGAL_CONTROL.search(text)) is not None:
+    if (found := ILLEGAL_CONTROL.search(text)) is not None:
         return f"text contains the control character U+{ord(found.group()):04X}"
     return None
 

@@ -246,7 +246,8 @@ export function setUpForms(me, { send, openProposal, bytes }) {
       }
       offerAgreements("sign-form", awaitingMySignature(me, agreements), "none awaits you");
       offerAgreements("corridor-form", readyForCorridor(agreements, corridors),
-        "none signed by all yet");
+        agreements.some((a) => a.complete) ? "each one signed by all has its corridor"
+          : "none signed by all yet");
       if (partiesChanged) {
         // Rebuilt only when the parties change, so a live update keeps the boxes ticked.
         // Belligerents sign; the facilitator drafts and witnesses.

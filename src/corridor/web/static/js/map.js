@@ -44,6 +44,10 @@ export class CorridorMap {
       .addTo(this.map);
     this.live = {};
     this.note = null;
+    // The printed map is another size than the screen's: Leaflet must measure it again.
+    for (const event of ["beforeprint", "afterprint"]) {
+      window.addEventListener(event, () => this.map.invalidateSize({ animate: false }));
+    }
   }
 
   /** The scenario's base layers; drawn once, they do not change while the server runs. */
