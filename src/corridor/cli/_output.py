@@ -21,7 +21,7 @@ def print_json(data: Any) -> None:
 
 
 def report(data: dict[str, Any], as_json: bool, text: str) -> None:
-    """A command's result: ``data`` as JSON with ``--json``, else ``text`` for people."""
+    """``data`` as JSON with ``--json``, else the one-line human ``text``."""
     if as_json:
         print_json(data)
     else:

@@ -7,18 +7,19 @@ from typing import Annotated
 
 import typer
 
+from corridor.cli._options import DbOpt, JsonOpt
 from corridor.cli._output import report
 from corridor.errors import StoreError
+from corridor.settings import DEFAULTS
 from corridor.store import coordination, queries
 from corridor.store.db import Database
 
+#: The audit log's actor for changes made from the command line.
 ADMIN_ACTOR = "admin"
 TOKEN_DAYS = coordination.TOKEN_LIFETIME.days
 ExpiresOpt = Annotated[int, typer.Option(
     "--expires-days", help="Days the token works; 0: until revoked.")]
 _Name = Annotated[str, typer.Argument(help="The user's name.")]
-_Db = Annotated[str, typer.Option("--db", help="Database URL, or path of an SQLite file.")]
-_Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def token_lifetime(days: int) -> dt.timedelta | None:
@@ -28,29 +29,25 @@ def token_lifetime(days: int) -> dt.timedelta | None:
     return dt.timedelta(days=days) if days else None
 
 
-def revoke(name: _Name, db: _Db = "corridor.db", json: _Json = False) -> None:
+def revoke(name: _Name, db: DbOpt = DEFAULTS.db, json: JsonOpt = False) -> None:
     """Stop a user's token at once, open event streams included; `rotate` issues a new one."""
-    database = Database.open(db)
-    with database.write() as session:
+    with Database.open(db) as database, database.write() as session:
         user = coordination.revoke_token(session, ADMIN_ACTOR, queries.user_named(session, name).id)
         data = {"id": user.id, "name": user.name, "revoked_at": user.revoked_at.isoformat()
                 if user.revoked_at else None}
-    database.dispose()
     report(data, json, f"token of user {name} revoked")
 
 
-def rotate(name: _Name, expires_days: ExpiresOpt = TOKEN_DAYS, db: _Db = "corridor.db",
-           json: _Json = False) -> None:
+def rotate(name: _Name, expires_days: ExpiresOpt = TOKEN_DAYS, db: DbOpt = DEFAULTS.db,
+           json: JsonOpt = False) -> None:
     """Issue a new token for a user; the old one stops working. Printed this once."""
     lifetime = token_lifetime(expires_days)
-    database = Database.open(db)
-    with database.write() as session:
+    with Database.open(db) as database, database.write() as session:
         user, token = coordination.rotate_token(
             session, ADMIN_ACTOR, queries.user_named(session, name).id, lifetime)
         expires = user.token_expires_at
         data = {"id": user.id, "name": user.name, "token": token,
                 "expires_at": expires.isoformat() if expires else None}
-    database.dispose()
     report(data, json, f"new bearer token of user {name} (shown once):\n{token}")
 
 
