@@ -79,6 +79,11 @@ def _scenario(request: Request) -> ScenarioLayers:
     return layers
 
 
+def scenario_world(request: Request) -> World | None:
+    """The world of the scenario the server runs with, which routes and judges proposals."""
+    return _scenario(request).world
+
+
 @router.get("/api/map", responses=READ_ERRORS)
 def get_map(request: Request, db: DB, _: Reader) -> MapOut:
     """Base layers of the scenario, corridors by status, convoys' last positions, incidents."""

@@ -19,13 +19,13 @@ from corridor.cli._options import DbOpt, JsonOpt
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import StoreError
-from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
 from corridor.store.db import Database
+from corridor.store.engine import tabled_from_scenario
 from corridor.store.schemas import PartyIn, Role
-from corridor.store.seed import SIGNERS, key_file, proposals_from_negotiation, seed_2022
+from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
 
@@ -112,7 +112,7 @@ def seed(
     sc = load_scenario(scenario)
     # Open the store first: an unreachable one should fail before minutes of routing.
     with Database.open(db) as database:
-        proposals = proposals_from_negotiation(negotiate(build_world(sc)), sc)
+        proposals = tabled_from_scenario(build_world(sc))
         with database.write() as session:
             summary = seed_2022(session, proposals, keys)
     counts = dataclasses.asdict(summary)

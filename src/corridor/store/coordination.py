@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import inspect, select
@@ -68,7 +68,16 @@ from corridor.store.schemas import (
     UserOut,
     VerificationOut,
 )
-from corridor.store.signing import DOCUMENT_TYPE, fingerprint, signature_valid, verify_agreement
+from corridor.store.signing import (
+    DOCUMENT_TYPE,
+    canonical_json,
+    fingerprint,
+    signature_valid,
+    verify_agreement,
+)
+
+if TYPE_CHECKING:
+    from corridor.store.engine import Judged
 
 M = TypeVar("M", bound=Base)
 
@@ -209,14 +218,22 @@ def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
     return _record(session, actor, "talks.created", talks, TalksOut)
 
 
-def create_proposal(session: Session, actor: str, body: ProposalIn) -> Proposal:
+def create_proposal(session: Session, actor: str, body: ProposalIn,
+                    judged: Judged | None = None, *, ref: str | None = None) -> Proposal:
+    """Table a proposal with what the engine found (``judged``): its route, summary, verdicts.
+
+    Without a finding (no scenario loaded) the proposal keeps the line its proposer drew and has
+    no verdicts: the store never records a verdict a client asserted.
+    """
     get(session, Party, body.proposer_id, field="proposer_id")
     if body.round_id is not None:
         get(session, TalksRound, body.round_id, field="round_id")
-    for party_id in body.verdicts:
-        get(session, Party, party_id, field=f"verdicts.{party_id}")
-    return _record(session, actor, "proposal.created", Proposal(**body.model_dump(mode="json")),
-                   ProposalOut)
+    proposal = Proposal(**body.model_dump(mode="json"), verdicts={}, ref=ref)
+    if judged is not None:
+        proposal.route = judged.route
+        proposal.route_summary = judged.summary
+        proposal.verdicts = judged.verdicts
+    return _record(session, actor, "proposal.created", proposal, ProposalOut)
 
 
 def add_position(session: Session, actor: str, proposal_id: int, body: PositionIn) -> Position:
@@ -236,8 +253,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
     signed copy can later show that the log has not been cut back or rewritten before that point
     (``corridor audit verify --anchor``).
     """
-    if body.proposal_id is not None:
-        get(session, Proposal, body.proposal_id, field="proposal_id")
+    corridor, route = _agreed_corridor(session, body)
     if len(set(body.parties)) != len(body.parties):
         raise StoreError("a party is listed twice", field="parties")
     for i, party_id in enumerate(body.parties):
@@ -251,9 +267,41 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
         "type": DOCUMENT_TYPE,
         "agreement_id": agreement.id,
         **body.model_dump(mode="json"),
+        "corridor": corridor,
+        "route": route,
         "audit_head": None if log_head is None else str(log_head),
     }
     return _record(session, actor, "agreement.created", agreement, AgreementOut)
+
+
+def _agreed_corridor(session: Session, body: AgreementIn,
+                     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The corridor to sign and what the server knows of its route.
+
+    On a proposal the server routed, the document carries that route's line, its digest and
+    summary, so every signature covers the road itself and not only the names of its ends. A
+    corridor that differs from the proposal's would be signed as something the parties did not
+    judge: it is refused.
+    """
+    corridor = body.corridor.model_dump(mode="json")
+    if body.proposal_id is None:
+        return corridor, None
+    proposal = get(session, Proposal, body.proposal_id, field="proposal_id")
+    for name in ("origin", "destination"):
+        if corridor[name] != getattr(proposal, name):
+            raise StoreError(f"proposal {proposal.id} has {name} {getattr(proposal, name)!r}, "
+                             f"not {corridor[name]!r}", field=f"corridor.{name}")
+    if proposal.route is None:
+        return corridor, None
+    if corridor["route"] not in (None, proposal.route):
+        raise StoreError(f"the route differs from proposal {proposal.id}'s, which the parties "
+                         "judged; leave it out to sign the proposal's route",
+                         field="corridor.route")
+    corridor["route"] = proposal.route
+    corridor["waypoints"] = corridor["waypoints"] or proposal.waypoints
+    summary = {k: v for k, v in (proposal.route_summary or {}).items() if k != "notes"}
+    return corridor, {"sha256": hashlib.sha256(canonical_json(proposal.route)).hexdigest(),
+                      "summary": summary}
 
 
 def add_signature(session: Session, actor: str, agreement_id: int, body: SignatureIn) -> Signature:
