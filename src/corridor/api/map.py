@@ -28,7 +28,6 @@ from corridor.report.sheet import (
 from corridor.store import queries
 from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
-from corridor.store.schemas import UserOut
 from corridor.world import World
 
 from .auth import Reader
@@ -141,12 +140,6 @@ def _dossier(request: Request, db: Database, proposal_id: int) -> tuple[Dossier,
 def get_dossier(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Dossier:
     """A proposal with its route described, positions, agreements, corridors and movements."""
     return _dossier(request, db, proposal_id)[0]
-
-
-@router.get("/api/me", responses={401: READ_ERRORS[401]})
-def who_am_i(user: Reader) -> UserOut:
-    """The caller: the dashboard shows each role only what it may do."""
-    return UserOut.model_validate(user)
 
 
 # -- sheets ----------------------------------------------------------------------------------
