@@ -46,30 +46,22 @@ class FeatureCollection(BaseModel):
 
 class Setting(BaseModel):
     """What the dashboard takes from the scenario besides its layers, so that nothing on the
-    screen assumes one place: its clock, example names and who holds each area."""
+    screen assumes one place: its clock and example names."""
 
     timezone: str | None = Field(
         description="The scenario's IANA time zone: the dashboard shows and asks for every time "
                     "in it; null without a scenario (the viewer's own zone is used)")
     origins: list[str] = Field(description="The scenario's origins, for examples in forms")
     destinations: list[str] = Field(description="The scenario's destinations, likewise")
-    holders: dict[str, list[str]] = Field(
-        description="Control label -> names of the parties that hold it, for the map's legend; "
-                    "labels no party holds (contested ground) are absent")
 
     @classmethod
     def of(cls, world: World | None) -> Setting:
         if world is None:
-            return cls(timezone=None, origins=[], destinations=[], holders={})
+            return cls(timezone=None, origins=[], destinations=[])
         scenario = world.scenario
-        holders: dict[str, list[str]] = {}
-        for party in scenario.parties:
-            for label in party.holds:
-                holders.setdefault(label, []).append(party.name)
         return cls(timezone=scenario.timezone,
                    origins=[o.name for o in scenario.places.origins],
-                   destinations=[d.name for d in scenario.places.destinations],
-                   holders=holders)
+                   destinations=[d.name for d in scenario.places.destinations])
 
 
 class MapOut(BaseModel):
