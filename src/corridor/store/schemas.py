@@ -276,6 +276,22 @@ class UserOut(_Out):
     party_id: str | None
 
 
+# -- a scenario's places and windows -------------------------------------------------------------
+
+class PlaceOut(_Out):
+    id: int
+    name: str
+    role: Literal["origin", "destination"]
+    people: int | None
+    capacity: int | None
+    lon: float | None
+    lat: float | None
+
+
+class CeasefireWindowOut(WindowOut):
+    key: str
+
+
 # -- talks ---------------------------------------------------------------------------------------
 
 class MemberIn(_In):
