@@ -14,8 +14,10 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
+from corridor.cli import tokens
 from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
 from corridor.cli._output import report
+from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import ScenarioError, StoreError
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
@@ -28,7 +30,6 @@ from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
 
-ADMIN_ACTOR = "admin"
 DEFAULT_SCENARIO = Path("scenarios/ukraine-2022-03-07.yaml")
 
 
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
     party.command("add")(party_add)
     user = typer.Typer(help="Users of the API and their bearer tokens.", no_args_is_help=True)
     user.command("add")(user_add)
+    tokens.register(user)
     admin = typer.Typer(help="Administer the coordination store: parties, users, keys, demo.",
                         no_args_is_help=True)
     admin.add_typer(party, name="party")
@@ -83,13 +85,16 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
+    lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
-        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party)
+        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
+                                               lifetime=lifetime)
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
                 "token": token}
     report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")

@@ -173,10 +173,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: How long a new token works unless told otherwise; rotate before then.
+TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
+    """Give ``user`` a fresh token (the old one stops working) and return it."""
+    token = secrets.token_urlsafe(32)
+    user.token_hash = hash_token(token)
+    user.token_expires_at = None if lifetime is None else utcnow() + lifetime
+    user.revoked_at = None
+    return token
+
+
 def create_user(
-    session: Session, actor: str, name: str, role: Role, party_id: str | None = None
+    session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME,
 ) -> tuple[User, str]:
-    """Create a user and return its bearer token, which is stored only as a hash."""
+    """Create a user and return its bearer token, which is stored only as a hash and works
+    for ``lifetime`` (None: until revoked)."""
     if (role == "liaison") != (party_id is not None):
         raise StoreError("a liaison must be bound to exactly one party, other roles to none",
                          field="party")
@@ -184,9 +199,27 @@ def create_user(
         get(session, Party, party_id, field="party")
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise ConflictError(f"user {name!r} already exists", field="name")
-    token = secrets.token_urlsafe(32)
-    user = User(name=name, role=role, party_id=party_id, token_hash=hash_token(token))
+    user = User(name=name, role=role, party_id=party_id)
+    token = _new_token(user, lifetime)
     return _record(session, actor, "user.created", user, UserOut), token
+
+
+def revoke_token(session: Session, actor: str, user_id: int) -> User:
+    """Stop the user's token working at once; only a rotation issues a new one."""
+    user = get(session, User, user_id)
+    if user.revoked_at is not None:
+        raise ConflictError(f"the token of user {user.name!r} is already revoked")
+    user.revoked_at = utcnow()
+    return _record(session, actor, "user.token_revoked", user, UserOut)
+
+
+def rotate_token(session: Session, actor: str, user_id: int,
+                 lifetime: dt.timedelta | None = TOKEN_LIFETIME) -> tuple[User, str]:
+    """Replace the user's token by a new one; the old one (revoked or not) fails at once."""
+    user = get(session, User, user_id)
+    token = _new_token(user, lifetime)
+    return _record(session, actor, "user.token_rotated", user, UserOut), token
+
 
 
 # -- talks, proposals, positions ---------------------------------------------------------------
