@@ -78,9 +78,11 @@ def test_every_partys_area_is_drawn_in_its_legend_colour(andorra: Demo, page: Pa
             assert colours.most_common(1)[0][0] == swatches[name], (name, label, colours)
 
 
-def test_closures_and_checkpoints_are_drawn_and_named(andorra: Demo, page: Page) -> None:
+def test_proposals_closures_and_checkpoints_are_drawn(andorra: Demo, page: Page) -> None:
     data = andorra.call("observer", "GET", "/api/map")
     log_in(page, andorra, "observer")
+    # The imported proposals, routed by the server over the extract's roads.
+    assert page.locator("#map path.corridor").count() == len(data["corridors"]["features"]) > 0
     for layer in ("closures", "checkpoints"):
         features = data[layer]["features"]
         drawn = page.locator(f"#map path.{layer}")
