@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
+from corridor.cli import evacuate as _evacuate
 from corridor.cli import negotiate as _negotiate
 from corridor.cli import network as _network
 from corridor.cli import plan as _plan
@@ -34,6 +35,7 @@ app.add_typer(_network.app, name="network")
 _scenario.register(app)
 _negotiate.register(app)
 _plan.register(app)
+_evacuate.register(app)
 _serve.register(app)
 _sheet.register(app)
 
