@@ -14,6 +14,7 @@ import typer
 from fastapi.testclient import TestClient
 from PIL import ImageFont
 from pypdf import PdfReader
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from corridor.api.app import create_app
@@ -21,7 +22,10 @@ from corridor.api.headers import SECURITY_HEADERS
 from corridor.cli import sheet as sheet_cli
 from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
+from corridor.store import coordination
 from corridor.store.db import Database
+from corridor.store.models import Proposal
+from corridor.store.schemas import ProposalIn
 from corridor.world import build_world
 from tests.webfixtures import SCENARIO, Demo
 
@@ -180,6 +184,16 @@ def test_the_maps_data_note_stays_inside_its_frame(demo: Demo) -> None:
         assert x + ImageFont.truetype(str(font), size).getlength(text) <= width, text
 
 
+def test_the_map_carries_the_scenarios_zone_places_and_holders(demo: Demo) -> None:
+    scenario = load_scenario(SCENARIO)
+    setting = demo.call("observer", "GET", "/api/map")["setting"]
+    assert setting["timezone"] == scenario.timezone
+    assert setting["origins"] == [o.name for o in scenario.places.origins]
+    assert setting["destinations"] == [d.name for d in scenario.places.destinations]
+    assert setting["holders"] == {label: [p.name for p in scenario.parties if label in p.holds]
+                                  for p in scenario.parties for label in p.holds}
+
+
 def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:
     """The same store served without --scenario: no base layers, no data note, waypoints."""
     url = demo.server.db_url
@@ -193,6 +207,8 @@ def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:
     finally:
         db.dispose()
     assert data["bbox"] is None and data["data_note"] == ""
+    assert data["setting"] == {"timezone": None, "origins": [], "destinations": [],
+                               "holders": {}}
     assert all(data[layer]["features"] == [] for layer in LAYERS[:5])
     assert len(data["corridors"]["features"]) >= 6
     assert dossier["route"]["hours"] is None
@@ -269,3 +285,62 @@ def test_a_corridor_prints_the_sheet_of_the_proposal_it_was_agreed_from(demo: De
         refused = runner.invoke(app, ["sheet", "--db", demo.server.db_url, *ids,
                                       "--out", str(tmp_path / "x.html")])
         assert "exactly one of --proposal and --corridor" in str(refused.exception)
+
+
+# Names as liaisons type them: Ukrainian, Russian, and one that mixes scripts the sheet font
+# covers (Latin, Cyrillic, Arabic) with some it does not (CJK, an emoji).
+UNICODE_NAMES = (("Маріуполь", "Запоріжжя"), ("Белгород", "Харьков"),
+                 ("Харків / Kharkiv / خاركيف", "Zaporizhzhia 扎波罗热 🚑"))
+_LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [36.2, 47.5], [35.14, 47.84]]}
+_WINDOW = {"start": "2022-03-08T10:00:00+02:00", "tz": "Europe/Kyiv"}
+
+
+def _store_proposal(demo: Demo, origin: str, destination: str) -> int:
+    """A proposal with a drawn line, written straight to the store the server reads."""
+    db = Database.open(demo.server.db_url, migrate=False)
+    try:
+        with db.write() as session:
+            return coordination.create_proposal(session, "test", ProposalIn.model_validate({
+                "proposer_id": "UA", "origin": origin, "destination": destination,
+                "route": _LINE, "windows": [_WINDOW]})).id
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(("origin", "destination"), UNICODE_NAMES)
+def test_sheets_print_names_in_any_script(demo: Demo, origin: str, destination: str) -> None:
+    proposal_id = _store_proposal(demo, origin, destination)
+    with demo.client("observer") as http:
+        pdf = http.get(f"/sheets/proposals/{proposal_id}.pdf")
+        page = http.get(f"/sheets/proposals/{proposal_id}")
+    assert pdf.status_code == page.status_code == 200, pdf.text
+    text = " ".join(_pdf_text(pdf.content).split())
+    assert origin in text and destination in text
+    assert origin in page.text and destination in page.text
+    # The map labels the route's two ends too, in the same fonts as the text.
+    assert text.count(origin) >= 2 and text.count(destination) >= 2
+
+
+def test_unprintable_characters_are_refused_naming_the_field(demo: Demo) -> None:
+    body = {"proposer_id": "UA", "origin": "Mariupol\x07", "destination": "Zaporizhzhia",
+            "route": _LINE, "windows": [_WINDOW]}
+    with demo.client("liaison_UA") as http:
+        refused = http.post("/api/proposals", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "origin" and "U+0007" in refused.json()["detail"]
+
+
+def test_a_stored_control_character_prints_as_a_replacement(demo: Demo) -> None:
+    """Rows written before the store refused them still print, with a visible U+FFFD."""
+    proposal_id = _store_proposal(demo, "Mariupol", "Zaporizhzhia")
+    db = Database.open(demo.server.db_url, migrate=False)
+    try:
+        with db.write() as session:
+            session.execute(update(Proposal).where(Proposal.id == proposal_id)
+                            .values(origin="Mari\x01upol"))
+    finally:
+        db.dispose()
+    with demo.client("observer") as http:
+        pdf = http.get(f"/sheets/proposals/{proposal_id}.pdf")
+    assert pdf.status_code == 200
+    assert "Mari\ufffdupol" in _pdf_text(pdf.content)

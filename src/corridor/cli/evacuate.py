@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
 from corridor.planning.evacuate import Evacuation, evacuate
 from corridor.scenario import load_scenario
@@ -17,33 +18,33 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``evacuate`` to the main app."""
+    app.command("evacuate")(evacuate_cmd)
 
-    @app.command("evacuate")
-    def evacuate_cmd(
-        scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-        step: Annotated[float, typer.Option(min=1.0, max=600.0,
-                                            help="seconds per time step")] = 60.0,
-        persons_per_vehicle: Annotated[float, typer.Option(
-            min=1.0, max=100.0, help="evacuees per vehicle")] = 3.0,
-        exact: Annotated[bool, typer.Option(help="also compute the exact quickest flow "
-                                                 "(far slower than the plan)")] = False,
-        simulate: Annotated[Path | None, typer.Option(help="check the plan in SUMO, writing "
-                                                           "its files into this directory")
-                            ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    ) -> None:
-        """Plan everyone at the origins out to the destinations by any open road (CCRP)."""
-        sc = load_scenario(scenario)
-        with console.status("loading the scenario") as status:
-            world = build_world(sc)
-            result = evacuate(world, step_s=step, persons_per_vehicle=persons_per_vehicle,
-                              exact=exact, simulate_in=simulate,
-                              progress=lambda stage, fraction: status.update(
-                                  f"{stage} ({fraction:.0%})"))
-        if as_json:
-            print_json(result.to_dict())
-        else:
-            _print(result)
+
+def evacuate_cmd(
+    scenario: ScenarioArg,
+    step: Annotated[float, typer.Option(min=1.0, max=600.0,
+                                        help="seconds per time step")] = 60.0,
+    persons_per_vehicle: Annotated[float, typer.Option(
+        min=1.0, max=100.0, help="evacuees per vehicle")] = 3.0,
+    exact: Annotated[bool, typer.Option(help="also compute the exact quickest flow "
+                                             "(far slower than the plan)")] = False,
+    simulate: Annotated[Path | None, typer.Option(help="check the plan in SUMO, writing its "
+                                                       "files into this directory")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan everyone at the origins out to the destinations by any open road (CCRP)."""
+    sc = load_scenario(scenario)
+    with console.status("loading the scenario") as status:
+        world = build_world(sc)
+        result = evacuate(world, step_s=step, persons_per_vehicle=persons_per_vehicle,
+                          exact=exact, simulate_in=simulate,
+                          progress=lambda stage, fraction: status.update(
+                              f"{stage} ({fraction:.0%})"))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print(result)
 
 
 def _print(result: Evacuation) -> None:

@@ -4,8 +4,8 @@ A sheet is what a liaison officer carries to a checkpoint or pins to a wall: the
 settlement by settlement, the windows, the conditions, each party's verdict and the fingerprints
 of the signatures. Both forms are built from the same :class:`Dossier` and the same list of
 sections, so the HTML and the PDF never say different things. The PDF is drawn with fpdf2 in
-pure Python (no browser, no network), with the DejaVu font matplotlib already ships, so names
-in any script print correctly.
+pure Python (no browser, no network), in fonts that print names in any script
+(:mod:`corridor.report.fonts`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import matplotlib
 import numpy as np
 import shapely
 from fpdf import FPDF
@@ -30,13 +28,13 @@ from pydantic import BaseModel, Field
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
+from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, printable
 from corridor.report.negotiation import map_layers
-from corridor.report.svgmap import Layer, Style, render_svg
+from corridor.report.svgmap import Layer, Style, render_svg, split_text
 from corridor.routing.route import settlements_along
 from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.world import World
 
-_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 #: Colours of a corridor on every map, by :func:`status_of`; shared with the dashboard's legend.
 STATUS_COLOURS = {"proposed": "#1f5fbf", "rejected": "#c0262d", "agreed": "#7b3fb0",
                   "open": "#1a7f37", "suspended": "#d97706", "closed": "#6b7280"}
@@ -251,9 +249,8 @@ def note_lines(note: str, width: float) -> list[str]:
     Neither PDF renderers nor browsers wrap SVG text, so a long note would run out of the frame.
     DejaVu Sans is wider than the usual sans-serif fallbacks, so lines measured with it fit.
     """
-    measure = FPDF(unit="pt")
-    measure.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
-    measure.set_font("DejaVu", size=NOTE_SIZE)
+    measure = pdf_document(unit="pt")
+    measure.set_font(FAMILY, size=NOTE_SIZE)
     lines: list[str] = []
     for word in note.split():
         if lines and measure.get_string_width(f"{lines[-1]} {word}") <= width:
@@ -276,7 +273,7 @@ def _with_note(svg: str, note: str) -> str:
             f'height="{height - top + NOTE_PAD / 2:.1f}" fill="#fff" fill-opacity="0.85"/>')
     text = "".join(
         f'<text x="{NOTE_PAD}" y="{top + leading * (i + 0.8):.1f}" font-size="{NOTE_SIZE}" '
-        f'fill="#333" font-family="sans-serif">{html.escape(line)}</text>'
+        f'fill="#333" font-family="{SVG_FAMILY}">{escape(line)}</text>'
         for i, line in enumerate(lines))
     return svg.replace("</svg>", f"{band}{text}</svg>")
 
@@ -360,42 +357,60 @@ _TONE_FILL = {"good": (230, 244, 234), "bad": (253, 232, 232)}
 
 def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.datetime) -> bytes:
     """The same sheet as an A4 PDF, drawn without a browser."""
-    pdf = FPDF(format="A4")
+    pdf = pdf_document()
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=12)
-    pdf.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", _FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_title(_title(dossier))
+    pdf.set_title(printable(_title(dossier)))
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
+    pdf.set_font(FAMILY, "B", 15)
     _paragraph(pdf, 7, _title(dossier))
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     _paragraph(pdf, 5, f"Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC")
     if world is not None:
         with pdf.local_context(fill_color=(255, 243, 205)):
-            pdf.set_font("DejaVu", "B", 9)
+            pdf.set_font(FAMILY, "B", 9)
             _paragraph(pdf, 5, world.data_note, border=1, fill=True)
     svg = sheet_svg(dossier, world)
     if svg:
-        pdf.ln(2)
-        width = pdf.epw * 0.85
-        pdf.image(BytesIO(svg.encode()), w=width, x=pdf.l_margin + (pdf.epw - width) / 2)
+        _pdf_map(pdf, svg)
     for section in sections(dossier):
         _pdf_section(pdf, section)
     return bytes(pdf.output())
 
 
+def _pdf_map(pdf: FPDF, svg: str) -> None:
+    """The map's shapes as vector graphics, and its labels and note set as PDF text on top, so
+    that they are shaped and fall back to another font where DejaVu lacks a character."""
+    shapes, view_width, texts = split_text(svg)
+    pdf.ln(2)
+    width = pdf.epw * 0.85
+    left, top = pdf.l_margin + (pdf.epw - width) / 2, pdf.get_y()
+    pdf.image(BytesIO(shapes.encode()), w=width, x=left)
+    below = pdf.get_y()
+    scale = width / view_width  # page units per map unit
+    for text in texts:
+        size = text.size * scale * pdf.k  # in points
+        pdf.set_font(FAMILY, "", size)
+        pdf.set_text_color(text.fill)
+        # A cell's text sits on a baseline about 0.85 of the font size below its top.
+        pdf.set_xy(left + text.x * scale, top + text.y * scale - 0.85 * size / pdf.k)
+        pdf.cell(text=printable(text.content), h=size / pdf.k)
+    pdf.set_text_color(0)
+    pdf.set_xy(pdf.l_margin, below)
+
+
 def _paragraph(pdf: FPDF, height: float, text: str, *, border: Literal[0, 1] = 0,
                fill: bool = False) -> None:
     """Full-width wrapped text, leaving the cursor at the left margin of the next line."""
-    pdf.multi_cell(0, height, text, border=border, fill=fill, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, height, printable(text), border=border, fill=fill, new_x="LMARGIN",
+                   new_y="NEXT")
 
 
 def _pdf_section(pdf: FPDF, section: Section) -> None:
     pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, section.title, border="B", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FAMILY, "B", 11)
+    pdf.cell(0, 7, printable(section.title), border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 9)
     if not section.rows:
         _paragraph(pdf, 5, section.empty)
         return
@@ -404,6 +419,6 @@ def _pdf_section(pdf: FPDF, section: Section) -> None:
                    borders_layout="HORIZONTAL_LINES", line_height=5) as table:
         for r in section.rows:
             row = table.row()
-            row.cell(r.label)
+            row.cell(printable(r.label))
             fill = _TONE_FILL.get(r.tone)
-            row.cell(r.text, style=FontFace(fill_color=fill) if fill else None)
+            row.cell(printable(r.text), style=FontFace(fill_color=fill) if fill else None)

@@ -8,13 +8,15 @@ is close enough to conformal at the scale of a country for reading a corridor.
 
 from __future__ import annotations
 
-import html
 import math
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from shapely import Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely import simplify as _simplify
+
+from corridor.report.fonts import SVG_FAMILY, escape
 
 
 @dataclass(frozen=True)
@@ -79,29 +81,29 @@ def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float],
     view = _View(min_lon, max_lat, width / (max_lon - min_lon or 1e-9), height / span_y)
     tolerance = (max_lon - min_lon) / width / 2.0
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-label="{html.escape(title or "map")}">',
+             f'width="100%" role="img" aria-label="{escape(title or "map")}">',
              f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>']
     for layer in layers:
-        parts.append(f'<g class="layer" data-layer="{html.escape(layer.name)}">')
+        parts.append(f'<g class="layer" data-layer="{escape(layer.name)}">')
         parts.extend(_feature(f, view, tolerance) for f in layer.features)
         parts.append("</g>")
     if note:
         parts.append(f'<text x="6" y="{height - 8}" font-size="11" fill="#444" '
-                     f'font-family="sans-serif">{html.escape(note)}</text>')
+                     f'font-family="{SVG_FAMILY}">{escape(note)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
 
 def _feature(feature: Feature, view: _View, tolerance: float) -> str:
     geom = feature.geometry
-    title = f"<title>{html.escape(feature.title)}</title>" if feature.title else ""
+    title = f"<title>{escape(feature.title)}</title>" if feature.title else ""
     if isinstance(geom, Point):
         x, y = view.xy(geom.x, geom.y)
         out = (f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{feature.style.radius:g}" '
                f'{feature.style.attrs()}>{title}</circle>')
         if feature.label:
             out += (f'<text x="{x + 5:.1f}" y="{y - 4:.1f}" font-size="11" '
-                    f'font-family="sans-serif" fill="#111">{html.escape(feature.label)}</text>')
+                    f'font-family="{SVG_FAMILY}" fill="#111">{escape(feature.label)}</text>')
         return out + "</g>"
     geom = _simplify(geom, tolerance, preserve_topology=True)
     d = " ".join(_path(g, view) for g in _parts(geom))
@@ -132,3 +134,36 @@ def _path(geom: Geometry, view: _View) -> str:
     if isinstance(geom, LineString):
         return _ring(geom.coords, view, False)
     return ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One ``<text>`` of a map, in the map's own units (``y`` is the baseline)."""
+
+    x: float
+    y: float
+    size: float
+    fill: str
+    content: str
+
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def split_text(svg: str) -> tuple[str, float, list[Text]]:
+    """``svg`` without its text, the width of its view box, and the text taken out.
+
+    For a renderer that sets text better than it draws SVG text: fpdf2 neither shapes Arabic
+    nor falls back to another font for characters the first one lacks, its own text engine does.
+    """
+    ET.register_namespace("", _SVG_NS)
+    root = ET.fromstring(svg)
+    texts = []
+    for parent in root.iter():
+        for child in [c for c in parent if c.tag == f"{{{_SVG_NS}}}text"]:
+            texts.append(Text(float(child.get("x", 0)), float(child.get("y", 0)),
+                              float(child.get("font-size", 11)), child.get("fill", "#000"),
+                              "".join(child.itertext())))
+            parent.remove(child)
+    width = float(root.get("viewBox", "0 0 1 1").split()[2])
+    return ET.tostring(root, encoding="unicode"), width, texts

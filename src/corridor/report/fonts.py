@@ -1,0 +1,49 @@
+"""Fonts of the PDF sheets: names in any script print, and nothing is fetched to print them.
+
+The text font is DejaVu Sans, which matplotlib (already a dependency) ships: it covers Latin,
+Cyrillic, Greek, Armenian, Georgian, Hebrew and Arabic. Text it lacks (CJK, emoji, other
+scripts) falls back to Last Resort, also shipped by matplotlib, which draws a visible box naming
+each character's Unicode block instead of leaving a gap; the characters themselves stay in the
+PDF's text, so copying or searching it finds them. Arabic and Hebrew are shaped and laid out
+right to left by HarfBuzz.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+
+from corridor.store.schemas import ILLEGAL_CONTROL
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+#: The family the sheets are set in, under the name browsers know it by too.
+FAMILY = "DejaVu Sans"
+FALLBACK = "Last Resort"
+#: The ``font-family`` of text on the maps.
+SVG_FAMILY = f"{FAMILY}, sans-serif"
+_FILES = {(FAMILY, ""): "DejaVuSans.ttf", (FAMILY, "B"): "DejaVuSans-Bold.ttf",
+          (FALLBACK, ""): "LastResortHE-Regular.ttf"}
+
+
+def pdf_document(unit: str = "mm") -> FPDF:
+    """An A4 FPDF with the sheet fonts registered, the fallback set and text shaping on."""
+    pdf = FPDF(unit=unit, format="A4")
+    for (family, style), name in _FILES.items():
+        pdf.add_font(family, style, FONT_DIR / name)
+    pdf.set_fallback_fonts([FALLBACK], exact_match=False)
+    pdf.set_text_shaping(True)
+    return pdf
+
+
+def printable(text: str) -> str:
+    """``text`` with characters that no document can carry replaced by U+FFFD, visibly."""
+    # The store refuses these; rows written before it did may still hold them.
+    return ILLEGAL_CONTROL.sub("\ufffd", text)
+
+
+def escape(text: str) -> str:
+    """``text`` for SVG or HTML markup: printable and escaped."""
+    return html.escape(printable(text))
