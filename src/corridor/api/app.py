@@ -33,6 +33,7 @@ from . import (
     parties,
     proposals,
     talks,
+    users,
 )
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
@@ -181,7 +182,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
-                   convoys, events, audit):
+                   convoys, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
     web.mount(app)

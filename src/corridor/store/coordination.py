@@ -12,8 +12,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import inspect, select
@@ -121,6 +122,24 @@ def _record(session: Session, actor: str, action: str, row: M, out: type[BaseMod
     return row
 
 
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+def put(session: Session, actor: str, entity: str, existing: M | None, wanted: M,
+        out: type[BaseModel], fields: Sequence[str]) -> Outcome:
+    """Create ``wanted``, or bring ``existing`` to its values of ``fields``: loading the same
+    reference data twice writes nothing, not even an audit entry, and says so."""
+    if existing is None:
+        _record(session, actor, f"{entity}.created", wanted, out)
+        return "created"
+    if all(getattr(existing, f) == getattr(wanted, f) for f in fields):
+        return "unchanged"
+    for f in fields:
+        setattr(existing, f, getattr(wanted, f))
+    _record(session, actor, f"{entity}.updated", existing, out)
+    return "updated"
+
+
 # -- parties and users -------------------------------------------------------------------------
 
 def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
@@ -154,10 +173,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: How long a new token works unless told otherwise; rotate before then.
+TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
+    """Give ``user`` a fresh token (the old one stops working) and return it."""
+    token = secrets.token_urlsafe(32)
+    user.token_hash = hash_token(token)
+    user.token_expires_at = None if lifetime is None else utcnow() + lifetime
+    user.revoked_at = None
+    return token
+
+
 def create_user(
-    session: Session, actor: str, name: str, role: Role, party_id: str | None = None
+    session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME,
 ) -> tuple[User, str]:
-    """Create a user and return its bearer token, which is stored only as a hash."""
+    """Create a user and return its bearer token, which is stored only as a hash and works
+    for ``lifetime`` (None: until revoked)."""
     if (role == "liaison") != (party_id is not None):
         raise StoreError("a liaison must be bound to exactly one party, other roles to none",
                          field="party")
@@ -165,9 +199,27 @@ def create_user(
         get(session, Party, party_id, field="party")
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise ConflictError(f"user {name!r} already exists", field="name")
-    token = secrets.token_urlsafe(32)
-    user = User(name=name, role=role, party_id=party_id, token_hash=hash_token(token))
+    user = User(name=name, role=role, party_id=party_id)
+    token = _new_token(user, lifetime)
     return _record(session, actor, "user.created", user, UserOut), token
+
+
+def revoke_token(session: Session, actor: str, user_id: int) -> User:
+    """Stop the user's token working at once; only a rotation issues a new one."""
+    user = get(session, User, user_id)
+    if user.revoked_at is not None:
+        raise ConflictError(f"the token of user {user.name!r} is already revoked")
+    user.revoked_at = utcnow()
+    return _record(session, actor, "user.token_revoked", user, UserOut)
+
+
+def rotate_token(session: Session, actor: str, user_id: int,
+                 lifetime: dt.timedelta | None = TOKEN_LIFETIME) -> tuple[User, str]:
+    """Replace the user's token by a new one; the old one (revoked or not) fails at once."""
+    user = get(session, User, user_id)
+    token = _new_token(user, lifetime)
+    return _record(session, actor, "user.token_rotated", user, UserOut), token
+
 
 
 # -- talks, proposals, positions ---------------------------------------------------------------

@@ -85,6 +85,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token stops working then; None: it never expires (tokens issued before expiry).
+    token_expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    #: When the token last authenticated a request, to the minute (see ``api.auth``).
+    last_used_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

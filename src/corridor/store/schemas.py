@@ -276,6 +276,37 @@ class UserOut(_Out):
     party_id: str | None
 
 
+class UserTokenOut(UserOut):
+    """A user with the state of its token, as facilitators see it to decide on revocation."""
+
+    token_expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class NewTokenOut(BaseModel):
+    """A freshly issued token: shown this once, stored only as a hash."""
+
+    user: UserTokenOut
+    token: str
+
+
+# -- a scenario's places and windows -------------------------------------------------------------
+
+class PlaceOut(_Out):
+    id: int
+    name: str
+    role: Literal["origin", "destination"]
+    people: int | None
+    capacity: int | None
+    lon: float | None
+    lat: float | None
+
+
+class CeasefireWindowOut(WindowOut):
+    key: str
+
+
 # -- talks ---------------------------------------------------------------------------------------
 
 class MemberIn(_In):
