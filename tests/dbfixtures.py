@@ -275,8 +275,8 @@ def sqlite_world(tmp_path: Path) -> Iterator[SeededStore]:
 # -- a real server process ---------------------------------------------------------------------
 
 #: The service's commands on a bare Typer app, so the process runs exactly ``corridor serve``.
-CLI_SCRIPT = ("import typer; from corridor.cli import serve; "
-              "app = typer.Typer(); serve.register(app); app()")
+CLI_SCRIPT = ("import typer; from corridor.cli import admin, serve; "
+              "app = typer.Typer(); serve.register(app); admin.register(app); app()")
 
 
 class ServiceProcess:

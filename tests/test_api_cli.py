@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from corridor.cli import serve
+from corridor.cli import admin
 from corridor.errors import StoreError
 from corridor.store import coordination
 from corridor.store.db import Database
@@ -23,7 +23,7 @@ from tests.conftest import SCENARIO_DIR
 
 def _app() -> typer.Typer:
     app = typer.Typer()
-    serve.register(app)
+    admin.register(app)
     return app
 
 

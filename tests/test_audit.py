@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 import corridor.cli
-from corridor.cli import serve
+from corridor.cli import audit as audit_cli
 from corridor.errors import ConflictError, StoreError
 from corridor.store import coordination, queries
 from corridor.store.audit import GENESIS_HASH, Anchor, compute_entry_hash, head, verify_chain
@@ -99,7 +99,7 @@ def test_inserted_row_is_located_even_with_well_formed_hashes(world: SeededStore
 
 def _cli() -> typer.Typer:
     app = typer.Typer()
-    serve.register(app)
+    audit_cli.register(app)
     return app
 
 

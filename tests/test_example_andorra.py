@@ -100,3 +100,18 @@ def test_conflict_says_only_what_relaxing_a_rule_was_found_to_open(andorra_varia
 
     relaxed = negotiate(build_world(load_scenario(andorra_variant(both_relaxed, "b.yaml"))))
     assert "Encamp" not in relaxed.suggestions
+
+
+def test_waypoint_notes_say_only_what_matters(result: Negotiation) -> None:
+    (soldeu,) = next(r for r in result.proposals if r.proposal.id == "high-1").waypoints[1:-1]
+    # one place of that name, 20 m from a road: no choice to explain, no distance to report
+    assert soldeu.snap_km < 0.05
+    assert soldeu.note == "supplementary point (confidence high)"
+    vella = next(r for r in result.proposals if r.proposal.id == "low-1").waypoints[2]
+    assert vella.snap_km >= 0.05 and f"({vella.snap_km:.1f} km away)" in vella.note
+
+
+def test_placeholder_refs_are_not_road_names(world: World) -> None:
+    # ways of Avinguda de François Mitterrand carry ref=FIXME in this extract
+    assert "FIXME" not in world.network.names
+    assert "Avinguda de François Mitterrand" in world.network.names

@@ -10,7 +10,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from corridor.cli.network import app
+from corridor.cli import app
 from corridor.network.cache import load_network
 from corridor.network.osm import NetworkSettings
 from tests.conftest import DATA_DIR
@@ -19,7 +19,7 @@ WEST_OAKLAND = DATA_DIR / "osm" / "West-Oakland.osm.bz2"
 
 
 def _invoke(*args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, ["network", *args])
     assert result.exit_code == 0, result.output
     report: dict[str, Any] = json.loads(result.stdout)
     return report
@@ -58,7 +58,8 @@ def test_build_without_simplification(tmp_path: Path) -> None:
 
 
 def test_human_output_is_a_table(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["info", str(WEST_OAKLAND), "--cache-dir", str(tmp_path)])
+    result = CliRunner().invoke(app, ["network", "info", str(WEST_OAKLAND),
+                                      "--cache-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     net = load_network(WEST_OAKLAND, cache_dir=tmp_path)
     assert f"{net.n_nodes:,}" in result.stdout

@@ -159,3 +159,11 @@ def test_directional_maxspeed_and_label() -> None:
                          [("2", 2.0), ("3;2", 3.0), ("x", None), ("0", None), (None, None)])
 def test_lanes(value: str | None, expected: float | None) -> None:
     assert parse_lanes(value) == expected
+
+
+@pytest.mark.parametrize("ref", ["FIXME", "fixme", "FIXME: check", "unknown", "?", " "])
+def test_placeholder_ref_gives_way_to_the_name(ref: str) -> None:
+    named = way_attributes({"highway": "primary", "ref": ref, "name": "Carrer Major"})
+    assert named is not None and named.label == "Carrer Major"
+    bare = way_attributes({"highway": "primary", "ref": ref})
+    assert bare is not None and bare.label == ""

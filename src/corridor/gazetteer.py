@@ -270,7 +270,9 @@ class Gazetteer:
         chosen, how = self._choose(matches, near)
         place = self._places[chosen.index]
         distance = None if near is None else _distance_km(near, (place.lon, place.lat))
-        note = how if distance is None else f"{how}, {distance:.1f} km from the route context"
+        # The distance explains a choice between places of one name; alone it is noise.
+        note = (f"{how}, {distance:.1f} km from the route context"
+                if distance is not None and len(matches) > 1 else how)
         if not chosen.primary:
             note = f"{note}; spelling variant of {place.name}"
         return Resolution(query=name, place=place, candidates=len(matches),

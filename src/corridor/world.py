@@ -41,6 +41,10 @@ from corridor.situation import (
     read_settlements,
 )
 
+#: A place this close to the network node it is pinned to counts as on the road: its note
+#: does not mention the distance.
+ON_ROAD_KM = 0.05
+
 #: Settlements at least this large are named when a route passes them, besides the network's
 #: own place nodes.
 ROUTE_TOWN_MIN_POPULATION = 10_000
@@ -115,8 +119,9 @@ class World:
             node = s.node
             snap_km = float(haversine_m(res.place.lon, res.place.lat, self.network.node_lon[node],
                                         self.network.node_lat[node])) / 1000.0
-            notes.append(f"not on the network; routed via {self.node_name(node)} "
-                         f"({snap_km:.1f} km away)")
+            if snap_km >= ON_ROAD_KM:
+                notes.append(f"not on the network; routed via {self.node_name(node)} "
+                             f"({snap_km:.1f} km away)")
         else:
             snap_km = 0.0
         located = Located(name, res.place, node, snap_km, "; ".join(notes))

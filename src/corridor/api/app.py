@@ -5,10 +5,7 @@ Everything lives under ``/api/``; ``/`` is left for the dashboard.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -21,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor import __version__, web
 from corridor.errors import ConflictError, NotFoundError, StoreError
-from corridor.store.coordination import LeadTimes
+from corridor.settings import Settings
 from corridor.store.db import Database
 from corridor.store.schemas import MAX_NESTING, Error
 
@@ -36,23 +33,10 @@ from . import (
     parties,
     proposals,
     talks,
+    users,
 )
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
-
-MIB = 1 << 20
-
-
-@dataclass(frozen=True)
-class Settings:
-    lead_times: LeadTimes = field(default_factory=LeadTimes)
-    #: How long a create can be retried under its Idempotency-Key; older keys are forgotten.
-    idempotency_window: dt.timedelta = dt.timedelta(hours=24)
-    max_body_bytes: int = MIB
-    event_poll_seconds: float = 0.25
-    #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
-    scenario: Path | None = None
-
 
 #: A JSON string (escapes included) or a bracket: what the nesting scan must tell apart.
 _JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}]')
@@ -198,7 +182,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
-                   convoys, events, audit):
+                   convoys, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
     web.mount(app)

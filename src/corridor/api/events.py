@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from corridor.errors import StoreError
 from corridor.store.db import Database
-from corridor.store.models import AuditEntry
+from corridor.store.models import AuditEntry, User
 
-from .auth import Reader
+from .auth import Reader, token_still_valid
 from .common import DB, MAX_ID, READ_ERRORS
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -47,11 +47,16 @@ def _format(entry: AuditEntry) -> str:
             f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n")
 
 
-async def _stream(request: Request, db: Database, after: int, follow: bool,
+async def _stream(request: Request, db: Database, user: User, after: int, follow: bool,
                   poll: float) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
     idle = 0.0
+    token: str = request.state.token_hash
     while not await request.is_disconnected():
+        # A revoked, rotated or expired token ends the stream before anything more is sent.
+        if not await run_in_threadpool(token_still_valid, db, user.id, token):
+            yield "event: token_invalid\ndata: {}\n\n"
+            return
         events = await run_in_threadpool(_batch, db, after)
         for seq, event in events:
             yield event
@@ -87,13 +92,13 @@ def _start(last_event_id: str | None, after: int | None) -> int:
 async def events(
     request: Request,
     db: DB,
-    _: Reader,
+    user: Reader,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Start after this seq")] = None,
     follow: Annotated[bool, Query(description="Keep the stream open for new changes")] = True,
 ) -> StreamingResponse:
     start = _start(last_event_id, after)
     poll: float = request.app.state.settings.event_poll_seconds
-    return StreamingResponse(_stream(request, db, start, follow, poll),
+    return StreamingResponse(_stream(request, db, user, start, follow, poll),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache"})

@@ -14,12 +14,7 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from corridor.cli import negotiate as _negotiate
-from corridor.cli import network as _network
-from corridor.cli import plan as _plan
-from corridor.cli import scenario as _scenario
-from corridor.cli import serve as _serve
-from corridor.cli import sheet as _sheet
+from corridor.cli import admin, audit, negotiate, network, plan, scenario, serve, sheet
 from corridor.cli._output import console
 from corridor.errors import CorridorError, UnavailableError
 
@@ -30,12 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(_network.app, name="network")
-_scenario.register(app)
-_negotiate.register(app)
-_plan.register(app)
-_serve.register(app)
-_sheet.register(app)
+# Every command module adds its commands the same way; this order is the order of ``--help``.
+for _module in (scenario, negotiate, plan, serve, sheet, network, admin, audit):
+    _module.register(app)
 
 
 def main() -> None:

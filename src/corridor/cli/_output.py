@@ -18,3 +18,11 @@ def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def report(data: dict[str, Any], as_json: bool, text: str) -> None:
+    """``data`` as JSON with ``--json``, else the one-line human ``text``."""
+    if as_json:
+        print_json(data)
+    else:
+        out.print(text, highlight=False, soft_wrap=True)

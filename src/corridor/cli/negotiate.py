@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
 from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
@@ -20,32 +21,33 @@ from corridor.world import World, build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``negotiate`` to the main app."""
+    app.command("negotiate")(negotiate_cmd)
 
-    @app.command("negotiate")
-    def negotiate_cmd(
-        scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-        as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-        geojson: Annotated[Path | None, typer.Option(help=(
-            "write every layer (areas, hazards, closures, checkpoints, places, routes with "
-            "verdicts) as GeoJSON to this file"))] = None,
-        html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
-                                                      "with a map to this file")] = None,
-    ) -> None:
-        """Judge every proposal for every party and search corridors all parties accept."""
-        sc = load_scenario(scenario)
-        with console.status("loading the scenario") as status:
-            world = build_world(sc, progress=False)
-            neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
-        if geojson is not None:
-            _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
-        if html is not None:
-            _write(html, render_html(world, neg))
-        if as_json:
-            print_json(negotiation_json(neg, world))
-        else:
-            _print(world, neg)
-        for path in (p for p in (geojson, html) if p is not None):
-            console.print(f"wrote {path}")
+
+def negotiate_cmd(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    geojson: Annotated[Path | None, typer.Option(help=(
+        "write every layer (areas, hazards, closures, checkpoints, places, routes with "
+        "verdicts) as GeoJSON to this file"))] = None,
+    html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
+                                                  "with a map to this file")] = None,
+) -> None:
+    """Judge every proposal for every party and search corridors all parties accept."""
+    sc = load_scenario(scenario)
+    with console.status("loading the scenario") as status:
+        world = build_world(sc, progress=False)
+        neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
+    if geojson is not None:
+        _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
+    if html is not None:
+        _write(html, render_html(world, neg))
+    if as_json:
+        print_json(negotiation_json(neg, world))
+    else:
+        _print(world, neg)
+    for path in (p for p in (geojson, html) if p is not None):
+        console.print(f"wrote {path}")
 
 
 def _write(path: Path, text: str) -> None:

@@ -8,14 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from corridor.cli._options import JsonOpt
 from corridor.cli._output import out, print_json
 from corridor.network.cache import LoadedNetwork, open_network
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
-
-app = typer.Typer(
-    help="Build drivable road networks from OpenStreetMap extracts and report on them.",
-    no_args_is_help=True,
-)
 
 FileArg = Annotated[Path, typer.Argument(help="OSM extract: .osm.pbf, .osm, .osm.gz or .osm.bz2.")]
 CacheDirOpt = Annotated[
@@ -23,7 +19,6 @@ CacheDirOpt = Annotated[
     typer.Option("--cache-dir", help="Network cache directory "
                  "[default: $CORRIDOR_CACHE_DIR or ~/.cache/corridor/networks]."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 KeepEdgesOpt = Annotated[
     bool,
     typer.Option("--keep-edges", help="Also keep roads that can be routed only through the "
@@ -32,7 +27,17 @@ KeepEdgesOpt = Annotated[
 ]
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    """Add ``network`` and its subcommands to the main app."""
+    network = typer.Typer(
+        help="Build drivable road networks from OpenStreetMap extracts and report on them.",
+        no_args_is_help=True,
+    )
+    network.command("build")(build)
+    network.command("info")(info)
+    app.add_typer(network, name="network")
+
+
 def build(
     file: FileArg,
     cache_dir: CacheDirOpt = None,
@@ -49,7 +54,6 @@ def build(
     _report(loaded, json, timing=f"built in {loaded.network.meta['build_seconds']:.2f} s")
 
 
-@app.command()
 def info(file: FileArg, cache_dir: CacheDirOpt = None, keep_edges: KeepEdgesOpt = False,
          json: JsonOpt = False) -> None:
     """Describe the network of an extract, loading it from the cache when possible."""

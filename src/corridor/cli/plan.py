@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
 from corridor.errors import ScenarioError
 from corridor.planning.agreed import agreed_spec
@@ -20,48 +21,49 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to the main app."""
+    app.command("plan")(plan_cmd)
 
-    @app.command("plan")
-    def plan_cmd(
-        scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-        corridor: Annotated[str | None, typer.Option(help="plan only this agreed corridor "
-                                                         "id")] = None,
-        resolution: Annotated[int, typer.Option(min=1, max=60,
-                                                help="minutes per time step")] = 5,
-        plots: Annotated[Path | None, typer.Option(help="write timeline plots (PNG and SVG) "
-                                                       "into this directory")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    ) -> None:
-        """Plan convoys for the scenario's agreed corridors over their ceasefire windows."""
-        sc = load_scenario(scenario)
-        chosen = [c for c in sc.corridors if corridor is None or c.id == corridor]
-        if not chosen:
-            known = ", ".join(c.id for c in sc.corridors) or "none"
-            raise ScenarioError(f"no agreed corridor {corridor!r}; agreed corridors: {known}",
-                                source=scenario, field="corridors")
-        results: list[dict[str, Any]] = []
-        with console.status("loading the scenario") as status:
-            world = build_world(sc)
-            for agreed in chosen:
-                status.update(f"planning {agreed.id}")
-                spec, routed = agreed_spec(world, agreed, resolution_min=resolution)
 
-                def show(stage: str, fraction: float, name: str = agreed.id) -> None:
-                    status.update(f"planning {name}: {stage} ({fraction:.0%})")
+def plan_cmd(
+    scenario: ScenarioArg,
+    corridor: Annotated[str | None, typer.Option(help="plan only this agreed corridor "
+                                                     "id")] = None,
+    resolution: Annotated[int, typer.Option(min=1, max=60,
+                                            help="minutes per time step")] = 5,
+    plots: Annotated[Path | None, typer.Option(help="write timeline plots (PNG and SVG) "
+                                                   "into this directory")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan convoys for the scenario's agreed corridors over their ceasefire windows."""
+    sc = load_scenario(scenario)
+    chosen = [c for c in sc.corridors if corridor is None or c.id == corridor]
+    if not chosen:
+        known = ", ".join(c.id for c in sc.corridors) or "none"
+        raise ScenarioError(f"no agreed corridor {corridor!r}; agreed corridors: {known}",
+                            source=scenario, field="corridors")
+    results: list[dict[str, Any]] = []
+    with console.status("loading the scenario") as status:
+        world = build_world(sc)
+        for agreed in chosen:
+            status.update(f"planning {agreed.id}")
+            spec, routed = agreed_spec(world, agreed, resolution_min=resolution)
 
-                plan = plan_corridor(spec, progress=show)
-                entry = {**plan.to_dict(), "route": routed.route_dict()}
-                if plots is not None:
-                    png, svg = plot_timeline(plan, plots / f"plan-{agreed.id}")
-                    entry["plots"] = [str(png), str(svg)]
-                results.append(entry)
-                if not as_json:
-                    _print(plan, routed.route_dict())
-        if as_json:
-            print_json({"scenario": sc.name, "schematic": world.schematic,
-                        "data_note": world.data_note, "corridors": results})
-        elif plots is not None:
-            console.print(f"plots written to {plots}")
+            def show(stage: str, fraction: float, name: str = agreed.id) -> None:
+                status.update(f"planning {name}: {stage} ({fraction:.0%})")
+
+            plan = plan_corridor(spec, progress=show)
+            entry = {**plan.to_dict(), "route": routed.route_dict()}
+            if plots is not None:
+                png, svg = plot_timeline(plan, plots / f"plan-{agreed.id}")
+                entry["plots"] = [str(png), str(svg)]
+            results.append(entry)
+            if not as_json:
+                _print(plan, routed.route_dict())
+    if as_json:
+        print_json({"scenario": sc.name, "schematic": world.schematic,
+                    "data_note": world.data_note, "corridors": results})
+    elif plots is not None:
+        console.print(f"plots written to {plots}")
 
 
 def _print(plan: CorridorPlan, route: dict[str, Any]) -> None:

@@ -13,16 +13,19 @@ from typing import Annotated
 
 import typer
 
+from corridor.cli._options import DbOpt
 from corridor.cli._output import out
 from corridor.errors import CorridorError
 from corridor.report.sheet import build_dossier, render_sheet_html, render_sheet_pdf
 from corridor.scenario import load_scenario
+from corridor.settings import DEFAULTS
 from corridor.store import queries
 from corridor.store.db import Database
 from corridor.world import build_world
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``sheet`` to the main app."""
     app.command("sheet")(sheet)
 
 
@@ -32,8 +35,7 @@ def sheet(
     corridor: Annotated[int | None, typer.Option(
         help="Corridor id, instead of --proposal: the sheet of the proposal it was agreed from.",
         min=1)] = None,
-    db: Annotated[str, typer.Option("--db", help="Database URL, or path of an SQLite file.")]
-    = "corridor.db",
+    db: DbOpt = DEFAULTS.db,
     scenario: Annotated[Path | None, typer.Option(
         help="Scenario for the base map, settlements and driving time.")] = None,
 ) -> None:
@@ -44,15 +46,11 @@ def sheet(
     if (proposal is None) == (corridor is None):
         raise CorridorError("give exactly one of --proposal and --corridor", field="--proposal")
     world = build_world(load_scenario(scenario)) if scenario is not None else None
-    database = Database.open(db, migrate=False)
-    try:
-        with database.read() as session:
-            if proposal is None:
-                assert corridor is not None  # exactly one was given
-                proposal = queries.proposal_of_corridor(session, corridor)
-            record = queries.proposal_record(session, proposal)
-    finally:
-        database.dispose()
+    with Database.open(db, migrate=False) as database, database.read() as session:
+        if proposal is None:
+            assert corridor is not None  # exactly one was given
+            proposal = queries.proposal_of_corridor(session, corridor)
+        record = queries.proposal_record(session, proposal)
     dossier = build_dossier(record, world)
     now = dt.datetime.now(dt.UTC)
     if kind == ".pdf":

@@ -228,5 +228,20 @@ def way_attributes(tags: TagSource) -> WayAttributes | None:
         speed_backward_kmh=speed_bwd,
         capacity_forward_vph=per_lane * lanes_fwd,
         capacity_backward_vph=per_lane * lanes_bwd,
-        label=tags.get("ref") or tags.get("name") or "",
+        label=_road_label(tags),
     )
+
+
+#: Tag values mappers leave where the real value is unknown; never shown as a road's name.
+PLACEHOLDER_VALUES = frozenset({"fixme", "todo", "unknown", "none", "no", "yes", "?", "-",
+                                "n/a", "noref", "noname"})
+
+
+def _road_label(tags: TagSource) -> str:
+    """The way's ``ref``, else its ``name``, skipping placeholders such as ``ref=FIXME``."""
+    for key in ("ref", "name"):
+        value = (tags.get(key) or "").strip()
+        folded = value.casefold()
+        if value and folded not in PLACEHOLDER_VALUES and not folded.startswith("fixme"):
+            return value
+    return ""

@@ -150,3 +150,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the pool's connections, so a command leaves no file or server session open."""
+        self.dispose()

@@ -1,0 +1,14 @@
+"""Options several commands share, so each is spelled, explained and defaulted the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+DbOpt = Annotated[str, typer.Option(
+    "--db", help="Database URL (sqlite:///FILE, postgresql+psycopg://USER@HOST/DB), or path "
+                 "of an SQLite file.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]

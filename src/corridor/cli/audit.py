@@ -1,0 +1,40 @@
+"""``corridor audit verify``: recompute the hash-chained audit log of a store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._output import report
+from corridor.settings import DEFAULTS
+from corridor.store.audit import Anchor, verify_chain
+from corridor.store.db import Database
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``audit`` and its subcommands to the ``corridor`` command line."""
+    audit = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
+    audit.command("verify")(audit_verify)
+    app.add_typer(audit, name="audit")
+
+
+def audit_verify(
+    db: DbOpt = DEFAULTS.db,
+    anchor: Annotated[list[str] | None, typer.Option(
+        help="SEQ:HASH of an entry kept outside the store (an agreement's audit_head, or the "
+             "head printed by an earlier run); repeatable. Finds a cut-off or rewritten log.")]
+    = None,
+    json: JsonOpt = False,
+) -> None:
+    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link. The head it
+    prints is worth keeping elsewhere, to check a later run against with --anchor."""
+    anchors = [Anchor.parse(text) for text in anchor or ()]
+    with Database.open(db, migrate=False) as database:
+        chain = verify_chain(database, anchors)
+    data = {"ok": chain.ok, "entries": chain.entries, "broken_seq": chain.broken_seq,
+            "reason": chain.reason, "head": None if chain.head is None else str(chain.head)}
+    report(data, json, chain.describe())
+    if not chain.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,37 @@
+"""Defaults of the service and the command line, in one place.
+
+The command-line options take their defaults from :data:`DEFAULTS`, and ``corridor serve``
+hands the API a :class:`Settings` built from those options, so a default is written once and
+the README, ``--help`` and the running service cannot disagree about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corridor.store.coordination import LeadTimes
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the service runs; every field has the default the command line shows."""
+
+    #: The store when ``--db`` is not given: an SQLite file in the working directory.
+    db: str = "corridor.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    lead_times: LeadTimes = field(default_factory=LeadTimes)
+    #: How long a create can be retried under its Idempotency-Key; older keys are forgotten.
+    idempotency_window: dt.timedelta = dt.timedelta(hours=24)
+    max_body_bytes: int = MIB
+    #: How often the one event poller looks for new entries in the audit log.
+    event_poll_seconds: float = 0.25
+    #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
+    scenario: Path | None = None
+
+
+DEFAULTS = Settings()
