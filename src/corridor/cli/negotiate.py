@@ -89,3 +89,5 @@ def _print(world: World, neg: Negotiation) -> None:
         for party, code, message in conflict.messages:
             out.print(f"  - {party} {code}: {message}")
         out.print(f"  {conflict.explanation}")
+    for note in neg.notes:
+        out.print(f"note: {note}")
