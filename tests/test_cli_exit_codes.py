@@ -34,6 +34,7 @@ from tests.dbfixtures import build_world, free_port
 
 SCENARIO = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
 EXTRACT = str(DATA_DIR / "osm" / "monaco.osm.gz")
+ANDORRA = str(REPO_ROOT / "examples" / "andorra" / "scenario.yaml")
 #: Nothing listens on port 1 of the loopback interface: connections are refused at once.
 DOWN = "postgresql+psycopg://corridor@127.0.0.1:1/corridor"
 
@@ -115,6 +116,9 @@ CASES = [
     Case("plan", 2, lambda f: ["plan", SCENARIO, "--corridor", "nowhere"],
          says="no agreed corridor"),
     Case("plan", 1, lambda f: ["plan", SCENARIO], env=_blocked_cache),
+    Case("evacuate", 0, lambda f: ["evacuate", SCENARIO, "--json"]),
+    Case("evacuate", 2, lambda f: ["evacuate", SCENARIO, "--step", "0"], says="--step"),
+    Case("evacuate", 1, lambda f: ["evacuate", SCENARIO, "--json"], full_stdout=True),
     Case("network build", 0, lambda f: ["network", "build", EXTRACT, "--cache-dir",
                                         str(f.root / "cache"), "--json"]),
     Case("network build", 2, lambda f: ["network", "build", str(f.root / "none.osm.pbf")]),
@@ -161,6 +165,12 @@ CASES = [
                                           str(f.root / "none.yaml")]),
     Case("admin seed-2022", 1, lambda f: ["admin", "seed-2022", "--db", DOWN,
                                           "--scenario", SCENARIO]),
+    Case("admin import", 0, lambda f: ["admin", "import", ANDORRA, "--db",
+                                       str(f.root / "andorra.db"), "--json"]),
+    Case("admin import", 2, lambda f: ["admin", "import", str(f.root / "none.yaml"), "--db",
+                                       str(f.root / "andorra2.db")], says="not found"),
+    Case("admin import", 1, lambda f: ["admin", "import", ANDORRA, "--db", DOWN],
+         says="Connection refused"),
     Case("admin keygen", 0, lambda f: ["admin", "keygen", "--out", str(f.root / "new.key")]),
     Case("admin keygen", 2, lambda f: ["admin", "keygen", "--out", str(f.key)],
          says="refusing to overwrite"),

@@ -1,4 +1,4 @@
-"""``corridor admin ...``: parties, users, signing keys and the demo store.
+"""``corridor admin ...``: parties, users, signing keys, scenarios and the demo store.
 
 Commands that write migrate the store first, so a fresh file or an empty PostgreSQL database is
 ready to use. What they print with ``--json`` is documented in the README.
@@ -15,15 +15,16 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from corridor.cli import tokens
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
-from corridor.errors import StoreError
+from corridor.errors import ScenarioError, StoreError
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.engine import tabled_from_scenario
+from corridor.store.importing import import_scenario, prepare
 from corridor.store.schemas import PartyIn, Role
 from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
     admin.add_typer(party, name="party")
     admin.add_typer(user, name="user")
     admin.command("seed-2022")(seed)
+    admin.command("import")(import_cmd)
     admin.command("keygen")(keygen)
     admin.command("sign")(sign)
     app.add_typer(admin, name="admin")
@@ -120,6 +122,28 @@ def seed(
     text = ", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded"
     text += "".join(f"\nparty {party}'s key: {path}" for party, path in key_files.items())
     report({**counts, "keys": key_files}, json, text)
+
+
+def import_cmd(
+    scenario: ScenarioArg,
+    db: DbOpt = DEFAULTS.db,
+    json: JsonOpt = False,
+) -> None:
+    """Load a scenario's parties, places, windows and proposals (routed and judged) into the
+    store. Idempotent: a second run changes nothing and says so; all or nothing."""
+    sc = load_scenario(scenario)
+    # Open the store first: an unreachable one should fail before the routing.
+    with Database.open(db) as database:
+        try:
+            prepared = prepare(build_world(sc))
+            with database.write() as session:
+                result = import_scenario(session, prepared)
+        except ScenarioError as exc:
+            # Name the scenario file where the error names only its directory, or nothing.
+            if exc.source not in (None, str(sc.base_dir)):
+                raise
+            raise ScenarioError(exc.message, source=scenario, field=exc.field) from exc
+    report(result.to_dict(), json, result.describe())
 
 
 def keygen(

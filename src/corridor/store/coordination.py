@@ -12,8 +12,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import inspect, select
@@ -119,6 +120,24 @@ def _record(session: Session, actor: str, action: str, row: M, out: type[BaseMod
     audit.append(session, actor=actor, action=action, entity=entity, entity_id=key,
                  payload=out.model_validate(row))
     return row
+
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+def put(session: Session, actor: str, entity: str, existing: M | None, wanted: M,
+        out: type[BaseModel], fields: Sequence[str]) -> Outcome:
+    """Create ``wanted``, or bring ``existing`` to its values of ``fields``: loading the same
+    reference data twice writes nothing, not even an audit entry, and says so."""
+    if existing is None:
+        _record(session, actor, f"{entity}.created", wanted, out)
+        return "created"
+    if all(getattr(existing, f) == getattr(wanted, f) for f in fields):
+        return "unchanged"
+    for f in fields:
+        setattr(existing, f, getattr(wanted, f))
+    _record(session, actor, f"{entity}.updated", existing, out)
+    return "updated"
 
 
 # -- parties and users -------------------------------------------------------------------------

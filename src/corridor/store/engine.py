@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from corridor.errors import ScenarioError, StoreError
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
@@ -106,10 +108,24 @@ def tabled_from_scenario(world: World) -> list[Tabled]:
     for i, p in enumerate(sc.proposals):
         with _ENGINE_LOCK:
             result = evaluate_proposal(world, p, i)
-        body = ProposalIn.model_validate({
-            "proposer_id": p.proposer, "origin": p.origin, "destination": p.destination,
-            "waypoints": [p.origin, *p.waypoints, p.destination],
-            "windows": [store_window(w, sc) for w in sc.windows if w.id in p.windows]})
+        try:
+            body = ProposalIn.model_validate({
+                "proposer_id": p.proposer, "origin": p.origin, "destination": p.destination,
+                "waypoints": [p.origin, *p.waypoints, p.destination],
+                "windows": [store_window(w, sc) for w in sc.windows if w.id in p.windows]})
+        except ValidationError as exc:
+            raise unstorable(exc, f"proposals[{i}]") from exc
         out.append(Tabled(body, Judged.of(result.waypoints, result.corridor, result.error),
                           ref=p.id))
     return out
+
+
+def unstorable(exc: ValidationError, where: str) -> ScenarioError:
+    """The first reason the store refuses a scenario's item, under the item's scenario field.
+
+    The store's names are used (``proposer_id`` for a proposal's ``proposer``): they are the
+    fields whose rules were broken.
+    """
+    first = exc.errors()[0]
+    path = ".".join([where, *(str(p) for p in first["loc"])])
+    return ScenarioError(f"cannot be stored: {first['msg']}", field=path)

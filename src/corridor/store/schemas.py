@@ -291,6 +291,22 @@ class NewTokenOut(BaseModel):
     token: str
 
 
+# -- a scenario's places and windows -------------------------------------------------------------
+
+class PlaceOut(_Out):
+    id: int
+    name: str
+    role: Literal["origin", "destination"]
+    people: int | None
+    capacity: int | None
+    lon: float | None
+    lat: float | None
+
+
+class CeasefireWindowOut(WindowOut):
+    key: str
+
+
 # -- talks ---------------------------------------------------------------------------------------
 
 class MemberIn(_In):
