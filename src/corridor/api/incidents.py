@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from corridor.store import coordination
 from corridor.store.models import Incident, User
 from corridor.store.schemas import IncidentIn, IncidentOut
+from corridor.world import World
 
 from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+from .map import scenario_world
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -31,6 +33,10 @@ def get_incident(incident_id: IdPath, db: DB, _: Reader) -> IncidentOut:
 def report(
     body: IncidentIn, create: Create,
     user: Annotated[User, Depends(require("facilitator", "operator", "liaison"))],
+    world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
+    """An incident dated in the future, or far from its corridor or the scenario's area, is
+    refused (422 naming the field)."""
+    area = None if world is None else world.network.bbox
     return create.run(user, body, lambda s: IncidentOut.model_validate(
-        coordination.report_incident(s, user.name, body)))
+        coordination.report_incident(s, user.name, body, area=area)))

@@ -449,12 +449,15 @@ def acknowledge(session: Session, actor: str, notification_id: int,
                    filed_under=("notification", notification.id))
 
 
-def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
+def report_incident(session: Session, actor: str, body: IncidentIn, *,
+                    area: tuple[float, float, float, float] | None = None) -> Incident:
     """Record an incident and, if asked, suspend the open corridor it happened on.
 
-    One dated in the future or placed far from its corridor's route is refused.
+    One dated in the future, or placed far from its corridor's route or outside ``area`` (the
+    scenario's bounds, where the server knows them), is refused.
     """
     problems = plausibility.future_problems("occurred_at", body.occurred_at, utcnow())
+    problems += plausibility.area_problems(body.lon, body.lat, area)
     if body.corridor_id is not None:
         corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
         if body.suspend and corridor.status != "open":

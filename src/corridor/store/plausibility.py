@@ -126,6 +126,24 @@ def position_problems(lon: float, lat: float, route: Mapping[str, Any] | None,
                     f"within {NEAR_ROUTE_KM:g} km{hint}")]
 
 
+def area_problems(lon: float, lat: float,
+                  bbox: tuple[float, float, float, float] | None) -> list[Problem]:
+    """A reported position far outside the scenario's area (the bounds of its road network)."""
+    if bbox is None:
+        return []
+    x0, y0, x1, y1 = bbox
+    if x0 <= lon <= x1 and y0 <= lat <= y1:
+        return []
+    ring = {"coordinates": [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]}
+    km = km_from_route(lon, lat, ring)
+    if km <= NEAR_ROUTE_KM:
+        return []
+    inside = x0 <= lat <= x1 and y0 <= lon <= y1
+    hint = "; latitude and longitude look swapped" if inside else ""
+    return [("lon", f"({lon}, {lat}) lies {km:,.0f} km outside the scenario's area "
+                    f"({x0:g}, {y0:g})-({x1:g}, {y1:g}){hint}")]
+
+
 def future_problems(field: str, at: dt.datetime, now: dt.datetime) -> list[Problem]:
     """A report of something that has not happened yet."""
     if at <= now + CLOCK_SKEW:
