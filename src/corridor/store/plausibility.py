@@ -32,10 +32,12 @@ Problem = tuple[str, str]  # field, what is wrong
 
 
 def refuse(problems: Sequence[Problem]) -> None:
-    """Raise one error listing every problem, its field the first one's."""
+    """Raise one error listing every problem: the error's field is the first one's, the others
+    are named in the message."""
     if problems:
-        raise StoreError("; ".join(f"{where}: {what}" for where, what in problems),
-                         field=problems[0][0])
+        (field, first), *others = problems
+        raise StoreError("; ".join([first, *(f"{where}: {what}" for where, what in others)]),
+                         field=field)
 
 
 def movement_problems(body: NotificationIn, windows: Sequence[Mapping[str, Any]],
