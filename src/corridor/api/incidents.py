@@ -1,4 +1,4 @@
-"""Incidents on or near a corridor; one may suspend an open corridor."""
+"""Incidents on or near a corridor; a facilitator's report may suspend an open corridor."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from corridor.store.models import Incident, User
 from corridor.store.schemas import IncidentIn, IncidentOut
 from corridor.world import World
 
-from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
 from .map import scenario_world
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -32,11 +32,14 @@ def get_incident(incident_id: IdPath, db: DB, _: Reader) -> IncidentOut:
 @router.post("", status_code=201, response_model=IncidentOut, responses=WRITE_ERRORS)
 def report(
     body: IncidentIn, create: Create,
-    user: Annotated[User, Depends(require("facilitator", "operator", "liaison"))],
+    user: Annotated[User, Depends(permit("incident.create"))],
     world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
-    """An incident dated in the future, or far from its corridor or the scenario's area, is
-    refused (422 naming the field)."""
+    """Anyone on the ground reports; suspending the corridor with it is the facilitator's call,
+    as it is through the corridor's status. An incident dated in the future, or far from its
+    corridor or the scenario's area, is refused (422 naming the field)."""
+    if body.suspend:
+        check(user, "corridor.suspend")
     area = None if world is None else world.network.bbox
     return create.run(user, body, lambda s: IncidentOut.model_validate(
         coordination.report_incident(s, user.name, body, area=area)))

@@ -11,8 +11,9 @@ from rich.table import Table
 
 from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
-from corridor.negotiation.output import negotiation_geojson, negotiation_json
+from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.layers import export_geojson
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
@@ -26,8 +27,9 @@ def register(app: typer.Typer) -> None:
 def negotiate_cmd(
     scenario: ScenarioArg,
     as_json: JsonOpt = False,
-    geojson: Annotated[Path | None, typer.Option(help="write routes with verdicts as "
-                                                     "GeoJSON to this file")] = None,
+    geojson: Annotated[Path | None, typer.Option(help=(
+        "write every layer (areas, hazards, closures, checkpoints, places, routes with "
+        "verdicts) as GeoJSON to this file"))] = None,
     html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
                                                   "with a map to this file")] = None,
 ) -> None:
@@ -37,7 +39,7 @@ def negotiate_cmd(
         world = build_world(sc, progress=False)
         neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
     if geojson is not None:
-        _write(geojson, json.dumps(negotiation_geojson(neg), ensure_ascii=False))
+        _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
     if html is not None:
         _write(html, render_html(world, neg))
     if as_json:
@@ -76,6 +78,11 @@ def _print(world: World, neg: Negotiation) -> None:
         table.add_row(r.proposal.id, f"{c.origin} → {c.destination}", f"{c.summary.km:.0f}",
                       f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}", *cells)
     out.print(table)
+    _print_search(neg)
+
+
+def _print_search(neg: Negotiation) -> None:
+    """Each origin's corridors every party accepts, or its conflict; then the notes."""
     for origin, corridors in neg.suggestions.items():
         out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
         for c in corridors[:5]:
@@ -89,3 +96,5 @@ def _print(world: World, neg: Negotiation) -> None:
         for party, code, message in conflict.messages:
             out.print(f"  - {party} {code}: {message}")
         out.print(f"  {conflict.explanation}")
+    for note in neg.notes:
+        out.print(f"note: {note}")
