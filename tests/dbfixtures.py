@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import pwd
+import resource
 import shutil
 import signal
 import socket
@@ -282,15 +283,23 @@ CLI_SCRIPT = ("import typer; from corridor.cli import admin, serve; "
 class ServiceProcess:
     """``corridor serve`` in a child process on a free loopback port."""
 
-    def __init__(self, db_url: str, log: Path, *extra: str) -> None:
+    def __init__(self, db_url: str, log: Path, *extra: str,
+                 open_files: int | None = None) -> None:
+        """``open_files`` sets the child's open-file limit (soft and hard), as a small
+        ``ulimit -n`` would."""
         self.db_url = db_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("ab")
+
+        def _limit() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-c", CLI_SCRIPT, "serve", "--db", db_url,
              "--port", str(self.port), *extra],
-            stdout=self._log, stderr=subprocess.STDOUT)
+            stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_limit)
         self._wait_ready(log)
 
     def _wait_ready(self, log: Path, attempts: int = 300) -> None:
