@@ -34,6 +34,7 @@ from tests.dbfixtures import build_world, free_port
 
 SCENARIO = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
 EXTRACT = str(DATA_DIR / "osm" / "monaco.osm.gz")
+ANDORRA = str(REPO_ROOT / "examples" / "andorra" / "scenario.yaml")
 #: Nothing listens on port 1 of the loopback interface: connections are refused at once.
 DOWN = "postgresql+psycopg://corridor@127.0.0.1:1/corridor"
 
@@ -143,6 +144,17 @@ CASES = [
                                          "--db", f.store], says="role"),
     Case("admin user add", 1, lambda f: ["admin", "user", "add", "x", "--role", "observer",
                                          "--db", DOWN]),
+    Case("admin user revoke", 0, lambda f: ["admin", "user", "revoke", "liaison_RU",
+                                            "--db", f.store]),
+    Case("admin user revoke", 2, lambda f: ["admin", "user", "revoke", "nobody",
+                                            "--db", f.store], says="does not exist"),
+    Case("admin user revoke", 1, lambda f: ["admin", "user", "revoke", "x", "--db", DOWN]),
+    Case("admin user rotate", 0, lambda f: ["admin", "user", "rotate", "operator",
+                                            "--db", f.store]),
+    Case("admin user rotate", 2, lambda f: ["admin", "user", "rotate", "operator",
+                                            "--expires-days", "-1", "--db", f.store],
+         says="number of days"),
+    Case("admin user rotate", 1, lambda f: ["admin", "user", "rotate", "x", "--db", DOWN]),
     Case("admin seed-2022", 0, lambda f: ["admin", "seed-2022", "--db",
                                           str(f.root / "demo.db"), "--scenario", SCENARIO]),
     Case("admin seed-2022", 2, lambda f: ["admin", "seed-2022", "--db",
@@ -150,6 +162,12 @@ CASES = [
                                           str(f.root / "none.yaml")]),
     Case("admin seed-2022", 1, lambda f: ["admin", "seed-2022", "--db", DOWN,
                                           "--scenario", SCENARIO]),
+    Case("admin import", 0, lambda f: ["admin", "import", ANDORRA, "--db",
+                                       str(f.root / "andorra.db"), "--json"]),
+    Case("admin import", 2, lambda f: ["admin", "import", str(f.root / "none.yaml"), "--db",
+                                       str(f.root / "andorra2.db")], says="not found"),
+    Case("admin import", 1, lambda f: ["admin", "import", ANDORRA, "--db", DOWN],
+         says="Connection refused"),
     Case("admin keygen", 0, lambda f: ["admin", "keygen", "--out", str(f.root / "new.key")]),
     Case("admin keygen", 2, lambda f: ["admin", "keygen", "--out", str(f.key)],
          says="refusing to overwrite"),

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError, StoreError
-from corridor.negotiation.search import negotiate
 from corridor.scenario import load_scenario
 from corridor.store import coordination
 from corridor.store.audit import verify_chain
 from corridor.store.coordination import TRANSITIONS, LeadTimes
 from corridor.store.db import Database
+from corridor.store.engine import Tabled, tabled_from_scenario
 from corridor.store.models import (
     Agreement,
     AuditEntry,
@@ -28,12 +28,11 @@ from corridor.store.models import (
     Proposal,
     TalksRound,
 )
-from corridor.store.schemas import AgreementIn, ProposalIn, SignatureIn, WindowIn
+from corridor.store.schemas import AgreementIn, SignatureIn, WindowIn
 from corridor.store.seed import (
     SIGNERS,
     SUMY_POLTAVA,
     key_file,
-    proposals_from_negotiation,
     seed_2022,
 )
 from corridor.store.signing import KeyPair
@@ -45,13 +44,12 @@ SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 
 
 @pytest.fixture(scope="module")
-def negotiated() -> list[ProposalIn]:
-    scenario = load_scenario(SEED)
-    return proposals_from_negotiation(negotiate(build_world(scenario)), scenario)
+def negotiated() -> list[Tabled]:
+    return tabled_from_scenario(build_world(load_scenario(SEED)))
 
 
 def test_seed_loads_the_talks_proposals_and_positions(database: Database,
-                                                      negotiated: list[ProposalIn]) -> None:
+                                                      negotiated: list[Tabled]) -> None:
     with database.write() as s:
         summary = seed_2022(s, negotiated)
     assert (summary.parties, summary.rounds, summary.proposals) == (3, 3, 6)
@@ -81,7 +79,7 @@ def test_seed_loads_the_talks_proposals_and_positions(database: Database,
 
 
 def test_seed_refuses_a_store_that_is_not_empty(database: Database,
-                                               negotiated: list[ProposalIn]) -> None:
+                                               negotiated: list[Tabled]) -> None:
     with database.write() as s:
         seed_2022(s, negotiated)
     with pytest.raises(ConflictError, match="already has party UA"), database.write() as s:
@@ -99,7 +97,7 @@ def _count(session: Session, model: type[Base]) -> int:
 
 
 def test_seed_opens_the_sumy_corridor_on_a_signed_agreement(
-        database: Database, negotiated: list[ProposalIn]) -> None:
+        database: Database, negotiated: list[Tabled]) -> None:
     with database.write() as s:
         summary = seed_2022(s, negotiated)
     with database.read() as s:
@@ -137,7 +135,7 @@ def test_seed_opens_the_sumy_corridor_on_a_signed_agreement(
 
 
 def test_saved_keys_are_the_parties_registered_keys(
-        database: Database, negotiated: list[ProposalIn], tmp_path: Path) -> None:
+        database: Database, negotiated: list[Tabled], tmp_path: Path) -> None:
     keys_dir = tmp_path / "keys"
     with database.write() as s:
         seed_2022(s, negotiated, keys_dir)
@@ -161,7 +159,7 @@ def test_saved_keys_are_the_parties_registered_keys(
 
 @pytest.mark.parametrize("party", SIGNERS)
 def test_an_existing_key_file_makes_the_seed_refuse_and_write_nothing(
-        database: Database, negotiated: list[ProposalIn], tmp_path: Path, party: str) -> None:
+        database: Database, negotiated: list[Tabled], tmp_path: Path, party: str) -> None:
     keys_dir = tmp_path / "keys"
     keys_dir.mkdir()
     existing = key_file(keys_dir, party)
@@ -175,9 +173,9 @@ def test_an_existing_key_file_makes_the_seed_refuse_and_write_nothing(
 
 
 @pytest.mark.parametrize("times", [0, 2])
-def test_seed_needs_one_sumy_poltava_proposal(database: Database, negotiated: list[ProposalIn],
+def test_seed_needs_one_sumy_poltava_proposal(database: Database, negotiated: list[Tabled],
                                               times: int) -> None:
-    sumy = [p for p in negotiated if (p.origin, p.destination) == SUMY_POLTAVA]
+    sumy = [p for p in negotiated if (p.body.origin, p.body.destination) == SUMY_POLTAVA]
     others = [p for p in negotiated if p not in sumy]
     assert len(sumy) == 1
     with pytest.raises(StoreError, match=f"found {times}"), database.write() as s:

@@ -25,6 +25,7 @@ import pytest
 
 from corridor.store.signing import KeyPair
 from corridor.web import VENDOR
+from tests.conftest import ANDORRA
 from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, cli_token
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ CONDITIONS = ("no military escort", "white flags on every vehicle")
 
 @dataclass
 class Demo:
-    """A running server over the seeded 2022 demo, with one user per role."""
+    """A running server over a scenario (the seeded 2022 demo unless said), with its users."""
 
     server: ServiceProcess
     tokens: dict[str, str]
@@ -137,16 +138,32 @@ def seed_demo(db_url: str) -> None:
                     "--scenario", str(SCENARIO)], check=True, capture_output=True, text=True)
 
 
+def _serve(root: Path, url: str, scenario: Path,
+           users: Sequence[tuple[str, str, str | None]]) -> Demo:
+    tokens = {name: cli_token(url, name, role, party) for name, role, party in users}
+    return Demo(ServiceProcess(url, root / "server.log", "--scenario", str(scenario)), tokens)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The seeded demo served with its scenario, for one test module."""
     root = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{root / 'demo.db'}"
     seed_demo(url)
-    tokens = {name: cli_token(url, name, role, party) for name, role, party in USERS}
-    server = ServiceProcess(url, root / "server.log", "--scenario", str(SCENARIO))
-    yield Demo(server, tokens)
-    server.stop()
+    served = _serve(root, url, SCENARIO, USERS)
+    yield served
+    served.server.stop()
+
+
+@pytest.fixture(scope="module")
+def andorra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The Andorra example served over an empty store: another place, zone, parties and
+    labels than the demo's, with the users that need no party."""
+    root = tmp_path_factory.mktemp("andorra")
+    served = _serve(root, f"sqlite:///{root / 'andorra.db'}", ANDORRA,
+                    [user for user in USERS if user[2] is None])
+    yield served
+    served.server.stop()
 
 
 def _missing_browser(reason: str) -> NoReturn:
@@ -203,7 +220,10 @@ def page(browser: Browser) -> Iterator[Page]:
     Every test also checks that the page loaded nothing from outside the server (the machine it
     runs on may be offline) and that the Content-Security-Policy never had to block anything.
     """
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # The viewer's own zone is none a scenario uses (UTC+12:45): a time shown or read in it
+    # instead of the scenario's is caught.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  timezone_id="Pacific/Chatham")
     context.add_init_script(_REPORT_VIOLATIONS)
     opened = context.new_page()
     watch = _WATCHES[id(opened)] = Watch()

@@ -35,7 +35,9 @@ from . import (
     parties,
     proposals,
     talks,
+    users,
 )
+from .auth import token_still_valid
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
@@ -191,9 +193,9 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.events = EventHub(db, settings.event_poll_seconds, settings.limits,
-                                events.token_valid)
+                                token_still_valid)
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
-                   convoys, events, audit):
+                   convoys, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
     web.mount(app)

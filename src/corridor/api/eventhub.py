@@ -60,12 +60,22 @@ def _format(entry: AuditEntry) -> str:
             f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n")
 
 
+def _ending(event: str, detail: str) -> str:
+    return f"event: {event}\ndata: {json.dumps({'detail': detail})}\n\n"
+
+
+#: The last event of a stream whose token stopped working, and of one cut at shutdown.
+TOKEN_INVALID = _ending("token_invalid", "the bearer token is no longer valid")
+SHUTDOWN = _ending("end", "the service is shutting down")
+
+
 @dataclass(eq=False)
 class Subscription:
-    """One open stream: whose it is, and whether its token still holds."""
+    """One open stream: whose it is, the hash of the token it showed, and once it must end,
+    the last event to send."""
 
     user_id: int
-    token: str
+    token_hash: str
     ended: str | None = None
     woken: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -74,7 +84,7 @@ class EventHub:
     """The poller, the recent entries, and the open streams."""
 
     def __init__(self, db: Database, poll_seconds: float, limits: Limits,
-                 token_valid: Callable[[Database, str], bool]) -> None:
+                 token_valid: Callable[[Database, int, str], bool]) -> None:
         self._db = db
         self._poll = poll_seconds
         self._limits = limits
@@ -87,7 +97,7 @@ class EventHub:
         self._floor: int | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def subscribe(self, user_id: int, token: str) -> Subscription:
+    def subscribe(self, user_id: int, token_hash: str) -> Subscription:
         """Open a stream, or refuse: 429 over the user's cap, 503 over the service's."""
         if len(self._subs) >= self._limits.streams_total:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -98,7 +108,7 @@ class EventHub:
                                 f"this user already has {self._per_user[user_id]} event streams "
                                 f"open, the limit per user; close one first",
                                 headers={"Retry-After": "30"})
-        sub = Subscription(user_id, token)
+        sub = Subscription(user_id, token_hash)
         self._subs.add(sub)
         self._per_user[user_id] += 1
         if self._task is None:
@@ -133,7 +143,7 @@ class EventHub:
     async def close(self) -> None:
         """End every stream and stop polling (at shutdown)."""
         for sub in self._subs:
-            sub.ended = "the service is shutting down"
+            sub.ended = SHUTDOWN
             sub.woken.set()
         if self._task is not None:
             self._task.cancel()
@@ -172,10 +182,10 @@ class EventHub:
 
     async def _recheck_tokens(self) -> None:
         """One check per distinct token, however many streams share it."""
-        tokens = {sub.token for sub in self._subs}
-        valid = {token: await run_in_threadpool(self._token_valid, self._db, token)
-                 for token in tokens}
+        holders = {(sub.user_id, sub.token_hash) for sub in self._subs}
+        valid = {key: await run_in_threadpool(self._token_valid, self._db, *key)
+                 for key in holders}
         for sub in self._subs:
-            if not valid.get(sub.token, True):
-                sub.ended = "the bearer token is no longer valid"
+            if not valid.get((sub.user_id, sub.token_hash), True):
+                sub.ended = TOKEN_INVALID
                 sub.woken.set()

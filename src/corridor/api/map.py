@@ -28,7 +28,6 @@ from corridor.report.sheet import (
 from corridor.store import queries
 from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
-from corridor.store.schemas import UserOut
 from corridor.world import World
 
 from .auth import Reader
@@ -45,9 +44,38 @@ class FeatureCollection(BaseModel):
     features: list[dict[str, Any]]
 
 
+class Setting(BaseModel):
+    """What the dashboard takes from the scenario besides its layers, so that nothing on the
+    screen assumes one place: its clock, example names and who holds each area."""
+
+    timezone: str | None = Field(
+        description="The scenario's IANA time zone: the dashboard shows and asks for every time "
+                    "in it; null without a scenario (the viewer's own zone is used)")
+    origins: list[str] = Field(description="The scenario's origins, for examples in forms")
+    destinations: list[str] = Field(description="The scenario's destinations, likewise")
+    holders: dict[str, list[str]] = Field(
+        description="Control label -> names of the parties that hold it, for the map's legend; "
+                    "labels no party holds (contested ground) are absent")
+
+    @classmethod
+    def of(cls, world: World | None) -> Setting:
+        if world is None:
+            return cls(timezone=None, origins=[], destinations=[], holders={})
+        scenario = world.scenario
+        holders: dict[str, list[str]] = {}
+        for party in scenario.parties:
+            for label in party.holds:
+                holders.setdefault(label, []).append(party.name)
+        return cls(timezone=scenario.timezone,
+                   origins=[o.name for o in scenario.places.origins],
+                   destinations=[d.name for d in scenario.places.destinations],
+                   holders=holders)
+
+
 class MapOut(BaseModel):
     """Every layer of the map; the scenario layers are empty when no scenario was loaded."""
 
+    setting: Setting
     data_note: str = Field(description="Schematic warning and attribution, to show on the map")
     bbox: tuple[float, float, float, float] | None = Field(
         description="min lon, min lat, max lon, max lat of the scenario's network")
@@ -71,6 +99,7 @@ def install(app: FastAPI, scenario: Path | None) -> None:
     app.state.scenario_layers = base
     # Validated once here, not on every request: they do not change while the server runs.
     app.state.base_layers = {k: FeatureCollection.model_validate(v) for k, v in base.layers.items()}
+    app.state.setting = Setting.of(base.world)
     app.include_router(router)
     app.include_router(sheets)
 
@@ -80,6 +109,11 @@ def _scenario(request: Request) -> ScenarioLayers:
     return layers
 
 
+def scenario_world(request: Request) -> World | None:
+    """The world of the scenario the server runs with, which routes and judges proposals."""
+    return _scenario(request).world
+
+
 @router.get("/api/map", responses=READ_ERRORS)
 def get_map(request: Request, db: DB, _: Reader) -> MapOut:
     """Base layers of the scenario, corridors by status, convoys' last positions, incidents."""
@@ -87,8 +121,8 @@ def get_map(request: Request, db: DB, _: Reader) -> MapOut:
     with db.read() as session:
         live = queries.live_features(session)
     return MapOut(
-        data_note=base.data_note, bbox=base.bbox, status_colours=STATUS_COLOURS,
-        territory_colours=TERRITORY_COLOURS,
+        setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
+        status_colours=STATUS_COLOURS, territory_colours=TERRITORY_COLOURS,
         status_transitions={k: list(v) for k, v in TRANSITIONS.items()},
         **request.app.state.base_layers,
         **{name: FeatureCollection(features=features) for name, features in live.items()},
@@ -106,12 +140,6 @@ def _dossier(request: Request, db: Database, proposal_id: int) -> tuple[Dossier,
 def get_dossier(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Dossier:
     """A proposal with its route described, positions, agreements, corridors and movements."""
     return _dossier(request, db, proposal_id)[0]
-
-
-@router.get("/api/me", responses={401: READ_ERRORS[401]})
-def who_am_i(user: Reader) -> UserOut:
-    """The caller: the dashboard shows each role only what it may do."""
-    return UserOut.model_validate(user)
 
 
 # -- sheets ----------------------------------------------------------------------------------

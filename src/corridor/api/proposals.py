@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from corridor.store import coordination
+from corridor.store.engine import judge_proposal
 from corridor.store.models import Position, Proposal, User
 from corridor.store.schemas import PositionIn, PositionOut, ProposalIn, ProposalOut
+from corridor.world import World
 
 from .auth import Reader, act_for, require
 from .common import (
@@ -24,6 +26,7 @@ from .common import (
     list_page,
     require_exists,
 )
+from .map import scenario_world
 
 router = APIRouter(prefix="/api/proposals", tags=["proposals"])
 
@@ -42,12 +45,18 @@ def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
 def create_proposal(
     body: ProposalIn, create: Create,
     user: Annotated[User, Depends(require("facilitator", "liaison"))],
+    world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
-    """Facilitators table proposals for any party; a liaison only in its own party's name."""
+    """Facilitators table proposals for any party; a liaison only in its own party's name.
+
+    With a scenario loaded the server resolves the places, routes through them and judges the
+    route by every party's rules (422 naming the field of a place it does not know).
+    """
     if user.role == "liaison":
         act_for(user, body.proposer_id)
+    judged = None if world is None else judge_proposal(world, body)
     return create.run(user, body, lambda s: ProposalOut.model_validate(
-        coordination.create_proposal(s, user.name, body)))
+        coordination.create_proposal(s, user.name, body, judged)))
 
 
 @router.get("/{proposal_id}/positions", responses=READ_ERRORS)

@@ -1,4 +1,4 @@
-"""``corridor admin ...``: parties, users, signing keys and the demo store.
+"""``corridor admin ...``: parties, users, signing keys, scenarios and the demo store.
 
 Commands that write migrate the store first, so a fresh file or an empty PostgreSQL database is
 ready to use. What they print with ``--json`` is documented in the README.
@@ -14,20 +14,22 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli import tokens
+from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
 from corridor.cli._output import report
-from corridor.errors import StoreError
-from corridor.negotiation.search import negotiate
+from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
+from corridor.errors import ScenarioError, StoreError
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
 from corridor.store.db import Database
+from corridor.store.engine import tabled_from_scenario
+from corridor.store.importing import import_scenario, prepare
 from corridor.store.schemas import PartyIn, Role
-from corridor.store.seed import SIGNERS, key_file, proposals_from_negotiation, seed_2022
+from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
 
-ADMIN_ACTOR = "admin"
 DEFAULT_SCENARIO = Path("scenarios/ukraine-2022-03-07.yaml")
 
 
@@ -37,11 +39,13 @@ def register(app: typer.Typer) -> None:
     party.command("add")(party_add)
     user = typer.Typer(help="Users of the API and their bearer tokens.", no_args_is_help=True)
     user.command("add")(user_add)
+    tokens.register(user)
     admin = typer.Typer(help="Administer the coordination store: parties, users, keys, demo.",
                         no_args_is_help=True)
     admin.add_typer(party, name="party")
     admin.add_typer(user, name="user")
     admin.command("seed-2022")(seed)
+    admin.command("import")(import_cmd)
     admin.command("keygen")(keygen)
     admin.command("sign")(sign)
     app.add_typer(admin, name="admin")
@@ -81,13 +85,16 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
+    lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
-        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party)
+        user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
+                                               lifetime=lifetime)
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
                 "token": token}
     report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")
@@ -107,7 +114,7 @@ def seed(
     sc = load_scenario(scenario)
     # Open the store first: an unreachable one should fail before minutes of routing.
     with Database.open(db) as database:
-        proposals = proposals_from_negotiation(negotiate(build_world(sc)), sc)
+        proposals = tabled_from_scenario(build_world(sc))
         with database.write() as session:
             summary = seed_2022(session, proposals, keys)
     counts = dataclasses.asdict(summary)
@@ -115,6 +122,28 @@ def seed(
     text = ", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded"
     text += "".join(f"\nparty {party}'s key: {path}" for party, path in key_files.items())
     report({**counts, "keys": key_files}, json, text)
+
+
+def import_cmd(
+    scenario: ScenarioArg,
+    db: DbOpt = DEFAULTS.db,
+    json: JsonOpt = False,
+) -> None:
+    """Load a scenario's parties, places, windows and proposals (routed and judged) into the
+    store. Idempotent: a second run changes nothing and says so; all or nothing."""
+    sc = load_scenario(scenario)
+    # Open the store first: an unreachable one should fail before the routing.
+    with Database.open(db) as database:
+        try:
+            prepared = prepare(build_world(sc))
+            with database.write() as session:
+                result = import_scenario(session, prepared)
+        except ScenarioError as exc:
+            # Name the scenario file where the error names only its directory, or nothing.
+            if exc.source not in (None, str(sc.base_dir)):
+                raise
+            raise ScenarioError(exc.message, source=scenario, field=exc.field) from exc
+    report(result.to_dict(), json, result.describe())
 
 
 def keygen(

@@ -12,8 +12,15 @@ from corridor.negotiation.search import JudgedRoute, Negotiation, ProposalResult
 from corridor.world import World
 
 
-def _verdicts(corridor: JudgedRoute) -> dict[str, Any]:
+def verdicts_json(corridor: JudgedRoute) -> dict[str, Any]:
+    """Every party's verdict on ``corridor``, as the stable JSON carries it."""
     return {party: v.to_dict() for party, v in corridor.verdicts.items()}
+
+
+def route_line(corridor: JudgedRoute) -> dict[str, Any]:
+    """The corridor's route as a GeoJSON LineString, to 5 decimals (about a metre)."""
+    return {"type": "LineString",
+            "coordinates": [[round(x, 5), round(y, 5)] for x, y in corridor.summary.geometry]}
 
 
 def _proposal(result: ProposalResult) -> dict[str, Any]:
@@ -31,7 +38,7 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
     if result.corridor is None:
         out.update(route=None, verdicts={}, acceptable_to_all=False, error=result.error)
     else:
-        out.update(route=result.corridor.route_dict(), verdicts=_verdicts(result.corridor),
+        out.update(route=result.corridor.route_dict(), verdicts=verdicts_json(result.corridor),
                    acceptable_to_all=result.corridor.acceptable_to_all)
     return out
 
@@ -39,7 +46,7 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
 def _suggestion(c: JudgedRoute) -> dict[str, Any]:
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
             "windows": list(c.windows), "pareto": c.pareto, "route": c.route_dict(),
-            "verdicts": _verdicts(c)}
+            "verdicts": verdicts_json(c)}
 
 
 def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
@@ -80,9 +87,8 @@ def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": id_,
-        "geometry": {"type": "LineString",
-                     "coordinates": [[round(x, 5), round(y, 5)] for x, y in c.summary.geometry]},
+        "geometry": route_line(c),
         "properties": {"kind": kind, "origin": c.origin, "destination": c.destination,
                        "mode": c.mode, "acceptable_to_all": c.acceptable_to_all,
-                       **c.route_dict(), "verdicts": _verdicts(c)},
+                       **c.route_dict(), "verdicts": verdicts_json(c)},
     }

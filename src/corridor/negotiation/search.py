@@ -137,15 +137,27 @@ def evaluate_proposal(world: World, proposal: ProposalSpec, index: int) -> Propo
     fields = ([f"proposals[{index}].origin"]
               + [f"proposals[{index}].waypoints[{k}]" for k in range(len(proposal.waypoints))]
               + [f"proposals[{index}].destination"])
+    windows = [(w.start, w.end) for w in world.scenario.windows if w.id in proposal.windows]
+    located, corridor, error = route_as_proposed(world, names, fields, windows)
+    if corridor is None:
+        return ProposalResult(proposal, located, None, f"proposal {proposal.id}: {error}")
+    return ProposalResult(proposal, located, replace(corridor, windows=tuple(proposal.windows)))
+
+
+def route_as_proposed(world: World, names: Sequence[str], fields: Sequence[str],
+                      windows: Sequence[tuple[datetime, datetime]],
+                      ) -> tuple[list[Located], JudgedRoute | None, str | None]:
+    """Pin ``names`` to the network, route through them fastest and judge the route.
+
+    A name that cannot be resolved raises (naming its field); a route that does not exist is a
+    fact about the ground, returned as the error instead of a corridor.
+    """
     located = locate_along(world, names, fields)
     try:
         path = world.router.route([loc.node for loc in located], world.metric(Mode.FASTEST))
     except RoutingError as exc:
-        return ProposalResult(proposal, located, None, f"proposal {proposal.id}: {exc.message}")
-    windows = [(w.start, w.end) for w in world.scenario.windows if w.id in proposal.windows]
-    corridor = replace(judge(world, located[0], located[-1], path, "as proposed", windows),
-                       windows=tuple(proposal.windows))
-    return ProposalResult(proposal, located, corridor)
+        return located, None, exc.message
+    return located, judge(world, located[0], located[-1], path, "as proposed", windows), None
 
 
 def judge(world: World, origin: Located, destination: Located, path: Path, mode: str,

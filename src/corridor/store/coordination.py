@@ -12,8 +12,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import inspect, select
@@ -68,7 +69,16 @@ from corridor.store.schemas import (
     UserOut,
     VerificationOut,
 )
-from corridor.store.signing import DOCUMENT_TYPE, fingerprint, signature_valid, verify_agreement
+from corridor.store.signing import (
+    DOCUMENT_TYPE,
+    canonical_json,
+    fingerprint,
+    signature_valid,
+    verify_agreement,
+)
+
+if TYPE_CHECKING:
+    from corridor.store.engine import Judged
 
 M = TypeVar("M", bound=Base)
 
@@ -112,6 +122,24 @@ def _record(session: Session, actor: str, action: str, row: M, out: type[BaseMod
     return row
 
 
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+def put(session: Session, actor: str, entity: str, existing: M | None, wanted: M,
+        out: type[BaseModel], fields: Sequence[str]) -> Outcome:
+    """Create ``wanted``, or bring ``existing`` to its values of ``fields``: loading the same
+    reference data twice writes nothing, not even an audit entry, and says so."""
+    if existing is None:
+        _record(session, actor, f"{entity}.created", wanted, out)
+        return "created"
+    if all(getattr(existing, f) == getattr(wanted, f) for f in fields):
+        return "unchanged"
+    for f in fields:
+        setattr(existing, f, getattr(wanted, f))
+    _record(session, actor, f"{entity}.updated", existing, out)
+    return "updated"
+
+
 # -- parties and users -------------------------------------------------------------------------
 
 def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
@@ -145,10 +173,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: How long a new token works unless told otherwise; rotate before then.
+TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
+    """Give ``user`` a fresh token (the old one stops working) and return it."""
+    token = secrets.token_urlsafe(32)
+    user.token_hash = hash_token(token)
+    user.token_expires_at = None if lifetime is None else utcnow() + lifetime
+    user.revoked_at = None
+    return token
+
+
 def create_user(
-    session: Session, actor: str, name: str, role: Role, party_id: str | None = None
+    session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME,
 ) -> tuple[User, str]:
-    """Create a user and return its bearer token, which is stored only as a hash."""
+    """Create a user and return its bearer token, which is stored only as a hash and works
+    for ``lifetime`` (None: until revoked)."""
     if (role == "liaison") != (party_id is not None):
         raise StoreError("a liaison must be bound to exactly one party, other roles to none",
                          field="party")
@@ -156,9 +199,27 @@ def create_user(
         get(session, Party, party_id, field="party")
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise ConflictError(f"user {name!r} already exists", field="name")
-    token = secrets.token_urlsafe(32)
-    user = User(name=name, role=role, party_id=party_id, token_hash=hash_token(token))
+    user = User(name=name, role=role, party_id=party_id)
+    token = _new_token(user, lifetime)
     return _record(session, actor, "user.created", user, UserOut), token
+
+
+def revoke_token(session: Session, actor: str, user_id: int) -> User:
+    """Stop the user's token working at once; only a rotation issues a new one."""
+    user = get(session, User, user_id)
+    if user.revoked_at is not None:
+        raise ConflictError(f"the token of user {user.name!r} is already revoked")
+    user.revoked_at = utcnow()
+    return _record(session, actor, "user.token_revoked", user, UserOut)
+
+
+def rotate_token(session: Session, actor: str, user_id: int,
+                 lifetime: dt.timedelta | None = TOKEN_LIFETIME) -> tuple[User, str]:
+    """Replace the user's token by a new one; the old one (revoked or not) fails at once."""
+    user = get(session, User, user_id)
+    token = _new_token(user, lifetime)
+    return _record(session, actor, "user.token_rotated", user, UserOut), token
+
 
 
 # -- talks, proposals, positions ---------------------------------------------------------------
@@ -176,14 +237,22 @@ def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
     return _record(session, actor, "talks.created", talks, TalksOut)
 
 
-def create_proposal(session: Session, actor: str, body: ProposalIn) -> Proposal:
+def create_proposal(session: Session, actor: str, body: ProposalIn,
+                    judged: Judged | None = None, *, ref: str | None = None) -> Proposal:
+    """Table a proposal with what the engine found (``judged``): its route, summary, verdicts.
+
+    Without a finding (no scenario loaded) the proposal keeps the line its proposer drew and has
+    no verdicts: the store never records a verdict a client asserted.
+    """
     get(session, Party, body.proposer_id, field="proposer_id")
     if body.round_id is not None:
         get(session, TalksRound, body.round_id, field="round_id")
-    for party_id in body.verdicts:
-        get(session, Party, party_id, field=f"verdicts.{party_id}")
-    return _record(session, actor, "proposal.created", Proposal(**body.model_dump(mode="json")),
-                   ProposalOut)
+    proposal = Proposal(**body.model_dump(mode="json"), verdicts={}, ref=ref)
+    if judged is not None:
+        proposal.route = judged.route
+        proposal.route_summary = judged.summary
+        proposal.verdicts = judged.verdicts
+    return _record(session, actor, "proposal.created", proposal, ProposalOut)
 
 
 def add_position(session: Session, actor: str, proposal_id: int, body: PositionIn) -> Position:
@@ -203,8 +272,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
     signed copy can later show that the log has not been cut back or rewritten before that point
     (``corridor audit verify --anchor``).
     """
-    if body.proposal_id is not None:
-        get(session, Proposal, body.proposal_id, field="proposal_id")
+    corridor, route = _agreed_corridor(session, body)
     if len(set(body.parties)) != len(body.parties):
         raise StoreError("a party is listed twice", field="parties")
     for i, party_id in enumerate(body.parties):
@@ -218,9 +286,41 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
         "type": DOCUMENT_TYPE,
         "agreement_id": agreement.id,
         **body.model_dump(mode="json"),
+        "corridor": corridor,
+        "route": route,
         "audit_head": None if log_head is None else str(log_head),
     }
     return _record(session, actor, "agreement.created", agreement, AgreementOut)
+
+
+def _agreed_corridor(session: Session, body: AgreementIn,
+                     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The corridor to sign and what the server knows of its route.
+
+    On a proposal the server routed, the document carries that route's line, its digest and
+    summary, so every signature covers the road itself and not only the names of its ends. A
+    corridor that differs from the proposal's would be signed as something the parties did not
+    judge: it is refused.
+    """
+    corridor = body.corridor.model_dump(mode="json")
+    if body.proposal_id is None:
+        return corridor, None
+    proposal = get(session, Proposal, body.proposal_id, field="proposal_id")
+    for name in ("origin", "destination"):
+        if corridor[name] != getattr(proposal, name):
+            raise StoreError(f"proposal {proposal.id} has {name} {getattr(proposal, name)!r}, "
+                             f"not {corridor[name]!r}", field=f"corridor.{name}")
+    if proposal.route is None:
+        return corridor, None
+    if corridor["route"] not in (None, proposal.route):
+        raise StoreError(f"the route differs from proposal {proposal.id}'s, which the parties "
+                         "judged; leave it out to sign the proposal's route",
+                         field="corridor.route")
+    corridor["route"] = proposal.route
+    corridor["waypoints"] = corridor["waypoints"] or proposal.waypoints
+    summary = {k: v for k, v in (proposal.route_summary or {}).items() if k != "notes"}
+    return corridor, {"sha256": hashlib.sha256(canonical_json(proposal.route)).hexdigest(),
+                      "summary": summary}
 
 
 def add_signature(session: Session, actor: str, agreement_id: int, body: SignatureIn) -> Signature:

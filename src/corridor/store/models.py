@@ -85,6 +85,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token stops working then; None: it never expires (tokens issued before expiry).
+    token_expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    #: When the token last authenticated a request, to the minute (see ``api.auth``).
+    last_used_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -125,7 +130,40 @@ class Proposal(Base):
     route: Mapped[dict[str, Any] | None]
     waypoints: Mapped[list[Any] | None]
     windows: Mapped[list[Any]]
+    #: Computed by the server from the parties' rules, never taken from a client.
     verdicts: Mapped[dict[str, Any]]
+    route_summary: Mapped[dict[str, Any] | None]
+    #: The scenario's id of an imported proposal: importing the scenario again finds it.
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Place(Base):
+    """A scenario's origin or destination: people waiting there, or room to receive them."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("name", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12))
+    people: Mapped[int | None] = mapped_column(Integer)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CeasefireWindow(Base):
+    """A scenario's ceasefire window, under the scenario's id for it."""
+
+    __tablename__ = "windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    start: Mapped[dt.datetime]
+    end: Mapped[dt.datetime]
+    tz: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

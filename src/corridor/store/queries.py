@@ -25,6 +25,7 @@ from corridor.store.models import (
     Party,
     Position,
     Proposal,
+    User,
 )
 from corridor.store.schemas import (
     AgreementOut,
@@ -46,6 +47,14 @@ def get(session: Session, model: type[M], key: object, *, field: str | None = No
         name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
         raise NotFoundError(f"{name} {key} does not exist", field=field)
     return found
+
+
+def user_named(session: Session, name: str) -> User:
+    """The user called ``name``; a 404-class error naming it if there is none."""
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotFoundError(f"user {name!r} does not exist", field="name")
+    return user
 
 
 def page(

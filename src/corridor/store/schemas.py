@@ -19,8 +19,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
 from corridor.store.signing import fingerprint
@@ -178,7 +180,29 @@ class WindowIn(_In):
     def _ordered(self) -> Self:
         if self.end is not None and self.end <= self.start:
             raise ValueError("window end must be after its start")
+        for name in ("start", "end"):
+            _offset_agrees(name, getattr(self, name), self.tz)
         return self
+
+
+def _offset_agrees(name: str, value: dt.datetime | None, tz: str) -> None:
+    """A time written with one offset and a zone that was at another then is a typing error
+    (often the summer or winter offset): which of the two was meant cannot be told."""
+    if value is None:
+        return
+    try:
+        expected = value.astimezone(ZoneInfo(tz)).utcoffset()
+    except OverflowError as exc:
+        raise ValueError(f"{name} {value.isoformat()} is out of range") from exc
+    if value.utcoffset() != expected:
+        raise ValueError(f"{name} {value.isoformat()} has offset {_hhmm(value.utcoffset())} but "
+                         f"{tz} was at {_hhmm(expected)} then; give the offset of the zone")
+
+
+def _hhmm(offset: dt.timedelta | None) -> str:
+    minutes = int((offset or dt.timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class WindowOut(_Out):
@@ -252,6 +276,37 @@ class UserOut(_Out):
     party_id: str | None
 
 
+class UserTokenOut(UserOut):
+    """A user with the state of its token, as facilitators see it to decide on revocation."""
+
+    token_expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class NewTokenOut(BaseModel):
+    """A freshly issued token: shown this once, stored only as a hash."""
+
+    user: UserTokenOut
+    token: str
+
+
+# -- a scenario's places and windows -------------------------------------------------------------
+
+class PlaceOut(_Out):
+    id: int
+    name: str
+    role: Literal["origin", "destination"]
+    people: int | None
+    capacity: int | None
+    lon: float | None
+    lat: float | None
+
+
+class CeasefireWindowOut(WindowOut):
+    key: str
+
+
 # -- talks ---------------------------------------------------------------------------------------
 
 class MemberIn(_In):
@@ -298,7 +353,15 @@ class ProposalIn(RouteIn):
     origin: Name
     destination: Name
     windows: list[WindowIn] = Field(min_length=1)
-    verdicts: dict[PartyId, VerdictIn] = {}
+    # Named, so that a client sending it is told why rather than "extra inputs not permitted":
+    # ProposalOut has the field, and a client may well echo it back.
+    verdicts: SkipJsonSchema[None] = Field(default=None, exclude=True)
+
+    @field_validator("verdicts", mode="before")
+    @classmethod
+    def _no_verdicts(cls, _: object) -> None:
+        raise ValueError("verdicts are computed by the server from the parties' rules; a party "
+                         "records its own stance as a position on the proposal")
 
 
 class ProposalOut(_Out):
@@ -311,7 +374,13 @@ class ProposalOut(_Out):
     route: LineStringIn | None
     waypoints: list[str] | None
     windows: list[WindowOut]
-    verdicts: dict[str, VerdictIn]
+    verdicts: dict[str, VerdictIn] = Field(description="Every party's verdict by its rules, as "
+                                         "the server judged the route; empty when unjudged")
+    route_summary: dict[str, Any] | None = Field(description=(
+        "The server's route: km, hours, exposure_km, exposure_km_by_risk, settlements, "
+        "territories, roads, border_crossings and notes; or error when no route exists; null "
+        "when the server runs without a scenario"))
+    ref: str | None = Field(description="The scenario's id of the proposal, when imported")
     created_at: dt.datetime
 
 

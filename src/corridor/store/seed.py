@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError, StoreError
-from corridor.negotiation.search import Negotiation
-from corridor.scenario import Scenario
 from corridor.store import coordination
+from corridor.store.engine import Tabled
 from corridor.store.models import Agreement, Party, Proposal
 from corridor.store.schemas import (
     AgreementCorridorIn,
@@ -34,7 +33,6 @@ from corridor.store.schemas import (
     PartyIn,
     PartyKeyIn,
     PositionIn,
-    ProposalIn,
     SignatureIn,
     StatusChangeIn,
     TalksIn,
@@ -124,31 +122,10 @@ def _position(number: int) -> PositionIn:
                       reasons=["destination in Ukraine"])
 
 
-def proposals_from_negotiation(neg: Negotiation, scenario: Scenario) -> list[ProposalIn]:
-    """The scenario's proposals as the store records them: routed line, windows, verdicts."""
-    out = []
-    for result in neg.proposals:
-        p = result.proposal
-        corridor = result.corridor
-        windows = [{"start": w.start.isoformat(), "end": w.end.isoformat(),
-                    "tz": w.timezone or scenario.timezone}
-                   for w in scenario.windows if w.id in p.windows]
-        out.append(ProposalIn.model_validate({
-            "proposer_id": p.proposer, "origin": p.origin, "destination": p.destination,
-            "waypoints": [p.origin, *p.waypoints, p.destination],
-            "route": None if corridor is None else {
-                "type": "LineString",
-                "coordinates": [[round(x, 5), round(y, 5)] for x, y in corridor.summary.geometry]},
-            "windows": windows,
-            "verdicts": {} if corridor is None else {
-                party: v.to_dict() for party, v in corridor.verdicts.items()},
-        }))
-    return out
-
-
-def _sumy_poltava(proposals: Sequence[ProposalIn]) -> int:
+def _sumy_poltava(proposals: Sequence[Tabled]) -> int:
     """Index of the one proposal of the Sumy -> Poltava route."""
-    found = [i for i, p in enumerate(proposals) if (p.origin, p.destination) == SUMY_POLTAVA]
+    found = [i for i, p in enumerate(proposals)
+             if (p.body.origin, p.body.destination) == SUMY_POLTAVA]
     if len(found) != 1:
         raise StoreError(f"expected one proposal from {SUMY_POLTAVA[0]} to {SUMY_POLTAVA[1]} "
                          f"among the {len(proposals)} proposals, found {len(found)}",
@@ -212,12 +189,12 @@ def _save_keys(keys: Mapping[str, KeyPair], files: Mapping[str, Path]) -> None:
             raise StoreError(f"cannot save party {party}'s key: {exc}", source=path) from exc
 
 
-def seed_2022(session: Session, proposals: Sequence[ProposalIn],
+def seed_2022(session: Session, proposals: Sequence[Tabled],
               keys_dir: Path | None = None) -> SeedSummary:
     """Load the demo into an empty store, inside the caller's write transaction.
 
-    ``proposals`` are the six of 7 March 2022 in the order announced, as
-    :func:`proposals_from_negotiation` makes them from the scenario. The signers' key pairs are
+    ``proposals`` are the six of 7 March 2022 in the order announced, routed and judged by
+    :func:`~corridor.store.engine.tabled_from_scenario`. The signers' key pairs are
     made here; with ``keys_dir`` they are saved there (see :func:`key_file`) so further
     agreements can be signed with them, without it they are dropped once the seeded agreement is
     signed: its signatures keep the public keys they verify against. An empty store, one Sumy ->
@@ -231,9 +208,9 @@ def seed_2022(session: Session, proposals: Sequence[ProposalIn],
         coordination.create_party(session, ACTOR, party)
     rounds = [coordination.create_talks(session, ACTOR, talks) for talks in _talks()]
     created = []
-    for number, proposal_in in enumerate(proposals, start=1):
-        proposal = coordination.create_proposal(session, ACTOR, proposal_in.model_copy(
-            update={"round_id": rounds[-1].id, "number": number}))
+    for number, tabled in enumerate(proposals, start=1):
+        proposal = coordination.create_proposal(session, ACTOR, tabled.body.model_copy(
+            update={"round_id": rounds[-1].id, "number": number}), tabled.judged)
         coordination.add_position(session, ACTOR, proposal.id, _position(number))
         created.append(proposal)
     keys = {party: KeyPair.generate() for party in SIGNERS}

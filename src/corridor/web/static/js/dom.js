@@ -66,17 +66,25 @@ export function fill(el, ...children) {
   if (active) sameIn(el, active, focusKey)?.focus({ preventScroll: true });
 }
 
-/** A window (start, end, IANA zone) in the zone it was agreed in: the clock used on the ground. */
-export function formatWindow(window) {
-  const fmt = (iso) => new Intl.DateTimeFormat("en-GB", {
-    timeZone: window.tz, dateStyle: "medium", timeStyle: "short",
-  }).format(new Date(iso));
-  const end = window.end ? fmt(window.end) : "open-ended";
-  return `${fmt(window.start)} to ${end} (${window.tz})`;
+/** The one time zone of the screen: every time is shown and asked for in it. */
+let screenZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** Show times in `zone` (the scenario's); without one, in the viewer's own. Returns the zone. */
+export function useZone(zone) {
+  if (zone) screenZone = zone;
+  return screenZone;
 }
 
-/** A timestamp in the viewer's own zone, to the minute. */
+/** A timestamp in the screen's zone, to the minute. */
 export function formatTime(iso) {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" })
-    .format(new Date(iso));
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: screenZone, dateStyle: "medium", timeStyle: "short",
+  }).format(new Date(iso));
+}
+
+/** A window (start, end, IANA zone), in the screen's zone; one agreed in another says so. */
+export function formatWindow(window) {
+  const end = window.end ? formatTime(window.end) : "open-ended";
+  const agreed = window.tz && window.tz !== screenZone ? ` (agreed in ${window.tz})` : "";
+  return `${formatTime(window.start)} to ${end}${agreed}`;
 }

@@ -135,9 +135,10 @@ function agreementLabel(agreement) {
  * Show each form to the roles that may use it and send what is submitted.
  * `send(path, body, success, key, messageElement)` posts and reports; it resolves to true on
  * success. `openProposal()` is the proposal in the details panel, or null; `bytes(path)` is the
- * body of a GET as an ArrayBuffer.
+ * body of a GET as an ArrayBuffer. `setting` is the scenario's (zone, origins, destinations):
+ * the forms' time zone and examples come from it.
  */
-export function setUpForms(me, { send, openProposal, bytes }) {
+export function setUpForms(me, { send, openProposal, bytes }, setting) {
   const state = { proposals: [], corridors: [], agreements: [], parties: [], transitions: {} };
   const forms = [...document.querySelectorAll("form.action-form")];
   for (const form of forms) form.hidden = !mayUse(me, form.id);
@@ -145,11 +146,15 @@ export function setUpForms(me, { send, openProposal, bytes }) {
   $("agreement-form").hidden = true;
   $("actions").hidden = forms.every((form) => form.hidden);
 
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   $("zones").replaceChildren(...Intl.supportedValuesOf("timeZone")
     .map((z) => h("option", { value: z })));
   // Default values survive form.reset(), so a sent form is cleared for the next report.
-  for (const input of document.querySelectorAll("input.zone")) input.defaultValue = zone;
+  for (const input of document.querySelectorAll("input.zone")) {
+    input.defaultValue = setting.timezone;
+  }
+  const [origin] = setting.origins;
+  const [destination] = setting.destinations;
+  if (origin && destination) $("corridor-name").placeholder = `${origin} - ${destination}`;
   $("position-party").defaultValue = me.party_id ?? "";
 
   const requests = {

@@ -1,7 +1,7 @@
 // The dashboard: log in with a token, draw the map and panels, keep them live from the event stream.
 import { Api, ApiError, newKey } from "./api.js";
 import { renderDossier } from "./details.js";
-import { fill, h } from "./dom.js";
+import { fill, h, useZone } from "./dom.js";
 import { setUpForms } from "./forms.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
@@ -107,10 +107,21 @@ async function openSheet(proposalId, format) {
   }
 }
 
-function drawLegend(colours) {
-  fill($("legend"), Object.entries(colours).map(([status, colour]) => h("li", {},
-    h("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }),
-    status)));
+function swatch(colour, shape) {
+  return h("span", { class: `swatch ${shape}`, style: `background:${colour}`,
+                     "aria-hidden": "true" });
+}
+
+/** What the colours mean: corridors by status, and each drawn area by who holds it. */
+function drawLegends(mapData) {
+  fill($("legend"), Object.entries(mapData.status_colours).map(([status, colour]) => h("li", {},
+    swatch(colour, "line"), status)));
+  const { holders } = mapData.setting;
+  const labels = [...new Set(mapData.control.features.map((f) => f.properties.label))]
+    .filter((label) => mapData.territory_colours[label]);
+  fill($("areas"), labels.map((label) => h("li", { dataset: { label } },
+    swatch(mapData.territory_colours[label], "area"),
+    holders[label] ? `${label}: ${holders[label].join(", ")}` : label)));
 }
 
 async function start(token) {
@@ -123,13 +134,15 @@ async function start(token) {
   $("who").textContent = `${me.name} (${me.role}${me.party_id ? ` for ${me.party_id}` : ""})`;
   document.body.dataset.role = me.role;
   const mapData = await api.get("/api/map");
+  const zone = useZone(mapData.setting.timezone);
+  $("zone").textContent = `Times in ${zone}`;
   forms = setUpForms(me, {
     send, openProposal: () => openProposal,
     bytes: async (path) => (await api.blob(path)).arrayBuffer(),
-  });
+  }, { ...mapData.setting, timezone: zone });
   map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
   map.drawBase(mapData);
-  drawLegend(mapData.status_colours);
+  drawLegends(mapData);
   await refresh();
   stream = followEvents(api, {
     onEvent: scheduleRefresh,

@@ -19,6 +19,11 @@ function asText(text) {
   return h("span", { text });
 }
 
+/** An area's path names its label, as its legend entry does. */
+function labelArea(feature, shape) {
+  shape.on("add", () => { shape.getElement().dataset.label = feature.properties.label; });
+}
+
 /** A control in the map's corner with the schematic warning and attribution. */
 function noteControl(text) {
   const NoteControl = L.Control.extend({
@@ -38,7 +43,7 @@ export class CorridorMap {
     this.onSelect = onSelect;
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
     this.map.on("click", (event) => onPick(event.latlng));
-    this.map.setView([49, 32], 5);
+    this.map.setView([20, 0], 2);  // until the scenario's bounds or the corridors frame it
     // Top left, under the zoom buttons: the north-east, where most corridors start, stays clear.
     this.layers = L.control.layers(null, null, { collapsed: false, position: "topleft" })
       .addTo(this.map);
@@ -56,9 +61,10 @@ export class CorridorMap {
     const base = [
       ["Countries", data.countries, () => ({
         color: "#999", weight: 0.6, fillColor: NEUTRAL_FILL, fillOpacity: 1 })],
+      // Opaque, so each area is drawn in exactly its legend colour.
       ["Control", data.control, (f) => ({
         stroke: false, fillColor: territory[f.properties.label] ?? NEUTRAL_FILL,
-        fillOpacity: territory[f.properties.label] ? 0.9 : 0 })],
+        fillOpacity: territory[f.properties.label] ? 1 : 0, className: "area" })],
       ["Hazards", data.hazards, () => ({
         color: "#b3001b", weight: 0.4, fillColor: "#d7263d", fillOpacity: 0.18 })],
       ["Front line", data.front_line, () => ({ color: "#7a0010", weight: 1.4 })],
@@ -67,7 +73,9 @@ export class CorridorMap {
     ];
     for (const [name, collection, style] of base) {
       if (!collection.features.length) continue;
-      const layer = L.geoJSON(collection, { style, interactive: false }).addTo(this.map);
+      const layer = L.geoJSON(collection, {
+        style, interactive: false, onEachFeature: name === "Control" ? labelArea : undefined,
+      }).addTo(this.map);
       this.layers.addOverlay(layer, name);
     }
     if (data.data_note) {
