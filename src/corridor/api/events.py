@@ -6,7 +6,6 @@ reconnects with ``Last-Event-ID`` misses nothing and sees nothing twice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
