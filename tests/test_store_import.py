@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from corridor.cli import run
 from corridor.store.db import Database
-from corridor.store.models import AuditEntry, CeasefireWindow, Party, Place, Proposal
+from corridor.store.models import AuditEntry, CeasefireWindow, EvacuationSite, Party, Proposal
 from tests.conftest import REPO_ROOT, SCENARIO_DIR
 
 ANDORRA = REPO_ROOT / "examples" / "andorra" / "scenario.yaml"
@@ -64,7 +64,7 @@ def test_andorra_is_imported_routed_and_judged_and_a_second_run_changes_nothing(
     with Database.open(db_url, migrate=False) as db, db.read() as s:
         proposals = {p.ref: p for p in s.scalars(select(Proposal))}
         windows = {w.key: w for w in s.scalars(select(CeasefireWindow))}
-        places = {(p.name, p.role): p for p in s.scalars(select(Place))}
+        places = {(p.name, p.role): p for p in s.scalars(select(EvacuationSite))}
         kinds = {p.id: p.kind for p in s.scalars(select(Party))}
     assert kinds["MED"] == "facilitator" and kinds["HIGH"] == "belligerent"
     # The Cyrillic waypoint is kept as written and routed like any other name.

@@ -17,9 +17,9 @@ from starlette.types import Receive, Scope, Send
 from corridor.errors import StoreError
 from corridor.store.db import Database
 
-from .auth import Reader
 from .common import DB, MAX_ID, READ_ERRORS
 from .eventhub import EventHub, Subscription, read_after
+from .policy import Reader
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 

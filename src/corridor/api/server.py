@@ -20,7 +20,7 @@ import copy
 import logging
 import resource
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import h11
 import uvicorn
@@ -48,83 +48,89 @@ def connection_cap(limits: Limits) -> int:
     return max(1, min(limits.max_connections, soft - _RESERVED_FILES))
 
 
-def guarded_protocol(limits: Limits, max_connections: int) -> type[H11Protocol]:
+class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline per request and a cap on connections.
 
     At the cap, a new connection pushes out the oldest one still waiting for its request's
     headers (a client that sends them at once is rarely caught there, a slow one always is);
-    only if there is none is the new connection closed instead.
+    only if there is none is the new connection closed instead. :func:`guarded_protocol` makes
+    the subclass that carries one server's limits.
     """
+
+    limits: ClassVar[Limits] = Limits()
+    max_connections: ClassVar[int] = Limits().max_connections
     #: Connections waiting for headers, oldest first (dicts keep insertion order).
-    waiting: dict[H11Protocol, None] = {}
+    waiting: ClassVar[dict[GuardedH11Protocol, None]] = {}
+    _deadline: asyncio.TimerHandle | None = None
+    _phase = ""
+    _refused = False
 
-    class GuardedH11Protocol(H11Protocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _phase = ""
-        _refused = False
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if len(self.server_state.connections) >= self.max_connections and not self._evict_one():
+            self._refused = True
+            transport.close()
+            return
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm(self.limits.header_timeout)
 
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            if len(self.server_state.connections) >= max_connections and not _evict_one():
-                self._refused = True
-                transport.close()
-                return
-            super().connection_made(transport)  # type: ignore[arg-type]
-            self._arm(limits.header_timeout)
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._refused:
+            return
+        self._disarm()
+        super().connection_lost(exc)
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self._refused:
-                return
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch()
+
+    def _watch(self) -> None:
+        """Headers pending: their deadline runs; body pending: its own; else none."""
+        state = self.conn.their_state
+        if state is h11.SEND_BODY and self._phase != "body":
+            self._arm(self.limits.body_timeout, "body")
+        elif state is h11.IDLE and self.conn.trailing_data[0] and self._deadline is None:
+            self._arm(self.limits.header_timeout)
+        elif state not in (h11.IDLE, h11.SEND_BODY):
             self._disarm()
-            super().connection_lost(exc)
 
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            self._watch()
+    def _arm(self, seconds: float, phase: str = "headers") -> None:
+        self._disarm()
+        self._phase = phase
+        self._deadline = self.loop.call_later(seconds, self.close_slow)
+        if phase == "headers":
+            self.waiting[self] = None
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            self._watch()
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self._phase = ""
+        self.waiting.pop(self, None)
 
-        def _watch(self) -> None:
-            """Headers pending: their deadline runs; body pending: its own; else none."""
-            state = self.conn.their_state
-            if state is h11.SEND_BODY and self._phase != "body":
-                self._arm(limits.body_timeout, "body")
-            elif state is h11.IDLE and self.conn.trailing_data[0] and self._deadline is None:
-                self._arm(limits.header_timeout)
-            elif state not in (h11.IDLE, h11.SEND_BODY):
-                self._disarm()
+    def close_slow(self) -> None:
+        """Close a connection that missed its deadline, or gives way at the cap."""
+        self._disarm()
+        self.connections.discard(self)
+        if not self.transport.is_closing():
+            self.transport.close()
 
-        def _arm(self, seconds: float, phase: str = "headers") -> None:
-            self._disarm()
-            self._phase = phase
-            self._deadline = self.loop.call_later(seconds, self.close_slow)
-            if phase == "headers":
-                waiting[self] = None
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-            self._phase = ""
-            waiting.pop(self, None)
-
-        def close_slow(self) -> None:
-            """Close a connection that missed its deadline, or gives way at the cap."""
-            self._disarm()
-            self.connections.discard(self)
-            if not self.transport.is_closing():
-                self.transport.close()
-
-    def _evict_one() -> bool:
-        oldest = next(iter(waiting), None)
+    @classmethod
+    def _evict_one(cls) -> bool:
+        oldest = next(iter(cls.waiting), None)
         if oldest is None:
             return False
-        assert isinstance(oldest, GuardedH11Protocol)
         oldest.close_slow()
         return True
 
-    return GuardedH11Protocol
+
+def guarded_protocol(limits: Limits, max_connections: int) -> type[GuardedH11Protocol]:
+    """The protocol class for one server, with its own limits and waiting list."""
+    return type("GuardedH11Protocol", (GuardedH11Protocol,),
+                {"limits": limits, "max_connections": max_connections, "waiting": {}})
 
 
 class RateLimitFilter(logging.Filter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -11,7 +12,8 @@ from rich.table import Table
 from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
 from corridor.errors import ScenarioError
-from corridor.planning.agreed import agreed_spec
+from corridor.negotiation.search import JudgedRoute
+from corridor.planning.agreed import agreed_spec, along_route
 from corridor.planning.corridor import plan_corridor
 from corridor.planning.model import CorridorPlan
 from corridor.planning.plot import plot_timeline
@@ -52,24 +54,48 @@ def plan_cmd(
                 status.update(f"planning {name}: {stage} ({fraction:.0%})")
 
             plan = plan_corridor(spec, progress=show)
-            entry = {**plan.to_dict(), "route": routed.route_dict()}
+            entry = {**plan.to_dict(), "route": routed.route_dict(),
+                     **along_route(world, spec, routed),
+                     "acceptable_to_all": routed.acceptable_to_all,
+                     "verdicts": {p: v.to_dict() for p, v in routed.verdicts.items()},
+                     "warnings": _warnings(agreed.id, routed)}
             if plots is not None:
-                png, svg = plot_timeline(plan, plots / f"plan-{agreed.id}")
+                png, svg = plot_timeline(plan, plots / f"plan-{agreed.id}",
+                                         zone=ZoneInfo(sc.timezone))
                 entry["plots"] = [str(png), str(svg)]
             results.append(entry)
             if not as_json:
-                _print(plan, routed.route_dict())
+                _print(plan, entry)
     if as_json:
         print_json({"scenario": sc.name, "schematic": world.schematic,
-                    "data_note": world.data_note, "corridors": results})
-    elif plots is not None:
+                    "data_note": world.data_note, "corridors": results,
+                    "notes": world.notes})
+        return
+    for note in world.notes:
+        out.print(f"note: {note}")
+    if plots is not None:
         console.print(f"plots written to {plots}")
 
 
-def _print(plan: CorridorPlan, route: dict[str, Any]) -> None:
+def _warnings(corridor_id: str, routed: JudgedRoute) -> list[str]:
+    """One line per party whose rules the corridor's route breaks now, in its agreed windows."""
+    return [f"corridor {corridor_id}: {party} no longer accepts its route: "
+            + "; ".join(r.message for r in verdict.violated)
+            for party, verdict in routed.verdicts.items() if not verdict.acceptable]
+
+
+def _print(plan: CorridorPlan, entry: dict[str, Any]) -> None:
+    route = entry["route"]
+    for warning in entry["warnings"]:
+        out.print(f"[bold yellow]warning:[/bold yellow] {warning}")
     out.print(f"[bold]{plan.id}[/bold]: {route['km']:.0f} km, {route['hours']:.1f} h — "
               f"{plan.people_moved:,} people moved; binding: [bold]{plan.binding}[/bold]; "
               f"days to clear: {plan.days_to_clear if plan.days_to_clear else 'not within limit'}")
+    for c in entry["checkpoints"]:
+        out.print(f"  checkpoint {c['id']} at km {c['km']:.1f} ({c['minutes']:.0f} min)")
+    for h in entry["hazard_stretches"]:
+        out.print(f"  hazard stretch km {h['from_km']:.1f}-{h['to_km']:.1f} "
+                  f"({h['from_minutes']:.0f}-{h['to_minutes']:.0f} min)")
     table = Table("window start", "window end", "people moved")
     for w in plan.windows:
         table.add_row(f"{w.start:%Y-%m-%d %H:%M %Z}", f"{w.end:%Y-%m-%d %H:%M %Z}",

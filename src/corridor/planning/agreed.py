@@ -7,7 +7,11 @@ negotiation engine produced, so the plan and the verdicts describe the same road
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from corridor.errors import PlanningError
@@ -23,7 +27,8 @@ from corridor.planning.model import (
     RouteProfile,
     TimeWindow,
 )
-from corridor.scenario.schema import AgreedCorridor
+from corridor.rules import evaluate
+from corridor.scenario.schema import AgreedCorridor, Origin
 from corridor.world import World, point_of
 
 
@@ -37,19 +42,14 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
     if routed.corridor is None:
         raise PlanningError(routed.error or "the proposal cannot be routed",
                             field=f"corridors[{agreed.id}].proposal")
-    corridor = routed.corridor
+    corridor = _judged_in(world, routed.corridor, agreed)
     origin = next((o for o in sc.places.origins if o.name == proposal.origin), None)
     if origin is None:
         raise PlanningError(f"no origin {proposal.origin!r} under places.origins gives the "
                             "people to move", field=f"corridors[{agreed.id}]")
     travel_min = corridor.summary.hours * 60.0
-    points = (tuple(BoardingPoint(a.name, a.people) for a in origin.assembly_points)
-              or (BoardingPoint(origin.name, origin.people),))
-    bus = origin.buses[0] if origin.buses else None
-    buses = None if bus is None else BusShuttle(
-        count=sum(b.count for b in origin.buses if b.seats == bus.seats), seats=bus.seats,
-        approach_min=bus.start_minutes, load_min=bus.load_minutes,
-        unload_min=bus.unload_minutes, speed_kmh=bus.speed_kmh)
+    points = _boarding_points(origin)
+    buses = _shuttle(origin)
     cars = None if origin.cars is None else PrivateCars(
         origin.cars.count, origin.cars.occupancy, origin.cars.per_hour)
     windows = tuple(TimeWindow(w.start, w.end) for w in sc.windows if w.id in agreed.windows)
@@ -75,6 +75,40 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
     return spec, corridor
 
 
+def _judged_in(world: World, corridor: JudgedRoute, agreed: AgreedCorridor) -> JudgedRoute:
+    """The routed proposal judged again over the corridor's agreed windows.
+
+    The verdicts given on the proposal may be stale: the situation or a party's rules have
+    changed since, or the corridor runs in windows the proposal did not name.
+    """
+    windows = [(w.start, w.end) for w in world.scenario.windows if w.id in agreed.windows]
+    facts = replace(corridor.facts, windows=windows)
+    return replace(corridor, facts=facts, verdicts=evaluate(world.scenario, facts),
+                   windows=tuple(agreed.windows))
+
+
+def _boarding_points(origin: Origin) -> tuple[BoardingPoint, ...]:
+    """Where the people without a car wait: the assembly points, then the origin itself for
+    whoever they do not list."""
+    points = [BoardingPoint(a.name, a.people) for a in origin.assembly_points]
+    rest = origin.bus_riders - sum(a.people for a in origin.assembly_points)
+    if rest > 0 or not points:
+        points.append(BoardingPoint(origin.name, rest))
+    return tuple(points)
+
+
+def _shuttle(origin: Origin) -> BusShuttle | None:
+    """The origin's fleets with the first fleet's seats, as one shuttle; buses keep their
+    fleet's name."""
+    if not origin.buses:
+        return None
+    bus = origin.buses[0]
+    fleets = tuple((b.id, b.count) for b in origin.buses if b.seats == bus.seats)
+    return BusShuttle(count=sum(n for _, n in fleets), seats=bus.seats,
+                      approach_min=bus.start_minutes, load_min=bus.load_minutes,
+                      unload_min=bus.unload_minutes, speed_kmh=bus.speed_kmh, fleets=fleets)
+
+
 def hazard_stretches(world: World, corridor: JudgedRoute, travel_min: float,
                      ) -> tuple[HazardStretch, ...]:
     """Runs of consecutive exposed edges, as minutes from the origin.
@@ -85,10 +119,8 @@ def hazard_stretches(world: World, corridor: JudgedRoute, travel_min: float,
     edges = corridor.path.edges
     if not len(edges):
         return ()
-    times = world.network.travel_time_capped_s(world.scenario.convoy_speed_kmh)[edges]
-    scale = travel_min * 60.0 / float(times.sum())
-    ends = np.cumsum(times) * scale / 60.0
-    starts = ends - times * scale / 60.0
+    ends = _minutes_along(world, corridor, travel_min)
+    starts, ends = ends[:-1], ends[1:]
     exposed = world.situation.total_exposure_km[edges] > 0
     stretches: list[HazardStretch] = []
     for i in np.flatnonzero(exposed):
@@ -98,6 +130,34 @@ def hazard_stretches(world: World, corridor: JudgedRoute, travel_min: float,
         else:
             stretches.append(HazardStretch(start, end))
     return tuple(stretches)
+
+
+def _minutes_along(world: World, corridor: JudgedRoute, travel_min: float,
+                   ) -> npt.NDArray[np.float64]:
+    """Minutes from the origin at the start of each edge of the route, and at its end."""
+    times = world.network.travel_time_capped_s(world.scenario.convoy_speed_kmh)[
+        corridor.path.edges]
+    scale = travel_min / float(times.sum()) if times.sum() > 0 else 0.0
+    return np.concatenate([[0.0], np.cumsum(times) * scale])
+
+
+def along_route(world: World, spec: CorridorSpec, corridor: JudgedRoute) -> dict[str, Any]:
+    """Where the checkpoints and hazard stretches lie on the route: km and minutes from the
+    origin, at convoy speed (the plan's JSON ``checkpoints`` and ``hazard_stretches``)."""
+    route = spec.corridor
+    minutes = _minutes_along(world, corridor, route.travel_min)
+    km = np.concatenate([[0.0], np.cumsum(world.network.length_m[corridor.path.edges])]) / 1000
+
+    def km_at(minute: float) -> float:
+        return round(float(np.interp(minute, minutes, km)), 1)
+
+    return {
+        "checkpoints": [{"id": c.id, "km": km_at(c.position_min),
+                         "minutes": round(c.position_min, 1)} for c in spec.checkpoints],
+        "hazard_stretches": [{"from_km": km_at(h.start_min), "to_km": km_at(h.end_min),
+                              "from_minutes": round(h.start_min, 1),
+                              "to_minutes": round(h.end_min, 1)} for h in route.hazards],
+    }
 
 
 def _checkpoints(world: World, agreed: AgreedCorridor, corridor: JudgedRoute,

@@ -124,6 +124,25 @@ def _safe_steps(grid: _Grid, windows: tuple[TimeWindow, ...],
     return owner
 
 
+def _boarded_in_window(grid: _Grid, windows: tuple[TimeWindow, ...],
+                       owner: npt.NDArray[np.int64], load_steps: int) -> npt.NDArray[np.bool_]:
+    """Safe departure steps whose boarding, ``load_steps`` before, starts inside the window."""
+    first = np.array([math.ceil(grid.steps_until(w.start) - _ROUND) for w in windows],
+                     dtype=np.int64)
+    steps = np.arange(grid.n)
+    return (owner >= 0) & (steps - load_steps >= first[np.maximum(owner, 0)])
+
+
+def _whole_cars(cars: FloatArray) -> FloatArray:
+    """Whole cars per step: the running total of departures rounded down at every step.
+
+    The solver releases cars as a flow; rounding the running total keeps every step's count
+    whole and no step ahead of the flow the constraints allowed (by less than one car).
+    """
+    total = np.floor(np.cumsum(cars) + _ROUND)
+    return np.diff(total, prepend=0.0)
+
+
 def _window_of_step(grid: _Grid, windows: tuple[TimeWindow, ...]) -> npt.NDArray[np.int64]:
     """Window index of every step inside a window (safe or not), ``-1`` between windows."""
     return _safe_steps(grid, windows, 0.0)
@@ -174,11 +193,15 @@ def _sparse_columns(model: SparseModel, allowed: npt.NDArray[np.bool_], *, cost:
 
 def _add_bus_cycle(model: SparseModel, cols: _Columns, fleet: BusShuttle, grid: _Grid,
                    leg: _Leg) -> None:
-    """Idle-bus stocks at origin and destination, linked by loaded and empty trips."""
+    """Idle-bus stocks at origin and destination, linked by loaded and empty trips.
+
+    A bus leaves the origin's stock when boarding starts, ``load_min`` before its loaded
+    departure, and rejoins it when it is back from the destination.
+    """
     travel = grid.ceil_steps(leg.travel_min)
-    to_origin = travel + grid.ceil_steps(fleet.load_min)
+    load = grid.ceil_steps(fleet.load_min)
     to_dest = travel + grid.ceil_steps(fleet.unload_min)
-    ready = grid.ceil_steps(fleet.approach_min + fleet.load_min)
+    ready = grid.ceil_steps(fleet.approach_min)
     origin = model.add_columns(grid.n)
     dest = model.add_columns(grid.n)
     for k in range(grid.n):
@@ -192,12 +215,14 @@ def _add_bus_cycle(model: SparseModel, cols: _Columns, fleet: BusShuttle, grid: 
             o_val.append(-1.0)
             d_idx.append(int(dest[k - 1]))
             d_val.append(-1.0)
-        for var, idx, val in ((cols.bus_out, o_idx, o_val), (cols.bus_back, d_idx, d_val)):
-            if var[k] >= 0:
-                idx.append(int(var[k]))
-                val.append(1.0)
-        if k >= to_origin and cols.bus_back[k - to_origin] >= 0:
-            o_idx.append(int(cols.bus_back[k - to_origin]))
+        if k + load < grid.n and cols.bus_out[k + load] >= 0:
+            o_idx.append(int(cols.bus_out[k + load]))
+            o_val.append(1.0)
+        if cols.bus_back[k] >= 0:
+            d_idx.append(int(cols.bus_back[k]))
+            d_val.append(1.0)
+        if k >= travel and cols.bus_back[k - travel] >= 0:
+            o_idx.append(int(cols.bus_back[k - travel]))
             o_val.append(-1.0)
         if k >= to_dest and cols.bus_out[k - to_dest] >= 0:
             d_idx.append(int(cols.bus_out[k - to_dest]))
@@ -243,7 +268,9 @@ def _solve(spec: CorridorSpec, windows: tuple[TimeWindow, ...]) -> _Solution:
     demand = spec.people_waiting + (cars.people if cars else 0.0)
     weight = 1.0 - 0.5 * np.arange(grid.n) / grid.n / max(demand, 1.0)
     none = np.zeros(grid.n, dtype=bool)
-    bus_ok = none if fleet is None else _safe_steps(grid, windows, bus_leg.exit_out_min) >= 0
+    bus_ok = none if fleet is None else _boarded_in_window(
+        grid, windows, _safe_steps(grid, windows, bus_leg.exit_out_min),
+        grid.ceil_steps(fleet.load_min))
     back_ok = none if fleet is None else _safe_steps(grid, windows, bus_leg.exit_back_min) >= 0
     car_ok = none if cars is None else _safe_steps(grid, windows, car_leg.exit_out_min) >= 0
     moves = max(1, int(bus_ok.sum() + back_ok.sum()) * (fleet.count if fleet else 0))
@@ -271,7 +298,8 @@ def _solve(spec: CorridorSpec, windows: tuple[TimeWindow, ...]) -> _Solution:
     return _Solution(grid, windows, bus_leg, car_leg,
                      bus_out=np.rint(_pick(values, cols.bus_out)).astype(np.int64),
                      bus_back=np.rint(_pick(values, cols.bus_back)).astype(np.int64),
-                     bus_people=_pick(values, cols.bus_people), cars=_pick(values, cols.cars),
+                     bus_people=_pick(values, cols.bus_people),
+                     cars=_whole_cars(_pick(values, cols.cars)),
                      car_occupancy=cars.occupancy if cars else 0.0)
 
 
@@ -467,27 +495,34 @@ def _bus_schedules(solution: _Solution, fleet: BusShuttle) -> tuple[BusSchedule,
     """
     grid = solution.grid
     travel = grid.ceil_steps(solution.bus_leg.travel_min)
-    back_ready = travel + grid.ceil_steps(fleet.load_min)
+    load = grid.ceil_steps(fleet.load_min)
     dest_ready = travel + grid.ceil_steps(fleet.unload_min)
-    ready = [grid.ceil_steps(fleet.approach_min + fleet.load_min)] * fleet.count
+    ready = [grid.ceil_steps(fleet.approach_min)] * fleet.count
     at_origin = [True] * fleet.count
     trips: list[list[Trip]] = [[] for _ in range(fleet.count)]
     owner = _window_of_step(grid, solution.windows)
     for k in np.flatnonzero((solution.bus_out > 0) | (solution.bus_back > 0)):
         for _ in range(int(solution.bus_back[k])):
             bus = _next_bus(ready, at_origin, int(k), want_origin=False)
-            ready[bus], at_origin[bus] = int(k) + back_ready, True
+            ready[bus], at_origin[bus] = int(k) + travel, True
         seats_left = solution.bus_people[k] + _ROUND
         zone = solution.windows[int(owner[k])].start.tzinfo
         for _ in range(int(solution.bus_out[k])):
-            bus = _next_bus(ready, at_origin, int(k), want_origin=True)
+            bus = _next_bus(ready, at_origin, int(k) - load, want_origin=True)
             ready[bus], at_origin[bus] = int(k) + dest_ready, False
             people = min(fleet.seats, math.floor(seats_left))
             seats_left -= people
             depart = grid.at(int(k)).astimezone(zone)
-            trips[bus].append(Trip(depart, depart + timedelta(minutes=solution.bus_leg.travel_min),
-                                   people))
-    return tuple(BusSchedule(f"bus-{i + 1:03d}", tuple(t)) for i, t in enumerate(trips))
+            arrive = _whole_minute(depart + timedelta(minutes=solution.bus_leg.travel_min))
+            trips[bus].append(Trip(depart, arrive, people))
+    return tuple(BusSchedule(bus_id, tuple(t)) for bus_id, t in zip(fleet.ids, trips,
+                                                                    strict=True))
+
+
+def _whole_minute(moment: datetime) -> datetime:
+    """``moment`` rounded up to the minute: a timetable promises no earlier arrival."""
+    exact = moment.replace(second=0, microsecond=0)
+    return exact if exact == moment else exact + timedelta(minutes=1)
 
 
 def _next_bus(ready: list[int], at_origin: list[bool], k: int, *, want_origin: bool) -> int:

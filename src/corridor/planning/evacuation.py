@@ -81,18 +81,14 @@ class EvacuationProblem:
         """Raise :class:`PlanningError` naming the first malformed field."""
         n = self.network.n_nodes
         for i, src in enumerate(self.sources):
-            if not 0 <= src.node < n:
-                raise PlanningError(f"must be a node index in [0, {n}), got {src.node}",
-                                    field=f"sources[{i}].node")
+            _check_node(src.node, n, f"sources[{i}].node")
             if src.people < 0:
                 raise PlanningError(f"must be >= 0, got {src.people}",
                                     field=f"sources[{i}].people")
         if not self.exits:
             raise PlanningError("at least one exit node is needed", field="exits")
         for i, node in enumerate(self.exits):
-            if not 0 <= node < n:
-                raise PlanningError(f"must be a node index in [0, {n}), got {node}",
-                                    field=f"exits[{i}]")
+            _check_node(node, n, f"exits[{i}]")
         for name in ("step_s", "persons_per_vehicle"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
@@ -122,6 +118,11 @@ class EvacuationProblem:
         node_cap = (None if self.node_capacity is None
                     else np.floor(self.node_capacity * CAPACITY_SCALE) / CAPACITY_SCALE)
         return TimeModel(net, tau, cap, node_cap, is_exit, self.step_s)
+
+
+def _check_node(node: int, n_nodes: int, field: str) -> None:
+    if not 0 <= node < n_nodes:
+        raise PlanningError(f"must be a node index in [0, {n_nodes}), got {node}", field=field)
 
 
 def _steps_to_exits(net: RoadNetwork, steps: FloatArray, edges: IntArray,

@@ -123,6 +123,12 @@ class BusShuttle:
     speed_kmh
         Convoy speed; ``None`` keeps the corridor's ``travel_min``. Otherwise every time along
         the route (travel, hazards, checkpoints) is rescaled to this speed.
+    fleets
+        ``(fleet id, buses)`` in order, adding up to ``count``: each bus is named after its
+        fleet (``sumy-buses-07``). Empty: the buses are ``bus-001``, ``bus-002``, ...
+
+    Boarding takes ``load_min`` at the origin inside a window, right before each loaded
+    departure, on the first day as on every later one.
     """
 
     count: int
@@ -131,6 +137,15 @@ class BusShuttle:
     load_min: float = 0.0
     unload_min: float = 0.0
     speed_kmh: float | None = None
+    fleets: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """One id per bus, in bus order."""
+        if not self.fleets:
+            return tuple(f"bus-{i + 1:03d}" for i in range(self.count))
+        return tuple(f"{fleet}-{k + 1:0{max(2, len(str(n)))}d}"
+                     for fleet, n in self.fleets for k in range(n))
 
     def validate(self) -> None:
         """Check every field; raise :class:`PlanningError` naming the first bad one."""
@@ -141,14 +156,17 @@ class BusShuttle:
         if self.speed_kmh is not None:
             _require(math.isfinite(self.speed_kmh) and self.speed_kmh > 0, "buses.speed_kmh",
                      f"must be a finite number > 0, got {self.speed_kmh!r}")
+        if self.fleets:
+            _require(sum(n for _, n in self.fleets) == self.count, "buses.fleets",
+                     f"must add up to count ({self.count}), got {list(self.fleets)!r}")
 
 
 @dataclass(frozen=True)
 class PrivateCars:
     """Households leaving in their own cars, at most ``departures_per_hour`` cars an hour.
 
-    Their occupants are counted on top of the people at the assembly points, because they do
-    not need a seat on a bus.
+    Their occupants are counted on top of the people at the assembly points, who are the ones
+    without a car (a scenario origin's ``people`` is both together). The plan moves whole cars.
     """
 
     count: int

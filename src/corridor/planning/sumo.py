@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from corridor.errors import PlanningError
+from corridor.geodesy import LocalProjection
 from corridor.planning.ccrp import NetworkPlan
 from corridor.planning.evacuation import EvacuationProblem
 
 #: Vehicles per hour one SUMO lane is taken to carry, to turn capacities into lane counts.
 _VPH_PER_LANE = 1800.0
-_METRES_PER_DEGREE = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,8 @@ def write_network(problem: EvacuationProblem, workdir: Path) -> Path:
     set explicitly, so SUMO drives exactly the planned distances.
     """
     net = problem.network
-    lon0, lat0 = float(np.mean(net.node_lon)), float(np.mean(net.node_lat))
-    x = (net.node_lon - lon0) * _METRES_PER_DEGREE * math.cos(math.radians(lat0))
-    y = (net.node_lat - lat0) * _METRES_PER_DEGREE
+    x, y = LocalProjection.for_bounds(net.bbox, equidistant=True).forward(net.node_lon,
+                                                                           net.node_lat)
     nodes = ET.Element("nodes")
     for v in range(net.n_nodes):
         ET.SubElement(nodes, "node", id=f"n{v}", x=f"{x[v]:.2f}", y=f"{y[v]:.2f}")

@@ -119,8 +119,33 @@ def _check_references(sc: Scenario) -> None:
     _unique(sc.places.origins, "name", "places.origins")
     _unique(sc.places.destinations, "name", "places.destinations")
     _unique(sc.checkpoints, "name", "checkpoints")
+    _check_rules(sc)
+    window_ids = {w.id for w in sc.windows}
     party_ids = {p.id for p in sc.parties}
-    labels = sc.territory_labels | party_ids
+    for i, prop in enumerate(sc.proposals):
+        if prop.proposer not in party_ids:
+            raise _RefError(f"unknown party {prop.proposer!r}; parties are "
+                            f"{', '.join(sorted(party_ids))}", "proposals", i, "proposer")
+        _known(prop.windows, window_ids, "window", "proposals", i, "windows")
+    proposal_ids = {p.id for p in sc.proposals}
+    checkpoint_names = {c.name for c in sc.checkpoints}
+    for i, cor in enumerate(sc.corridors):
+        if cor.proposal not in proposal_ids:
+            raise _RefError(f"unknown proposal {cor.proposal!r}", "corridors", i, "proposal")
+        _known(cor.windows, window_ids, "window", "corridors", i, "windows")
+        _known(cor.checkpoints, checkpoint_names, "checkpoint", "corridors", i, "checkpoints")
+
+
+def _known(names: list[str], known: set[str], what: str, *loc: str | int) -> None:
+    """Every name in ``names`` is one of ``known``; the error points at the first that is not."""
+    for k, name in enumerate(names):
+        if name not in known:
+            raise _RefError(f"unknown {what} {name!r}", *loc, k)
+
+
+def _check_rules(sc: Scenario) -> None:
+    """Every territory and origin a rule names exists, and no party's rules contradict."""
+    labels = sc.territory_labels | {p.id for p in sc.parties}
     origin_names = {o.name for o in sc.places.origins} | {p.origin for p in sc.proposals}
     for i, party in enumerate(sc.parties):
         for j, rule in enumerate(party.rules):
@@ -135,25 +160,6 @@ def _check_references(sc: Scenario) -> None:
                                     f"{', '.join(sorted(origin_names))}",
                                     "parties", i, "rules", j, "origins", k)
         _check_contradictions(sc, party, i)
-    window_ids = {w.id for w in sc.windows}
-    for i, prop in enumerate(sc.proposals):
-        if prop.proposer not in party_ids:
-            raise _RefError(f"unknown party {prop.proposer!r}; parties are "
-                            f"{', '.join(sorted(party_ids))}", "proposals", i, "proposer")
-        for k, wid in enumerate(prop.windows):
-            if wid not in window_ids:
-                raise _RefError(f"unknown window {wid!r}", "proposals", i, "windows", k)
-    proposal_ids = {p.id for p in sc.proposals}
-    checkpoint_names = {c.name for c in sc.checkpoints}
-    for i, cor in enumerate(sc.corridors):
-        if cor.proposal not in proposal_ids:
-            raise _RefError(f"unknown proposal {cor.proposal!r}", "corridors", i, "proposal")
-        for k, wid in enumerate(cor.windows):
-            if wid not in window_ids:
-                raise _RefError(f"unknown window {wid!r}", "corridors", i, "windows", k)
-        for k, name in enumerate(cor.checkpoints):
-            if name not in checkpoint_names:
-                raise _RefError(f"unknown checkpoint {name!r}", "corridors", i, "checkpoints", k)
 
 
 def _check_contradictions(sc: Scenario, party: PartySpec, index: int) -> None:

@@ -256,11 +256,43 @@ class CarFlow(_Model):
 
 
 class Origin(_Model):
+    """Everyone to be moved from one place, and how they can leave.
+
+    ``people`` counts everyone, car occupants included: the private cars carry
+    ``count * occupancy`` of them, and the rest wait for buses, at the assembly points when
+    these are given (whoever they do not list waits at the origin itself).
+    """
+
     name: str
-    people: int = Field(ge=0)
-    assembly_points: list[AssemblyPoint] = Field(default_factory=list)
+    people: int = Field(ge=0, description="everyone to be moved, car occupants included")
+    assembly_points: list[AssemblyPoint] = Field(
+        default_factory=list, description="where the people without a car wait for buses")
     buses: list[BusFleet] = Field(default_factory=list)
     cars: CarFlow | None = None
+
+    @property
+    def car_occupants(self) -> int:
+        """People who leave in their own cars (part of ``people``)."""
+        return 0 if self.cars is None else round(self.cars.count * self.cars.occupancy)
+
+    @property
+    def bus_riders(self) -> int:
+        """People without a car, who need a seat on a bus."""
+        return self.people - self.car_occupants
+
+    @model_validator(mode="after")
+    def _people_add_up(self) -> Origin:
+        if self.cars is not None and self.car_occupants > self.people:
+            raise ValueError(f"the cars carry {self.car_occupants:,} people ({self.cars.count:,}"
+                             f" cars of {self.cars.occupancy:g}) but people is {self.people:,}; "
+                             "people counts everyone at the origin, car occupants included")
+        waiting = sum(a.people for a in self.assembly_points)
+        if waiting > self.bus_riders:
+            raise ValueError(f"the assembly points hold {waiting:,} people but only "
+                             f"{self.bus_riders:,} of the {self.people:,} have no car "
+                             f"({self.car_occupants:,} leave in cars); people counts everyone "
+                             "at the origin, car occupants included")
+        return self
 
 
 class Destination(_Model):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from corridor.errors import ScenarioError
 from corridor.store import coordination
 from corridor.store.engine import Tabled, store_window, tabled_from_scenario, unstorable
-from corridor.store.models import Base, CeasefireWindow, Party, Place, Proposal
+from corridor.store.models import Base, CeasefireWindow, EvacuationSite, Party, Proposal
 from corridor.store.schemas import (
     CeasefireWindowOut,
     PartyIn,
@@ -77,7 +77,7 @@ class Prepared:
     """Everything to write, checked before the store is touched."""
 
     parties: list[PartyIn]
-    places: list[Place]
+    places: list[EvacuationSite]
     windows: list[CeasefireWindow]
     proposals: list[Tabled]
 
@@ -92,7 +92,7 @@ def _validated_parties(world: World) -> list[PartyIn]:
     return out
 
 
-def _places(world: World) -> list[Place]:
+def _places(world: World) -> list[EvacuationSite]:
     sc = world.scenario
     out = [_place(world, o.name, "origin", f"places.origins[{i}].name", people=o.people)
            for i, o in enumerate(sc.places.origins)]
@@ -102,9 +102,10 @@ def _places(world: World) -> list[Place]:
 
 
 def _place(world: World, name: str, role: str, where: str, *, people: int | None = None,
-           capacity: int | None = None) -> Place:
+           capacity: int | None = None) -> EvacuationSite:
     lon, lat = world.locate(name, field=where).lonlat
-    return Place(name=name, role=role, lon=lon, lat=lat, people=people, capacity=capacity)
+    return EvacuationSite(name=name, role=role, lon=lon, lat=lat, people=people,
+                          capacity=capacity)
 
 
 def prepare(world: World) -> Prepared:
@@ -124,7 +125,8 @@ def import_scenario(session: Session, prepared: Prepared) -> ImportReport:
         report.add("parties", coordination.put(session, ACTOR, "party", session.get(
             Party, party.id), wanted, PartyOut, ("name", "kind")), party.id)
     for place in prepared.places:
-        found = _find(session, Place, Place.name == place.name, Place.role == place.role)
+        found = _find(session, EvacuationSite, EvacuationSite.name == place.name,
+                      EvacuationSite.role == place.role)
         report.add("places", coordination.put(session, ACTOR, "place", found, place, PlaceOut,
                                               ("people", "capacity", "lon", "lat")),
                    f"{place.name} ({place.role})")

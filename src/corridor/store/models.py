@@ -138,7 +138,7 @@ class Proposal(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Place(Base):
+class EvacuationSite(Base):
     """A scenario's origin or destination: people waiting there, or room to receive them."""
 
     __tablename__ = "places"
