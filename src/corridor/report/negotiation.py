@@ -65,8 +65,10 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
 
 
 def road_lines(network: RoadNetwork, road_class: str) -> shapely.MultiLineString | None:
-    """The roads of one class as one multi-line, each road once (not once per direction);
-    ``None`` when the network has none."""
+    """The roads of one class as one multi-line, each road once (not once per direction).
+
+    ``None`` when the network has none.
+    """
     twins = reverse_twins(network)
     once = (twins < 0) | (np.arange(network.n_edges) < twins)
     edges = np.flatnonzero((network.road_class == ROAD_CLASSES.index(road_class)) & once)

@@ -31,6 +31,7 @@ class Style:
     radius: float = 3.0
 
     def attrs(self) -> str:
+        """SVG presentation attributes; strokes keep their width however far the map is scaled."""
         out = (f'stroke="{self.stroke}" stroke-width="{self.stroke_width:g}" '
                f'fill="{self.fill}" fill-opacity="{self.fill_opacity:g}" '
                'vector-effect="non-scaling-stroke" stroke-linejoin="round"')
@@ -39,6 +40,8 @@ class Style:
 
 @dataclass(frozen=True)
 class Feature:
+    """One geometry on the map, with its tooltip (``title``) and an optional text label."""
+
     geometry: Geometry
     style: Style
     title: str = ""
@@ -47,10 +50,13 @@ class Feature:
 
 @dataclass
 class Layer:
+    """A named group of features drawn together, toggled together in the report."""
+
     name: str
     features: list[Feature] = field(default_factory=list)
 
     def add(self, geometry: Geometry, style: Style, title: str = "", label: str = "") -> None:
+        """Add a geometry; empty ones (a zone outside the map, say) are skipped."""
         if geometry is not None and not geometry.is_empty:
             self.features.append(Feature(geometry, style, title, label))
 
