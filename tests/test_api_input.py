@@ -255,7 +255,7 @@ def test_a_forged_signature_is_422(client: TestClient, sqlite_world: SeededStore
 def test_incident_suspends_the_corridor_through_the_api(client: TestClient,
                                                         sqlite_world: SeededStore) -> None:
     corridor_id = sqlite_world.corridor("open")
-    response = client.post("/api/incidents", headers=sqlite_world.headers("operator"), json={
+    response = client.post("/api/incidents", headers=sqlite_world.headers("facilitator"), json={
         "corridor_id": corridor_id, "type": "shelling", "lon": 37.5, "lat": 47.1,
         "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "suspend": True})
     assert response.status_code == 201 and response.json()["suspended_corridor"]

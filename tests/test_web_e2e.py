@@ -69,6 +69,11 @@ def test_each_role_is_shown_the_forms_it_may_use(demo: Demo, page: Page, user: s
     _open(page, 1)
     shown = page.locator("form.action-form:visible").evaluate_all("fs => fs.map(f => f.id)")
     assert set(shown) == FORMS_BY_ROLE[role]
+    # The policy in /api/me, not a copy of it, decides; only facilitators may suspend.
+    may = {row["action"] for row in demo.call(user, "GET", "/api/me")["may"]}
+    suspend = page.locator("#incident-form [name=suspend]")
+    assert suspend.is_visible() == ("corridor.suspend" in may and "incident-form" in shown)
+    assert suspend.is_visible() == (role == "facilitator")
 
 
 def test_a_bad_token_is_refused_with_the_servers_message(demo: Demo, page: Page) -> None:

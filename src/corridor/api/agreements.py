@@ -20,7 +20,6 @@ from corridor.store.schemas import (
 )
 from corridor.store.signing import statement_bytes
 
-from .auth import Reader, act_for, require
 from .common import (
     DB,
     READ_ERRORS,
@@ -33,6 +32,7 @@ from .common import (
     list_page,
     require_exists,
 )
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/agreements", tags=["agreements"])
 PartyQuery = Annotated[str, Query(pattern=PARTY_ID_PATTERN, description="The signing party")]
@@ -63,7 +63,7 @@ def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, _: Reader) ->
 
 @router.post("", status_code=201, response_model=AgreementOut, responses=WRITE_ERRORS)
 def create_agreement(body: AgreementIn, create: Create,
-                     user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+                     user: Annotated[User, Depends(permit("agreement.create"))]) -> JSONResponse:
     return create.run(user, body, lambda s: AgreementOut.model_validate(
         coordination.create_agreement(s, user.name, body)))
 
@@ -79,9 +79,9 @@ def list_signatures(agreement_id: IdPath, db: DB, _: Reader,
 @router.post("/{agreement_id}/signatures", status_code=201, response_model=SignatureOut,
              responses=WRITE_ERRORS)
 def sign(agreement_id: IdPath, body: SignatureIn, create: Create,
-         user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
+         user: Annotated[User, Depends(permit("signature.create"))]) -> JSONResponse:
     """Submit a party's signature, made with its private key over the canonical document."""
-    act_for(user, body.party_id)
+    check(user, "signature.create", body.party_id)
     return create.run(user, body, lambda s: SignatureOut.model_validate(
         coordination.add_signature(s, user.name, agreement_id, body)))
 

@@ -37,6 +37,7 @@ from . import (
 )
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
+from .policy import file_routes
 
 #: A JSON string (escapes included) or a bracket: what the nesting scan must tell apart.
 _JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}]')
@@ -185,6 +186,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
                    convoys, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    file_routes(app)
     web.mount(app)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -11,8 +11,8 @@ from corridor.store.audit import Anchor, verify_chain
 from corridor.store.models import AuditEntry
 from corridor.store.schemas import AuditEntryOut
 
-from .auth import Reader
 from .common import DB, READ_ERRORS, Page, Paging, list_page
+from .policy import Reader
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

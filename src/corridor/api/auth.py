@@ -1,19 +1,16 @@
-"""Bearer-token authentication and the role rules of the API.
+"""Bearer-token authentication: who the caller is.
 
 Tokens are random and stored only as SHA-256 hashes, so a copy of the database does not hand out
 credentials. A token works until it expires, is revoked or is rotated away, and stops at once:
 every request looks it up again, and so does an open event stream before each delivery.
 
-The rules: observers only read; facilitators run talks, proposals, agreements and
-corridors; operators notify movements and report on convoys; a liaison acts for its own party
-only, and nobody else can take positions, sign or answer notifications for a party.
+Who may do what once authenticated is :mod:`corridor.api.policy`'s table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -23,7 +20,6 @@ from sqlalchemy import select, update
 from corridor.store.coordination import hash_token
 from corridor.store.db import Database
 from corridor.store.models import User, utcnow
-from corridor.store.schemas import Role
 
 _bearer = HTTPBearer(auto_error=False, description="Token printed by `corridor admin user add`")
 
@@ -92,29 +88,3 @@ def current_user(
     _note_use(db, user, now)
     request.state.token_hash = presented
     return user
-
-
-def forbidden(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, message)
-
-
-def require(*roles: Role) -> Callable[[User], User]:
-    """Dependency admitting only users with one of ``roles``."""
-
-    def _check(user: Annotated[User, Depends(current_user)]) -> User:
-        if user.role not in roles:
-            raise forbidden(f"role {user.role} may not do this; needs {' or '.join(roles)}")
-        return user
-
-    return _check
-
-
-def act_for(user: User, party_id: str) -> None:
-    """Only a party's own liaison speaks for that party."""
-    if user.role != "liaison":
-        raise forbidden(f"only a liaison of party {party_id} may act for it, not a {user.role}")
-    if user.party_id != party_id:
-        raise forbidden(f"liaison of party {user.party_id} cannot act for party {party_id}")
-
-
-Reader = Annotated[User, Depends(current_user)]

@@ -11,7 +11,6 @@ from corridor.store import coordination
 from corridor.store.models import ConvoyReport, Notification, User
 from corridor.store.schemas import ConvoyReportIn, ConvoyReportOut
 
-from .auth import Reader, require
 from .common import (
     DB,
     READ_ERRORS,
@@ -23,6 +22,7 @@ from .common import (
     list_page,
     require_exists,
 )
+from .policy import Reader, permit
 
 router = APIRouter(prefix="/api/convoys", tags=["convoys"])
 
@@ -37,6 +37,6 @@ def list_reports(convoy_id: IdPath, db: DB, _: Reader, paging: Paging) -> Page[C
 @router.post("/{convoy_id}/reports", status_code=201, response_model=ConvoyReportOut,
              responses=WRITE_ERRORS)
 def report(convoy_id: IdPath, body: ConvoyReportIn, create: Create,
-           user: Annotated[User, Depends(require("operator", "facilitator"))]) -> JSONResponse:
+           user: Annotated[User, Depends(permit("convoy_report.create"))]) -> JSONResponse:
     return create.run(user, body, lambda s: ConvoyReportOut.model_validate(
         coordination.report_convoy(s, user.name, convoy_id, body)))

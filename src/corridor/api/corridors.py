@@ -11,11 +11,10 @@ from corridor.store import coordination
 from corridor.store.models import Corridor, User
 from corridor.store.schemas import CorridorIn, CorridorOut, StatusChangeIn
 
-from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/corridors", tags=["corridors"])
-Facilitator = Annotated[User, Depends(require("facilitator"))]
 
 
 @router.get("", responses=READ_ERRORS)
@@ -29,14 +28,18 @@ def get_corridor(corridor_id: IdPath, db: DB, _: Reader) -> CorridorOut:
 
 
 @router.post("", status_code=201, response_model=CorridorOut, responses=WRITE_ERRORS)
-def create_corridor(body: CorridorIn, create: Create, user: Facilitator) -> JSONResponse:
+def create_corridor(body: CorridorIn, create: Create,
+                    user: Annotated[User, Depends(permit("corridor.create"))]) -> JSONResponse:
     return create.run(user, body, lambda s: CorridorOut.model_validate(
         coordination.create_corridor(s, user.name, body)))
 
 
 @router.post("/{corridor_id}/status", response_model=CorridorOut, responses=WRITE_ERRORS)
 def change_status(corridor_id: IdPath, body: StatusChangeIn, create: Create,
-                  user: Facilitator) -> JSONResponse:
+                  user: Annotated[User, Depends(permit("corridor.change_status"))]
+                  ) -> JSONResponse:
     """Move the corridor along its life cycle; 409 lists the statuses reachable from here."""
+    if body.status == "suspended":
+        check(user, "corridor.suspend")
     return create.run(user, body, lambda s: CorridorOut.model_validate(
         coordination.change_status(s, user.name, corridor_id, body)), status_code=200)

@@ -20,8 +20,9 @@ from corridor.errors import StoreError
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry, User
 
-from .auth import Reader, token_still_valid
+from .auth import token_still_valid
 from .common import DB, MAX_ID, READ_ERRORS
+from .policy import Reader
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 

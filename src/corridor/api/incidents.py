@@ -1,4 +1,4 @@
-"""Incidents on or near a corridor; one may suspend an open corridor."""
+"""Incidents on or near a corridor; a facilitator's report may suspend an open corridor."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from corridor.store import coordination
 from corridor.store.models import Incident, User
 from corridor.store.schemas import IncidentIn, IncidentOut
 
-from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -30,7 +30,11 @@ def get_incident(incident_id: IdPath, db: DB, _: Reader) -> IncidentOut:
 @router.post("", status_code=201, response_model=IncidentOut, responses=WRITE_ERRORS)
 def report(
     body: IncidentIn, create: Create,
-    user: Annotated[User, Depends(require("facilitator", "operator", "liaison"))],
+    user: Annotated[User, Depends(permit("incident.create"))],
 ) -> JSONResponse:
+    """Anyone on the ground reports; suspending the corridor with it is the facilitator's call,
+    as it is through the corridor's status."""
+    if body.suspend:
+        check(user, "corridor.suspend")
     return create.run(user, body, lambda s: IncidentOut.model_validate(
         coordination.report_incident(s, user.name, body)))

@@ -30,8 +30,8 @@ from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
 from corridor.world import World
 
-from .auth import Reader
 from .common import DB, READ_ERRORS, IdPath
+from .policy import Reader
 
 router = APIRouter(tags=["map"])
 sheets = APIRouter(prefix="/sheets", tags=["sheets"])

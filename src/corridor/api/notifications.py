@@ -16,7 +16,6 @@ from corridor.store.schemas import (
     NotificationOut,
 )
 
-from .auth import Reader, act_for, require
 from .common import (
     DB,
     READ_ERRORS,
@@ -29,6 +28,7 @@ from .common import (
     list_page,
     require_exists,
 )
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
@@ -45,7 +45,7 @@ def get_notification(notification_id: IdPath, db: DB, _: Reader) -> Notification
 
 @router.post("", status_code=201, response_model=NotificationOut, responses=WRITE_ERRORS)
 def notify(body: NotificationIn, create: Create, request: Request,
-           user: Annotated[User, Depends(require("operator", "facilitator"))]) -> JSONResponse:
+           user: Annotated[User, Depends(permit("notification.create"))]) -> JSONResponse:
     """Announce a movement; too short a lead time is refused with the lead time required."""
     lead_times = request.app.state.settings.lead_times
     return create.run(user, body, lambda s: NotificationOut.model_validate(
@@ -63,7 +63,7 @@ def list_acknowledgements(notification_id: IdPath, db: DB, _: Reader,
 @router.post("/{notification_id}/acknowledgements", status_code=201,
              response_model=AcknowledgementOut, responses=WRITE_ERRORS)
 def answer(notification_id: IdPath, body: AcknowledgementIn, create: Create,
-           user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
-    act_for(user, body.party_id)
+           user: Annotated[User, Depends(permit("acknowledgement.create"))]) -> JSONResponse:
+    check(user, "acknowledgement.create", body.party_id)
     return create.run(user, body, lambda s: AcknowledgementOut.model_validate(
         coordination.acknowledge(s, user.name, notification_id, body)))

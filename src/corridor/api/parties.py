@@ -11,8 +11,8 @@ from corridor.store import coordination
 from corridor.store.models import Party, User
 from corridor.store.schemas import PARTY_ID_PATTERN, PartyIn, PartyKeyIn, PartyOut
 
-from .auth import Reader, act_for, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, Page, Paging, fetch, list_page
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/parties", tags=["parties"])
 PartyPath = Annotated[str, Path(pattern=PARTY_ID_PATTERN, examples=["UA"])]
@@ -30,15 +30,15 @@ def get_party(party_id: PartyPath, db: DB, _: Reader) -> PartyOut:
 
 @router.post("", status_code=201, response_model=PartyOut, responses=WRITE_ERRORS)
 def create_party(body: PartyIn, create: Create,
-                 user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+                 user: Annotated[User, Depends(permit("party.create"))]) -> JSONResponse:
     return create.run(user, body, lambda s: PartyOut.model_validate(
         coordination.create_party(s, user.name, body)))
 
 
 @router.put("/{party_id}/key", response_model=PartyOut, responses=WRITE_ERRORS)
 def set_key(party_id: PartyPath, body: PartyKeyIn, create: Create,
-            user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
+            user: Annotated[User, Depends(permit("party.set_key"))]) -> JSONResponse:
     """Register or rotate the party's Ed25519 public key; only its own liaison may."""
-    act_for(user, party_id)
+    check(user, "party.set_key", party_id)
     return create.run(user, body, lambda s: PartyOut.model_validate(
         coordination.set_party_key(s, user.name, party_id, body)), status_code=200)

@@ -13,7 +13,6 @@ from corridor.store.models import Position, Proposal, User
 from corridor.store.schemas import PositionIn, PositionOut, ProposalIn, ProposalOut
 from corridor.world import World
 
-from .auth import Reader, act_for, require
 from .common import (
     DB,
     READ_ERRORS,
@@ -27,6 +26,7 @@ from .common import (
     require_exists,
 )
 from .map import scenario_world
+from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/proposals", tags=["proposals"])
 
@@ -44,7 +44,7 @@ def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
 @router.post("", status_code=201, response_model=ProposalOut, responses=WRITE_ERRORS)
 def create_proposal(
     body: ProposalIn, create: Create,
-    user: Annotated[User, Depends(require("facilitator", "liaison"))],
+    user: Annotated[User, Depends(permit("proposal.create"))],
     world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
     """Facilitators table proposals for any party; a liaison only in its own party's name.
@@ -52,8 +52,7 @@ def create_proposal(
     With a scenario loaded the server resolves the places, routes through them and judges the
     route by every party's rules (422 naming the field of a place it does not know).
     """
-    if user.role == "liaison":
-        act_for(user, body.proposer_id)
+    check(user, "proposal.create", body.proposer_id)
     judged = None if world is None else judge_proposal(world, body)
     return create.run(user, body, lambda s: ProposalOut.model_validate(
         coordination.create_proposal(s, user.name, body, judged)))
@@ -69,7 +68,7 @@ def list_positions(proposal_id: IdPath, db: DB, _: Reader, paging: Paging) -> Pa
 @router.post("/{proposal_id}/positions", status_code=201, response_model=PositionOut,
              responses=WRITE_ERRORS)
 def take_position(proposal_id: IdPath, body: PositionIn, create: Create,
-                  user: Annotated[User, Depends(require("liaison"))]) -> JSONResponse:
-    act_for(user, body.party_id)
+                  user: Annotated[User, Depends(permit("position.create"))]) -> JSONResponse:
+    check(user, "position.create", body.party_id)
     return create.run(user, body, lambda s: PositionOut.model_validate(
         coordination.add_position(s, user.name, proposal_id, body)))

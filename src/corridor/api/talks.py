@@ -11,8 +11,8 @@ from corridor.store import coordination
 from corridor.store.models import TalksRound, User
 from corridor.store.schemas import TalksIn, TalksOut
 
-from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+from .policy import Reader, permit
 
 router = APIRouter(prefix="/api/talks", tags=["talks"])
 
@@ -29,6 +29,6 @@ def get_talks(talks_id: IdPath, db: DB, _: Reader) -> TalksOut:
 
 @router.post("", status_code=201, response_model=TalksOut, responses=WRITE_ERRORS)
 def create_talks(body: TalksIn, create: Create,
-                 user: Annotated[User, Depends(require("facilitator"))]) -> JSONResponse:
+                 user: Annotated[User, Depends(permit("talks.create"))]) -> JSONResponse:
     return create.run(user, body, lambda s: TalksOut.model_validate(
         coordination.create_talks(s, user.name, body)))

@@ -15,21 +15,28 @@ from corridor.store import coordination
 from corridor.store.models import User
 from corridor.store.schemas import NewTokenOut, UserOut, UserTokenOut
 
-from .auth import Reader, require
 from .common import DB, READ_ERRORS, WRITE_ERRORS, IdPath, Page, Paging, list_page
+from .policy import MayOut, Reader, allowed, permit
 
 router = APIRouter(tags=["users"])
-Facilitator = Annotated[User, Depends(require("facilitator"))]
+Facilitator = Annotated[User, Depends(permit("user.manage"))]
+
+
+class MeOut(UserOut):
+    """The caller, and what the policy lets them do: the dashboard shows only that."""
+
+    may: list[MayOut]
 
 
 @router.get("/api/me", responses={401: READ_ERRORS[401]})
-def who_am_i(user: Reader) -> UserOut:
-    """The caller: the dashboard shows each role only what it may do."""
-    return UserOut.model_validate(user)
+def who_am_i(user: Reader) -> MeOut:
+    return MeOut.model_validate({**UserOut.model_validate(user).model_dump(),
+                                 "may": allowed(user)})
 
 
 @router.post("/api/me/token", responses=WRITE_ERRORS)
-def rotate_own_token(db: DB, user: Reader) -> NewTokenOut:
+def rotate_own_token(db: DB,
+                     user: Annotated[User, Depends(permit("token.rotate_own"))]) -> NewTokenOut:
     """Replace the caller's token: the answer carries the new one, the old one fails at once."""
     return _rotate(db, user, user.id)
 

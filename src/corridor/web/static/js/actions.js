@@ -1,21 +1,32 @@
-// What a user may do, by role: only a party's liaison answers a movement notification for it.
-// The server enforces the same rules; these controls only spare users a refused request.
+// What a user may do, as the server's policy says in /api/me (`me.may`): the server enforces
+// the same table, so these controls only spare users a refused request.
 import { h } from "./dom.js";
 
-/** The roles each form is shown to, as the API's routers admit them. */
-export const FORM_ROLES = {
-  "position-form": ["liaison"],
-  "incident-form": ["facilitator", "operator", "liaison"],
-  "movement-form": ["facilitator", "operator"],
-  "status-form": ["facilitator"],
-  "agreement-form": ["facilitator"],
-  "sign-form": ["liaison"],
-  "corridor-form": ["facilitator"],
+/** The policy action each form takes. */
+export const FORM_ACTIONS = {
+  "position-form": "position.create",
+  "incident-form": "incident.create",
+  "movement-form": "notification.create",
+  "status-form": "corridor.change_status",
+  "agreement-form": "agreement.create",
+  "sign-form": "signature.create",
+  "corridor-form": "corridor.create",
 };
 
-/** The user's role may use the form with this id. */
+/** The policy's row for `action` if the user may take it (for `party`, when given). */
+function permitted(me, action, party) {
+  return me.may.find((row) => row.action === action
+    && (party === undefined || row.party === null || row.party === party));
+}
+
+/** The user may use the form with this id. */
 export function mayUse(me, formId) {
-  return FORM_ROLES[formId].includes(me.role);
+  return Boolean(permitted(me, FORM_ACTIONS[formId]));
+}
+
+/** The user may suspend a corridor (by status, or with an incident). */
+export function maySuspend(me) {
+  return Boolean(permitted(me, "corridor.suspend"));
 }
 
 /** Parties of the corridor's agreement that have not answered the notification yet. */
@@ -24,9 +35,9 @@ export function awaitingParties(notification, agreementParties) {
   return agreementParties.filter((party) => !answered.has(party));
 }
 
-/** The user may answer for `party`: a liaison bound to it. */
+/** The user may answer a movement notification for `party`. */
 export function mayAnswer(me, party) {
-  return me.role === "liaison" && me.party_id === party;
+  return Boolean(permitted(me, "acknowledgement.create", party));
 }
 
 /**

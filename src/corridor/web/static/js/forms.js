@@ -2,7 +2,7 @@
 // its status, an incident, a movement. They are part of the page, not redrawn on refresh, so a
 // live update never wipes what a user is typing; only their choices (corridors, agreements,
 // routes, next statuses) follow the state.
-import { mayUse } from "./actions.js";
+import { maySuspend, mayUse } from "./actions.js";
 import { newKey } from "./api.js";
 import { h } from "./dom.js";
 import { signWithKeyFile } from "./signing.js";
@@ -142,6 +142,8 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
   const state = { proposals: [], corridors: [], agreements: [], parties: [], transitions: {} };
   const forms = [...document.querySelectorAll("form.action-form")];
   for (const form of forms) form.hidden = !mayUse(me, form.id);
+  // Suspending is the facilitator's decision; others report without it.
+  $("incident-form").querySelector("[name=suspend]").closest("label").hidden = !maySuspend(me);
   $("position-form").hidden = true;  // until a proposal is open
   $("agreement-form").hidden = true;
   $("actions").hidden = forms.every((form) => form.hidden);

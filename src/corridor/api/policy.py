@@ -1,0 +1,142 @@
+"""The authorisation policy: one table of named actions, the roles that may take each, and
+whether a role acts only for its own party.
+
+Every route depends on :func:`permit` for exactly one action (the app writes it into the OpenAPI
+document as ``x-corridor-action``, and a test checks that every operation has one); ``/api/me``
+serves the table's rows for the caller, and the dashboard shows its controls from that answer
+instead of a copy of the rules.
+
+Suspending a corridor is a facilitator's decision, whether it is asked for by changing the
+status or by reporting an incident with ``suspend``: a party's liaison or an operator reports
+what happened, and the facilitator, who answers to every party, stops the movements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, get_args
+
+from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.routing import BaseRoute
+
+from corridor.store.models import User
+from corridor.store.schemas import Role
+
+from .auth import current_user
+
+ROLES: tuple[Role, ...] = get_args(Role)
+OPENAPI_KEY = "x-corridor-action"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action: ``roles``, of which those in ``own_party`` only for their party."""
+
+    description: str
+    roles: frozenset[Role]
+    own_party: frozenset[Role] = frozenset()
+
+
+def _rule(description: str, *roles: Role, own_party: tuple[Role, ...] = ()) -> Rule:
+    return Rule(description, frozenset(roles), frozenset(own_party))
+
+
+POLICY: dict[str, Rule] = {
+    "read": _rule("Read everything the service holds", *ROLES),
+    "token.rotate_own": _rule("Replace one's own bearer token", *ROLES),
+    "user.manage": _rule("List users, revoke and re-issue their tokens", "facilitator"),
+    "party.create": _rule("Register a party", "facilitator"),
+    "party.set_key": _rule("Register or rotate a party's public key", "liaison",
+                           own_party=("liaison",)),
+    "talks.create": _rule("Record a round of talks", "facilitator"),
+    "proposal.create": _rule("Table a proposal", "facilitator", "liaison",
+                             own_party=("liaison",)),
+    "position.create": _rule("Take a party's position on a proposal", "liaison",
+                             own_party=("liaison",)),
+    "agreement.create": _rule("Draft an agreement for the parties to sign", "facilitator"),
+    "signature.create": _rule("Sign an agreement for a party", "liaison",
+                              own_party=("liaison",)),
+    "corridor.create": _rule("Set up a corridor", "facilitator"),
+    "corridor.change_status": _rule("Move a corridor along its life cycle", "facilitator"),
+    "corridor.suspend": _rule("Suspend an open corridor, by status or with an incident",
+                              "facilitator"),
+    "notification.create": _rule("Announce a movement", "facilitator", "operator"),
+    "acknowledgement.create": _rule("Acknowledge or deny a movement for a party", "liaison",
+                                    own_party=("liaison",)),
+    "incident.create": _rule("Report an incident", "facilitator", "operator", "liaison"),
+    "convoy_report.create": _rule("Report a convoy's progress", "facilitator", "operator"),
+}
+
+
+def _forbidden(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, message)
+
+
+def check(user: User, action: str, party_id: str | None = None) -> None:
+    """Raise 403 unless ``user`` may take ``action`` (for ``party_id``, when it names one)."""
+    rule = POLICY[action]
+    if user.role not in rule.roles:
+        raise _forbidden(f"role {user.role} may not do this; needs "
+                         f"{' or '.join(r for r in ROLES if r in rule.roles)}")
+    if party_id is not None and user.role in rule.own_party and user.party_id != party_id:
+        raise _forbidden(f"{user.role} of party {user.party_id} cannot act for party {party_id}")
+
+
+def permit(action: str) -> Callable[[User], User]:
+    """Dependency admitting only users who may take ``action``; the route is filed under it."""
+    if action not in POLICY:
+        raise KeyError(f"no action {action!r} in the policy")
+
+    def _permitted(user: Annotated[User, Depends(current_user)]) -> User:
+        check(user, action)
+        return user
+
+    _permitted.action = action  # type: ignore[attr-defined]
+    return _permitted
+
+
+Reader = Annotated[User, Depends(permit("read"))]
+
+
+class MayOut(BaseModel):
+    """One thing the caller may do; ``party`` limits it to acting for that party."""
+
+    action: str
+    description: str
+    party: str | None
+
+
+def allowed(user: User) -> list[MayOut]:
+    """The table's rows for ``user``: what ``/api/me`` answers."""
+    return [MayOut(action=name, description=rule.description,
+                   party=user.party_id if user.role in rule.own_party else None)
+            for name, rule in POLICY.items() if user.role in rule.roles]
+
+
+def _actions(dependant: Dependant) -> set[str]:
+    action = getattr(dependant.call, "action", None)
+    found = {action} if isinstance(action, str) else set()
+    for sub in dependant.dependencies:
+        found |= _actions(sub)
+    return found
+
+
+def _routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every API route, including those of included routers (which the app keeps whole)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif (included := getattr(route, "original_router", None)) is not None:
+            yield from _routes(included.routes)
+
+
+def file_routes(app: FastAPI) -> None:
+    """Write each route's action into the OpenAPI document, where the policy test finds a
+    route that depends on none (or, ambiguously, on several)."""
+    for route in _routes(app.router.routes):
+        if len(actions := _actions(route.dependant)) == 1:
+            route.openapi_extra = {**(route.openapi_extra or {}), OPENAPI_KEY: actions.pop()}
