@@ -4,6 +4,7 @@ bus names, boarding on every day, stale verdicts, the route's checkpoints and ha
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -91,10 +92,13 @@ def test_plan_reports_where_checkpoints_and_hazards_lie(plan: dict[str, Any]) ->
 
 def test_plan_text_says_where_the_checkpoint_is() -> None:
     run = subprocess.run([sys.executable, "-m", "corridor", "plan", str(ANDORRA)],
-                         capture_output=True, text=True, check=False, env=None)
+                         capture_output=True, text=True, check=False,
+                         env={**os.environ, "COLUMNS": "200"})
     assert run.returncode == 0, run.stderr
     assert re.search(r"checkpoint Engordany checkpoint at km \d+\.\d \(\d+ min\)", run.stdout)
     assert "hazard stretch km 0.0-" in run.stdout
+    assert ("note: closure 'Engolasters road blocked by rockfall': closed OSM way 122395985 "
+            "(CS-200), both directions") in run.stdout
 
 
 def test_corridor_whose_route_now_fails_a_rule_is_planned_with_a_warning(

@@ -76,6 +76,11 @@ def _print(world: World, neg: Negotiation) -> None:
         table.add_row(r.proposal.id, f"{c.origin} → {c.destination}", f"{c.summary.km:.0f}",
                       f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}", *cells)
     out.print(table)
+    _print_search(neg)
+
+
+def _print_search(neg: Negotiation) -> None:
+    """Each origin's corridors every party accepts, or its conflict; then the notes."""
     for origin, corridors in neg.suggestions.items():
         out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
         for c in corridors[:5]:
@@ -89,3 +94,5 @@ def _print(world: World, neg: Negotiation) -> None:
         for party, code, message in conflict.messages:
             out.print(f"  - {party} {code}: {message}")
         out.print(f"  {conflict.explanation}")
+    for note in neg.notes:
+        out.print(f"note: {note}")

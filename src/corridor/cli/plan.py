@@ -68,8 +68,12 @@ def plan_cmd(
                 _print(plan, entry)
     if as_json:
         print_json({"scenario": sc.name, "schematic": world.schematic,
-                    "data_note": world.data_note, "corridors": results})
-    elif plots is not None:
+                    "data_note": world.data_note, "corridors": results,
+                    "notes": world.notes})
+        return
+    for note in world.notes:
+        out.print(f"note: {note}")
+    if plots is not None:
         console.print(f"plots written to {plots}")
 
 
