@@ -241,7 +241,7 @@ class SeededStore:
                 s, "test", self.movement(corridor_id), lead_times=LeadTimes()).id
 
 
-def build_world(db: Database) -> SeededStore:
+def seed_store(db: Database) -> SeededStore:
     keys = {party: KeyPair.generate() for party in ("UA", "RU")}
     tokens: dict[str, str] = {}
     with db.write() as s:
@@ -261,7 +261,7 @@ def build_world(db: Database) -> SeededStore:
 
 @pytest.fixture
 def world(database: Database) -> SeededStore:
-    return build_world(database)
+    return seed_store(database)
 
 
 @pytest.fixture
@@ -269,7 +269,7 @@ def sqlite_world(tmp_path: Path) -> Iterator[SeededStore]:
     """A world on an SQLite file, for API tests whose subject is HTTP, not the backend."""
     url = f"sqlite:///{tmp_path / 'api.db'}"
     db = Database.open(url)
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 
@@ -342,7 +342,7 @@ def cli_token(db_url: str, name: str, role: str, party: str | None = None) -> st
 def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededStore]:
     """One SQLite world for a whole module, for tests that each create what they need."""
     db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('world') / 'api.db'}")
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 

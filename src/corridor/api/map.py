@@ -16,10 +16,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from corridor import styles
 from corridor.report.layers import ScenarioLayers
-from corridor.report.negotiation import TERRITORY_COLOURS
 from corridor.report.sheet import (
-    STATUS_COLOURS,
     Dossier,
     build_dossier,
     render_sheet_html,
@@ -42,6 +41,30 @@ class FeatureCollection(BaseModel):
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[dict[str, Any]]
+
+
+class StyleOut(BaseModel):
+    """Stroke and fill of a layer, named as in SVG (``dash`` is a ``stroke-dasharray``)."""
+
+    stroke: str
+    stroke_width: float
+    fill: str
+    fill_opacity: float
+    dash: str | None
+    radius: float
+
+
+class LegendItem(BaseModel):
+    """One holder of ground: what the legend says, the labels it holds, and their fill."""
+
+    name: str
+    labels: list[str]
+    colour: str
+
+
+def _styles() -> dict[str, StyleOut]:
+    drawn = {**styles.LAYERS, **{f"road_{cls}": s for cls, s in styles.ROADS.items()}}
+    return {name: StyleOut(**style.as_dict()) for name, style in drawn.items()}
 
 
 class Setting(BaseModel):
@@ -80,7 +103,14 @@ class MapOut(BaseModel):
     bbox: tuple[float, float, float, float] | None = Field(
         description="min lon, min lat, max lon, max lat of the scenario's network")
     status_colours: dict[str, str] = Field(description="Corridor colour by status")
-    territory_colours: dict[str, str] = Field(description="Fill of control areas by label")
+    territory_colours: dict[str, str] = Field(description=(
+        "Fill of control areas by label, from the scenario's palette (one colour per party "
+        "holding ground, and contested ground); labels nobody holds are absent: not filled"))
+    legend: list[LegendItem] = Field(description=(
+        "Who holds ground, in the order and words of the reports' legends"))
+    styles: dict[str, StyleOut] = Field(description=(
+        "How each layer is drawn on the reports' maps, by layer name; the roads by class "
+        "under `road_<class>`"))
     status_transitions: dict[str, list[str]] = Field(
         description="Statuses a corridor may move to, by its current status")
     countries: FeatureCollection
@@ -88,6 +118,11 @@ class MapOut(BaseModel):
     hazards: FeatureCollection
     front_line: FeatureCollection
     roads: FeatureCollection
+    closures: FeatureCollection = Field(description=(
+        "Blocked spots (points with `name`, `radius_m`) and every closed road (one "
+        "MultiLineString, `name: closed roads`)"))
+    checkpoints: FeatureCollection = Field(description=(
+        "Checkpoints (points with `name`, `minutes_per_vehicle`, `lanes`)"))
     corridors: FeatureCollection
     convoys: FeatureCollection
     incidents: FeatureCollection
@@ -122,7 +157,8 @@ def get_map(request: Request, db: DB, _: Reader) -> MapOut:
         live = queries.live_features(session)
     return MapOut(
         setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
-        status_colours=STATUS_COLOURS, territory_colours=TERRITORY_COLOURS,
+        status_colours=styles.STATUS_COLOURS, territory_colours=base.territory_colours,
+        legend=base.legend, styles=_styles(),
         status_transitions={k: list(v) for k, v in TRANSITIONS.items()},
         **request.app.state.base_layers,
         **{name: FeatureCollection(features=features) for name, features in live.items()},
