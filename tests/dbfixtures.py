@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import pwd
+import resource
 import shutil
 import signal
 import socket
@@ -251,7 +252,7 @@ class SeededStore:
                 s, "test", self.movement(corridor_id), lead_times=LeadTimes()).id
 
 
-def build_world(db: Database) -> SeededStore:
+def seed_store(db: Database) -> SeededStore:
     keys = {party: KeyPair.generate() for party in ("UA", "RU")}
     tokens: dict[str, str] = {}
     with db.write() as s:
@@ -271,7 +272,7 @@ def build_world(db: Database) -> SeededStore:
 
 @pytest.fixture
 def world(database: Database) -> SeededStore:
-    return build_world(database)
+    return seed_store(database)
 
 
 @pytest.fixture
@@ -279,7 +280,7 @@ def sqlite_world(tmp_path: Path) -> Iterator[SeededStore]:
     """A world on an SQLite file, for API tests whose subject is HTTP, not the backend."""
     url = f"sqlite:///{tmp_path / 'api.db'}"
     db = Database.open(url)
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 
@@ -293,15 +294,23 @@ CLI_SCRIPT = ("import typer; from corridor.cli import admin, serve; "
 class ServiceProcess:
     """``corridor serve`` in a child process on a free loopback port."""
 
-    def __init__(self, db_url: str, log: Path, *extra: str) -> None:
+    def __init__(self, db_url: str, log: Path, *extra: str,
+                 open_files: int | None = None) -> None:
+        """``open_files`` sets the child's open-file limit (soft and hard), as a small
+        ``ulimit -n`` would."""
         self.db_url = db_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("ab")
+
+        def _limit() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-c", CLI_SCRIPT, "serve", "--db", db_url,
              "--port", str(self.port), *extra],
-            stdout=self._log, stderr=subprocess.STDOUT)
+            stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_limit)
         self._wait_ready(log)
 
     def _wait_ready(self, log: Path, attempts: int = 300) -> None:
@@ -344,7 +353,7 @@ def cli_token(db_url: str, name: str, role: str, party: str | None = None) -> st
 def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededStore]:
     """One SQLite world for a whole module, for tests that each create what they need."""
     db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('world') / 'api.db'}")
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 
