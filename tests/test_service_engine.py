@@ -191,7 +191,7 @@ def test_an_agreement_unlike_its_proposal_is_refused(
     (50.45, 30.52, "latitude and longitude look swapped"),
 ])
 def test_an_incident_outside_the_scenario_s_area_is_refused(
-        client: TestClient, world: World, lon: float, lat: float, says: str) -> None:
+        client: TestClient, world: SeededStore, lon: float, lat: float, says: str) -> None:
     incident = {"type": "shelling", "lon": lon, "lat": lat,
                 "occurred_at": "2022-03-08T10:00:00+02:00"}
     before = _audit_size(world)
