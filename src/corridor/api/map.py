@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from corridor import styles
+from corridor.errors import StoreError
 from corridor.report.layers import ScenarioLayers
-from corridor.report.negotiation import TERRITORY_COLOURS
 from corridor.report.sheet import (
-    STATUS_COLOURS,
     Dossier,
     build_dossier,
     render_sheet_html,
@@ -28,6 +28,7 @@ from corridor.report.sheet import (
 from corridor.store import queries
 from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
+from corridor.store.schemas import Timestamp
 from corridor.world import World
 
 from .common import DB, READ_ERRORS, IdPath
@@ -42,6 +43,30 @@ class FeatureCollection(BaseModel):
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[dict[str, Any]]
+
+
+class StyleOut(BaseModel):
+    """Stroke and fill of a layer, named as in SVG (``dash`` is a ``stroke-dasharray``)."""
+
+    stroke: str
+    stroke_width: float
+    fill: str
+    fill_opacity: float
+    dash: str | None
+    radius: float
+
+
+class LegendItem(BaseModel):
+    """One holder of ground: what the legend says, the labels it holds, and their fill."""
+
+    name: str
+    labels: list[str]
+    colour: str
+
+
+def _styles() -> dict[str, StyleOut]:
+    drawn = {**styles.LAYERS, **{f"road_{cls}": s for cls, s in styles.ROADS.items()}}
+    return {name: StyleOut(**style.as_dict()) for name, style in drawn.items()}
 
 
 class Setting(BaseModel):
@@ -80,7 +105,14 @@ class MapOut(BaseModel):
     bbox: tuple[float, float, float, float] | None = Field(
         description="min lon, min lat, max lon, max lat of the scenario's network")
     status_colours: dict[str, str] = Field(description="Corridor colour by status")
-    territory_colours: dict[str, str] = Field(description="Fill of control areas by label")
+    territory_colours: dict[str, str] = Field(description=(
+        "Fill of control areas by label, from the scenario's palette (one colour per party "
+        "holding ground, and contested ground); labels nobody holds are absent: not filled"))
+    legend: list[LegendItem] = Field(description=(
+        "Who holds ground, in the order and words of the reports' legends"))
+    styles: dict[str, StyleOut] = Field(description=(
+        "How each layer is drawn on the reports' maps, by layer name; the roads by class "
+        "under `road_<class>`"))
     status_transitions: dict[str, list[str]] = Field(
         description="Statuses a corridor may move to, by its current status")
     countries: FeatureCollection
@@ -88,6 +120,11 @@ class MapOut(BaseModel):
     hazards: FeatureCollection
     front_line: FeatureCollection
     roads: FeatureCollection
+    closures: FeatureCollection = Field(description=(
+        "Blocked spots (points with `name`, `radius_m`) and every closed road (one "
+        "MultiLineString, `name: closed roads`)"))
+    checkpoints: FeatureCollection = Field(description=(
+        "Checkpoints (points with `name`, `minutes_per_vehicle`, `lanes`)"))
     corridors: FeatureCollection
     convoys: FeatureCollection
     incidents: FeatureCollection
@@ -114,15 +151,47 @@ def scenario_world(request: Request) -> World | None:
     return _scenario(request).world
 
 
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise StoreError("bbox is four numbers: min lon, min lat, max lon, max lat",
+                         field="bbox") from exc
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise StoreError("bbox must run west to east and south to north within "
+                         "-180..180 and -90..90", field="bbox")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def map_filter(
+    bbox: Annotated[str | None, Query(
+        max_length=100, examples=["33.5,46.5,38.0,48.5"],
+        description="Only what lies in min lon, min lat, max lon, max lat (WGS 84)")] = None,
+    since: Annotated[Timestamp | None, Query(
+        description="Only incidents and convoy reports from this time on")] = None,
+    until: Annotated[Timestamp | None, Query(
+        description="Only incidents and convoy reports up to this time; convoys are shown "
+                    "where they were then")] = None,
+) -> queries.MapFilter:
+    if since is not None and until is not None and until < since:
+        raise StoreError("until must not be before since", field="until")
+    return queries.MapFilter(bbox=_bbox(bbox), since=since, until=until)
+
+
 @router.get("/api/map", responses=READ_ERRORS)
-def get_map(request: Request, db: DB, _: Reader) -> MapOut:
-    """Base layers of the scenario, corridors by status, convoys' last positions, incidents."""
+def get_map(request: Request, db: DB, _: Reader,
+            where: Annotated[queries.MapFilter, Depends(map_filter)]) -> MapOut:
+    """Base layers of the scenario, corridors by status, convoys' last positions, incidents;
+    the live layers only within ``bbox`` and between ``since`` and ``until`` when given."""
     base = _scenario(request)
     with db.read() as session:
-        live = queries.live_features(session)
+        live = queries.live_features(session, where)
     return MapOut(
         setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
-        status_colours=STATUS_COLOURS, territory_colours=TERRITORY_COLOURS,
+        status_colours=styles.STATUS_COLOURS, territory_colours=base.territory_colours,
+        legend=base.legend, styles=_styles(),
         status_transitions={k: list(v) for k, v in TRANSITIONS.items()},
         **request.app.state.base_layers,
         **{name: FeatureCollection(features=features) for name, features in live.items()},

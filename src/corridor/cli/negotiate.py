@@ -11,8 +11,9 @@ from rich.table import Table
 
 from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, out, print_json
-from corridor.negotiation.output import negotiation_geojson, negotiation_json
+from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.layers import export_geojson
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
@@ -26,8 +27,9 @@ def register(app: typer.Typer) -> None:
 def negotiate_cmd(
     scenario: ScenarioArg,
     as_json: JsonOpt = False,
-    geojson: Annotated[Path | None, typer.Option(help="write routes with verdicts as "
-                                                     "GeoJSON to this file")] = None,
+    geojson: Annotated[Path | None, typer.Option(help=(
+        "write every layer (areas, hazards, closures, checkpoints, places, routes with "
+        "verdicts) as GeoJSON to this file"))] = None,
     html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
                                                   "with a map to this file")] = None,
 ) -> None:
@@ -37,7 +39,7 @@ def negotiate_cmd(
         world = build_world(sc, progress=False)
         neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
     if geojson is not None:
-        _write(geojson, json.dumps(negotiation_geojson(neg), ensure_ascii=False))
+        _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
     if html is not None:
         _write(html, render_html(world, neg))
     if as_json:

@@ -11,7 +11,6 @@ pure Python (no browser, no network), in fonts that print names in any script
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -25,20 +24,18 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from pydantic import BaseModel, Field
 
+from corridor import styles
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, printable
-from corridor.report.negotiation import map_layers
-from corridor.report.svgmap import Layer, Style, render_svg, split_text
+from corridor.report.negotiation import ground_legend, holder_legend, map_layers
+from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
+from corridor.report.templates import markup, render
 from corridor.routing.route import settlements_along
 from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
+from corridor.styles import Style, hex_rgb
 from corridor.world import World
-
-#: Colours of a corridor on every map, by :func:`status_of`; shared with the dashboard's legend.
-STATUS_COLOURS = {"proposed": "#1f5fbf", "rejected": "#c0262d", "agreed": "#7b3fb0",
-                  "open": "#1a7f37", "suspended": "#d97706", "closed": "#6b7280"}
-
 
 # -- the dossier: everything known about one proposal ------------------------------------------
 
@@ -225,17 +222,23 @@ def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str
         return ""
     line = shapely.LineString(p.route.coordinates)
     routes = Layer("routes")
-    routes.add(line, Style(STATUS_COLOURS.get(dossier.status, "#111"), 3.5),
-               title=f"{p.origin} → {p.destination}")
+    routes.add(line, _route_style(dossier.status), title=f"{p.origin} → {p.destination}")
     places = Layer("places")
     for end, name in ((line.coords[0], p.origin), (line.coords[-1], p.destination)):
-        places.add(shapely.Point(end), Style("#111", 1, "#fff", radius=4), title=name, label=name)
+        places.add(shapely.Point(end), styles.LAYERS["places"], title=name, label=name)
     min_lon, min_lat, max_lon, max_lat = line.bounds
     pad = max(max_lon - min_lon, max_lat - min_lat) * 0.25 + 0.3
     bbox = _landscape((min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad))
+    legend = [*holder_legend(world), *ground_legend(world)] if world is not None else []
+    legend.append(LegendEntry(f"this corridor ({dossier.status})", _route_style(dossier.status),
+                              "line"))
     svg = render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
-                     title=f"Map of {p.origin} to {p.destination}")
+                     title=f"Map of {p.origin} to {p.destination}", legend=legend)
     return _with_note(svg, world.data_note) if world is not None else svg
+
+
+def _route_style(status: str) -> Style:
+    return Style(styles.STATUS_COLOURS.get(status, "#111"), 3.5)
 
 
 #: Font size and margin of the data note, in the map's own units (as for its other labels).
@@ -309,19 +312,6 @@ def _clipped(layers: list[Layer], bbox: tuple[float, float, float, float]) -> li
 
 # -- HTML ------------------------------------------------------------------------------------
 
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:52rem;color:#111}
-h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.05rem;margin:1.1rem 0 .3rem;
-border-bottom:1px solid #999} table{border-collapse:collapse;width:100%}
-th,td{text-align:left;vertical-align:top;padding:.2rem .4rem;border-bottom:1px solid #ddd}
-th{width:14rem;font-weight:600} td.good{background:#e6f4ea} td.bad{background:#fde8e8}
-.note{background:#fff3cd;border:2px solid #c79100;padding:.4rem;font-weight:600}
-figure{margin:.5rem 0} code{font-size:.85em;word-break:break-all}
-@page{size:A4;margin:12mm} @media print{body{margin:0;max-width:none}
-section{break-inside:avoid} .note{border-width:1px}}
-"""
-
-
 def _title(dossier: Dossier) -> str:
     p = dossier.proposal
     number = f" (proposal {p.number})" if p.number is not None else ""
@@ -330,30 +320,13 @@ def _title(dossier: Dossier) -> str:
 
 def render_sheet_html(dossier: Dossier, world: World | None, generated: dt.datetime) -> str:
     """A self-contained page (inline CSS and SVG) that prints on A4."""
-    e = html.escape
-    parts = []
-    for section in sections(dossier):
-        rows = "".join(f'<tr><th scope="row">{e(r.label)}</th>'
-                       f'<td class="{r.tone}">{e(r.text)}</td></tr>' for r in section.rows)
-        body = f"<table>{rows}</table>" if rows else f"<p>{e(section.empty)}</p>"
-        parts.append(f"<section><h2>{e(section.title)}</h2>{body}</section>")
-    note = (f'<p class="note" role="note">{e(world.data_note)}</p>' if world is not None else "")
     svg = sheet_svg(dossier, world)
-    figure = f"<figure>{svg}</figure>" if svg else ""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(_title(dossier))}</title>
-<style>{_CSS}</style></head><body><main>
-<h1>{e(_title(dossier))}</h1>
-<p>Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC</p>
-{note}{figure}{"".join(parts)}
-</main></body></html>
-"""
+    return render("sheet.html", title=_title(dossier), proposal_id=dossier.proposal.id,
+                  generated=generated, data_note=world.data_note if world is not None else "",
+                  svg=markup(svg) if svg else "", sections=sections(dossier))
 
 
 # -- PDF -------------------------------------------------------------------------------------
-
-_TONE_FILL = {"good": (230, 244, 234), "bad": (253, 232, 232)}
-
 
 def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.datetime) -> bytes:
     """The same sheet as an A4 PDF, drawn without a browser."""
@@ -367,7 +340,7 @@ def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.dateti
     pdf.set_font(FAMILY, "", 9)
     _paragraph(pdf, 5, f"Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC")
     if world is not None:
-        with pdf.local_context(fill_color=(255, 243, 205)):
+        with pdf.local_context(fill_color=hex_rgb(styles.NOTE_FILL)):
             pdf.set_font(FAMILY, "B", 9)
             _paragraph(pdf, 5, world.data_note, border=1, fill=True)
     svg = sheet_svg(dossier, world)
@@ -420,5 +393,6 @@ def _pdf_section(pdf: FPDF, section: Section) -> None:
         for r in section.rows:
             row = table.row()
             row.cell(printable(r.label))
-            fill = _TONE_FILL.get(r.tone)
-            row.cell(printable(r.text), style=FontFace(fill_color=fill) if fill else None)
+            fill = styles.TONE_FILLS.get(r.tone)
+            row.cell(printable(r.text),
+                     style=FontFace(fill_color=hex_rgb(fill)) if fill else None)

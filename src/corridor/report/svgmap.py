@@ -12,33 +12,19 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from shapely import Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely import simplify as _simplify
 
 from corridor.report.fonts import SVG_FAMILY, escape
-
-
-@dataclass(frozen=True)
-class Style:
-    """SVG presentation attributes for one feature."""
-
-    stroke: str = "#333"
-    stroke_width: float = 1.0
-    fill: str = "none"
-    fill_opacity: float = 1.0
-    dash: str | None = None
-    radius: float = 3.0
-
-    def attrs(self) -> str:
-        out = (f'stroke="{self.stroke}" stroke-width="{self.stroke_width:g}" '
-               f'fill="{self.fill}" fill-opacity="{self.fill_opacity:g}" '
-               'vector-effect="non-scaling-stroke" stroke-linejoin="round"')
-        return out + (f' stroke-dasharray="{self.dash}"' if self.dash else "")
+from corridor.styles import Style
 
 
 @dataclass(frozen=True)
 class Feature:
+    """One geometry on the map, with its tooltip (``title``) and an optional text label."""
+
     geometry: Geometry
     style: Style
     title: str = ""
@@ -47,12 +33,24 @@ class Feature:
 
 @dataclass
 class Layer:
+    """A named group of features drawn together, toggled together in the report."""
+
     name: str
     features: list[Feature] = field(default_factory=list)
 
     def add(self, geometry: Geometry, style: Style, title: str = "", label: str = "") -> None:
+        """Add a geometry; empty ones (a zone outside the map, say) are skipped."""
         if geometry is not None and not geometry.is_empty:
             self.features.append(Feature(geometry, style, title, label))
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a map's legend: a swatch drawn in ``style`` and what it stands for."""
+
+    text: str
+    style: Style
+    shape: Literal["area", "line", "point"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +65,13 @@ class _View:
 
 
 def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float], *,
-               width: int = 960, title: str = "", note: str = "") -> str:
+               width: int = 960, title: str = "", note: str = "",
+               legend: Sequence[LegendEntry] = ()) -> str:
     """One SVG document with every layer, clipped to ``bbox`` (min_lon, min_lat, max_lon, max_lat).
 
     ``note`` is printed in the lower left corner: schematic-data warnings and attribution belong
-    on the map itself, where they cannot be separated from it.
+    on the map itself, where they cannot be separated from it. So does the ``legend``, drawn in
+    the upper right corner.
     """
     min_lon, min_lat, max_lon, max_lat = bbox
     cos_lat = math.cos(math.radians((min_lat + max_lat) / 2.0))
@@ -87,11 +87,46 @@ def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float],
         parts.append(f'<g class="layer" data-layer="{escape(layer.name)}">')
         parts.extend(_feature(f, view, tolerance) for f in layer.features)
         parts.append("</g>")
+    parts.extend(_legend(legend, width))
     if note:
         parts.append(f'<text x="6" y="{height - 8}" font-size="11" fill="#444" '
                      f'font-family="{SVG_FAMILY}">{escape(note)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+#: Legend geometry, in map units: text size, row height, swatch width, padding.
+_LEGEND_TEXT, _LEGEND_ROW, _SWATCH, _PAD = 11, 16, 18, 6
+
+
+def _legend(entries: Sequence[LegendEntry], width: int) -> list[str]:
+    """A legend box in the upper right corner, one row per entry."""
+    if not entries:
+        return []
+    # Wide enough for the longest text at an average glyph width of 0.56 em.
+    box_w = 3 * _PAD + _SWATCH + max(len(e.text) for e in entries) * _LEGEND_TEXT * 0.56
+    box_h = 2 * _PAD + _LEGEND_ROW * len(entries) - (_LEGEND_ROW - _LEGEND_TEXT)
+    x0, y0 = width - box_w - _PAD, _PAD
+    parts = [f'<g class="legend"><rect x="{x0:.1f}" y="{y0}" width="{box_w:.1f}" '
+             f'height="{box_h}" fill="#fff" fill-opacity="0.88" stroke="#999" '
+             'stroke-width="0.5"/>']
+    for i, entry in enumerate(entries):
+        x, y = x0 + _PAD, y0 + _PAD + i * _LEGEND_ROW
+        parts.append(_swatch(entry, x, y))
+        parts.append(f'<text x="{x + _SWATCH + _PAD:.1f}" y="{y + 9:.1f}" '
+                     f'font-size="{_LEGEND_TEXT}" font-family="{SVG_FAMILY}" fill="#111">'
+                     f'{escape(entry.text)}</text>')
+    return [*parts, "</g>"]
+
+
+def _swatch(entry: LegendEntry, x: float, y: float) -> str:
+    attrs = entry.style.attrs()
+    if entry.shape == "point":
+        return (f'<circle cx="{x + _SWATCH / 2:.1f}" cy="{y + 5:.1f}" '
+                f'r="{min(entry.style.radius, 5):g}" {attrs}/>')
+    if entry.shape == "line":
+        return f'<path d="M{x:.1f},{y + 5:.1f}h{_SWATCH}" {attrs}/>'
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{_SWATCH}" height="10" {attrs}/>'
 
 
 def _feature(feature: Feature, view: _View, tolerance: float) -> str:

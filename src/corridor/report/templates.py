@@ -1,0 +1,31 @@
+"""HTML of the reports and sheets from Jinja2 templates, escaped by the template engine.
+
+Every value a template prints is escaped unless it is already markup (:class:`Markup`: the SVG
+maps, built by :mod:`corridor.report.svgmap`, which escapes their text itself). Colours come
+from :mod:`corridor.styles`, the same the maps and the dashboard use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from corridor import styles
+
+_ENV = Environment(loader=PackageLoader("corridor.report", "templates"), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                   keep_trailing_newline=True)
+_ENV.globals.update(tones=styles.TONE_FILLS, note_fill=styles.NOTE_FILL,
+                    note_border=styles.NOTE_BORDER)
+
+
+def render(template: str, **context: Any) -> str:
+    """``template`` (a file in ``report/templates``) filled with ``context``."""
+    return _ENV.get_template(template).render(**context)
+
+
+def markup(svg: str) -> Markup:
+    """An SVG map, printed as it is: its text was escaped when it was drawn."""
+    return Markup(svg)
