@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import pwd
+import resource
 import shutil
 import signal
 import socket
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, cast
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -175,9 +177,19 @@ def database(db_url: str) -> Iterator[Database]:
 # -- a small coordination world, built through the store's own rules ---------------------------
 
 ROLES = ("facilitator", "liaison_UA", "liaison_RU", "operator", "observer")
-LINE = {"type": "LineString", "coordinates": [[30.52, 50.45], [30.2, 50.6], [29.9, 51.27]]}
+#: Mariupol - Zaporizhzhia, through Polohy.
+LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [36.2, 47.5], [35.14, 47.84]]}
 WINDOW = {"start": "2022-03-08T10:00:00+03:00", "end": "2022-03-08T21:00:00+03:00",
           "tz": "Europe/Moscow"}
+
+
+def agreed_window(zone: str = "Europe/Kyiv") -> dict[str, str]:
+    """A ceasefire from yesterday for a month, so that movements notified now fall inside it."""
+    tz = ZoneInfo(zone)
+    start = dt.datetime.now(tz).replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+    end = start + dt.timedelta(days=31)
+    # Each end in the offset the zone has at that moment (summer time may begin in between).
+    return {"start": start.isoformat(), "end": end.astimezone(tz).isoformat(), "tz": zone}
 
 
 @dataclass
@@ -202,7 +214,7 @@ class SeededStore:
             agreement = coordination.create_agreement(s, "test", AgreementIn.model_validate({
                 "corridor": {"origin": "Mariupol", "destination": "Zaporizhzhia",
                              "route": LINE},
-                "windows": [WINDOW], "conditions": ["no military escort"],
+                "windows": [agreed_window()], "conditions": ["no military escort"],
                 "parties": ["UA", "RU"]}))
             for party in signed_by:
                 coordination.add_signature(s, "test", agreement.id, SignatureIn(
@@ -240,7 +252,7 @@ class SeededStore:
                 s, "test", self.movement(corridor_id), lead_times=LeadTimes()).id
 
 
-def build_world(db: Database) -> SeededStore:
+def seed_store(db: Database) -> SeededStore:
     keys = {party: KeyPair.generate() for party in ("UA", "RU")}
     tokens: dict[str, str] = {}
     with db.write() as s:
@@ -260,7 +272,7 @@ def build_world(db: Database) -> SeededStore:
 
 @pytest.fixture
 def world(database: Database) -> SeededStore:
-    return build_world(database)
+    return seed_store(database)
 
 
 @pytest.fixture
@@ -268,7 +280,7 @@ def sqlite_world(tmp_path: Path) -> Iterator[SeededStore]:
     """A world on an SQLite file, for API tests whose subject is HTTP, not the backend."""
     url = f"sqlite:///{tmp_path / 'api.db'}"
     db = Database.open(url)
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 
@@ -282,15 +294,23 @@ CLI_SCRIPT = ("import typer; from corridor.cli import admin, serve; "
 class ServiceProcess:
     """``corridor serve`` in a child process on a free loopback port."""
 
-    def __init__(self, db_url: str, log: Path, *extra: str) -> None:
+    def __init__(self, db_url: str, log: Path, *extra: str,
+                 open_files: int | None = None) -> None:
+        """``open_files`` sets the child's open-file limit (soft and hard), as a small
+        ``ulimit -n`` would."""
         self.db_url = db_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("ab")
+
+        def _limit() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-c", CLI_SCRIPT, "serve", "--db", db_url,
              "--port", str(self.port), *extra],
-            stdout=self._log, stderr=subprocess.STDOUT)
+            stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_limit)
         self._wait_ready(log)
 
     def _wait_ready(self, log: Path, attempts: int = 300) -> None:
@@ -333,7 +353,7 @@ def cli_token(db_url: str, name: str, role: str, party: str | None = None) -> st
 def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededStore]:
     """One SQLite world for a whole module, for tests that each create what they need."""
     db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('world') / 'api.db'}")
-    yield build_world(db)
+    yield seed_store(db)
     db.dispose()
 
 

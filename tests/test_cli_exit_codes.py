@@ -30,7 +30,7 @@ from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.models import Agreement
 from tests.conftest import DATA_DIR, REPO_ROOT, SCENARIO_DIR
-from tests.dbfixtures import build_world, free_port
+from tests.dbfixtures import free_port, seed_store
 
 SCENARIO = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
 EXTRACT = str(DATA_DIR / "osm" / "monaco.osm.gz")
@@ -64,7 +64,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     root = tmp_path_factory.mktemp("exit-codes")
     store = root / "store.db"
     db = Database.open(f"sqlite:///{store}")
-    world = build_world(db)
+    world = seed_store(db)
     proposal = world.proposal()
     agreement_id = world.agreement()
     with db.read() as session:

@@ -21,7 +21,7 @@ from corridor.world import build_world
 from tests.conftest import SCENARIO_DIR
 
 if TYPE_CHECKING:
-    from tests.dbfixtures import World
+    from tests.dbfixtures import SeededStore
 
 SCENARIO = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 WINDOW = {"start": "2022-03-08T09:00:00+02:00", "end": "2022-03-08T21:00:00+02:00",
@@ -49,7 +49,7 @@ def layers() -> ScenarioLayers:
 
 
 @pytest.fixture
-def client(world: World, layers: ScenarioLayers) -> Iterator[TestClient]:
+def client(world: SeededStore, layers: ScenarioLayers) -> Iterator[TestClient]:
     """The API over a store on each backend, serving the 2022 scenario."""
     app = create_app(world.db)
     app.state.scenario_layers = layers
@@ -58,12 +58,12 @@ def client(world: World, layers: ScenarioLayers) -> Iterator[TestClient]:
         yield test_client
 
 
-def _audit_size(world: World) -> int:
+def _audit_size(world: SeededStore) -> int:
     with world.db.read() as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
 
-def _refused(client: TestClient, world: World, body: dict[str, Any]) -> dict[str, Any]:
+def _refused(client: TestClient, world: SeededStore, body: dict[str, Any]) -> dict[str, Any]:
     before = _audit_size(world)
     response = client.post("/api/proposals", json=body)
     assert response.status_code == 422, response.text
@@ -78,7 +78,7 @@ def _refused(client: TestClient, world: World, body: dict[str, Any]) -> dict[str
     ({"waypoints": ["Kyiv", "Ivankiv", "Atlantis", "Gomel"]}, "waypoints.2"),
 ])
 def test_an_unknown_place_is_refused_naming_the_field_and_the_closest_names(
-        client: TestClient, world: World, change: dict[str, Any], field: str) -> None:
+        client: TestClient, world: SeededStore, change: dict[str, Any], field: str) -> None:
     body = {k: v for k, v in {**KYIV_GOMEL, **change}.items() if v is not None}
     if "waypoints" not in body:
         body["waypoints"] = [body["origin"], body["destination"]]
@@ -89,7 +89,7 @@ def test_an_unknown_place_is_refused_naming_the_field_and_the_closest_names(
 
 
 def test_a_posted_proposal_is_routed_and_judged_as_negotiate_does(
-        client: TestClient, world: World, negotiated: dict[str, Any]) -> None:
+        client: TestClient, world: SeededStore, negotiated: dict[str, Any]) -> None:
     made = client.post("/api/proposals", json=KYIV_GOMEL)
     assert made.status_code == 201, made.text
     proposal = made.json()
@@ -103,14 +103,14 @@ def test_a_posted_proposal_is_routed_and_judged_as_negotiate_does(
     assert client.get(f"/api/proposals/{proposal['id']}").json() == proposal
 
 
-def test_verdicts_from_a_client_are_refused(client: TestClient, world: World) -> None:
+def test_verdicts_from_a_client_are_refused(client: TestClient, world: SeededStore) -> None:
     forged = {**KYIV_GOMEL, "verdicts": {"UA": {"acceptable": True, "reasons": []}}}
     error = _refused(client, world, forged)
     assert error["field"] == "verdicts"
     assert "computed by the server" in error["detail"] and "position" in error["detail"]
 
 
-def test_verdicts_from_a_client_are_refused_without_a_scenario(sqlite_world: World) -> None:
+def test_verdicts_from_a_client_are_refused_without_a_scenario(sqlite_world: SeededStore) -> None:
     with TestClient(create_app(sqlite_world.db)) as plain:
         answer = plain.post("/api/proposals", headers=sqlite_world.headers("liaison_UA"), json={
             "proposer_id": "UA", "origin": "Kyiv", "destination": "Lviv",
@@ -123,7 +123,7 @@ def test_verdicts_from_a_client_are_refused_without_a_scenario(sqlite_world: Wor
 
 
 def test_a_liaison_s_stance_is_its_position_not_a_verdict(
-        client: TestClient, world: World) -> None:
+        client: TestClient, world: SeededStore) -> None:
     proposal = client.post("/api/proposals", json=KYIV_GOMEL).json()
     stance = client.post(f"/api/proposals/{proposal['id']}/positions",
                          headers=world.headers("liaison_UA"),
@@ -135,7 +135,7 @@ def test_a_liaison_s_stance_is_its_position_not_a_verdict(
 
 
 def test_a_drawn_route_is_refused_when_the_server_routes(
-        client: TestClient, world: World) -> None:
+        client: TestClient, world: SeededStore) -> None:
     drawn = {**KYIV_GOMEL, "route": {"type": "LineString",
                                      "coordinates": [[30.52, 50.45], [31.0, 52.4]]}}
     assert _refused(client, world, drawn)["field"] == "route"
@@ -149,7 +149,7 @@ def _agreement(client: TestClient, proposal: dict[str, Any], **corridor: Any) ->
 
 
 def test_the_signed_agreement_carries_the_proposal_s_route(
-        client: TestClient, world: World) -> None:
+        client: TestClient, world: SeededStore) -> None:
     proposal = client.post("/api/proposals", json=KYIV_GOMEL).json()
     made = _agreement(client, proposal)
     assert made.status_code == 201, made.text
@@ -177,10 +177,27 @@ def test_the_signed_agreement_carries_the_proposal_s_route(
     ({"destination": "Lviv"}, "corridor.destination"),
 ])
 def test_an_agreement_unlike_its_proposal_is_refused(
-        client: TestClient, world: World, corridor: dict[str, Any], field: str) -> None:
+        client: TestClient, world: SeededStore, corridor: dict[str, Any], field: str) -> None:
     proposal = client.post("/api/proposals", json=KYIV_GOMEL).json()
     before = _audit_size(world)
     answer = _agreement(client, proposal, **corridor)
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == field
     assert _audit_size(world) == before
+
+
+@pytest.mark.parametrize(("lon", "lat", "says"), [
+    (2.35, 48.86, "outside the scenario's area"),
+    (50.45, 30.52, "latitude and longitude look swapped"),
+])
+def test_an_incident_outside_the_scenario_s_area_is_refused(
+        client: TestClient, world: SeededStore, lon: float, lat: float, says: str) -> None:
+    incident = {"type": "shelling", "lon": lon, "lat": lat,
+                "occurred_at": "2022-03-08T10:00:00+02:00"}
+    before = _audit_size(world)
+    answer = client.post("/api/incidents", json=incident)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "lon" and says in answer.json()["detail"]
+    assert _audit_size(world) == before
+    inside = client.post("/api/incidents", json={**incident, "lon": 30.52, "lat": 50.45})
+    assert inside.status_code == 201, inside.text

@@ -26,7 +26,7 @@ import pytest
 from corridor.store.signing import KeyPair
 from corridor.web import VENDOR
 from tests.conftest import ANDORRA
-from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, cli_token
+from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, agreed_window, cli_token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -85,10 +85,11 @@ class Demo:
 
     def draft_agreement(self, proposal_id: int,
                         conditions: Sequence[str] = CONDITIONS) -> dict[str, Any]:
-        """An agreement on the proposal's route, drafted by the facilitator, not yet signed."""
+        """An agreement on the proposal's route for the coming month, drafted by the facilitator,
+        not yet signed."""
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
         agreement: dict[str, Any] = self.call("facilitator", "POST", "/api/agreements", {
-            "proposal_id": proposal_id, "windows": proposal["windows"],
+            "proposal_id": proposal_id, "windows": [agreed_window(proposal["windows"][0]["tz"])],
             "conditions": list(conditions),
             "parties": ["UA", "RU"],
             "corridor": {"origin": proposal["origin"], "destination": proposal["destination"],

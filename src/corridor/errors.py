@@ -83,5 +83,8 @@ class ConflictError(StoreError):
 
 
 class UnavailableError(Exception):
-    """Something the input names exists but cannot be used now, e.g. a database refusing
-    connections: retrying later may succeed, so this is a runtime failure, not bad input."""
+    """Something the input names exists but cannot be used now.
+
+    A database refusing connections, say: retrying later may succeed, so this is a runtime
+    failure, not bad input.
+    """

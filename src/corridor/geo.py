@@ -1,5 +1,4 @@
-"""GeoJSON in and out: user-supplied polygons become valid shapely geometry, geometry becomes
-compact GeoJSON.
+"""GeoJSON in and out: user polygons become valid geometry, geometry becomes compact GeoJSON.
 
 The parsers turn polygons from scenario and border files into valid geometry or a
 :class:`~corridor.errors.SituationError` that points at the offending ring or position; the

@@ -12,7 +12,8 @@ from typing import Protocol
 class Progress(Protocol):
     """``progress(stage, fraction)``: what is being done and how far the whole run is, in [0, 1]."""
 
-    def __call__(self, stage: str, fraction: float, /) -> None: ...
+    def __call__(self, stage: str, fraction: float, /) -> None:
+        """Report ``stage``; ``fraction`` only grows, so a bar never runs backwards."""
 
 
 def silent(stage: str, fraction: float, /) -> None:

@@ -63,6 +63,7 @@ class Reason:
         return self.code.endswith(".ok")
 
     def to_dict(self) -> dict[str, str]:
+        """The reason as the JSON of verdicts shows it: code and message, no party or index."""
         return {"code": self.code, "message": self.message}
 
 

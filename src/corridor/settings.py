@@ -17,6 +17,30 @@ MIB = 1 << 20
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one client may take from the service, so a slow or greedy one cannot starve others.
+
+    A slow client holds a connection while sending its headers or body; the timeouts bound how
+    long and the connection cap how many. Event streams hold a connection for as long as the
+    client wants, so they have caps of their own, below the connection cap, so that streams
+    alone never leave the service unable to answer anything else.
+    """
+
+    #: Seconds a client may take to send a request's headers, and its body.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    #: Seconds an idle keep-alive connection stays open.
+    keep_alive: float = 5.0
+    #: Open connections (streams included); further ones are accepted and closed at once.
+    max_connections: int = 1024
+    #: Open event streams per user, and in total.
+    streams_per_user: int = 4
+    streams_total: int = 900
+    #: Access and error log lines per second; the rest are counted and summarised.
+    log_lines_per_second: float = 50.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """How the service runs; every field has the default the command line shows."""
 
@@ -32,6 +56,7 @@ class Settings:
     event_poll_seconds: float = 0.25
     #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
     scenario: Path | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 DEFAULTS = Settings()

@@ -264,8 +264,7 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork,
               ) -> tuple[Closures, list[str]]:
-    """The closures, each checked to close some road, and a note per way closure on what it
-    closed."""
+    """The closures, each checked to close some road, and a note per way closure on what it shut."""
     points: list[PointClosure] = []
     ways: set[int] = set()
     notes: list[str] = []

@@ -5,7 +5,9 @@ Everything lives under ``/api/``; ``/`` is left for the dashboard.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -35,6 +37,8 @@ from . import (
     talks,
     users,
 )
+from .auth import token_still_valid
+from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .map import install as install_map
 from .policy import file_routes
@@ -167,6 +171,12 @@ async def _internal(_: Request, exc: Exception) -> JSONResponse:
                         status_code=500, headers=SECURITY_HEADERS)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await app.state.events.close()
+
+
 def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     """The service over an opened (and migrated) store."""
     settings = settings or Settings()
@@ -179,9 +189,12 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         # The reference at /docs is served from the bundled Swagger UI (see corridor.web).
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.events = EventHub(db, settings.event_poll_seconds, settings.limits,
+                                token_still_valid)
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
                    convoys, events, audit, users):
         app.include_router(module.router)

@@ -6,72 +6,59 @@ reconnects with ``Last-Event-ID`` misses nothing and sees nothing twice.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
+from starlette.types import Receive, Scope, Send
 
 from corridor.errors import StoreError
 from corridor.store.db import Database
-from corridor.store.models import AuditEntry, User
 
-from .auth import token_still_valid
 from .common import DB, MAX_ID, READ_ERRORS
+from .eventhub import EventHub, Subscription, read_after
 from .policy import Reader
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
-_BATCH = 200
 _KEEPALIVE_SECONDS = 15.0
 
 
-def _batch(db: Database, after: int) -> list[tuple[int, str]]:
-    """The next changes after ``after``, as (seq, formatted event)."""
-    with db.read() as session:
-        entries = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > after)
-            .order_by(AuditEntry.seq).limit(_BATCH)
-        ).all()
-        return [(entry.seq, _format(entry)) for entry in entries]
-
-
-def _format(entry: AuditEntry) -> str:
-    data = {"seq": entry.seq, "action": entry.action, "entity": entry.entity,
-            "entity_id": entry.entity_id, "actor": entry.actor,
-            "at": entry.at.isoformat(), "payload": entry.payload}
-    return (f"id: {entry.seq}\nevent: {entry.action}\n"
-            f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n")
-
-
-async def _stream(request: Request, db: Database, user: User, after: int, follow: bool,
-                  poll: float) -> AsyncIterator[str]:
+async def _stream(hub: EventHub, sub: Subscription, db: Database, after: int,
+                  follow: bool) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
-    idle = 0.0
-    token: str = request.state.token_hash
-    while not await request.is_disconnected():
-        # A revoked, rotated or expired token ends the stream before anything more is sent.
-        if not await run_in_threadpool(token_still_valid, db, user.id, token):
-            yield "event: token_invalid\ndata: {}\n\n"
-            return
-        events = await run_in_threadpool(_batch, db, after)
+    while sub.ended is None:
+        # Without follow the answer must reach the store's head, which the hub may not have seen.
+        events = hub.since(after) if follow else None
+        if events is None:
+            events = await run_in_threadpool(read_after, db, after)
         for seq, event in events:
             yield event
             after = seq
         if events:
-            idle = 0.0
             continue
         if not follow:
             return
-        await asyncio.sleep(poll)
-        idle += poll
-        if idle >= _KEEPALIVE_SECONDS:
+        if not await hub.wait(sub, _KEEPALIVE_SECONDS):
             yield ": keep-alive\n\n"
-            idle = 0.0
+    yield sub.ended
+
+
+class _Stream(StreamingResponse):
+    """Gives the stream's place back however it ends, a client vanishing included."""
+
+    def __init__(self, hub: EventHub, sub: Subscription, body: AsyncIterator[str]) -> None:
+        super().__init__(body, media_type="text/event-stream",
+                         headers={"Cache-Control": "no-cache"})
+        self._hub, self._sub = hub, sub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._hub.unsubscribe(self._sub)
 
 
 def _start(last_event_id: str | None, after: int | None) -> int:
@@ -99,7 +86,7 @@ async def events(
     follow: Annotated[bool, Query(description="Keep the stream open for new changes")] = True,
 ) -> StreamingResponse:
     start = _start(last_event_id, after)
-    poll: float = request.app.state.settings.event_poll_seconds
-    return StreamingResponse(_stream(request, db, user, start, follow, poll),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    hub: EventHub = request.app.state.events
+    # The token as presented (already accepted by ``Reader``), for the hub's re-checks.
+    sub = hub.subscribe(user.id, request.state.token_hash)
+    return _Stream(hub, sub, _stream(hub, sub, db, start, follow))

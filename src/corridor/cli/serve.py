@@ -7,6 +7,7 @@ empty PostgreSQL database is ready to use.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -41,19 +42,32 @@ def serve(
     scenario: Annotated[Path | None, typer.Option(
         help="Scenario whose borders, control, hazards and roads the dashboard map draws.")]
     = None,
+    max_connections: Annotated[int, typer.Option(
+        min=1, help="Open connections at most; more are closed at once.")]
+    = DEFAULTS.limits.max_connections,
+    streams_per_user: Annotated[int, typer.Option(
+        min=1, help="Open event streams per user at most (429 beyond).")]
+    = DEFAULTS.limits.streams_per_user,
+    streams_total: Annotated[int, typer.Option(
+        min=1, help="Open event streams in total at most (503 beyond).")]
+    = DEFAULTS.limits.streams_total,
+    header_timeout: Annotated[float, typer.Option(
+        min=0.1, help="Seconds a client may take to send a request's headers.")]
+    = DEFAULTS.limits.header_timeout,
 ) -> None:
     """Migrate the store, then serve the API until interrupted."""
-    import uvicorn
-
+    from corridor.api import server
     from corridor.api.app import create_app
 
-    settings = Settings(db=db, host=host, port=port, scenario=scenario, lead_times=LeadTimes(
-        normal=dt.timedelta(hours=lead_time), emergency=dt.timedelta(hours=emergency_lead_time)))
+    limits = dataclasses.replace(
+        DEFAULTS.limits, max_connections=max_connections, streams_per_user=streams_per_user,
+        streams_total=streams_total, header_timeout=header_timeout)
+    settings = Settings(db=db, host=host, port=port, scenario=scenario, limits=limits,
+                        lead_times=LeadTimes(normal=dt.timedelta(hours=lead_time),
+                                             emergency=dt.timedelta(hours=emergency_lead_time)))
     with Database.open(db) as database:
         try:
-            # Open event streams never end by themselves; do not wait on them at shutdown.
-            uvicorn.run(create_app(database, settings), host=host, port=port,
-                        timeout_graceful_shutdown=3, log_level="info")
+            server.run(create_app(database, settings), settings)
         except SystemExit as exc:
             # uvicorn has logged why it could not start (e.g. the port is taken) and exits 3.
             raise typer.Exit(1 if exc.code else 0) from exc

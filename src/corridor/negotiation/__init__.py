@@ -1,0 +1,1 @@
+"""Negotiation: every proposal judged by every party, and the corridors all parties could sign."""

@@ -50,8 +50,10 @@ def _suggestion(c: JudgedRoute) -> dict[str, Any]:
 
 
 def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
-    """``{"scenario", "schematic", "data_note", "proposals", "suggestions", "conflicts",
-    "notes"}`` — see the README for every field."""
+    """The stable JSON of a negotiation; the README documents every field.
+
+    ``{"scenario", "schematic", "data_note", "proposals", "suggestions", "conflicts", "notes"}``.
+    """
     return {
         "scenario": world.scenario.name,
         "schematic": world.schematic,

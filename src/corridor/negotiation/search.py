@@ -67,6 +67,8 @@ class JudgedRoute:
 
 @dataclass(frozen=True)
 class ProposalResult:
+    """A scenario proposal routed through its waypoints and judged, or why it could not be."""
+
     proposal: ProposalSpec
     waypoints: list[Located]
     corridor: JudgedRoute | None
@@ -91,6 +93,8 @@ class Conflict:
 
 @dataclass
 class Negotiation:
+    """Everything a negotiation found: judged proposals, suggestions per origin, conflicts."""
+
     proposals: list[ProposalResult] = field(default_factory=list)
     suggestions: dict[str, list[JudgedRoute]] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
@@ -182,8 +186,9 @@ def judge(world: World, origin: Located, destination: Located, path: Path, mode:
 
 def search_origin(world: World, origin: str,
                   ) -> tuple[list[JudgedRoute], list[JudgedRoute], list[str]]:
-    """Mutually acceptable corridors from ``origin`` (Pareto front first), every option judged,
-    and notes on destinations that could not be reached.
+    """Mutually acceptable corridors from ``origin`` (Pareto front first), and what else was seen.
+
+    Also returns every option judged, and notes on destinations that could not be reached.
 
     An option is a candidate route in one of the windows offered for ``origin``
     (:func:`offered_windows`): rules such as ``allowed_hours`` judge the window, not the road.

@@ -115,10 +115,12 @@ class RoadNetwork:
         return np.column_stack([self.geom_lon[a:b], self.geom_lat[a:b]])
 
     def edge_name(self, edge: int) -> str:
+        """The road's name (OSM ``name`` or ``ref``), ``""`` when it has none."""
         idx = int(self.name_idx[edge])
         return self.names[idx] if idx >= 0 else ""
 
     def class_name(self, edge: int) -> str:
+        """The road class, one of :data:`ROAD_CLASSES`."""
         return ROAD_CLASSES[int(self.road_class[edge])]
 
     @property

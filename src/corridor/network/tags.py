@@ -88,7 +88,8 @@ _ZONE_NUMBER = re.compile(r"^(?:zone|zone:)?(\d+)$")
 class TagSource(Protocol):
     """Anything with ``get`` like a dict: an ``osmium`` tag list or a plain mapping."""
 
-    def get(self, key: str, /) -> str | None: ...
+    def get(self, key: str, /) -> str | None:
+        """The tag's value, ``None`` when the element does not carry it."""
 
 
 @dataclass(frozen=True, slots=True)

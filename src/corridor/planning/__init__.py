@@ -1,5 +1,8 @@
-"""Evacuation planning: the corridor window plan (MILP), CCRP on a road network, the exact
-quickest flow it is measured against, and a SUMO check of network plans."""
+"""Evacuation planning: window plans of one corridor, and evacuations over a whole network.
+
+The corridor window plan is a MILP; a network evacuation is planned with CCRP, measured against
+the exact quickest flow and checked in SUMO.
+"""
 
 from corridor.planning.ccrp import Departure, NetworkPlan, Route, SourcePlan, plan_ccrp
 from corridor.planning.corridor import RELAXATION_FACTOR, plan_corridor

@@ -88,8 +88,10 @@ def _judged_in(world: World, corridor: JudgedRoute, agreed: AgreedCorridor) -> J
 
 
 def _boarding_points(origin: Origin) -> tuple[BoardingPoint, ...]:
-    """Where the people without a car wait: the assembly points, then the origin itself for
-    whoever they do not list."""
+    """Where the people without a car wait.
+
+    At the assembly points, and at the origin itself for whoever they do not list.
+    """
     points = [BoardingPoint(a.name, a.people) for a in origin.assembly_points]
     rest = origin.bus_riders - sum(a.people for a in origin.assembly_points)
     if rest > 0 or not points:
@@ -98,8 +100,7 @@ def _boarding_points(origin: Origin) -> tuple[BoardingPoint, ...]:
 
 
 def _shuttle(origin: Origin) -> BusShuttle | None:
-    """The origin's fleets with the first fleet's seats, as one shuttle; buses keep their
-    fleet's name."""
+    """The origin's fleets as one shuttle with the first fleet's seats; buses keep fleet names."""
     if not origin.buses:
         return None
     bus = origin.buses[0]
@@ -142,8 +143,11 @@ def _minutes_along(world: World, corridor: JudgedRoute, travel_min: float,
 
 
 def along_route(world: World, spec: CorridorSpec, corridor: JudgedRoute) -> dict[str, Any]:
-    """Where the checkpoints and hazard stretches lie on the route: km and minutes from the
-    origin, at convoy speed (the plan's JSON ``checkpoints`` and ``hazard_stretches``)."""
+    """Where the checkpoints and hazard stretches lie on the route.
+
+    In km and minutes from the origin at convoy speed: the plan's JSON ``checkpoints`` and
+    ``hazard_stretches``.
+    """
     route = spec.corridor
     minutes = _minutes_along(world, corridor, route.travel_min)
     km = np.concatenate([[0.0], np.cumsum(world.network.length_m[corridor.path.edges])]) / 1000

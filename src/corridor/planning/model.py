@@ -187,8 +187,10 @@ class PrivateCars:
 
 @dataclass(frozen=True)
 class RouteCheckpoint:
-    """A control point on the route: ``lanes`` parallel lanes, each clearing one vehicle in
-    ``min_per_vehicle`` minutes, ``position_min`` minutes from the origin."""
+    """A control point on the route, ``position_min`` minutes from the origin.
+
+    ``lanes`` parallel lanes each clear one vehicle in ``min_per_vehicle`` minutes.
+    """
 
     id: str
     position_min: float

@@ -47,8 +47,10 @@ def plot_timeline(plan: CorridorPlan, stem: Path, *, zone: tzinfo | None = None,
 
 
 def _utc(moments: Sequence[datetime]) -> npt.NDArray[np.datetime64]:
-    """Aware datetimes as UTC ``datetime64`` (matplotlib reads these as UTC; the axis's
-    locator and formatter convert to the zone shown)."""
+    """Aware datetimes as UTC ``datetime64``.
+
+    Matplotlib reads these as UTC; the axis's locator and formatter convert to the zone shown.
+    """
     return np.array([m.astimezone(UTC).replace(tzinfo=None) for m in moments],
                     dtype="datetime64[s]")
 

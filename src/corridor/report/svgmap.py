@@ -23,6 +23,8 @@ from corridor.styles import Style
 
 @dataclass(frozen=True)
 class Feature:
+    """One geometry on the map, with its tooltip (``title``) and an optional text label."""
+
     geometry: Geometry
     style: Style
     title: str = ""
@@ -31,10 +33,13 @@ class Feature:
 
 @dataclass
 class Layer:
+    """A named group of features drawn together, toggled together in the report."""
+
     name: str
     features: list[Feature] = field(default_factory=list)
 
     def add(self, geometry: Geometry, style: Style, title: str = "", label: str = "") -> None:
+        """Add a geometry; empty ones (a zone outside the map, say) are skipped."""
         if geometry is not None and not geometry.is_empty:
             self.features.append(Feature(geometry, style, title, label))
 

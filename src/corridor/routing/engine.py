@@ -82,6 +82,7 @@ class CCHEngine:
             _save_atomically(self._topology, cached)
 
     def new_metric(self) -> EngineMetric:
+        """A fresh metric over the shared topology; customise it with weights before querying."""
         return _CCHMetric(pk.CCHMetric(self._topology))
 
 
@@ -135,6 +136,7 @@ class DijkstraEngine:
         self._network = network
 
     def new_metric(self) -> EngineMetric:
+        """A fresh metric; Dijkstra needs no preparation, so weights apply at once."""
         return _DijkstraMetric(self._network)
 
 
@@ -156,8 +158,10 @@ class _DijkstraMetric:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        """CSR of the usable arcs, keeping the cheapest of parallel arcs (a matrix has one cell
-        per node pair); ``_arc`` remembers which edge each cell stands for."""
+        """CSR of the usable arcs, keeping the cheapest of parallel arcs.
+
+        A matrix has one cell per node pair; ``_arc`` remembers which edge each cell stands for.
+        """
         usable = np.flatnonzero((self._weights < INF_WEIGHT) & (self._tail != self._head))
         order = usable[np.lexsort((usable, self._weights[usable], self._head[usable],
                                    self._tail[usable]))]

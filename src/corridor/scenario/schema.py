@@ -23,6 +23,7 @@ from pydantic import (
 
 from corridor.errors import SituationError
 from corridor.geo import parse_polygon
+from corridor.zones import offset_mismatch
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
@@ -84,6 +85,8 @@ class Location(_Model):
 
 # -- network and situation ---------------------------------------------------------------------
 class NetworkSpec(_Model):
+    """Which road network the scenario runs on, and how far a named place may lie from it."""
+
     source: Path = Field(description="OSM file (.osm.pbf, .osm, .osm.gz, .osm.bz2), "
                                      "relative to the scenario file")
     simplify: bool = True
@@ -97,22 +100,30 @@ class NetworkSpec(_Model):
 
 
 class GazetteerSpec(_Model):
+    """Where place names are looked up, beyond the places the network itself names."""
+
     geonames: list[Path] = Field(default_factory=list, description="GeoNames JSON city files")
     supplements: list[Path] = Field(default_factory=list,
                                     description="CSV of extra points: name,country,lat,lon,...")
 
 
 class SettlementControl(_Model):
+    """Control inferred from a CSV of settlements, each status mapped to a holder label."""
+
     source: Path = Field(description="CSV with columns name, lat, lon, status")
     status: dict[str, str] = Field(description="status value -> territory label, "
                                                "e.g. {ru: RU-held, ua: UA}")
 
 
 class HolderArea(Area):
+    """An explicit area of control; it overrides what the borders and settlements say."""
+
     holder: str = Field(description="territory label of whoever holds this area")
 
 
 class ControlSpec(_Model):
+    """Who holds the ground: states from a borders file, a country split by towns or polygons."""
+
     borders: Path | None = Field(None, description="GeoJSON of countries with iso_a2")
     base_country: str | None = Field(None, description="label of the country the areas "
                                                        "below subdivide")
@@ -124,17 +135,23 @@ class ControlSpec(_Model):
 
 
 class RiskLevel(StrEnum):
+    """How dangerous a hazard zone is; rules count exposure at or above a level."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
 
 class HazardArea(Area):
+    """A drawn hazard zone (shelling, mines, a landslide) at one risk level."""
+
     name: str
     risk: RiskLevel
 
 
 class HazardSpec(_Model):
+    """The hazards: a band along the front line, contested ground, and drawn zones."""
+
     front_line_buffer_km: float = Field(0.0, ge=0.0, le=200.0)
     front_line_risk: RiskLevel = RiskLevel.HIGH
     front_line_includes_borders: bool = Field(
@@ -145,6 +162,8 @@ class HazardSpec(_Model):
 
 
 class Closure(_Model):
+    """A road no vehicle may use: every road near a place or point, or one OSM way by id."""
+
     name: str
     at: Location | None = None
     radius_m: float = Field(200.0, gt=0.0, le=50_000.0)
@@ -159,50 +178,68 @@ class Closure(_Model):
 
 # -- parties and rules -------------------------------------------------------------------------
 class RuleBase(_Model):
+    """What every party rule shares: the origins it is limited to."""
+
     origins: list[str] = Field(default_factory=list,
                                description="the rule applies only to corridors from these "
                                            "origins; empty = all")
 
 
 class DestinationIn(RuleBase):
+    """The corridor must end in one of these territories."""
+
     type: Literal["destination_in"]
     territories: list[str] = Field(min_length=1)
 
 
 class OriginIn(RuleBase):
+    """The corridor must start in one of these territories."""
+
     type: Literal["origin_in"]
     territories: list[str] = Field(min_length=1)
 
 
 class NoTransit(RuleBase):
+    """The corridor may not cross any of these territories."""
+
     type: Literal["no_transit"]
     territories: list[str] = Field(min_length=1)
 
 
 class MaxExposure(RuleBase):
+    """At most ``km`` kilometres inside hazard zones of ``risk`` or higher."""
+
     type: Literal["max_exposure"]
     km: float = Field(ge=0.0)
     risk: RiskLevel = Field(RiskLevel.LOW, description="count exposure at this risk or above")
 
 
 class MaxDuration(RuleBase):
+    """The trip may take at most ``hours`` at convoy speed."""
+
     type: Literal["max_duration"]
     hours: float = Field(gt=0.0)
 
 
 class MustPass(RuleBase):
+    """The corridor must come within ``radius_km`` of every one of these places."""
+
     type: Literal["must_pass"]
     places: list[str] = Field(min_length=1)
     radius_km: float = Field(5.0, gt=0.0)
 
 
 class MustAvoid(RuleBase):
+    """The corridor must stay farther than ``radius_km`` from every one of these places."""
+
     type: Literal["must_avoid"]
     places: list[str] = Field(min_length=1)
     radius_km: float = Field(5.0, gt=0.0)
 
 
 class AllowedWindows(RuleBase):
+    """Movement only between ``earliest`` and ``latest`` local time, in ``timezone``."""
+
     type: Literal["allowed_hours"]
     earliest: time = Field(description="local time of day a window may open")
     latest: time = Field(description="local time of day a window must close by")
@@ -233,12 +270,16 @@ class PartySpec(_Model):
 
 # -- places, windows, fleet --------------------------------------------------------------------
 class AssemblyPoint(_Model):
+    """A place in the origin where people without a car wait for the buses."""
+
     name: str
     people: int = Field(ge=0)
     at: Location | None = None
 
 
 class BusFleet(_Model):
+    """Identical buses serving one origin, with their boarding times and convoy speed."""
+
     id: Id
     count: int = Field(ge=0)
     seats: int = Field(ge=1)
@@ -250,6 +291,8 @@ class BusFleet(_Model):
 
 
 class CarFlow(_Model):
+    """Households leaving in their own cars, as fast as the origin can release them."""
+
     count: int = Field(ge=0)
     occupancy: float = Field(3.0, gt=0.0)
     per_hour: float = Field(gt=0.0, description="departures per hour the origin can release")
@@ -296,11 +339,15 @@ class Origin(_Model):
 
 
 class Destination(_Model):
+    """A place that receives evacuees, up to its capacity."""
+
     name: str
     capacity: int = Field(ge=0, description="people it can receive")
 
 
 class Places(_Model):
+    """Where people are to be moved from, and where to."""
+
     origins: list[Origin] = Field(default_factory=list)
     destinations: list[Destination] = Field(default_factory=list)
 
@@ -337,6 +384,8 @@ class Window(_Model):
                     raise ValueError(f"{name} {value.isoformat()} has no time zone: add an "
                                      "offset or a 'timezone' field")
                 object.__setattr__(self, name, value.replace(tzinfo=zone))
+            elif self.timezone and (problem := offset_mismatch(name, value, self.timezone)):
+                raise ValueError(problem)
         if self.end <= self.start:
             raise ValueError(f"window ends ({self.end.isoformat()}) before it starts "
                              f"({self.start.isoformat()})")
@@ -344,6 +393,8 @@ class Window(_Model):
 
 
 class Checkpoint(_Model):
+    """A control point on the roads, and how fast its lanes clear vehicles."""
+
     name: str
     at: Location
     minutes_per_vehicle: float = Field(gt=0.0)
@@ -364,6 +415,8 @@ class ProposalSpec(_Model):
 
 
 class AgreedCorridor(_Model):
+    """A proposal the parties agreed, with the windows and checkpoints it runs under."""
+
     id: Id
     proposal: str
     windows: list[str] = Field(min_length=1)
@@ -415,6 +468,7 @@ class Scenario(_Model):
         return labels
 
     def party(self, party_id: str) -> PartySpec:
+        """The party with this id (the id is known to exist: references are checked on loading)."""
         return next(p for p in self.parties if p.id == party_id)
 
     def expand_territories(self, names: list[str]) -> set[str]:

@@ -167,8 +167,10 @@ def annotate(network: RoadNetwork, control: ControlMap, hazards: Sequence[Hazard
 
 
 def _majority(share: FloatArray, length_m: FloatArray, tail_label: LabelArray) -> LabelArray:
-    """The label with the largest share per edge, ``-1`` outside every area; an edge without
-    length (a snapped connector) belongs where its tail is."""
+    """The label with the largest share per edge, ``-1`` outside every area.
+
+    An edge without length (a snapped connector) belongs where its tail is.
+    """
     best = share.argmax(axis=1) if share.shape[1] else np.full(len(share), -1)
     fallback = np.where(length_m == 0, tail_label, -1)
     return np.where(share.max(axis=1, initial=0.0) > 0, best, fallback).astype(np.int16)
@@ -261,8 +263,10 @@ def _subdivide(area: Area) -> list[Polygon]:
 
 def _inside_share(index: _PlanarEdges, tiles: npt.NDArray[np.object_], owner: LabelArray,
                   n_areas: int, edges: IntArray | None = None) -> FloatArray:
-    """``(n_edges, n_areas)`` share of each edge's planar length inside each area; with
-    ``edges``, ``(len(edges), n_areas)`` for those edges only."""
+    """``(n_edges, n_areas)`` share of each edge's planar length inside each area.
+
+    With ``edges``, ``(len(edges), n_areas)`` for those edges only.
+    """
     lines = index.lines if edges is None else index.lines[edges]
     length_m = index.length_m if edges is None else index.length_m[edges]
     n_edges = len(lines)
@@ -285,8 +289,9 @@ def _inside_share(index: _PlanarEdges, tiles: npt.NDArray[np.object_], owner: La
 
 def _exposure_km(index: _PlanarEdges, network: RoadNetwork, hazards: Sequence[HazardZone],
                  edges: IntArray | None = None) -> FloatArray:
-    """Km per risk level, highest level winning where zones overlap; with ``edges``, for those
-    edges only (zones are then cut to their bounding box first).
+    """Km per risk level, the highest level winning where zones overlap.
+
+    With ``edges``, for those edges only (zones are then cut to their bounding box first).
 
     With ``U_r`` the union of zones of risk ``r`` or higher, the length at exactly level ``r``
     is ``len(e ∩ U_r) - len(e ∩ U_{r+1})``: one union per level instead of pairwise overlaps.

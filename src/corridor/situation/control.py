@@ -191,7 +191,7 @@ class ControlMap:
         return cls({label: geom for label, geom in areas.items() if not geom.is_empty})
 
     def overlaid_by(self, other: ControlMap) -> ControlMap:
-        """This map with ``other``'s areas on top: where both say something, ``other`` wins.
+        """The map with ``other``'s areas on top: where both say something, ``other`` wins.
 
         A label present in both keeps the union of its areas (occupied ground merges with the
         occupier's own state), and both maps' borders are kept.
@@ -251,8 +251,10 @@ class ControlMap:
 
 def _distinct_sites(settlements: Sequence[Settlement],
                     projection: LocalProjection) -> list[tuple[float, float, str]]:
-    """Planar sites, one per position: Voronoi needs distinct points, and two reports on one
-    place must agree."""
+    """Planar sites, one per position.
+
+    Voronoi needs distinct points, and two reports on one place must agree.
+    """
     x, y = projection.forward([s.lon for s in settlements], [s.lat for s in settlements])
     sites: dict[tuple[float, float], tuple[str, str]] = {}
     for s, key in zip(settlements, zip(x.tolist(), y.tolist(), strict=True), strict=True):
@@ -264,9 +266,11 @@ def _distinct_sites(settlements: Sequence[Settlement],
 
 
 def _encloser(part: Polygon, areas: Mapping[str, Area], default_label: str) -> str:
-    """Who holds ground beyond every settlement's reach: ``default_label`` if one of its cells
-    borders it (or nothing does), else the neighbour along most of its boundary. ``part`` and
-    ``areas`` are on the plane."""
+    """Who holds ground beyond every settlement's reach.
+
+    ``default_label`` if one of its cells borders it (or nothing does), else the neighbour along
+    most of its boundary. ``part`` and ``areas`` are on the plane.
+    """
     touching = {label: length for label, area in areas.items()
                 if (length := shapely.length(_shared_boundary(part, area))) > 0}
     if not touching or default_label in touching:

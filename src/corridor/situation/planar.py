@@ -27,8 +27,11 @@ STUB_M = 10.0
 
 
 def on_plane(projection: LocalProjection, area: Any) -> Area:
-    """An area projected for measuring. Vertices a hair apart in lon/lat (left by overlays) can
-    swap sides on the plane; such nanometre self-intersections are repaired, not reported."""
+    """An area projected for measuring.
+
+    Vertices a hair apart in lon/lat (left by overlays) can swap sides on the plane; such
+    nanometre self-intersections are repaired, not reported.
+    """
     projected = projection.to_metric(area)
     return polygonal(projected if shapely.is_valid(projected) else shapely.make_valid(projected))
 
