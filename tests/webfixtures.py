@@ -158,11 +158,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.fixture(scope="module")
 def andorra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The Andorra example served over an empty store: another place, zone, parties and
-    labels than the demo's, with the users that need no party."""
+    """The Andorra example imported (``corridor admin import``) and served: another place,
+    zone, parties and labels than the demo's, with the users that need no party."""
     root = tmp_path_factory.mktemp("andorra")
-    served = _serve(root, f"sqlite:///{root / 'andorra.db'}", ANDORRA,
-                    [user for user in USERS if user[2] is None])
+    url = f"sqlite:///{root / 'andorra.db'}"
+    subprocess.run([sys.executable, "-c", CLI_SCRIPT, "admin", "import", str(ANDORRA),
+                    "--db", url], check=True, capture_output=True, text=True)
+    served = _serve(root, url, ANDORRA, [user for user in USERS if user[2] is None])
     yield served
     served.server.stop()
 

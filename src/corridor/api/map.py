@@ -70,10 +70,9 @@ def _styles() -> dict[str, StyleOut]:
 
 
 class Setting(BaseModel):
-    """What the dashboard takes from the scenario besides its layers.
+    """What the dashboard takes from the scenario besides its layers: its clock and examples.
 
-    Its clock, example names and who holds each area, so that nothing on the screen assumes
-    one place.
+    So nothing on the screen assumes one place.
     """
 
     timezone: str | None = Field(
@@ -81,24 +80,16 @@ class Setting(BaseModel):
                     "in it; null without a scenario (the viewer's own zone is used)")
     origins: list[str] = Field(description="The scenario's origins, for examples in forms")
     destinations: list[str] = Field(description="The scenario's destinations, likewise")
-    holders: dict[str, list[str]] = Field(
-        description="Control label -> names of the parties that hold it, for the map's legend; "
-                    "labels no party holds (contested ground) are absent")
 
     @classmethod
     def of(cls, world: World | None) -> Setting:
         """The setting of the scenario the service runs with, or neutral defaults without one."""
         if world is None:
-            return cls(timezone=None, origins=[], destinations=[], holders={})
+            return cls(timezone=None, origins=[], destinations=[])
         scenario = world.scenario
-        holders: dict[str, list[str]] = {}
-        for party in scenario.parties:
-            for label in party.holds:
-                holders.setdefault(label, []).append(party.name)
         return cls(timezone=scenario.timezone,
                    origins=[o.name for o in scenario.places.origins],
-                   destinations=[d.name for d in scenario.places.destinations],
-                   holders=holders)
+                   destinations=[d.name for d in scenario.places.destinations])
 
 
 class MapOut(BaseModel):
