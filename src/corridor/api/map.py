@@ -72,7 +72,7 @@ def _styles() -> dict[str, StyleOut]:
 class Setting(BaseModel):
     """What the dashboard takes from the scenario besides its layers: its clock and examples.
 
-    So nothing on the screen assumes one place.
+    Taken from the scenario, they keep anything on the screen from assuming one place.
     """
 
     timezone: str | None = Field(
