@@ -43,7 +43,8 @@ _INSIDE = """(label) => {
 }"""
 
 #: The centre of each holder's legend swatch, by the holder's name.
-_SWATCHES = """() => Object.fromEntries([...document.querySelectorAll("#areas li")].map((li) => {
+_SWATCHES = """() => Object.fromEntries(
+  [...document.querySelectorAll("#areas li[data-holder]")].map((li) => {
   const r = li.querySelector(".swatch").getBoundingClientRect();
   return [li.dataset.holder, [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]];
 }))"""
@@ -60,7 +61,8 @@ def test_every_partys_area_is_drawn_in_its_legend_colour(andorra: Demo, page: Pa
     assert all(any(set(labels) == set(party.holds) for labels in legend.values())
                for party in scenario.parties if party.holds)
     log_in(page, andorra, "observer")
-    assert page.locator("#areas li").all_inner_texts() == list(legend)
+    assert page.locator("#areas li[data-holder]").all_inner_texts() == list(legend)
+    assert page.locator("#areas li.hazard").count() == (len(data["hazards"]["features"]) > 0)
     shot = tmp_path / "andorra.png"
     page.screenshot(path=str(shot))
     pixels = Image.open(shot).convert("RGB")

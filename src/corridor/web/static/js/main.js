@@ -116,8 +116,14 @@ function swatch(colour, shape) {
 function drawLegends(mapData) {
   fill($("legend"), Object.entries(mapData.status_colours).map(([status, colour]) => h("li", {},
     swatch(colour, "line"), status)));
+  // Hazard zones tint what they cover (contested ground may be one whole): the legend says so.
+  const hazard = mapData.styles.hazards;
+  const tint = `color-mix(in srgb, ${hazard.fill} ${hazard.fill_opacity * 100}%, transparent)`;
   fill($("areas"), mapData.legend.map((holder) => h("li", { dataset: { holder: holder.name } },
-    swatch(holder.colour, "area"), holder.name)));
+    swatch(holder.colour, "area"), holder.name)),
+  mapData.hazards.features.length ? h("li", { class: "hazard" },
+    h("span", { class: "swatch area", style: `background:${tint};border-color:${hazard.stroke}`,
+                "aria-hidden": "true" }), "hazard zone") : null);
 }
 
 async function start(token) {
