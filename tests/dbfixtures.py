@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, cast
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -176,9 +177,19 @@ def database(db_url: str) -> Iterator[Database]:
 # -- a small coordination world, built through the store's own rules ---------------------------
 
 ROLES = ("facilitator", "liaison_UA", "liaison_RU", "operator", "observer")
-LINE = {"type": "LineString", "coordinates": [[30.52, 50.45], [30.2, 50.6], [29.9, 51.27]]}
+#: Mariupol - Zaporizhzhia, through Polohy.
+LINE = {"type": "LineString", "coordinates": [[37.55, 47.1], [36.2, 47.5], [35.14, 47.84]]}
 WINDOW = {"start": "2022-03-08T10:00:00+03:00", "end": "2022-03-08T21:00:00+03:00",
           "tz": "Europe/Moscow"}
+
+
+def agreed_window(zone: str = "Europe/Kyiv") -> dict[str, str]:
+    """A ceasefire from yesterday for a month, so that movements notified now fall inside it."""
+    tz = ZoneInfo(zone)
+    start = dt.datetime.now(tz).replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+    end = start + dt.timedelta(days=31)
+    # Each end in the offset the zone has at that moment (summer time may begin in between).
+    return {"start": start.isoformat(), "end": end.astimezone(tz).isoformat(), "tz": zone}
 
 
 @dataclass
@@ -203,7 +214,7 @@ class SeededStore:
             agreement = coordination.create_agreement(s, "test", AgreementIn.model_validate({
                 "corridor": {"origin": "Mariupol", "destination": "Zaporizhzhia",
                              "route": LINE},
-                "windows": [WINDOW], "conditions": ["no military escort"],
+                "windows": [agreed_window()], "conditions": ["no military escort"],
                 "parties": ["UA", "RU"]}))
             for party in signed_by:
                 coordination.add_signature(s, "test", agreement.id, SignatureIn(

@@ -184,3 +184,20 @@ def test_an_agreement_unlike_its_proposal_is_refused(
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == field
     assert _audit_size(world) == before
+
+
+@pytest.mark.parametrize(("lon", "lat", "says"), [
+    (2.35, 48.86, "outside the scenario's area"),
+    (50.45, 30.52, "latitude and longitude look swapped"),
+])
+def test_an_incident_outside_the_scenario_s_area_is_refused(
+        client: TestClient, world: SeededStore, lon: float, lat: float, says: str) -> None:
+    incident = {"type": "shelling", "lon": lon, "lat": lat,
+                "occurred_at": "2022-03-08T10:00:00+02:00"}
+    before = _audit_size(world)
+    answer = client.post("/api/incidents", json=incident)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "lon" and says in answer.json()["detail"]
+    assert _audit_size(world) == before
+    inside = client.post("/api/incidents", json={**incident, "lon": 30.52, "lat": 50.45})
+    assert inside.status_code == 201, inside.text

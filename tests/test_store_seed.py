@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -128,10 +129,13 @@ def test_seed_opens_the_sumy_corridor_on_a_signed_agreement(
     assert all(to in TRANSITIONS[frm] for frm, to in steps)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(steps))
     assert chain.ok
-    # left open, it takes movements
+    # left open, it takes movements in its window, notified in time
+    start = dt.datetime(2022, 3, 8, 10, tzinfo=ZoneInfo("Europe/Kyiv"))
+    movement = SeededStore.movement(corridor.id).model_copy(update={
+        "start_at": start, "end_at": start + dt.timedelta(hours=6)})
     with database.write() as s:
-        coordination.notify_movement(s, "test", SeededStore.movement(corridor.id),
-                                     lead_times=LeadTimes())
+        coordination.notify_movement(s, "test", movement, lead_times=LeadTimes(),
+                                     now=start - dt.timedelta(days=3))
 
 
 def test_saved_keys_are_the_parties_registered_keys(

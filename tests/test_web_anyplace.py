@@ -1,19 +1,98 @@
 """The dashboard over the Andorra example: other parties, labels, time zone and places.
 
-Nothing on the screen may come from the 2022 demo: times are shown and asked for in the
-scenario's zone (the browser runs in another), and the forms' examples are the scenario's.
+Nothing on the screen may come from the 2022 demo: each party's area is drawn in the colour its
+legend shows (checked in the pixels of a Chromium screenshot), times are shown and asked for in
+the scenario's zone (the browser runs in another), and the forms' examples are the scenario's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
+from corridor.scenario import load_scenario
+from tests.conftest import ANDORRA
 from tests.webfixtures import Demo, log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+
+#: Screen points inside an area's drawn fill, on a grid over its box, within the map.
+_INSIDE = """(label) => {
+  const path = document.querySelector(`#map path.area[data-label="${CSS.escape(label)}"]`);
+  const box = path.getBBox();
+  const ctm = path.getScreenCTM();
+  const map = document.getElementById("map").getBoundingClientRect();
+  const points = [];
+  for (let i = 1; i < 40; i++) {
+    for (let j = 1; j < 40; j++) {
+      const p = new DOMPoint(box.x + box.width * i / 40, box.y + box.height * j / 40);
+      if (!path.isPointInFill(p)) continue;
+      const s = p.matrixTransform(ctm);
+      if (s.x > map.left + 2 && s.x < map.right - 2 && s.y > map.top + 2 && s.y < map.bottom - 2)
+        points.push([Math.round(s.x), Math.round(s.y)]);
+    }
+  }
+  return points;
+}"""
+
+#: The centre of each holder's legend swatch, by the holder's name.
+_SWATCHES = """() => Object.fromEntries([...document.querySelectorAll("#areas li")].map((li) => {
+  const r = li.querySelector(".swatch").getBoundingClientRect();
+  return [li.dataset.holder, [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]];
+}))"""
+
+
+def test_every_partys_area_is_drawn_in_its_legend_colour(andorra: Demo, page: Page,
+                                                          tmp_path: Path) -> None:
+    data = andorra.call("observer", "GET", "/api/map")
+    scenario = load_scenario(ANDORRA)
+    legend = {item["name"]: item["labels"] for item in data["legend"]}
+    drawn = {f["properties"]["label"] for f in data["control"]["features"]}
+    # Every area on the map has a legend entry, and every party that holds ground is one.
+    assert {label for labels in legend.values() for label in labels} == drawn
+    assert all(any(set(labels) == set(party.holds) for labels in legend.values())
+               for party in scenario.parties if party.holds)
+    log_in(page, andorra, "observer")
+    assert page.locator("#areas li").all_inner_texts() == list(legend)
+    shot = tmp_path / "andorra.png"
+    page.screenshot(path=str(shot))
+    pixels = Image.open(shot).convert("RGB")
+    swatches = {name: pixels.getpixel(tuple(at))
+                for name, at in page.evaluate(_SWATCHES).items()}
+    assert len(set(swatches.values())) == len(legend), swatches  # one colour per holder
+    # Contested ground is also a hazard zone, tinted as one; the parties' areas are not.
+    for name, labels in legend.items():
+        if not any(set(labels) == set(p.holds) & drawn for p in scenario.parties):
+            continue
+        for label in labels:
+            inside = page.evaluate(_INSIDE, label)
+            assert len(inside) >= 20, label  # the area is on the map, not a sliver
+            colours = Counter(pixels.getpixel(tuple(p)) for p in inside)
+            assert colours.most_common(1)[0][0] == swatches[name], (name, label, colours)
+
+
+def test_proposals_closures_and_checkpoints_are_drawn(andorra: Demo, page: Page) -> None:
+    data = andorra.call("observer", "GET", "/api/map")
+    log_in(page, andorra, "observer")
+    # The imported proposals, routed by the server over the extract's roads.
+    assert page.locator("#map path.corridor").count() == len(data["corridors"]["features"]) > 0
+    for layer in ("closures", "checkpoints"):
+        features = data[layer]["features"]
+        drawn = page.locator(f"#map path.{layer}")
+        assert drawn.count() == len(features) > 0, layer
+        for i, feature in enumerate(features):
+            drawn.nth(i).dispatch_event("mouseover")
+            tooltip = page.locator(".leaflet-tooltip")
+            assert tooltip.inner_text() == feature["properties"]["name"]
+            drawn.nth(i).dispatch_event("mouseout")
+            tooltip.wait_for(state="detached")
 
 
 def _shown(instant: dt.datetime, zone: str) -> str:

@@ -184,14 +184,12 @@ def test_the_maps_data_note_stays_inside_its_frame(demo: Demo) -> None:
         assert x + ImageFont.truetype(str(font), size).getlength(text) <= width, text
 
 
-def test_the_map_carries_the_scenarios_zone_places_and_holders(demo: Demo) -> None:
+def test_the_map_carries_the_scenarios_zone_and_places(demo: Demo) -> None:
     scenario = load_scenario(SCENARIO)
     setting = demo.call("observer", "GET", "/api/map")["setting"]
     assert setting["timezone"] == scenario.timezone
     assert setting["origins"] == [o.name for o in scenario.places.origins]
     assert setting["destinations"] == [d.name for d in scenario.places.destinations]
-    assert setting["holders"] == {label: [p.name for p in scenario.parties if label in p.holds]
-                                  for p in scenario.parties for label in p.holds}
 
 
 def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:
@@ -207,8 +205,7 @@ def test_without_a_scenario_the_map_has_corridors_only(demo: Demo) -> None:
     finally:
         db.dispose()
     assert data["bbox"] is None and data["data_note"] == ""
-    assert data["setting"] == {"timezone": None, "origins": [], "destinations": [],
-                               "holders": {}}
+    assert data["setting"] == {"timezone": None, "origins": [], "destinations": []}
     assert all(data[layer]["features"] == [] for layer in LAYERS[:5])
     assert len(data["corridors"]["features"]) >= 6
     assert dossier["route"]["hours"] is None

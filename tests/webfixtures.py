@@ -26,7 +26,7 @@ import pytest
 from corridor.store.signing import KeyPair
 from corridor.web import VENDOR
 from tests.conftest import ANDORRA
-from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, cli_token
+from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, agreed_window, cli_token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -85,10 +85,11 @@ class Demo:
 
     def draft_agreement(self, proposal_id: int,
                         conditions: Sequence[str] = CONDITIONS) -> dict[str, Any]:
-        """An agreement on the proposal's route, drafted by the facilitator, not yet signed."""
+        """An agreement on the proposal's route for the coming month, drafted by the facilitator,
+        not yet signed."""
         proposal = self.call("observer", "GET", f"/api/proposals/{proposal_id}")
         agreement: dict[str, Any] = self.call("facilitator", "POST", "/api/agreements", {
-            "proposal_id": proposal_id, "windows": proposal["windows"],
+            "proposal_id": proposal_id, "windows": [agreed_window(proposal["windows"][0]["tz"])],
             "conditions": list(conditions),
             "parties": ["UA", "RU"],
             "corridor": {"origin": proposal["origin"], "destination": proposal["destination"],
@@ -157,11 +158,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.fixture(scope="module")
 def andorra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The Andorra example served over an empty store: another place, zone, parties and
-    labels than the demo's, with the users that need no party."""
+    """The Andorra example imported (``corridor admin import``) and served: another place,
+    zone, parties and labels than the demo's, with the users that need no party."""
     root = tmp_path_factory.mktemp("andorra")
-    served = _serve(root, f"sqlite:///{root / 'andorra.db'}", ANDORRA,
-                    [user for user in USERS if user[2] is None])
+    url = f"sqlite:///{root / 'andorra.db'}"
+    subprocess.run([sys.executable, "-c", CLI_SCRIPT, "admin", "import", str(ANDORRA),
+                    "--db", url], check=True, capture_output=True, text=True)
+    served = _serve(root, url, ANDORRA, [user for user in USERS if user[2] is None])
     yield served
     served.server.stop()
 

@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse
 from corridor.store import coordination
 from corridor.store.models import Incident, User
 from corridor.store.schemas import IncidentIn, IncidentOut
+from corridor.world import World
 
 from .common import DB, READ_ERRORS, WRITE_ERRORS, Create, IdPath, Page, Paging, fetch, list_page
+from .map import scenario_world
 from .policy import Reader, check, permit
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
@@ -31,10 +33,13 @@ def get_incident(incident_id: IdPath, db: DB, _: Reader) -> IncidentOut:
 def report(
     body: IncidentIn, create: Create,
     user: Annotated[User, Depends(permit("incident.create"))],
+    world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
     """Anyone on the ground reports; suspending the corridor with it is the facilitator's call,
-    as it is through the corridor's status."""
+    as it is through the corridor's status. An incident dated in the future, or far from its
+    corridor or the scenario's area, is refused (422 naming the field)."""
     if body.suspend:
         check(user, "corridor.suspend")
+    area = None if world is None else world.network.bbox
     return create.run(user, body, lambda s: IncidentOut.model_validate(
-        coordination.report_incident(s, user.name, body)))
+        coordination.report_incident(s, user.name, body, area=area)))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from corridor import styles
+from corridor.errors import StoreError
 from corridor.report.layers import ScenarioLayers
 from corridor.report.sheet import (
     Dossier,
@@ -27,6 +28,7 @@ from corridor.report.sheet import (
 from corridor.store import queries
 from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
+from corridor.store.schemas import Timestamp
 from corridor.world import World
 
 from .common import DB, READ_ERRORS, IdPath
@@ -69,30 +71,22 @@ def _styles() -> dict[str, StyleOut]:
 
 class Setting(BaseModel):
     """What the dashboard takes from the scenario besides its layers, so that nothing on the
-    screen assumes one place: its clock, example names and who holds each area."""
+    screen assumes one place: its clock and example names."""
 
     timezone: str | None = Field(
         description="The scenario's IANA time zone: the dashboard shows and asks for every time "
                     "in it; null without a scenario (the viewer's own zone is used)")
     origins: list[str] = Field(description="The scenario's origins, for examples in forms")
     destinations: list[str] = Field(description="The scenario's destinations, likewise")
-    holders: dict[str, list[str]] = Field(
-        description="Control label -> names of the parties that hold it, for the map's legend; "
-                    "labels no party holds (contested ground) are absent")
 
     @classmethod
     def of(cls, world: World | None) -> Setting:
         if world is None:
-            return cls(timezone=None, origins=[], destinations=[], holders={})
+            return cls(timezone=None, origins=[], destinations=[])
         scenario = world.scenario
-        holders: dict[str, list[str]] = {}
-        for party in scenario.parties:
-            for label in party.holds:
-                holders.setdefault(label, []).append(party.name)
         return cls(timezone=scenario.timezone,
                    origins=[o.name for o in scenario.places.origins],
-                   destinations=[d.name for d in scenario.places.destinations],
-                   holders=holders)
+                   destinations=[d.name for d in scenario.places.destinations])
 
 
 class MapOut(BaseModel):
@@ -149,12 +143,43 @@ def scenario_world(request: Request) -> World | None:
     return _scenario(request).world
 
 
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise StoreError("bbox is four numbers: min lon, min lat, max lon, max lat",
+                         field="bbox") from exc
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise StoreError("bbox must run west to east and south to north within "
+                         "-180..180 and -90..90", field="bbox")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def map_filter(
+    bbox: Annotated[str | None, Query(
+        max_length=100, examples=["33.5,46.5,38.0,48.5"],
+        description="Only what lies in min lon, min lat, max lon, max lat (WGS 84)")] = None,
+    since: Annotated[Timestamp | None, Query(
+        description="Only incidents and convoy reports from this time on")] = None,
+    until: Annotated[Timestamp | None, Query(
+        description="Only incidents and convoy reports up to this time; convoys are shown "
+                    "where they were then")] = None,
+) -> queries.MapFilter:
+    if since is not None and until is not None and until < since:
+        raise StoreError("until must not be before since", field="until")
+    return queries.MapFilter(bbox=_bbox(bbox), since=since, until=until)
+
+
 @router.get("/api/map", responses=READ_ERRORS)
-def get_map(request: Request, db: DB, _: Reader) -> MapOut:
-    """Base layers of the scenario, corridors by status, convoys' last positions, incidents."""
+def get_map(request: Request, db: DB, _: Reader,
+            where: Annotated[queries.MapFilter, Depends(map_filter)]) -> MapOut:
+    """Base layers of the scenario, corridors by status, convoys' last positions, incidents;
+    the live layers only within ``bbox`` and between ``since`` and ``until`` when given."""
     base = _scenario(request)
     with db.read() as session:
-        live = queries.live_features(session)
+        live = queries.live_features(session, where)
     return MapOut(
         setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
         status_colours=styles.STATUS_COLOURS, territory_colours=base.territory_colours,

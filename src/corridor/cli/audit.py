@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import Annotated, Any
 
 import typer
 
@@ -10,6 +11,7 @@ from corridor.cli._options import DbOpt, JsonOpt
 from corridor.cli._output import report
 from corridor.settings import DEFAULTS
 from corridor.store.audit import Anchor, verify_chain
+from corridor.store.audit_state import verify_state
 from corridor.store.db import Database
 
 
@@ -26,15 +28,29 @@ def audit_verify(
         help="SEQ:HASH of an entry kept outside the store (an agreement's audit_head, or the "
              "head printed by an earlier run); repeatable. Finds a cut-off or rewritten log.")]
     = None,
+    state: Annotated[bool, typer.Option(
+        "--state", help="Also re-derive corridor statuses, users' roles, parties' keys and "
+                        "signatures from the log and compare them with the tables: finds "
+                        "rows edited or deleted behind the service's back.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link. The head it
-    prints is worth keeping elsewhere, to check a later run against with --anchor."""
+    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link (or, with
+    --state, at any table that disagrees with the log). The head it prints is worth keeping
+    elsewhere, to check a later run against with --anchor."""
     anchors = [Anchor.parse(text) for text in anchor or ()]
     with Database.open(db, migrate=False) as database:
         chain = verify_chain(database, anchors)
-    data = {"ok": chain.ok, "entries": chain.entries, "broken_seq": chain.broken_seq,
-            "reason": chain.reason, "head": None if chain.head is None else str(chain.head)}
-    report(data, json, chain.describe())
-    if not chain.ok:
+        with database.read() as session:
+            tables = verify_state(session) if state else None
+    data: dict[str, Any] = {
+        "ok": chain.ok, "entries": chain.entries, "broken_seq": chain.broken_seq,
+        "reason": chain.reason, "head": None if chain.head is None else str(chain.head)}
+    lines = [chain.describe()]
+    if tables is not None:
+        data["ok"] = chain.ok and tables.ok
+        data["state"] = [dataclasses.asdict(d) for d in tables.differences]
+        lines += [d.describe() for d in tables.differences] or [
+            "state: every checked table agrees with the log"]
+    report(data, json, "\n".join(lines))
+    if not data["ok"]:
         raise typer.Exit(1)

@@ -23,6 +23,7 @@ from pydantic import (
 
 from corridor.errors import SituationError
 from corridor.geo import parse_polygon
+from corridor.zones import offset_mismatch
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
@@ -383,6 +384,8 @@ class Window(_Model):
                     raise ValueError(f"{name} {value.isoformat()} has no time zone: add an "
                                      "offset or a 'timezone' field")
                 object.__setattr__(self, name, value.replace(tzinfo=zone))
+            elif self.timezone and (problem := offset_mismatch(name, value, self.timezone)):
+                raise ValueError(problem)
         if self.end <= self.start:
             raise ValueError(f"window ends ({self.end.isoformat()}) before it starts "
                              f"({self.start.isoformat()})")

@@ -21,7 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError, StoreError
-from corridor.store import audit
+from corridor.store import audit, plausibility
 from corridor.store.models import (
     Acknowledgement,
     Agreement,
@@ -422,6 +422,11 @@ def notify_movement(session: Session, actor: str, body: NotificationIn, *,
         raise StoreError(
             f"{kind} must be notified at least {_hours(lead)} before it starts; "
             f"this one starts in {_hours(max(notice, dt.timedelta(0)))}", field="start_at")
+    agreement = None if corridor.agreement_id is None else session.get(
+        Agreement, corridor.agreement_id)
+    plausibility.refuse(plausibility.movement_problems(
+        body, agreement.document["windows"] if agreement else [], corridor.route,
+        corridor.waypoints))
     values: dict[str, Any] = body.model_dump(mode="python")
     values["vehicles"] = [v.model_dump(mode="json") for v in body.vehicles]
     values["route"] = body.route.model_dump(mode="json") if body.route else None
@@ -444,14 +449,24 @@ def acknowledge(session: Session, actor: str, notification_id: int,
                    filed_under=("notification", notification.id))
 
 
-def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
-    """Record an incident and, if asked, suspend the open corridor it happened on."""
+def report_incident(session: Session, actor: str, body: IncidentIn, *,
+                    area: tuple[float, float, float, float] | None = None) -> Incident:
+    """Record an incident and, if asked, suspend the open corridor it happened on.
+
+    One dated in the future, or placed far from its corridor's route or outside ``area`` (the
+    scenario's bounds, where the server knows them), is refused.
+    """
+    problems = plausibility.future_problems("occurred_at", body.occurred_at, utcnow())
+    problems += plausibility.area_problems(body.lon, body.lat, area)
     if body.corridor_id is not None:
         corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
         if body.suspend and corridor.status != "open":
             raise ConflictError(
                 f"corridor {corridor.id} is {corridor.status}; only an open corridor can be "
                 "suspended", allowed=["open"], field="suspend")
+        problems += plausibility.position_problems(body.lon, body.lat, corridor.route,
+                                                   f"corridor {corridor.id}")
+    plausibility.refuse(problems)
     values = body.model_dump(exclude={"suspend"})
     incident = Incident(reporter=actor, suspended_corridor=body.suspend, **values)
     _record(session, actor, "incident.created", incident, IncidentOut)
@@ -463,7 +478,12 @@ def report_incident(session: Session, actor: str, body: IncidentIn) -> Incident:
 
 def report_convoy(session: Session, actor: str, notification_id: int,
                   body: ConvoyReportIn) -> ConvoyReport:
-    get(session, Notification, notification_id)
+    """Record a convoy's progress; one dated in the future or far off its route is refused."""
+    notification = get(session, Notification, notification_id)
+    plausibility.refuse([
+        *plausibility.future_problems("reported_at", body.reported_at, utcnow()),
+        *plausibility.position_problems(body.lon, body.lat, notification.route,
+                                        f"movement {notification_id}")])
     report = ConvoyReport(notification_id=notification_id, reporter=actor, **body.model_dump())
     return _record(session, actor, "convoy_report.created", report, ConvoyReportOut,
                    filed_under=("convoy", notification_id))

@@ -7,8 +7,10 @@ so that reports and routers never hold a database session or write a query of th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -141,8 +143,50 @@ def _line(route: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "properties": properties, "geometry": route}
 
 
-def corridor_features(session: Session) -> list[dict[str, Any]]:
-    """Proposals' routes coloured by status, then corridors made without a proposal."""
+@dataclass(frozen=True)
+class MapFilter:
+    """What part of the live map to read: a box (min lon, min lat, max lon, max lat) and a time
+    span; None leaves that side open. A field office on a slow link asks for its own area."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def contains(self, lon: float, lat: float) -> bool:
+        if self.bbox is None:
+            return True
+        min_lon, min_lat, max_lon, max_lat = self.bbox
+        return min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
+
+    def crosses(self, route: dict[str, Any]) -> bool:
+        """Whether the line's bounding box meets the filter's box."""
+        if self.bbox is None:
+            return True
+        lons: list[float] = [point[0] for point in route["coordinates"]]
+        lats: list[float] = [point[1] for point in route["coordinates"]]
+        min_lon, min_lat, max_lon, max_lat = self.bbox
+        return (min(lons) <= max_lon and max(lons) >= min_lon
+                and min(lats) <= max_lat and max(lats) >= min_lat)
+
+    def in_span(self, column: Any) -> list[ColumnElement[bool]]:
+        """SQL conditions keeping ``column`` within the time span."""
+        return [*([column >= self.since] if self.since else []),
+                *([column <= self.until] if self.until else [])]
+
+    def in_box(self, lon: Any, lat: Any) -> list[ColumnElement[bool]]:
+        """SQL conditions keeping the point (``lon``, ``lat``) within the box."""
+        if self.bbox is None:
+            return []
+        min_lon, min_lat, max_lon, max_lat = self.bbox
+        return [lon.between(min_lon, max_lon), lat.between(min_lat, max_lat)]
+
+
+EVERYWHERE = MapFilter()
+
+
+def corridor_features(session: Session, where: MapFilter = EVERYWHERE) -> list[dict[str, Any]]:
+    """Proposals' routes coloured by status, then corridors made without a proposal; those
+    crossing the filter's box."""
     proposals = session.scalars(select(Proposal).order_by(Proposal.id)).all()
     stances: dict[int, list[str]] = {}
     for proposal_id, stance in session.execute(select(Position.proposal_id, Position.stance)):
@@ -159,40 +203,46 @@ def corridor_features(session: Session) -> list[dict[str, Any]]:
                         "proposer": p.proposer_id,
                         "status": status_of(p.verdicts, stances.get(p.id, []),
                                             statuses.get(p.id, []))})
-        for p in proposals if p.route is not None]
+        for p in proposals if p.route is not None and where.crosses(p.route)]
     features += [
         _line(c.route, {"kind": "corridor", "corridor_id": c.id, "name": c.name,
                         "origin": c.origin, "destination": c.destination,
                         "status": c.status})
         for c in corridors
-        if c.route is not None and from_proposal.get(c.agreement_id or 0) is None]
+        if c.route is not None and from_proposal.get(c.agreement_id or 0) is None
+        and where.crosses(c.route)]
     return features
 
 
-def convoy_features(session: Session) -> list[dict[str, Any]]:
-    """The latest reported position of every convoy."""
+def convoy_features(session: Session, where: MapFilter = EVERYWHERE) -> list[dict[str, Any]]:
+    """The latest position of every convoy reported in the time span, if it is in the box."""
     latest: dict[int, dict[str, Any]] = {}
     rows = session.execute(select(ConvoyReport, Notification.corridor_id, Notification.movers)
                            .join(Notification, ConvoyReport.notification_id == Notification.id)
+                           .where(*where.in_span(ConvoyReport.reported_at))
                            .order_by(ConvoyReport.reported_at, ConvoyReport.id))
     for report, corridor_id, movers in rows:
         latest[report.notification_id] = _point(report.lon, report.lat, {
             "convoy_id": report.notification_id, "corridor_id": corridor_id,
             "movers": movers, "status": report.status, "people": report.people,
             "reported_at": report.reported_at.isoformat(), "note": report.note})
-    return list(latest.values())
+    return [f for f in latest.values() if where.contains(*f["geometry"]["coordinates"])]
 
 
-def incident_features(session: Session) -> list[dict[str, Any]]:
-    """Every incident where it happened."""
+def incident_features(session: Session, where: MapFilter = EVERYWHERE) -> list[dict[str, Any]]:
+    """Every incident in the box and time span, where it happened."""
     return [_point(i.lon, i.lat, {
         "incident_id": i.id, "type": i.type, "corridor_id": i.corridor_id,
         "occurred_at": i.occurred_at.isoformat(), "description": i.description,
         "suspended_corridor": i.suspended_corridor})
-        for i in session.scalars(select(Incident).order_by(Incident.id))]
+        for i in session.scalars(select(Incident).where(
+            *where.in_box(Incident.lon, Incident.lat), *where.in_span(Incident.occurred_at))
+            .order_by(Incident.id))]
 
 
-def live_features(session: Session) -> dict[str, list[dict[str, Any]]]:
+def live_features(session: Session,
+                  where: MapFilter = EVERYWHERE) -> dict[str, list[dict[str, Any]]]:
     """The map's changing layers, read in one transaction so they agree with each other."""
-    return {"corridors": corridor_features(session), "convoys": convoy_features(session),
-            "incidents": incident_features(session)}
+    return {"corridors": corridor_features(session, where),
+            "convoys": convoy_features(session, where),
+            "incidents": incident_features(session, where)}

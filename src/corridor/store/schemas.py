@@ -26,6 +26,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
 from corridor.store.signing import fingerprint
+from corridor.zones import offset_mismatch
 
 Role = Literal["facilitator", "liaison", "operator", "observer"]
 PartyKind = Literal["belligerent", "facilitator", "observer"]
@@ -181,28 +182,10 @@ class WindowIn(_In):
         if self.end is not None and self.end <= self.start:
             raise ValueError("window end must be after its start")
         for name in ("start", "end"):
-            _offset_agrees(name, getattr(self, name), self.tz)
+            value = getattr(self, name)
+            if value is not None and (problem := offset_mismatch(name, value, self.tz)):
+                raise ValueError(problem)
         return self
-
-
-def _offset_agrees(name: str, value: dt.datetime | None, tz: str) -> None:
-    """A time written with one offset and a zone that was at another then is a typing error
-    (often the summer or winter offset): which of the two was meant cannot be told."""
-    if value is None:
-        return
-    try:
-        expected = value.astimezone(ZoneInfo(tz)).utcoffset()
-    except OverflowError as exc:
-        raise ValueError(f"{name} {value.isoformat()} is out of range") from exc
-    if value.utcoffset() != expected:
-        raise ValueError(f"{name} {value.isoformat()} has offset {_hhmm(value.utcoffset())} but "
-                         f"{tz} was at {_hhmm(expected)} then; give the offset of the zone")
-
-
-def _hhmm(offset: dt.timedelta | None) -> str:
-    minutes = int((offset or dt.timedelta(0)).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class WindowOut(_Out):
@@ -506,6 +489,9 @@ class StatusChangeIn(_In):
 class VehicleIn(_In):
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
     count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
+    seats: Annotated[int | None, Field(ge=1, le=500, strict=True, description=(
+        "People one vehicle carries; defaults for bus, coach, minibus, van, car, ambulance and "
+        "truck, required for other kinds"))] = None
     plates: list[Annotated[str, Field(max_length=20)]] = []
 
 

@@ -112,16 +112,12 @@ function swatch(colour, shape) {
                      "aria-hidden": "true" });
 }
 
-/** What the colours mean: corridors by status, and each drawn area by who holds it. */
+/** What the colours mean: corridors by status, and areas by who holds them. */
 function drawLegends(mapData) {
   fill($("legend"), Object.entries(mapData.status_colours).map(([status, colour]) => h("li", {},
     swatch(colour, "line"), status)));
-  const { holders } = mapData.setting;
-  const labels = [...new Set(mapData.control.features.map((f) => f.properties.label))]
-    .filter((label) => mapData.territory_colours[label]);
-  fill($("areas"), labels.map((label) => h("li", { dataset: { label } },
-    swatch(mapData.territory_colours[label], "area"),
-    holders[label] ? `${label}: ${holders[label].join(", ")}` : label)));
+  fill($("areas"), mapData.legend.map((holder) => h("li", { dataset: { holder: holder.name } },
+    swatch(holder.colour, "area"), holder.name)));
 }
 
 async function start(token) {

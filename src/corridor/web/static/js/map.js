@@ -4,7 +4,24 @@ import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 import { h } from "./dom.js";
 
 const NEUTRAL_FILL = "#e6e6e6";
-const ROAD_WEIGHT = { motorway: 1.6, trunk: 1.4, primary: 1.0, secondary: 0.7 };
+/** Roads of the classes the reports leave out: thin, so the major ones stand out. */
+const MINOR_ROAD = { stroke: "#8a7a60", stroke_width: 0.5, fill: "none", fill_opacity: 0,
+                     dash: null, radius: 0 };
+/** Base layers whose features carry a name to show on hover. */
+const NAMED = new Set(["Closures", "Checkpoints"]);
+
+/**
+ * A style served by /api/map (named as in SVG) as Leaflet options for `feature`: a line is
+ * never filled, as SVG would not fill it either.
+ */
+function leafletStyle(style, feature) {
+  const line = feature.geometry.type.endsWith("LineString");
+  return {
+    color: style.stroke, weight: style.stroke_width, stroke: style.stroke !== "none",
+    fillColor: style.fill, fill: style.fill !== "none" && !line,
+    fillOpacity: style.fill_opacity, dashArray: style.dash, radius: style.radius,
+  };
+}
 
 function corridorLabel(p) {
   const what = p.kind === "proposal" ? `Proposal ${p.number ?? p.proposal_id}` : p.name;
@@ -55,26 +72,36 @@ export class CorridorMap {
     }
   }
 
-  /** The scenario's base layers; drawn once, they do not change while the server runs. */
+  /**
+   * The scenario's base layers, in the styles the server's reports draw them with; drawn once,
+   * they do not change while the server runs. Areas are opaque, so each is drawn in exactly its
+   * legend colour; closures and checkpoints name themselves on hover.
+   */
   drawBase(data) {
+    const { styles } = data;
     const territory = data.territory_colours;
     const base = [
-      ["Countries", data.countries, () => ({
-        color: "#999", weight: 0.6, fillColor: NEUTRAL_FILL, fillOpacity: 1 })],
-      // Opaque, so each area is drawn in exactly its legend colour.
+      ["Countries", data.countries, (f) => leafletStyle(styles.countries, f)],
       ["Control", data.control, (f) => ({
         stroke: false, fillColor: territory[f.properties.label] ?? NEUTRAL_FILL,
         fillOpacity: territory[f.properties.label] ? 1 : 0, className: "area" })],
-      ["Hazards", data.hazards, () => ({
-        color: "#b3001b", weight: 0.4, fillColor: "#d7263d", fillOpacity: 0.18 })],
-      ["Front line", data.front_line, () => ({ color: "#7a0010", weight: 1.4 })],
-      ["Roads", data.roads, (f) => ({
-        color: "#8a7a60", weight: ROAD_WEIGHT[f.properties.class] ?? 0.5 })],
+      ["Hazards", data.hazards, (f) => leafletStyle(styles.hazards, f)],
+      ["Front line", data.front_line, (f) => leafletStyle(styles.front_line, f)],
+      ["Roads", data.roads, (f) => leafletStyle(styles[`road_${f.properties.class}`]
+        ?? MINOR_ROAD, f)],
+      ["Closures", data.closures, (f) => leafletStyle(styles.closures, f)],
+      ["Checkpoints", data.checkpoints, (f) => leafletStyle(styles.checkpoints, f)],
     ];
     for (const [name, collection, style] of base) {
       if (!collection.features.length) continue;
+      const named = NAMED.has(name);
+      // A named layer's paths carry its name as their class ("closures", "checkpoints").
+      const drawn = named ? (f) => ({ ...style(f), className: name.toLowerCase() }) : style;
       const layer = L.geoJSON(collection, {
-        style, interactive: false, onEachFeature: name === "Control" ? labelArea : undefined,
+        style: drawn, interactive: named,
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, drawn(f)),
+        onEachFeature: name === "Control" ? labelArea
+          : named ? (f, shape) => shape.bindTooltip(asText(f.properties.name)) : undefined,
       }).addTo(this.map);
       this.layers.addOverlay(layer, name);
     }
