@@ -7,6 +7,7 @@ data. Screenshots are written next to each test's tmp_path for a human to look a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from playwright.sync_api import expect
 from tests.webfixtures import USERS, Demo, log_in, watch_of
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
 # Waits poll through locators, never page.wait_for_function: that evaluates strings in the page,
 # which the dashboard's Content-Security-Policy rightly refuses.
@@ -198,8 +199,14 @@ def test_liaison_cannot_act_for_another_party(demo: Demo, page: Page) -> None:
     item = page.locator(f'#notifications li[data-notification="{notification_id}"]')
     button = item.get_by_role("button", name="Acknowledge for RU")
     assert item.get_by_role("button", name="Acknowledge for UA").count() == 0
-    # Forge the request the page would send for UA: only the server stands in the way.
-    button.evaluate("b => { b.dataset.party = 'UA'; }")
+
+    def for_ua(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        route.continue_(post_data=json.dumps({**body, "party_id": "UA"}))
+
+    # Forge the request the page sends, on its way (a live update may redraw the button at any
+    # moment, so the button itself is left alone): only the server stands in the way.
+    page.route(f"**/api/notifications/{notification_id}/acknowledgements", for_ua)
     button.click()
     message = page.locator("#message.error")
     message.filter(has_text=expected.json()["detail"]).wait_for()

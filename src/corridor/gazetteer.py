@@ -91,7 +91,8 @@ def _folded_key(exact_key: str) -> str:
 class Place:
     """One named point.
 
-    Attributes:
+    Attributes
+    ----------
         name: Primary name (GeoNames' ``name``, or the supplementary file's ``name``).
         lon: Longitude, WGS84 degrees.
         lat: Latitude, WGS84 degrees.
@@ -125,7 +126,8 @@ class Place:
 class Resolution:
     """The outcome of :meth:`Gazetteer.resolve`.
 
-    Attributes:
+    Attributes
+    ----------
         query: The name as it was asked for.
         place: The chosen place.
         candidates: How many places matched the name (after the country/admin1 filters).
@@ -189,7 +191,8 @@ class Gazetteer:
                 ``population, admin1code, alternatenames``. A geonameid seen in an earlier file
                 is skipped, so overlapping extracts (cities1000 and cities15000) can be combined.
 
-        Raises:
+        Raises
+        ------
             GazetteerError: A file is unreadable, not JSON, or has a malformed record.
         """
         gazetteer = cls()
@@ -211,7 +214,8 @@ class Gazetteer:
     def by_geonameid(self, geonameid: int) -> Place:
         """The place with this GeoNames id.
 
-        Raises:
+        Raises
+        ------
             GazetteerError: No loaded record has this id.
         """
         index = self._by_geonameid.get(geonameid)
@@ -256,7 +260,8 @@ class Gazetteer:
             near: ``(lon, lat)`` of the route context, e.g. a neighbouring waypoint.
             admin1: GeoNames admin1 (oblast) code the place must be in.
 
-        Raises:
+        Raises
+        ------
             GazetteerError: Nothing matches; the message suggests the closest known spellings.
         """
         key = _exact_key(name)
@@ -371,7 +376,8 @@ class Gazetteer:
 def places_from_csv(path: Path) -> list[Place]:
     """Read supplementary points from a CSV file with the columns of :data:`CSV_COLUMNS`.
 
-    Raises:
+    Raises
+    ------
         GazetteerError: The file is unreadable, lacks a column, or a row is malformed; the
             error names the line and column.
     """

@@ -71,7 +71,8 @@ class WayClosure:
 def way_closures(network: RoadNetwork, way_id: int, *, field: str) -> WayClosure:
     """The way, plus the opposite carriageway alongside when the way is one-way.
 
-    Raises:
+    Raises
+    ------
         ScenarioError: No edge of the network belongs to the way.
     """
     edges = np.flatnonzero(network.way_id == way_id)

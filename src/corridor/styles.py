@@ -32,6 +32,7 @@ class Style:
         return out + (f' stroke-dasharray="{self.dash}"' if self.dash else "")
 
     def as_dict(self) -> dict[str, Any]:
+        """The style as plain values, for the dashboard to draw with the same colours."""
         return dataclasses.asdict(self)
 
 

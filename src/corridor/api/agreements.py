@@ -40,11 +40,13 @@ PartyQuery = Annotated[str, Query(pattern=PARTY_ID_PATTERN, description="The sig
 
 @router.get("", responses=READ_ERRORS)
 def list_agreements(db: DB, _: Reader, paging: Paging) -> Page[AgreementOut]:
+    """Agreements, oldest first, a page at a time."""
     return list_page(db, Agreement, Agreement.id, AgreementOut, paging)
 
 
 @router.get("/{agreement_id}", responses=READ_ERRORS)
 def get_agreement(agreement_id: IdPath, db: DB, _: Reader) -> AgreementOut:
+    """One agreement with its document and the signatures so far."""
     return fetch(db, Agreement, agreement_id, AgreementOut)
 
 
@@ -52,8 +54,10 @@ def get_agreement(agreement_id: IdPath, db: DB, _: Reader) -> AgreementOut:
     **READ_ERRORS, 200: {"content": {"application/json": {}},
                          "description": "The exact bytes each party signs"}})
 def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, _: Reader) -> Response:
-    """The party's statement agreeing to the document, as canonical JSON bytes (RFC 8785),
-    ready to be signed client-side: the party is part of what it signs."""
+    """The party's statement agreeing to the document, as canonical JSON bytes (RFC 8785).
+
+    Ready to be signed client-side: the party is part of what it signs.
+    """
     document = fetch(db, Agreement, agreement_id, AgreementOut).document
     if party not in document.get("parties", []):
         raise StoreError(f"party {party} is not a party to agreement {agreement_id}",
@@ -64,6 +68,7 @@ def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, _: Reader) ->
 @router.post("", status_code=201, response_model=AgreementOut, responses=WRITE_ERRORS)
 def create_agreement(body: AgreementIn, create: Create,
                      user: Annotated[User, Depends(permit("agreement.create"))]) -> JSONResponse:
+    """Draft an agreement; its canonical document is what every party signs, unchanged."""
     return create.run(user, body, lambda s: AgreementOut.model_validate(
         coordination.create_agreement(s, user.name, body)))
 
@@ -71,6 +76,7 @@ def create_agreement(body: AgreementIn, create: Create,
 @router.get("/{agreement_id}/signatures", responses=READ_ERRORS)
 def list_signatures(agreement_id: IdPath, db: DB, _: Reader,
                     paging: Paging) -> Page[SignatureOut]:
+    """The signatures of one agreement, a page at a time."""
     require_exists(db, Agreement, agreement_id)
     return list_page(db, Signature, Signature.id, SignatureOut, paging,
                      where=[Signature.agreement_id == agreement_id])
@@ -88,5 +94,6 @@ def sign(agreement_id: IdPath, body: SignatureIn, create: Create,
 
 @router.get("/{agreement_id}/verify", responses=READ_ERRORS)
 def verify(agreement_id: IdPath, db: DB, _: Reader) -> VerificationOut:
+    """Check every signature against the document as stored, and say who has yet to sign."""
     with db.read() as session:
         return coordination.verify(session, agreement_id)

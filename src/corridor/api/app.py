@@ -61,8 +61,9 @@ def _nesting(body: bytes) -> int:
 
 
 class BodyLimit:
-    """Refuse bodies over the limit with 413, and bodies nested deeper than
-    :data:`MAX_NESTING` with 400, before any of them reaches a handler.
+    """Refuse oversized bodies (413) and deeply nested ones (400) before any handler sees them.
+
+    Bodies over the limit, or nested deeper than :data:`MAX_NESTING`, never reach a handler.
 
     Bodies are buffered (they are small by construction), which also catches chunked uploads
     that announce no length.
@@ -73,6 +74,7 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Buffer the body, refuse it if too large or too deep, else replay it to the app."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -165,8 +167,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _internal(_: Request, exc: Exception) -> JSONResponse:
-    """The last resort: a JSON error that still carries the security headers, which the
-    middleware cannot add because errors escape it."""
+    """The last resort: a JSON error that still carries the security headers.
+
+    The middleware cannot add them here, because errors escape it.
+    """
     return JSONResponse(Error(detail="internal error; the request was not completed").model_dump(),
                         status_code=500, headers=SECURITY_HEADERS)
 

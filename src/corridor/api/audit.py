@@ -18,6 +18,8 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
 class ChainOut(BaseModel):
+    """The audit chain checked: intact or not, where it first breaks, and its head to keep."""
+
     ok: bool
     entries: int
     broken_seq: int | None
@@ -28,6 +30,7 @@ class ChainOut(BaseModel):
 
 @router.get("", responses=READ_ERRORS)
 def list_entries(db: DB, _: Reader, paging: Paging) -> Page[AuditEntryOut]:
+    """The audit log, oldest entry first, a page at a time."""
     return list_page(db, AuditEntry, AuditEntry.seq, AuditEntryOut, paging)
 
 

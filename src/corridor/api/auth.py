@@ -25,6 +25,7 @@ _bearer = HTTPBearer(auto_error=False, description="Token printed by `corridor a
 
 
 def database(request: Request) -> Database:
+    """The service's database, set up once when the app starts."""
     db: Database = request.app.state.db
     return db
 
@@ -56,8 +57,11 @@ def _holder(db: Database, presented: str) -> User | None:
 
 
 def token_still_valid(db: Database, user_id: int, presented: str) -> bool:
-    """Whether the token an open stream authenticated with still works (not revoked, rotated
-    away or expired): long-lived answers check again instead of trusting the first check."""
+    """Whether the token an open stream authenticated with still works.
+
+    Not revoked, rotated away or expired: long-lived answers check again instead of trusting
+    the first check.
+    """
     user = _holder(db, presented)
     fault = token_fault(user, presented, utcnow())
     return fault is None and user is not None and user.id == user_id
@@ -76,8 +80,7 @@ def current_user(
     db: Annotated[Database, Depends(database)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user whose token is presented; 401 if there is none, or it is unknown, revoked or
-    expired."""
+    """The user whose token is presented; 401 if none is, or it is unknown, revoked or expired."""
     if credentials is None:
         raise _unauthorised("missing bearer token")
     presented = hash_token(credentials.credentials)

@@ -127,6 +127,7 @@ def list_page(
     paging: PageQuery,
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Page[Out]:
+    """A page of ``model`` rows ordered by ``key``, answered as ``out``."""
     with db.read() as session:
         rows, after = queries.page(session, model, key, after=_typed_after(key, paging.after),
                                    limit=paging.limit, where=where)
@@ -135,6 +136,7 @@ def list_page(
 
 
 def fetch(db: Database, model: type[M], key: object, out: type[Out]) -> Out:
+    """One ``model`` row by key as ``out``; 404 naming the row when it does not exist."""
     with db.read() as session:
         return out.model_validate(queries.get(session, model, key))
 
@@ -172,8 +174,10 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> JSONRe
 
 @dataclass(frozen=True)
 class Creation:
-    """Runs a create once per ``Idempotency-Key``: a retry within ``window`` gets the first
-    response back; after it, the key is free again."""
+    """Runs a create once per ``Idempotency-Key``.
+
+    A retry within ``window`` gets the first response back; after it, the key is free again.
+    """
 
     db: Database
     path: str

@@ -29,6 +29,7 @@ router = APIRouter(prefix="/api/convoys", tags=["convoys"])
 
 @router.get("/{convoy_id}/reports", responses=READ_ERRORS)
 def list_reports(convoy_id: IdPath, db: DB, _: Reader, paging: Paging) -> Page[ConvoyReportOut]:
+    """Reports on one convoy, oldest first, a page at a time."""
     require_exists(db, Notification, convoy_id)
     return list_page(db, ConvoyReport, ConvoyReport.id, ConvoyReportOut, paging,
                      where=[ConvoyReport.notification_id == convoy_id])
@@ -38,5 +39,6 @@ def list_reports(convoy_id: IdPath, db: DB, _: Reader, paging: Paging) -> Page[C
              responses=WRITE_ERRORS)
 def report(convoy_id: IdPath, body: ConvoyReportIn, create: Create,
            user: Annotated[User, Depends(permit("convoy_report.create"))]) -> JSONResponse:
+    """Report where a convoy is and how it is doing; the convoy is its movement notification."""
     return create.run(user, body, lambda s: ConvoyReportOut.model_validate(
         coordination.report_convoy(s, user.name, convoy_id, body)))

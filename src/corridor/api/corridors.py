@@ -19,17 +19,20 @@ router = APIRouter(prefix="/api/corridors", tags=["corridors"])
 
 @router.get("", responses=READ_ERRORS)
 def list_corridors(db: DB, _: Reader, paging: Paging) -> Page[CorridorOut]:
+    """Corridors, oldest first, a page at a time."""
     return list_page(db, Corridor, Corridor.id, CorridorOut, paging)
 
 
 @router.get("/{corridor_id}", responses=READ_ERRORS)
 def get_corridor(corridor_id: IdPath, db: DB, _: Reader) -> CorridorOut:
+    """One corridor and where it stands in its life cycle."""
     return fetch(db, Corridor, corridor_id, CorridorOut)
 
 
 @router.post("", status_code=201, response_model=CorridorOut, responses=WRITE_ERRORS)
 def create_corridor(body: CorridorIn, create: Create,
                     user: Annotated[User, Depends(permit("corridor.create"))]) -> JSONResponse:
+    """Set up a corridor, usually from a signed agreement."""
     return create.run(user, body, lambda s: CorridorOut.model_validate(
         coordination.create_corridor(s, user.name, body)))
 

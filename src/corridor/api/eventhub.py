@@ -71,8 +71,10 @@ SHUTDOWN = _ending("end", "the service is shutting down")
 
 @dataclass(eq=False)
 class Subscription:
-    """One open stream: whose it is, the hash of the token it showed, and once it must end,
-    the last event to send."""
+    """One open stream: whose it is and the hash of the token it showed.
+
+    Once the stream must end, also the last event to send.
+    """
 
     user_id: int
     token_hash: str
@@ -116,6 +118,7 @@ class EventHub:
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """Close a stream's subscription; closing one twice is harmless."""
         if sub in self._subs:
             self._subs.discard(sub)
             self._per_user[sub.user_id] -= 1

@@ -85,6 +85,7 @@ async def events(
     after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Start after this seq")] = None,
     follow: Annotated[bool, Query(description="Keep the stream open for new changes")] = True,
 ) -> StreamingResponse:
+    """Every change as a server-sent event, from ``Last-Event-ID`` or ``after`` on."""
     start = _start(last_event_id, after)
     hub: EventHub = request.app.state.events
     # The token as presented (already accepted by ``Reader``), for the hub's re-checks.

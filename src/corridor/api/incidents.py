@@ -21,11 +21,13 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
 @router.get("", responses=READ_ERRORS)
 def list_incidents(db: DB, _: Reader, paging: Paging) -> Page[IncidentOut]:
+    """Incidents, oldest first, a page at a time."""
     return list_page(db, Incident, Incident.id, IncidentOut, paging)
 
 
 @router.get("/{incident_id}", responses=READ_ERRORS)
 def get_incident(incident_id: IdPath, db: DB, _: Reader) -> IncidentOut:
+    """One incident."""
     return fetch(db, Incident, incident_id, IncidentOut)
 
 
@@ -35,9 +37,12 @@ def report(
     user: Annotated[User, Depends(permit("incident.create"))],
     world: Annotated[World | None, Depends(scenario_world)],
 ) -> JSONResponse:
-    """Anyone on the ground reports; suspending the corridor with it is the facilitator's call,
-    as it is through the corridor's status. An incident dated in the future, or far from its
-    corridor or the scenario's area, is refused (422 naming the field)."""
+    """Report an incident; anyone on the ground may.
+
+    Suspending the corridor with it is the facilitator's call, as it is through the corridor's
+    status. An incident dated in the future, or far from its corridor or the scenario's area,
+    is refused (422 naming the field).
+    """
     if body.suspend:
         check(user, "corridor.suspend")
     area = None if world is None else world.network.bbox

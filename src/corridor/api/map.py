@@ -70,8 +70,10 @@ def _styles() -> dict[str, StyleOut]:
 
 
 class Setting(BaseModel):
-    """What the dashboard takes from the scenario besides its layers, so that nothing on the
-    screen assumes one place: its clock and example names."""
+    """What the dashboard takes from the scenario besides its layers: its clock and examples.
+
+    Taken from the scenario, they keep anything on the screen from assuming one place.
+    """
 
     timezone: str | None = Field(
         description="The scenario's IANA time zone: the dashboard shows and asks for every time "
@@ -81,6 +83,7 @@ class Setting(BaseModel):
 
     @classmethod
     def of(cls, world: World | None) -> Setting:
+        """The setting of the scenario the service runs with, or neutral defaults without one."""
         if world is None:
             return cls(timezone=None, origins=[], destinations=[])
         scenario = world.scenario
@@ -167,6 +170,7 @@ def map_filter(
         description="Only incidents and convoy reports up to this time; convoys are shown "
                     "where they were then")] = None,
 ) -> queries.MapFilter:
+    """The map's query parameters, checked: a box running west to east, a span forwards."""
     if since is not None and until is not None and until < since:
         raise StoreError("until must not be before since", field="until")
     return queries.MapFilter(bbox=_bbox(bbox), since=since, until=until)
@@ -175,8 +179,10 @@ def map_filter(
 @router.get("/api/map", responses=READ_ERRORS)
 def get_map(request: Request, db: DB, _: Reader,
             where: Annotated[queries.MapFilter, Depends(map_filter)]) -> MapOut:
-    """Base layers of the scenario, corridors by status, convoys' last positions, incidents;
-    the live layers only within ``bbox`` and between ``since`` and ``until`` when given."""
+    """Base layers of the scenario, corridors by status, convoys' last positions, incidents.
+
+    The live layers only within ``bbox`` and between ``since`` and ``until`` when given.
+    """
     base = _scenario(request)
     with db.read() as session:
         live = queries.live_features(session, where)
@@ -234,18 +240,19 @@ def _agreed_from(db: Database, corridor_id: int) -> int:
 # Each PDF route comes first: "{proposal_id}" alone would also match "3.pdf".
 @sheets.get("/proposals/{proposal_id}.pdf", response_class=Response, responses=_PDF_ANSWERS)
 def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
+    """The corridor sheet of a proposal as PDF, for printing and handing over."""
     return _pdf(request, db, proposal_id, f"{proposal_id}")
 
 
 @sheets.get("/proposals/{proposal_id}", response_class=Response, responses=_HTML_ANSWERS)
 def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTMLResponse:
+    """The corridor sheet of a proposal as a web page."""
     return _html(request, db, proposal_id)
 
 
 @sheets.get("/corridors/{corridor_id}.pdf", response_class=Response, responses=_PDF_ANSWERS)
 def corridor_sheet_pdf(corridor_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
-    """The sheet of the proposal the corridor was agreed from; 404 for a corridor set up
-    without one."""
+    """The sheet of the proposal the corridor was agreed from; 404 for a corridor without one."""
     return _pdf(request, db, _agreed_from(db, corridor_id), f"corridor-{corridor_id}")
 
 

@@ -35,11 +35,13 @@ router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
 @router.get("", responses=READ_ERRORS)
 def list_notifications(db: DB, _: Reader, paging: Paging) -> Page[NotificationOut]:
+    """Movement notifications, oldest first, a page at a time."""
     return list_page(db, Notification, Notification.id, NotificationOut, paging)
 
 
 @router.get("/{notification_id}", responses=READ_ERRORS)
 def get_notification(notification_id: IdPath, db: DB, _: Reader) -> NotificationOut:
+    """One movement notification with every party's answer so far."""
     return fetch(db, Notification, notification_id, NotificationOut)
 
 
@@ -55,6 +57,7 @@ def notify(body: NotificationIn, create: Create, request: Request,
 @router.get("/{notification_id}/acknowledgements", responses=READ_ERRORS)
 def list_acknowledgements(notification_id: IdPath, db: DB, _: Reader,
                           paging: Paging) -> Page[AcknowledgementOut]:
+    """The answers to one movement notification, a page at a time."""
     require_exists(db, Notification, notification_id)
     return list_page(db, Acknowledgement, Acknowledgement.id, AcknowledgementOut, paging,
                      where=[Acknowledgement.notification_id == notification_id])
@@ -64,6 +67,7 @@ def list_acknowledgements(notification_id: IdPath, db: DB, _: Reader,
              response_model=AcknowledgementOut, responses=WRITE_ERRORS)
 def answer(notification_id: IdPath, body: AcknowledgementIn, create: Create,
            user: Annotated[User, Depends(permit("acknowledgement.create"))]) -> JSONResponse:
+    """Answer a movement notification for a party: acknowledge or refuse, with why."""
     check(user, "acknowledgement.create", body.party_id)
     return create.run(user, body, lambda s: AcknowledgementOut.model_validate(
         coordination.acknowledge(s, user.name, notification_id, body)))

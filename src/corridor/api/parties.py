@@ -20,17 +20,20 @@ PartyPath = Annotated[str, Path(pattern=PARTY_ID_PATTERN, examples=["UA"])]
 
 @router.get("", responses=READ_ERRORS)
 def list_parties(db: DB, _: Reader, paging: Paging) -> Page[PartyOut]:
+    """Registered parties, by code, a page at a time."""
     return list_page(db, Party, Party.id, PartyOut, paging)
 
 
 @router.get("/{party_id}", responses=READ_ERRORS)
 def get_party(party_id: PartyPath, db: DB, _: Reader) -> PartyOut:
+    """One party, with its key's fingerprint."""
     return fetch(db, Party, party_id, PartyOut)
 
 
 @router.post("", status_code=201, response_model=PartyOut, responses=WRITE_ERRORS)
 def create_party(body: PartyIn, create: Create,
                  user: Annotated[User, Depends(permit("party.create"))]) -> JSONResponse:
+    """Register a party."""
     return create.run(user, body, lambda s: PartyOut.model_validate(
         coordination.create_party(s, user.name, body)))
 

@@ -1,5 +1,6 @@
-"""The authorisation policy: one table of named actions, the roles that may take each, and
-whether a role acts only for its own party.
+"""The authorisation policy: one table of named actions and the roles that may take each.
+
+It also says whether a role acts only for its own party.
 
 Every route depends on :func:`permit` for exactly one action (the app writes it into the OpenAPI
 document as ``x-corridor-action``, and a test checks that every operation has one); ``/api/me``
@@ -135,8 +136,10 @@ def _routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
 
 
 def file_routes(app: FastAPI) -> None:
-    """Write each route's action into the OpenAPI document, where the policy test finds a
-    route that depends on none (or, ambiguously, on several)."""
+    """Write each route's action into the OpenAPI document.
+
+    There the policy test finds a route that depends on none (or, ambiguously, on several).
+    """
     for route in _routes(app.router.routes):
         if len(actions := _actions(route.dependant)) == 1:
             route.openapi_extra = {**(route.openapi_extra or {}), OPENAPI_KEY: actions.pop()}

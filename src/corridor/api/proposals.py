@@ -33,11 +33,13 @@ router = APIRouter(prefix="/api/proposals", tags=["proposals"])
 
 @router.get("", responses=READ_ERRORS)
 def list_proposals(db: DB, _: Reader, paging: Paging) -> Page[ProposalOut]:
+    """Proposals, oldest first, a page at a time."""
     return list_page(db, Proposal, Proposal.id, ProposalOut, paging)
 
 
 @router.get("/{proposal_id}", responses=READ_ERRORS)
 def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
+    """One proposal with the engine's verdicts on it."""
     return fetch(db, Proposal, proposal_id, ProposalOut)
 
 
@@ -60,6 +62,7 @@ def create_proposal(
 
 @router.get("/{proposal_id}/positions", responses=READ_ERRORS)
 def list_positions(proposal_id: IdPath, db: DB, _: Reader, paging: Paging) -> Page[PositionOut]:
+    """The parties' answers to one proposal, a page at a time."""
     require_exists(db, Proposal, proposal_id)
     return list_page(db, Position, Position.id, PositionOut, paging,
                      where=[Position.proposal_id == proposal_id])
@@ -69,6 +72,7 @@ def list_positions(proposal_id: IdPath, db: DB, _: Reader, paging: Paging) -> Pa
              responses=WRITE_ERRORS)
 def take_position(proposal_id: IdPath, body: PositionIn, create: Create,
                   user: Annotated[User, Depends(permit("position.create"))]) -> JSONResponse:
+    """Record a party's answer to a proposal: accept, reject or counter."""
     check(user, "position.create", body.party_id)
     return create.run(user, body, lambda s: PositionOut.model_validate(
         coordination.add_position(s, user.name, proposal_id, body)))

@@ -35,8 +35,11 @@ _RESERVED_FILES = 64
 
 
 def connection_cap(limits: Limits) -> int:
-    """``max_connections``, lowered to fit the open-file limit after raising it as far as
-    the process may (a refused ``accept`` would otherwise spin and log)."""
+    """``max_connections``, lowered to fit the open-file limit if need be.
+
+    The limit is first raised as far as the process may; a refused ``accept`` would otherwise
+    spin and log.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
@@ -66,6 +69,7 @@ class GuardedH11Protocol(H11Protocol):
     _refused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Take the connection, making room at the cap by evicting a stalled one."""
         if len(self.server_state.connections) >= self.max_connections and not self._evict_one():
             self._refused = True
             transport.close()
@@ -74,16 +78,19 @@ class GuardedH11Protocol(H11Protocol):
         self._arm(self.limits.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the connection's deadline; a refused one never had one."""
         if self._refused:
             return
         self._disarm()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Read as uvicorn does, then start the deadline of what is still awaited."""
         super().data_received(data)
         self._watch()
 
     def on_response_complete(self) -> None:
+        """Finish as uvicorn does; a kept-alive connection waits for headers again."""
         super().on_response_complete()
         self._watch()
 
@@ -134,8 +141,10 @@ def guarded_protocol(limits: Limits, max_connections: int) -> type[GuardedH11Pro
 
 
 class RateLimitFilter(logging.Filter):
-    """A token bucket over log records: at most ``per_second`` on average, bursts of as many;
-    the first record let through after a quiet spell says how many were dropped."""
+    """A token bucket over log records: at most ``per_second`` on average, bursts of as many.
+
+    The first record let through after a quiet spell says how many were dropped.
+    """
 
     def __init__(self, per_second: float = 50.0) -> None:
         super().__init__()
@@ -145,6 +154,7 @@ class RateLimitFilter(logging.Filter):
         self.dropped = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Whether this record is let through; it counts against the bucket if so."""
         now = time.monotonic()
         self._tokens = min(self.per_second, self._tokens + (now - self._stamp) * self.per_second)
         self._stamp = now
@@ -159,7 +169,7 @@ class RateLimitFilter(logging.Filter):
 
 
 def log_config(limits: Limits) -> dict[str, Any]:
-    """uvicorn's logging, with one shared rate limit on every handler, asyncio's too."""
+    """Uvicorn's logging, with one shared rate limit on every handler, asyncio's too."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"rate": {"()": RateLimitFilter, "per_second": limits.log_lines_per_second}}
     for handler in config["handlers"].values():

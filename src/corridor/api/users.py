@@ -30,6 +30,7 @@ class MeOut(UserOut):
 
 @router.get("/api/me", responses={401: READ_ERRORS[401]})
 def who_am_i(user: Reader) -> MeOut:
+    """The caller, and every action the policy lets them take: the dashboard shows only these."""
     return MeOut.model_validate({**UserOut.model_validate(user).model_dump(),
                                  "may": allowed(user)})
 
@@ -43,6 +44,7 @@ def rotate_own_token(db: DB,
 
 @router.get("/api/users", responses=READ_ERRORS)
 def list_users(db: DB, _: Facilitator, paging: Paging) -> Page[UserTokenOut]:
+    """Users with the state of their tokens, for facilitators deciding on revocation."""
     return list_page(db, User, User.id, UserTokenOut, paging)
 
 

@@ -129,8 +129,11 @@ def import_cmd(
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
-    """Load a scenario's parties, places, windows and proposals (routed and judged) into the
-    store. Idempotent: a second run changes nothing and says so; all or nothing."""
+    """Load a scenario's parties, places, windows and proposals into the store.
+
+    Proposals are routed and judged first. Idempotent: a second run changes nothing and says
+    so; all or nothing.
+    """
     sc = load_scenario(scenario)
     # Open the store first: an unreachable one should fail before the routing.
     with Database.open(db) as database:
@@ -167,8 +170,11 @@ def sign(
     party: Annotated[str, typer.Option(help="The party signing, one of the agreement's.")],
     json: JsonOpt = False,
 ) -> None:
-    """Sign an agreement offline as a party; submit the signature to
-    /api/agreements/{id}/signatures. The party is part of what is signed."""
+    """Sign an agreement offline as a party.
+
+    Submit the signature to /api/agreements/{id}/signatures. The party is part of what is
+    signed.
+    """
     try:
         loaded = jsonlib.loads(agreement.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

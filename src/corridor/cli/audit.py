@@ -34,9 +34,11 @@ def audit_verify(
                         "rows edited or deleted behind the service's back.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link (or, with
-    --state, at any table that disagrees with the log). The head it prints is worth keeping
-    elsewhere, to check a later run against with --anchor."""
+    """Recompute the audit chain: exit 0 if intact, 1 at the first broken link.
+
+    With --state, also 1 at any table that disagrees with the log. The head it prints is worth
+    keeping elsewhere, to check a later run against with --anchor.
+    """
     anchors = [Anchor.parse(text) for text in anchor or ()]
     with Database.open(db, migrate=False) as database:
         chain = verify_chain(database, anchors)

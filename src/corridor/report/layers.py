@@ -39,8 +39,10 @@ Feature = tuple[shapely.Geometry, dict[str, Any]]
 
 
 def road_lines(network: RoadNetwork, road_class: str) -> shapely.MultiLineString | None:
-    """The roads of one class as one multi-line, each road once (not once per direction);
-    ``None`` when the network has none."""
+    """The roads of one class as one multi-line, each road once (not once per direction).
+
+    ``None`` when the network has none.
+    """
     return _lines(network, network.road_class == ROAD_CLASSES.index(road_class))
 
 
@@ -55,8 +57,11 @@ def _lines(network: RoadNetwork, edges: np.ndarray) -> shapely.MultiLineString |
 
 @dataclass(frozen=True)
 class Holder:
-    """Who holds ground on the map: a party (all the labels it holds), contested ground, or a
-    label no party claims when no party claims any; one legend entry and one colour each."""
+    """Who holds ground on the map, one legend entry and one colour each.
+
+    A party (all the labels it holds), contested ground, or a label no party claims when no
+    party claims any.
+    """
 
     name: str
     labels: tuple[str, ...]
@@ -142,8 +147,11 @@ EXPORT_LAYERS = ("areas", "hazards", "closures", "checkpoints", "places", "route
 
 
 def export_geojson(world: World, neg: Negotiation) -> dict[str, Any]:
-    """Every layer of a negotiation's map as one FeatureCollection, each feature carrying its
-    ``layer`` (:data:`EXPORT_LAYERS`): GIS tools read one collection per file."""
+    """Every layer of a negotiation's map as one FeatureCollection.
+
+    Each feature carries its ``layer`` (:data:`EXPORT_LAYERS`): GIS tools read one collection
+    per file.
+    """
     layers = {
         "areas": feature_collection(area_features(world)),
         "hazards": hazards_geojson(world.hazards),

@@ -27,8 +27,7 @@ from corridor.world import World
 
 
 def map_layers(world: World, neg: Negotiation) -> list[Layer]:
-    """Borders, control, hazards, roads, closures, checkpoints, routes and places, bottom to
-    top."""
+    """Borders, control, hazards, roads, closures, checkpoints, routes, places: bottom to top."""
     states = Layer("states")
     for code, geom in world.countries.items():
         states.add(geom, styles.LAYERS["countries"], title=code)

@@ -104,6 +104,8 @@ def build_dossier(record: ProposalRecord, world: World | None) -> Dossier:
 
 @dataclass(frozen=True)
 class Row:
+    """One labelled line of a sheet section."""
+
     label: str
     text: str
     #: "good" or "bad" marks a verdict; the HTML colours it, the PDF prints it in words anyway.
@@ -112,6 +114,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled part of the sheet, with what to print when it has no rows."""
+
     title: str
     rows: list[Row] = field(default_factory=list)
     empty: str = "none"
@@ -299,8 +303,11 @@ def _landscape(bbox: tuple[float, float, float, float]) -> tuple[float, float, f
 
 
 def _clipped(layers: list[Layer], bbox: tuple[float, float, float, float]) -> list[Layer]:
-    """Layers cut to the frame: PDF renderers do not clip an SVG to its viewBox, and a
-    country's outline is mostly outside a corridor's frame anyway."""
+    """Layers cut to the frame.
+
+    PDF renderers do not clip an SVG to its viewBox, and a country's outline is mostly outside
+    a corridor's frame anyway.
+    """
     out = []
     for layer in layers:
         cut = Layer(layer.name)
@@ -352,8 +359,10 @@ def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.dateti
 
 
 def _pdf_map(pdf: FPDF, svg: str) -> None:
-    """The map's shapes as vector graphics, and its labels and note set as PDF text on top, so
-    that they are shaped and fall back to another font where DejaVu lacks a character."""
+    """The map's shapes as vector graphics, with its labels and note as PDF text on top.
+
+    As text they are shaped, and fall back to another font where DejaVu lacks a character.
+    """
     shapes, view_width, texts = split_text(svg)
     pdf.ln(2)
     width = pdf.epw * 0.85

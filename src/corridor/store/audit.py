@@ -99,8 +99,11 @@ class Anchor:
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
-        """Read the ``SEQ:HASH`` form that :meth:`__str__` writes; spaces are ignored, so a hash
-        printed in groups (as on a corridor sheet) can be typed as printed."""
+        """Read the ``SEQ:HASH`` form that :meth:`__str__` writes.
+
+        Spaces are ignored, so a hash printed in groups (as on a corridor sheet) can be typed
+        as printed.
+        """
         match = _ANCHOR.fullmatch(re.sub(r"\s+", "", text).lower())
         if match is None:
             raise StoreError(f"anchor {text!r} is not SEQ:HASH (a positive entry number, a colon "
@@ -119,8 +122,11 @@ def head(session: Session) -> Anchor | None:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """Result of :func:`verify_chain`: ``broken_seq`` is the first entry that does not check;
-    ``head`` the newest entry, worth publishing when the chain is intact."""
+    """Result of :func:`verify_chain`.
+
+    ``broken_seq`` is the first entry that does not check; ``head`` the newest entry, worth
+    publishing when the chain is intact.
+    """
 
     entries: int
     broken_seq: int | None = None
@@ -132,6 +138,7 @@ class ChainReport:
         return self.broken_seq is None
 
     def describe(self) -> str:
+        """One line for people: intact with its head, or where and why it broke."""
         if self.ok:
             return f"ok: {self.entries} entries, chain intact, head {self.head or 'none'}"
         return f"broken at seq {self.broken_seq}: {self.reason}"
@@ -166,8 +173,7 @@ def _first_fault(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | 
 
 
 def verify_chain(db: Database | Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
-    """Recompute every link; report the first entry that is not what the chain or one of the
-    ``anchors`` says."""
+    """Recompute every link; report the first entry that the chain or an anchor contradicts."""
     if isinstance(db, Database):
         with db.read() as session:
             return verify_chain(session, anchors)

@@ -26,8 +26,10 @@ Expected = dict[str, dict[str, dict[str, Any]]]
 
 @dataclass(frozen=True)
 class StateDifference:
-    """One row that is not what the log says: ``logged`` and ``stored`` are None for a row
-    only one side has."""
+    """One row that is not what the log says.
+
+    ``logged`` and ``stored`` are None for a row only one side has.
+    """
 
     table: str
     key: str
@@ -35,6 +37,7 @@ class StateDifference:
     stored: dict[str, Any] | None
 
     def describe(self) -> str:
+        """One line for people: which row, and how the table and the log disagree."""
         if self.stored is None:
             return f"{self.table} {self.key}: in the log as {self.logged}, missing from the table"
         if self.logged is None:
@@ -44,6 +47,8 @@ class StateDifference:
 
 @dataclass(frozen=True)
 class StateReport:
+    """The tables checked against the log: how many entries were replayed, what differs."""
+
     entries: int
     differences: list[StateDifference] = field(default_factory=list)
 

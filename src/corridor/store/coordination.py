@@ -106,8 +106,10 @@ def _hours(delta: dt.timedelta) -> str:
 
 def _record(session: Session, actor: str, action: str, row: M, out: type[BaseModel], *,
             filed_under: tuple[str, str | int] | None = None) -> M:
-    """Add ``row`` (a no-op if it is already in the session), flush it so it has its id, and
-    append the audit entry carrying it as ``out`` would show it.
+    """Add ``row``, flush it so it has its id, and append the audit entry carrying it.
+
+    Adding is a no-op if the row is already in the session; the entry shows the row as ``out``
+    would.
 
     The entry is filed under the row itself (``party.created`` under party ``id``) unless
     ``filed_under`` names the entity the change belongs to, e.g. a signature's agreement.
@@ -127,8 +129,10 @@ Outcome = Literal["created", "updated", "unchanged"]
 
 def put(session: Session, actor: str, entity: str, existing: M | None, wanted: M,
         out: type[BaseModel], fields: Sequence[str]) -> Outcome:
-    """Create ``wanted``, or bring ``existing`` to its values of ``fields``: loading the same
-    reference data twice writes nothing, not even an audit entry, and says so."""
+    """Create ``wanted``, or bring ``existing`` to its values of ``fields``.
+
+    Loading the same reference data twice writes nothing, not even an audit entry, and says so.
+    """
     if existing is None:
         _record(session, actor, f"{entity}.created", wanted, out)
         return "created"
@@ -143,8 +147,10 @@ def put(session: Session, actor: str, entity: str, existing: M | None, wanted: M
 # -- parties and users -------------------------------------------------------------------------
 
 def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
-    """A key belongs to one party: one registered, or once used, by another is refused, or that
-    party could present the other's signatures as its own."""
+    """A key belongs to one party: one registered, or once used, by another is refused.
+
+    Otherwise that party could present the other's signatures as its own.
+    """
     holders = set(session.scalars(select(Party.id).where(Party.public_key == public_key)))
     holders |= set(session.scalars(select(Signature.party_id)
                                    .where(Signature.public_key == public_key)))
@@ -154,6 +160,7 @@ def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
 
 
 def create_party(session: Session, actor: str, body: PartyIn) -> Party:
+    """Register a party; its id must be new and its key, if given, no other party's."""
     if session.get(Party, body.id) is not None:
         raise ConflictError(f"party {body.id} already exists", field="id")
     if body.public_key is not None:
@@ -170,6 +177,7 @@ def set_party_key(session: Session, actor: str, party_id: str, body: PartyKeyIn)
 
 
 def hash_token(token: str) -> str:
+    """The stored form of a bearer token: a SHA-256 digest, so a leaked table grants nothing."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -190,8 +198,10 @@ def create_user(
     session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
     lifetime: dt.timedelta | None = TOKEN_LIFETIME,
 ) -> tuple[User, str]:
-    """Create a user and return its bearer token, which is stored only as a hash and works
-    for ``lifetime`` (None: until revoked)."""
+    """Create a user and return its bearer token.
+
+    The token is stored only as a hash and works for ``lifetime`` (None: until revoked).
+    """
     if (role == "liaison") != (party_id is not None):
         raise StoreError("a liaison must be bound to exactly one party, other roles to none",
                          field="party")
@@ -225,6 +235,7 @@ def rotate_token(session: Session, actor: str, user_id: int,
 # -- talks, proposals, positions ---------------------------------------------------------------
 
 def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
+    """Record a round of talks with its delegations; every delegation's party must be known."""
     if session.scalars(select(TalksRound).where(TalksRound.number == body.number)).first():
         raise ConflictError(f"talks round {body.number} already exists", field="number")
     talks = TalksRound(number=body.number, date=body.date, venue=body.venue, notes=body.notes)
@@ -364,6 +375,7 @@ def verify(session: Session, agreement_id: int) -> VerificationOut:
 # -- corridors ---------------------------------------------------------------------------------
 
 def create_corridor(session: Session, actor: str, body: CorridorIn) -> Corridor:
+    """Set up a corridor as ``proposed``, from an agreement when one is named."""
     if body.agreement_id is not None:
         get(session, Agreement, body.agreement_id, field="agreement_id")
     corridor = Corridor(status="proposed", **body.model_dump(mode="json"))
@@ -382,6 +394,7 @@ def _require_signed(session: Session, corridor: Corridor) -> None:
 
 def change_status(session: Session, actor: str, corridor_id: int,
                   body: StatusChangeIn) -> Corridor:
+    """Move a corridor along its life cycle; ``agreed`` only once every party has signed."""
     corridor = get(session, Corridor, corridor_id)
     allowed = TRANSITIONS[corridor.status]
     if body.status not in allowed:
@@ -438,6 +451,7 @@ def notify_movement(session: Session, actor: str, body: NotificationIn, *,
 
 def acknowledge(session: Session, actor: str, notification_id: int,
                 body: AcknowledgementIn) -> Acknowledgement:
+    """Record a party's answer to a movement notification; each party answers once."""
     notification = get(session, Notification, notification_id)
     get(session, Party, body.party_id, field="party_id")
     if any(a.party_id == body.party_id for a in notification.acknowledgements):

@@ -90,8 +90,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def _open_failure(engine: Engine, exc: OperationalError) -> Exception:
-    """An SQLite file that cannot be opened is a wrong path (bad input); a server that cannot
-    be reached may be back later (a runtime failure)."""
+    """Tell bad input from a runtime failure when a database cannot be opened.
+
+    An SQLite file that cannot be opened is a wrong path (bad input); a server that cannot be
+    reached may be back later (a runtime failure).
+    """
     message = f"cannot open {engine.url!r}: {str(exc.orig).splitlines()[0]}"
     if engine.dialect.name == "sqlite":
         return StoreError(message, field="db")
@@ -137,6 +140,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A transaction for reading; it does not take the store's write lock."""
         with self._reader() as session, session.begin():
             yield session
 
@@ -149,6 +153,7 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()
 
     def __enter__(self) -> Database:

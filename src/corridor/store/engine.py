@@ -46,6 +46,7 @@ class Judged:
 
     @classmethod
     def of(cls, located: list[Located], corridor: JudgedRoute | None, error: str | None) -> Judged:
+        """The stored finding of one routed proposal: its line, summary and notes, and verdicts."""
         notes = [f"{loc.name}: {loc.note}" for loc in located if loc.note]
         if corridor is None:
             return cls(None, {"error": error or "no route", "notes": notes}, {})

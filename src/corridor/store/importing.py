@@ -50,6 +50,7 @@ class ImportReport:
         kind: {"created": [], "updated": [], "unchanged": []} for kind in KINDS})
 
     def add(self, kind: str, outcome: coordination.Outcome, name: str) -> None:
+        """Note that ``name`` of ``kind`` was created, updated or found unchanged."""
         self.outcomes[kind][outcome].append(name)
 
     @property
@@ -57,6 +58,7 @@ class ImportReport:
         return any(o["created"] or o["updated"] for o in self.outcomes.values())
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as ``--json`` prints it: whether anything changed, then names by kind."""
         return {"changed": self.changed, **self.outcomes}
 
     def describe(self) -> str:

@@ -30,6 +30,7 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> dt.datetime:
+    """The current time in UTC, aware: every stored timestamp is."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -44,6 +45,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Store an aware time as naive UTC; a naive one is refused, its zone unknown."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -54,12 +56,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def process_result_value(
         self, value: dt.datetime | None, dialect: Dialect
     ) -> dt.datetime | None:
+        """Read a stored time back as aware UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table, so Alembic sees them all."""
+
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: UTCDateTime(),
         dict[str, Any]: JSONDocument,
@@ -68,6 +73,8 @@ class Base(DeclarativeBase):
 
 
 class Party(Base):
+    """A party registered with the service, and the key it signs agreements with."""
+
     __tablename__ = "parties"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -78,6 +85,8 @@ class Party(Base):
 
 
 class User(Base):
+    """Someone who uses the API, by role and party; only a hash of the token is kept."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +103,8 @@ class User(Base):
 
 
 class TalksRound(Base):
+    """One round of talks: when, where and what was noted."""
+
     __tablename__ = "talks_rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +119,8 @@ class TalksRound(Base):
 
 
 class DelegationMember(Base):
+    """A delegate at a round of talks."""
+
     __tablename__ = "delegation_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +132,8 @@ class DelegationMember(Base):
 
 
 class Proposal(Base):
+    """A corridor proposal tabled in the talks, with the engine's verdicts on it."""
+
     __tablename__ = "proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +183,8 @@ class CeasefireWindow(Base):
 
 
 class Position(Base):
+    """A party's answer to a proposal."""
+
     __tablename__ = "positions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +198,8 @@ class Position(Base):
 
 
 class Agreement(Base):
+    """An agreement's canonical document, which every signatory signs unchanged."""
+
     __tablename__ = "agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,6 +211,8 @@ class Agreement(Base):
 
 
 class Signature(Base):
+    """A party's signature over an agreement's document, with the key that made it."""
+
     __tablename__ = "signatures"
     __table_args__ = (UniqueConstraint("agreement_id", "party_id"),)
 
@@ -205,6 +226,8 @@ class Signature(Base):
 
 
 class Corridor(Base):
+    """A corridor under coordination, from proposed to closed."""
+
     __tablename__ = "corridors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,6 +243,8 @@ class Corridor(Base):
 
 
 class Notification(Base):
+    """A movement announced for a corridor, which the parties acknowledge or refuse."""
+
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -240,6 +265,8 @@ class Notification(Base):
 
 
 class Acknowledgement(Base):
+    """A party's answer to a movement notification."""
+
     __tablename__ = "acknowledgements"
     __table_args__ = (UniqueConstraint("notification_id", "party_id"),)
 
@@ -252,6 +279,8 @@ class Acknowledgement(Base):
 
 
 class Incident(Base):
+    """An incident reported near a corridor."""
+
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

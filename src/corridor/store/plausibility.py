@@ -32,8 +32,10 @@ Problem = tuple[str, str]  # field, what is wrong
 
 
 def refuse(problems: Sequence[Problem]) -> None:
-    """Raise one error listing every problem: the error's field is the first one's, the others
-    are named in the message."""
+    """Raise one error listing every problem.
+
+    The error's field is the first problem's; the others are named in the message.
+    """
     if problems:
         (field, first), *others = problems
         raise StoreError("; ".join([first, *(f"{where}: {what}" for where, what in others)]),
@@ -43,8 +45,7 @@ def refuse(problems: Sequence[Problem]) -> None:
 def movement_problems(body: NotificationIn, windows: Sequence[Mapping[str, Any]],
                       route: Mapping[str, Any] | None,
                       waypoints: Sequence[str] | None) -> list[Problem]:
-    """Every way the movement departs from the corridor's agreed windows, route and from
-    what its vehicles can carry."""
+    """Every way the movement departs from its corridor's windows and route, and its vehicles."""
     problems = _window_problems(body.start_at, body.end_at, windows)
     problems += _capacity_problems(body.people, body.vehicles)
     if body.route is not None and route is not None:

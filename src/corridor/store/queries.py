@@ -145,14 +145,18 @@ def _line(route: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class MapFilter:
-    """What part of the live map to read: a box (min lon, min lat, max lon, max lat) and a time
-    span; None leaves that side open. A field office on a slow link asks for its own area."""
+    """What part of the live map to read: a box and a time span.
+
+    The box is (min lon, min lat, max lon, max lat); None leaves a side open. A field office on
+    a slow link asks for its own area.
+    """
 
     bbox: tuple[float, float, float, float] | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
 
     def contains(self, lon: float, lat: float) -> bool:
+        """Whether a point lies in the box (always, without one)."""
         if self.bbox is None:
             return True
         min_lon, min_lat, max_lon, max_lat = self.bbox
@@ -185,8 +189,10 @@ EVERYWHERE = MapFilter()
 
 
 def corridor_features(session: Session, where: MapFilter = EVERYWHERE) -> list[dict[str, Any]]:
-    """Proposals' routes coloured by status, then corridors made without a proposal; those
-    crossing the filter's box."""
+    """Proposals' routes coloured by status, then corridors made without a proposal.
+
+    Only those crossing the filter's box.
+    """
     proposals = session.scalars(select(Proposal).order_by(Proposal.id)).all()
     stances: dict[int, list[str]] = {}
     for proposal_id, stance in session.execute(select(Position.proposal_id, Position.stance)):

@@ -112,8 +112,9 @@ def _text_fault(text: str) -> str | None:
 
 
 def document_fault(data: object) -> tuple[str, str] | None:
-    """Where (a dotted field path) and why a decoded document cannot be stored on every
-    backend, or None.
+    """Where (a dotted field path) and why a document cannot be stored on every backend.
+
+    ``None`` when it can.
 
     Walked with an explicit stack, so a hostile nesting depth cannot exhaust Python's.
     """
@@ -197,6 +198,8 @@ class WindowOut(_Out):
 
 
 class ReasonIn(_In):
+    """One rule's outcome in a verdict: a stable code and a sentence for people."""
+
     code: Annotated[str, Field(min_length=1, max_length=80)]
     message: Text
 
@@ -229,6 +232,8 @@ class Page(BaseModel, Generic[T]):
 # -- parties and users -------------------------------------------------------------------------
 
 class PartyIn(_In):
+    """A party to register: its code, its name, and optionally the key it will sign with."""
+
     id: PartyId
     name: Name
     kind: PartyKind = "belligerent"
@@ -236,10 +241,14 @@ class PartyIn(_In):
 
 
 class PartyKeyIn(_In):
+    """A party's new public signing key (Ed25519, hex)."""
+
     public_key: PublicKeyHex
 
 
 class PartyOut(_Out):
+    """A registered party, with its key's fingerprint for reading aloud over a phone."""
+
     id: str
     name: str
     kind: str
@@ -253,6 +262,8 @@ class PartyOut(_Out):
 
 
 class UserOut(_Out):
+    """A user as the API shows it: never its token."""
+
     id: int
     name: str
     role: Role
@@ -277,6 +288,8 @@ class NewTokenOut(BaseModel):
 # -- a scenario's places and windows -------------------------------------------------------------
 
 class PlaceOut(_Out):
+    """An origin or destination imported from a scenario, with its people or capacity."""
+
     id: int
     name: str
     role: Literal["origin", "destination"]
@@ -287,23 +300,31 @@ class PlaceOut(_Out):
 
 
 class CeasefireWindowOut(WindowOut):
+    """A ceasefire window imported from a scenario, under the scenario's id for it."""
+
     key: str
 
 
 # -- talks ---------------------------------------------------------------------------------------
 
 class MemberIn(_In):
+    """A delegate: name, title, and whether they head the delegation."""
+
     name: Name
     title: Annotated[str, Field(max_length=300)]
     head: Flag = False
 
 
 class DelegationIn(_In):
+    """One party's delegation to a round of talks."""
+
     party_id: PartyId
     members: list[MemberIn] = Field(min_length=1)
 
 
 class TalksIn(_In):
+    """A round of talks to record: when, where, and who came."""
+
     number: Number
     date: Day
     venue: Annotated[str, Field(min_length=1, max_length=300)]
@@ -312,6 +333,8 @@ class TalksIn(_In):
 
 
 class MemberOut(_Out):
+    """A delegate as recorded, with their party."""
+
     party_id: str
     name: str
     title: str
@@ -319,6 +342,8 @@ class MemberOut(_Out):
 
 
 class TalksOut(_Out):
+    """A recorded round of talks with every delegate."""
+
     id: int
     number: int
     date: dt.date
@@ -330,6 +355,8 @@ class TalksOut(_Out):
 # -- proposals and positions -------------------------------------------------------------------
 
 class ProposalIn(RouteIn):
+    """A corridor proposal: who proposes it, from where to where, by which route, when."""
+
     round_id: EntityId | None = None
     number: Number | None = None
     proposer_id: PartyId
@@ -348,6 +375,8 @@ class ProposalIn(RouteIn):
 
 
 class ProposalOut(_Out):
+    """A stored proposal, with the verdicts the engine computed for it."""
+
     id: int
     round_id: int | None
     number: int | None
@@ -368,10 +397,14 @@ class ProposalOut(_Out):
 
 
 class CounterProposalIn(RouteIn):
+    """The route and windows a party offers instead, when its stance is ``counter``."""
+
     windows: list[WindowIn] = []
 
 
 class PositionIn(_In):
+    """A party's answer to a proposal: accept, reject or counter, with reasons and conditions."""
+
     party_id: PartyId
     stance: Stance
     reasons: list[Text] = []
@@ -386,6 +419,8 @@ class PositionIn(_In):
 
 
 class PositionOut(_Out):
+    """A party's recorded answer to a proposal."""
+
     id: int
     proposal_id: int
     party_id: str
@@ -399,11 +434,15 @@ class PositionOut(_Out):
 # -- agreements and signatures -------------------------------------------------------------------
 
 class AgreementCorridorIn(RouteIn):
+    """Where the agreed corridor runs, as written into the document the parties sign."""
+
     origin: Name
     destination: Name
 
 
 class AgreementIn(_In):
+    """An agreement to draft from a proposal: corridor, windows, conditions and signatories."""
+
     proposal_id: EntityId | None = None
     corridor: AgreementCorridorIn
     windows: list[WindowIn] = Field(min_length=1)
@@ -412,11 +451,15 @@ class AgreementIn(_In):
 
 
 class SignatureIn(_In):
+    """A party's signature over the agreement's canonical document."""
+
     party_id: PartyId
     signature: SignatureHex
 
 
 class SignatureOut(_Out):
+    """A recorded signature, with the key that made it and its fingerprint."""
+
     party_id: str
     public_key: str
     signature: str
@@ -430,6 +473,8 @@ class SignatureOut(_Out):
 
 
 class AgreementOut(_Out):
+    """An agreement: the exact document each party signs and the signatures so far."""
+
     id: int
     proposal_id: int | None
     document: dict[str, Any] = Field(description="Exactly what each party signs, in canonical "
@@ -445,12 +490,16 @@ class AgreementOut(_Out):
 
 
 class SignatureCheckOut(BaseModel):
+    """Whether one recorded signature still verifies against the document."""
+
     party_id: str
     fingerprint: str
     valid: bool
 
 
 class VerificationOut(BaseModel):
+    """Every signature of an agreement checked, and which parties have yet to sign."""
+
     agreement_id: int
     valid: bool
     signatures: list[SignatureCheckOut]
@@ -460,6 +509,8 @@ class VerificationOut(BaseModel):
 # -- corridors -------------------------------------------------------------------------------
 
 class CorridorIn(RouteIn):
+    """A corridor to set up, usually from a signed agreement."""
+
     name: Name
     origin: Name
     destination: Name
@@ -467,6 +518,8 @@ class CorridorIn(RouteIn):
 
 
 class CorridorOut(_Out):
+    """A corridor and where it stands in its life cycle."""
+
     id: int
     name: str
     agreement_id: int | None
@@ -480,6 +533,8 @@ class CorridorOut(_Out):
 
 
 class StatusChangeIn(_In):
+    """A move of a corridor to a new status, with why."""
+
     status: CorridorStatus
     reason: Text = ""
 
@@ -487,6 +542,8 @@ class StatusChangeIn(_In):
 # -- movements -------------------------------------------------------------------------------
 
 class VehicleIn(_In):
+    """Vehicles of one kind in a movement, with their plates when known."""
+
     kind: Annotated[str, Field(min_length=1, max_length=50, examples=["bus"])]
     count: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     seats: Annotated[int | None, Field(ge=1, le=500, strict=True, description=(
@@ -496,6 +553,8 @@ class VehicleIn(_In):
 
 
 class NotificationIn(_In):
+    """A movement announced to the parties: who moves, how many, by which route, when."""
+
     corridor_id: EntityId
     movers: Annotated[str, Field(min_length=1, max_length=4000,
                                  description="Who moves: organisation and kind of people")]
@@ -515,6 +574,8 @@ class NotificationIn(_In):
 
 
 class AcknowledgementIn(_In):
+    """A party's answer to a movement notification."""
+
     party_id: PartyId
     decision: Decision
     reason: Text = ""
@@ -527,6 +588,8 @@ class AcknowledgementIn(_In):
 
 
 class AcknowledgementOut(_Out):
+    """A party's recorded answer to a movement notification."""
+
     party_id: str
     decision: Decision
     reason: str
@@ -534,6 +597,8 @@ class AcknowledgementOut(_Out):
 
 
 class NotificationOut(_Out):
+    """A movement notification with every party's answer so far."""
+
     id: int
     corridor_id: int
     movers: str
@@ -550,6 +615,8 @@ class NotificationOut(_Out):
 
 
 class IncidentIn(_In):
+    """Something that happened near a corridor, reported from the ground."""
+
     corridor_id: EntityId | None = None
     type: Annotated[str, Field(min_length=1, max_length=50, examples=["shelling"])]
     lon: Longitude
@@ -566,6 +633,8 @@ class IncidentIn(_In):
 
 
 class IncidentOut(_Out):
+    """A recorded incident, and whether reporting it suspended the corridor."""
+
     id: int
     corridor_id: int | None
     type: str
@@ -579,6 +648,8 @@ class IncidentOut(_Out):
 
 
 class ConvoyReportIn(_In):
+    """Where a notified convoy is and how it is doing."""
+
     status: ConvoyStatus
     lon: Longitude
     lat: Latitude
@@ -588,6 +659,8 @@ class ConvoyReportIn(_In):
 
 
 class ConvoyReportOut(_Out):
+    """A recorded convoy report."""
+
     id: int
     notification_id: int
     status: ConvoyStatus
@@ -601,8 +674,11 @@ class ConvoyReportOut(_Out):
 
 
 class ProposalRecord(BaseModel):
-    """A proposal with everything that followed from it in the store: positions, agreements,
-    corridors, movements and their acknowledgements, and the parties they name."""
+    """A proposal with everything that followed from it in the store.
+
+    Positions, agreements, corridors, movements and their acknowledgements, and the parties
+    they name.
+    """
 
     proposal: ProposalOut
     status: str
@@ -614,6 +690,8 @@ class ProposalRecord(BaseModel):
 
 
 class AuditEntryOut(_Out):
+    """One link of the audit chain: what was done, by whom, and the hashes that bind it."""
+
     seq: int
     actor: str
     at: dt.datetime

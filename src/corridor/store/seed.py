@@ -88,6 +88,8 @@ SUMY_CONDITIONS = ("ceasefire on the route for the window", "civilians only")
 
 @dataclass(frozen=True)
 class SeedSummary:
+    """How many of each record the seed wrote, for the command to report."""
+
     parties: int
     rounds: int
     proposals: int

@@ -110,6 +110,7 @@ class KeyPair:
 
     @classmethod
     def generate(cls) -> KeyPair:
+        """A fresh random key pair."""
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
@@ -147,8 +148,7 @@ class KeyPair:
 
 def signature_valid(public_key_hex: str, document: Mapping[str, Any], signature_hex: str,
                     party_id: str) -> bool:
-    """Whether ``signature_hex`` is the key holder's signature, as ``party_id``, of exactly this
-    document."""
+    """Whether ``signature_hex`` is the key holder's signature of this document as ``party_id``."""
     key = parse_public_key(public_key_hex)
     try:
         key.verify(bytes.fromhex(signature_hex), statement_bytes(document, party_id))
