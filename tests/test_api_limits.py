@@ -60,7 +60,7 @@ class RawStream:
         self.sock.close()
 
 
-def _slow(port: int) -> socket.socket:
+def slow_connection(port: int) -> socket.socket:
     """A connection that starts a request's headers and never finishes them."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     sock.sendall(b"GET /api/parties HTTP/1.1\r\nHost: test\r\n")
@@ -103,7 +103,7 @@ def test_slow_connections_neither_starve_others_nor_flood_the_log(
     slow: list[socket.socket] = []
     try:
         for _ in range(600):
-            slow.append(_slow(server.port))
+            slow.append(slow_connection(server.port))
         with httpx.Client(base_url=server.base_url, timeout=10,
                           headers={"Authorization": f"Bearer {token}"}) as client:
             for _ in range(20):
@@ -120,7 +120,7 @@ def test_slow_connections_neither_starve_others_nor_flood_the_log(
 def test_headers_must_arrive_within_the_timeout(store: str, tmp_path: Path) -> None:
     server = ServiceProcess(store, tmp_path / "server.log", "--header-timeout", "1")
     try:
-        sock = _slow(server.port)
+        sock = slow_connection(server.port)
         sock.settimeout(20)
         assert sock.recv(1) == b"", "the server kept a connection whose headers never came"
         sock.close()

@@ -34,10 +34,10 @@ async def _stream(hub: EventHub, sub: Subscription, db: Database, after: int,
         events = hub.since(after) if follow else None
         if events is None:
             events = await run_in_threadpool(read_after, db, after)
-        for seq, event in events:
-            yield event
-            after = seq
         if events:
+            # One write per batch, not per event: with many streams the sends are the cost.
+            yield "".join(event for _, event in events)
+            after = events[-1][0]
             continue
         if not follow:
             return
