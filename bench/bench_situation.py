@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from corridor.borders import load_countries
+from corridor.geodesy import polyline_lengths_m
 from corridor.network.graph import RoadNetwork
 from corridor.situation import (
     Closures,
@@ -49,16 +50,15 @@ def grid_network(side: int, bbox: tuple[float, float, float, float]) -> RoadNetw
     tail, head, way_id = tail[order], head[order], way_id[order]
     xs = np.column_stack([node_lon[tail], (node_lon[tail] + node_lon[head]) / 2, node_lon[head]])
     ys = np.column_stack([node_lat[tail], (node_lat[tail] + node_lat[head]) / 2, node_lat[head]])
-    dx = np.radians(node_lon[head] - node_lon[tail]) * np.cos(np.radians(node_lat[tail]))
-    dy = np.radians(node_lat[head] - node_lat[tail])
     n = len(tail)
+    offsets = np.arange(0, 3 * n + 1, 3)
     return RoadNetwork(
         node_lon=node_lon, node_lat=node_lat, node_osm_id=np.arange(len(node_lon)),
         tail=tail.astype(np.int32), head=head.astype(np.int32),
-        length_m=np.hypot(dx, dy) * 6_371_000.0, speed_kmh=np.full(n, 80.0),
+        length_m=polyline_lengths_m(offsets, xs.ravel(), ys.ravel()), speed_kmh=np.full(n, 80.0),
         capacity_vph=np.full(n, 1000.0), road_class=np.full(n, 3, dtype=np.int8),
         way_id=way_id.astype(np.int64), name_idx=np.full(n, -1, dtype=np.int32),
-        geom_offsets=np.arange(0, 3 * n + 1, 3), geom_lon=xs.ravel(), geom_lat=ys.ravel())
+        geom_offsets=offsets, geom_lon=xs.ravel(), geom_lat=ys.ravel())
 
 
 def main() -> None:
