@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ import corridor.cli
 from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.models import Agreement
+from corridor.store.signing import KeyPair
 from tests.conftest import DATA_DIR, REPO_ROOT, SCENARIO_DIR
 from tests.dbfixtures import free_port, seed_store
 
@@ -301,3 +303,40 @@ def test_every_command_is_covered_for_each_exit_code() -> None:
     commands = set(_commands(typer.main.get_command(corridor.cli.app)))
     missing = {(name, code) for name in commands for code in (0, 1, 2)} - covered
     assert not missing, f"commands without an exit-code case: {sorted(missing)}"
+
+
+# -- files and names that must not be half-made ------------------------------------------------
+
+
+def _small_files() -> None:
+    """In the child: files may not grow past 64 bytes, so writing a key fails halfway."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+
+def test_keygen_leaves_no_partial_key_when_the_write_fails(tmp_path: Path) -> None:
+    out = tmp_path / "party.key"
+    done = subprocess.run([_executable(), "admin", "keygen", "--out", str(out)], env=_env(),
+                          capture_output=True, text=True, timeout=120, check=False,
+                          preexec_fn=_small_files)
+    assert done.returncode == 1, done.stderr
+    assert list(tmp_path.iterdir()) == [], "a failed write must leave no file behind"
+    assert len(done.stderr.strip().splitlines()) == 1 and str(out) in done.stderr
+
+
+def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path: Path) -> None:
+    out = tmp_path / "ключ.key"
+    done = subprocess.run([_executable(), "admin", "keygen", "--out", str(out), "--json"],
+                          env=_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert list(tmp_path.iterdir()) == [out]
+    public = json.loads(done.stdout)["public_key"]
+    assert KeyPair.load(out).public_key_hex == public
+
+
+def test_user_add_refuses_a_control_character_in_the_name(db_url: str) -> None:
+    done = subprocess.run([_executable(), "admin", "user", "add", "Олена\x01", "--role",
+                           "observer", "--db", db_url], env=_env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "name: text contains the control character U+0001" in done.stderr

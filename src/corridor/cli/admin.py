@@ -154,10 +154,11 @@ def keygen(
     json: JsonOpt = False,
 ) -> None:
     """Create a party's Ed25519 key pair; register the printed public key with the party."""
-    if out_file.exists():
-        raise StoreError("refusing to overwrite an existing key", source=out_file)
     pair = KeyPair.generate()
-    pair.save(out_file)
+    try:
+        pair.save(out_file)
+    except FileExistsError as exc:
+        raise StoreError("refusing to overwrite an existing key", source=out_file) from exc
     data = {"private_key_file": str(out_file), "public_key": pair.public_key_hex,
             "fingerprint": fingerprint(pair.public_key_hex)}
     report(data, json, f"public key {data['public_key']}\nfingerprint {data['fingerprint']}")

@@ -68,6 +68,7 @@ from corridor.store.schemas import (
     TalksOut,
     UserOut,
     VerificationOut,
+    document_fault,
 )
 from corridor.store.signing import (
     DOCUMENT_TYPE,
@@ -202,6 +203,9 @@ def create_user(
 
     The token is stored only as a hash and works for ``lifetime`` (None: until revoked).
     """
+    for field, text in (("name", name), ("party", party_id)):
+        if text is not None and (fault := document_fault(text)) is not None:
+            raise StoreError(fault[1], field=field)
     if (role == "liaison") != (party_id is not None):
         raise StoreError("a liaison must be bound to exactly one party, other roles to none",
                          field="party")

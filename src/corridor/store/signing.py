@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -125,14 +127,17 @@ class KeyPair:
         return cls(key)
 
     def save(self, path: Path) -> None:
-        """Write the private key readable by its owner only: it is the party's signature."""
+        """Write the private key readable by its owner only: it is the party's signature.
+
+        The key appears whole or not at all, and never replaces an existing file
+        (:class:`FileExistsError`): a half-written key would lock the party out of signing.
+        """
         pem = self.private_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        path.touch(mode=0o600, exist_ok=False)
-        path.write_bytes(pem)
+        _publish(pem, path)
 
     @property
     def public_key_hex(self) -> str:
@@ -144,6 +149,33 @@ class KeyPair:
     def sign(self, document: Mapping[str, Any], party_id: str) -> str:
         """Hex signature of ``party_id``'s statement agreeing to the document."""
         return self.private_key.sign(statement_bytes(document, party_id)).hex()
+
+
+def _publish(data: bytes, path: Path) -> None:
+    """Write ``data`` to a private scratch file beside ``path``, then link it into place.
+
+    A link, unlike a rename, fails when ``path`` exists. Errors name ``path``, not the
+    scratch file the operating system would name, or nothing.
+    """
+    try:
+        fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _about(exc, path) from exc
+    try:
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as exc:
+            raise _about(exc, path) from exc
+        os.link(scratch, path)
+    finally:
+        os.unlink(scratch)
+
+
+def _about(exc: OSError, path: Path) -> OSError:
+    return OSError(exc.errno, f"cannot write the key: {exc.strerror}", str(path))
 
 
 def signature_valid(public_key_hex: str, document: Mapping[str, Any], signature_hex: str,
