@@ -147,3 +147,15 @@ def test_repair_reports_the_area_it_changed(tmp_path: Path) -> None:
     assert "repaired 1 invalid polygon(s) (feature 1)" in note
     change = float(note.split("changed by ")[1].split(" km²")[0])
     assert 40 < change < 50
+
+
+
+def test_a_dated_layer_gives_the_map_of_the_latest_date_not_after_the_day(tmp_path: Path) -> None:
+    path = _geojson(tmp_path / "d.geojson", [(SQUARE, {"on": "2022-03-01", "side": "a"}),
+                                             (MULTI, {"on": "2022-03-10", "side": "b"}),
+                                             (SQUARE, {"on": "2022-03-10", "side": "c"})])
+    layer = _read(path, date_property="on", labels={"holder": FromProperty("side")})
+    assert layer.on(date(2022, 3, 5)).labels["holder"] == ("a",)
+    assert layer.on(date(2022, 3, 10)).labels["holder"] == ("b", "c")
+    assert layer.on(None).labels["holder"] == ("b", "c")
+    assert len(layer.on(date(2022, 2, 1))) == 0

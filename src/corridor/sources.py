@@ -82,9 +82,13 @@ def read_sources(sc: Scenario) -> Sources:
 
 def read_source(sc: Scenario, spec: LayerSource, *, kind: Kind, field: str,
                 labels: dict[str, Label] | None = None) -> Layer:
-    """One layer file of the scenario, its path taken relative to the scenario file."""
-    return read_layer(sc.path(spec.source), kind=kind, field=field, layer=spec.layer,
-                      labels=labels, date_property=spec.date, repair=spec.repair, crs=spec.crs)
+    """One layer file of the scenario, its path relative to the scenario file.
+
+    A dated layer gives the map in force on the scenario's date (see :meth:`Layer.on`).
+    """
+    layer = read_layer(sc.path(spec.source), kind=kind, field=field, layer=spec.layer,
+                       labels=labels, date_property=spec.date, repair=spec.repair, crs=spec.crs)
+    return layer.on(sc.as_of) if spec.date else layer
 
 
 def _label(spec: str | PropertyValues | PropertyText | RiskValues) -> Label:
@@ -130,7 +134,7 @@ def _settlements(sc: Scenario) -> list[Settlement] | None:
         return None
     path = sc.path(spec.source)
     if path.suffix.lower() == ".csv":
-        return read_settlements(path, statuses=list(spec.status))
+        return read_settlements(path, statuses=list(spec.status), as_of=sc.as_of)
     layer = read_layer(path, kind="point", field="control.settlements", layer=spec.layer,
                        crs=spec.crs, labels={"name": FromProperty("name"), "status":
                                              FromProperty("status", {k: k for k in spec.status})})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +86,12 @@ class World:
     #: The closures as given (spots and OSM ways), before they became closed edges.
     closures: Closures = field(default_factory=Closures)
     _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
+    _metric_specs: dict[str, tuple[Mode, list[str]]] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date | None:
+        """The date of the snapshot the world stands on; ``None`` for an undated scenario."""
+        return self.scenario.as_of
 
     @property
     def schematic(self) -> bool:
@@ -157,11 +164,42 @@ class World:
         exclude = sorted(set(exclude))
         name = f"{mode.value}|{','.join(exclude)}"
         if name not in self.router.metrics:
-            weights = edge_weights(self.network, self.situation, mode=mode,
-                                   convoy_speed_kmh=self.scenario.convoy_speed_kmh,
-                                   exclude_territories=exclude)
-            self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+            self._customize(name, mode, exclude)
         return name
+
+    def _customize(self, name: str, mode: Mode, exclude: list[str]) -> None:
+        weights = edge_weights(self.network, self.situation, mode=mode,
+                               convoy_speed_kmh=self.scenario.convoy_speed_kmh,
+                               exclude_territories=exclude)
+        self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+        self._metric_specs[name] = (mode, exclude)
+
+    # -- time -----------------------------------------------------------------------------------
+    def move_to(self, day: date | None) -> None:
+        """Stand on the snapshot valid on ``day`` (``None``: the scenario's undated situation).
+
+        Everything the situation decides is redone (control, front line, hazards, closures),
+        but the per-edge arrays are re-measured only where ground changed hands or zones came
+        or went, and every metric already used is re-weighted in place: the network, the
+        gazetteer and the router's contraction hierarchy are kept. Raises
+        :class:`~corridor.errors.SituationError` (field ``at``) for a date before the
+        timeline.
+        """
+        sc = self.scenario.at(day)
+        if sc.as_of == self.day:
+            return
+        sources = read_sources(sc)
+        control = _control(sc, self.countries, sources)
+        front = _front_line(sc, control)
+        hazards = _hazards(sc, control, front, sources)
+        _check_siting(sc, self.network, self.gazetteer)
+        closures, notes = _closures(sc, self.gazetteer, self.network, sources)
+        self.situation = self.situation.updated(control=control, hazards=hazards,
+                                                closures=closures)
+        self.scenario, self.control, self.front_line, self.hazards = sc, control, front, hazards
+        self.notes, self.closures = [*sources.notes, *notes], closures
+        for name, (mode, exclude) in self._metric_specs.items():
+            self._customize(name, mode, exclude)
 
 
 def build_world(scenario: Scenario, *, progress: bool = False) -> World:

@@ -7,7 +7,7 @@ whole document (references, contradictions) are the loader's, in :mod:`corridor.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
@@ -193,7 +194,14 @@ ControlArea = Annotated[Annotated[HolderArea, Tag("inline")]
                         Discriminator(_inline_or_file)]
 
 
-class ControlSpec(_Model):
+class ControlAreas(_Model):
+    """The part of control that changes with the front: settlements and explicit areas."""
+
+    settlements: SettlementControl | None = None
+    polygons: list[ControlArea] = Field(default_factory=list)
+
+
+class ControlSpec(ControlAreas):
     """Who holds the ground: states from a borders file, a country split by towns or polygons."""
 
     borders: Path | None = Field(None, description="GeoJSON of countries with iso_a2")
@@ -202,8 +210,6 @@ class ControlSpec(_Model):
     states: list[str] = Field(default_factory=list,
                               description="neighbouring states drawn from the borders file, "
                                           "each its own territory label")
-    settlements: SettlementControl | None = None
-    polygons: list[ControlArea] = Field(default_factory=list)
 
 
 class RiskLevel(StrEnum):
@@ -283,6 +289,22 @@ class ClosureLayer(LayerSource):
 ClosureEntry = Annotated[Annotated[Closure, Tag("inline")]
                          | Annotated[ClosureLayer, Tag("from-file")],
                          Discriminator(_inline_or_file)]
+
+
+class Snapshot(_Model):
+    """The situation on one date, valid from that date until the next snapshot's.
+
+    Each section a snapshot gives replaces the scenario's own for that date; a section it
+    leaves out is the scenario's. A settlement file with a ``date`` column is read as of the
+    snapshot's date, so a snapshot can be just a date.
+    """
+
+    date: date
+    note: str = ""
+    control: ControlAreas | None = Field(None, description="replaces control.settlements "
+                                                           "and control.polygons")
+    hazards: HazardSpec | None = None
+    closures: list[ClosureEntry] | None = None
 
 
 # -- parties and rules -------------------------------------------------------------------------
@@ -550,9 +572,14 @@ class Scenario(_Model):
     proposals: list[ProposalSpec] = Field(default_factory=list)
     corridors: list[AgreedCorridor] = Field(default_factory=list)
     convoy_speed_kmh: float = Field(50.0, gt=0.0, le=130.0)
+    timeline: list[Snapshot] = Field(default_factory=list,
+                                     description="dated situations, oldest first")
 
     #: Directory of the scenario file; relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)
+    #: The date this copy describes (see :meth:`at`); settlement files are read as of it.
+    as_of: date | None = Field(None, exclude=True)
+    _undated: Scenario | None = PrivateAttr(None)
 
     @field_validator("timezone")
     @classmethod
@@ -563,18 +590,78 @@ class Scenario(_Model):
         """Resolve a path written in the scenario relative to the scenario file."""
         return relative if relative.is_absolute() else (self.base_dir / relative).resolve()
 
+    # -- timeline ------------------------------------------------------------------------------
+    @property
+    def dates(self) -> list[date]:
+        """The timeline's dates, oldest first (empty without a timeline)."""
+        return [s.date for s in self.timeline]
+
+    def snapshot_date(self, at: date) -> date:
+        """The date of the snapshot valid on ``at``: the latest not after it.
+
+        Raises :class:`SituationError` (field ``at``) without a timeline or before its start.
+        """
+        if not self.timeline:
+            raise SituationError(f"the scenario has no timeline, so no situation is dated "
+                                 f"{at.isoformat()}", field="at")
+        valid = [d for d in self.dates if d <= at]
+        if not valid:
+            raise SituationError(f"no snapshot on or before {at.isoformat()}: the timeline "
+                                 f"starts on {self.dates[0].isoformat()}", field="at")
+        return valid[-1]
+
+    def default_date(self, window_ids: list[str]) -> date | None:
+        """The snapshot for a proposal running in ``window_ids``.
+
+        The latest snapshot not after the first window's start (its local date), else the
+        latest; ``None`` without a timeline.
+        """
+        if not self.timeline:
+            return None
+        starts = [w.start for w in self.windows if w.id in window_ids]
+        if starts:
+            first = min(starts).astimezone(ZoneInfo(self.timezone)).date()
+            valid = [d for d in self.dates if d <= first]
+            if valid:
+                return valid[-1]
+        return self.dates[-1]
+
+    def at(self, day: date | None) -> Scenario:
+        """The scenario as of the snapshot valid on ``day`` (``None``: the undated scenario).
+
+        The copy keeps the timeline, so it can be moved to another date in turn.
+        """
+        base = self._undated or self
+        if day is None:
+            return base
+        snapshot = self.timeline[self.dates.index(base.snapshot_date(day))]
+        control = base.control
+        if snapshot.control is not None:
+            control = control.model_copy(update={"settlements": snapshot.control.settlements,
+                                                 "polygons": snapshot.control.polygons})
+        dated = base.model_copy(update={
+            "control": control,
+            "hazards": snapshot.hazards if snapshot.hazards is not None else base.hazards,
+            "closures": snapshot.closures if snapshot.closures is not None else base.closures,
+            "as_of": snapshot.date})
+        dated._undated = base
+        return dated
+
     @property
     def territory_labels(self) -> set[str]:
-        """Every label an area can carry; rules may name these or a party id."""
+        """Every label an area can carry, on any date; rules may name these or a party id."""
         labels = set(self.control.states)
         if self.control.base_country:
             labels.add(self.control.base_country)
-        if self.control.settlements:
-            labels.update(self.control.settlements.status.values())
-        for area in self.control.polygons:
-            holder = area.holder
-            labels.update(holder.values.values() if isinstance(holder, PropertyValues)
-                          else [holder])
+        areas: list[ControlAreas] = [self.control]
+        areas.extend(s.control for s in self.timeline if s.control is not None)
+        for spec in areas:
+            if spec.settlements:
+                labels.update(spec.settlements.status.values())
+            for area in spec.polygons:
+                holder = area.holder
+                labels.update(holder.values.values() if isinstance(holder, PropertyValues)
+                              else [holder])
         for party in self.parties:
             labels.update(party.holds)
         return labels

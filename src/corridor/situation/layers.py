@@ -82,6 +82,24 @@ class Layer:
     def __len__(self) -> int:
         return len(self.geometries)
 
+    def on(self, day: date | None) -> Layer:
+        """The features in force on ``day``.
+
+        A dated layer holds one map per date: on ``day`` the map of the latest date not after
+        it counts (``None``: the latest date of all); undated features count on every day.
+        """
+        dated = sorted({d for d in self.dates if d is not None})
+        valid = [d for d in dated if day is None or d <= day]
+        current = valid[-1] if valid else None
+        keep = np.array([d is None or d == current for d in self.dates], dtype=bool)
+        if keep.all():
+            return self
+        return Layer(self.source, self.geometries[keep],
+                     {k: tuple(v for v, kept in zip(values, keep, strict=True) if kept)
+                      for k, values in self.labels.items()},
+                     tuple(d for d, kept in zip(self.dates, keep, strict=True) if kept),
+                     self.notes)
+
     def grouped(self, label: str) -> dict[str, list[Any]]:
         """Geometries by the value of ``label``, in file order."""
         out: dict[str, list[Any]] = {}
