@@ -25,7 +25,7 @@ from corridor.scenario.schema import (
     Scenario,
 )
 from corridor.situation import HazardZone, Settlement, read_settlements
-from corridor.situation.layers import FromProperty, Kind, Label, Layer, read_layer
+from corridor.situation.layers import FileLayer, FromProperty, Kind, Label, read_layer
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,10 @@ def read_sources(sc: Scenario) -> Sources:
 
 
 def read_source(sc: Scenario, spec: LayerSource, *, kind: Kind, field: str,
-                labels: dict[str, Label] | None = None) -> Layer:
+                labels: dict[str, Label] | None = None) -> FileLayer:
     """One layer file of the scenario, its path relative to the scenario file.
 
-    A dated layer gives the map in force on the scenario's date (see :meth:`Layer.on`).
+    A dated layer gives the map in force on the scenario's date (see :meth:`FileLayer.on`).
     """
     layer = read_layer(sc.path(spec.source), kind=kind, field=field, layer=spec.layer,
                        labels=labels, date_property=spec.date, repair=spec.repair, crs=spec.crs)
@@ -105,7 +105,7 @@ def _names(spec: str | PropertyText | None) -> dict[str, Label]:
     return {} if spec is None else {"name": _label(spec)}
 
 
-def _default_names(layer: Layer, count: int) -> Sequence[str]:
+def _default_names(layer: FileLayer, count: int) -> Sequence[str]:
     return layer.labels.get("name") or [f"{layer.source.name} #{i}" for i in range(count)]
 
 

@@ -66,7 +66,7 @@ Label = str | FromProperty
 
 
 @dataclass(frozen=True)
-class Layer:
+class FileLayer:
     """The features of one file, reprojected to lon/lat, with their labels and dates.
 
     ``geometries[i]``, ``labels[name][i]`` and ``dates[i]`` describe feature ``i`` of the file
@@ -82,7 +82,7 @@ class Layer:
     def __len__(self) -> int:
         return len(self.geometries)
 
-    def on(self, day: date | None) -> Layer:
+    def on(self, day: date | None) -> FileLayer:
         """The features in force on ``day``.
 
         A dated layer holds one map per date: on ``day`` the map of the latest date not after
@@ -94,7 +94,7 @@ class Layer:
         keep = np.array([d is None or d == current for d in self.dates], dtype=bool)
         if keep.all():
             return self
-        return Layer(self.source, self.geometries[keep],
+        return FileLayer(self.source, self.geometries[keep],
                      {k: tuple(v for v, kept in zip(values, keep, strict=True) if kept)
                       for k, values in self.labels.items()},
                      tuple(d for d, kept in zip(self.dates, keep, strict=True) if kept),
@@ -110,7 +110,7 @@ class Layer:
 
 def read_layer(path: Path, *, kind: Kind, field: str, layer: str | None = None,
                labels: Mapping[str, Label] | None = None, date_property: str | None = None,
-               repair: bool = False, crs: str | None = None) -> Layer:
+               repair: bool = False, crs: str | None = None) -> FileLayer:
     """Read and check one layer file.
 
     ``field`` is the scenario path that names the file, quoted in errors. ``labels`` maps each
@@ -135,7 +135,7 @@ def read_layer(path: Path, *, kind: Kind, field: str, layer: str | None = None,
     dates = reader.dates(date_property, columns) if date_property else (None,) * len(geometries)
     if kind == "point":
         geometries, values, dates = _explode_points(geometries, values, dates)
-    return Layer(reader.path, geometries, values, dates, tuple(notes))
+    return FileLayer(reader.path, geometries, values, dates, tuple(notes))
 
 
 class _Reader:
