@@ -205,6 +205,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
                    convoys, situations, alerts, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    situations.install(app, db)
     file_routes(app)
     web.mount(app)
     app.add_exception_handler(StoreError, _store_error)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from corridor.monitoring.monitor import Monitor
+from corridor.store.db import Database
 from corridor.store.models import SituationSnapshot, User
 from corridor.store.situation_schemas import (
     SituationBrief,
@@ -20,6 +21,12 @@ from .map import scenario_world
 from .policy import Reader, permit
 
 router = APIRouter(prefix="/api/situations", tags=["situations"])
+
+
+def install(app: FastAPI, db: Database) -> None:
+    """Give the service its monitor, standing on the latest snapshot posted before a restart."""
+    app.state.monitor = Monitor(app.state.scenario_layers.world)
+    app.state.monitor.restore(db)
 
 
 def monitor(request: Request, db: DB) -> Monitor:

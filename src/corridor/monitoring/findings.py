@@ -109,8 +109,8 @@ def _territories(world: World, w: Watched, judged: JudgedRoute, line: _Line) -> 
         label = run.label or ""
         if label and label not in out and _holder(world, label) != origin:
             out[label] = _located(line, "territory", label, label,
-                                  f"{w.label} enters {label}, held by {_holder(world, label)}, "
-                                  f"not by {origin} who holds its origin", km,
+                                  f"{w.label} enters {label} (held by {_holder(world, label)}; "
+                                  f"its origin is held by {origin})", km,
                                   line.point_at(km * 1000.0))
         km += run.km
     return list(out.values())

@@ -26,7 +26,7 @@ from corridor.scenario.schema import (
     SettlementControl,
     Snapshot,
 )
-from corridor.situation import read_settlements
+from corridor.sources import read_sources
 from corridor.world import World
 
 
@@ -92,8 +92,7 @@ def _settlements(world: World, before: Scenario, statuses: list[dict[str, Any]],
                          "settlement statuses to set; post control areas instead",
                          field="settlements")
     rows = [{"name": s.name, "lat": s.lat, "lon": s.lon, "status": s.status}
-            for s in read_settlements(before.path(spec.source), list(spec.status),
-                                      as_of=before.as_of)]
+            for s in read_sources(before).settlements or []]
     for i, posted in enumerate(statuses):
         if posted["status"] not in spec.status:
             raise StoreError(f"unknown status {posted['status']!r}; the scenario's settlement "
