@@ -43,8 +43,8 @@ def _no_network(data: dict[str, Any], tmp_path: Path) -> None:
 
 
 def _no_gazetteer(data: dict[str, Any], tmp_path: Path) -> None:
-    data.setdefault("gazetteer", {}).setdefault("supplements", []).append(
-        str(tmp_path / "villages-missing.csv"))
+    missing = tmp_path / "villages-missing.csv"
+    data.setdefault("gazetteer", {}).setdefault("supplements", []).append(str(missing))
 
 
 def _outside(data: dict[str, Any], tmp_path: Path) -> None:
