@@ -61,7 +61,7 @@ class Monitor:
             world.move_to(day)
             self._held.clear()
 
-    def _add(self, world: World, snapshot: Snapshot) -> None:
+    def apply(self, world: World, snapshot: Snapshot) -> None:
         """Put ``snapshot`` into the world's timeline and stand on it."""
         previous = world.scenario
         # Undated for a moment, so that moving re-derives even a date the world stands on.
@@ -82,7 +82,7 @@ class Monitor:
                                                .order_by(SituationSnapshot.id))]
         with ENGINE_LOCK:
             for situation_id, day, payload, note in stored:
-                self._add(self.world, snapshot_of(self.world, situation_id, day, payload, note,
+                self.apply(self.world, snapshot_of(self.world, situation_id, day, payload, note,
                                                   self.workdir))
                 self.posted.add(day)
             self._move(self.world, self.day)
@@ -119,7 +119,7 @@ class Monitor:
             subjects = self._open_on(world, body.effective, watched(session))
             next_id = _next_id(session)
         before = self._judge(world, subjects) if current else {}
-        self._add(world, snapshot_of(world, next_id, body.effective, payload, body.note,
+        self.apply(world, snapshot_of(world, next_id, body.effective, payload, body.note,
                                      self.workdir))
         with db.write() as session:
             snapshot = record_situation(session, actor, body)
