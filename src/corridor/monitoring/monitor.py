@@ -26,18 +26,15 @@ from corridor.scenario.schema import Snapshot
 from corridor.store.db import Database
 from corridor.store.engine import ENGINE_LOCK
 from corridor.store.models import Alert, SituationSnapshot
-from corridor.store.situation_schemas import (
-    AlertOut,
-    SituationBrief,
-    SituationIn,
-    SituationPosted,
-)
+from corridor.store.schemas import AlertOut
+from corridor.store.situation_schemas import SituationBrief, SituationIn, SituationPosted
 from corridor.store.situations import Finding, SubjectKey, active_alerts, record_situation, settle
 from corridor.world import World
 
 from .findings import findings
+from .picture import ground, verdicts
 from .snapshots import posted_error, snapshot_of, with_snapshot
-from .subjects import Watched, watched
+from .subjects import Watched, proposals, watched
 
 
 @dataclass
@@ -49,6 +46,7 @@ class Monitor:
     #: Dates of posted snapshots; the world stands on the latest (none: the scenario as loaded).
     posted: set[dt.date] = field(default_factory=set)
     _held: dict[SubjectKey, list[Finding]] = field(default_factory=dict)
+    _pictures: dict[dt.date | None, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def day(self) -> dt.date | None:
@@ -86,6 +84,41 @@ class Monitor:
                                                   self.workdir))
                 self.posted.add(day)
             self._move(self.world, self.day)
+
+    # -- the timeline --------------------------------------------------------------------------
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every date the world can stand on: the scenario's own and the posted, oldest first."""
+        if self.world is None:
+            return []
+        return [{"date": s.date.isoformat(), "posted": s.date in self.posted, "note": s.note}
+                for s in self.world.scenario.at(None).timeline]
+
+    def picture(self, db: Database, day: dt.date | None) -> dict[str, Any]:
+        """The layers and every proposal's verdicts on ``day`` (``None``: as loaded)."""
+        if self.world is None:
+            return {"date": None, "layers": {}, "proposals": []}
+        with ENGINE_LOCK:
+            if day not in self._pictures:
+                with db.read() as session:
+                    stored = proposals(session)
+                self._move(self.world, day)
+                try:
+                    self._pictures[day] = {
+                        "date": None if self.world.day is None else self.world.day.isoformat(),
+                        "layers": ground(self.world), "proposals": verdicts(self.world, stored)}
+                finally:
+                    self._move(self.world, self.day)
+            return self._pictures[day]
+
+    def control_on(self, day: dt.date | None) -> Any:
+        """The control map in force on ``day``."""
+        assert self.world is not None
+        with ENGINE_LOCK:
+            self._move(self.world, day)
+            try:
+                return self.world.control
+            finally:
+                self._move(self.world, self.day)
 
     # -- judging -------------------------------------------------------------------------------
     def _judge(self, world: World, subjects: list[Watched]) -> dict[SubjectKey, list[Finding]]:
@@ -125,6 +158,7 @@ class Monitor:
             snapshot = record_situation(session, actor, body)
         self.posted.add(body.effective)
         self._held.clear()
+        self._pictures.clear()
         if not current:
             self._move(world, self.day)
             return _posted(snapshot, False, 0, [], [])
