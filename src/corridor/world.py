@@ -8,6 +8,7 @@ Doing them here once keeps those commands short and makes them agree with each o
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,8 @@ from scipy.spatial import cKDTree
 
 from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
-from corridor.gazetteer import Gazetteer, Place, places_from_csv
-from corridor.geodesy import LocalProjection, haversine_m
+from corridor.gazetteer import Gazetteer, Place, Resolution, places_from_csv
+from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
 from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -109,10 +110,7 @@ class World:
         ``field`` is the scenario path of the name, for errors. On a schematic network a place
         that is not one of its towns is pinned to the nearest town on it, and the note says so.
         """
-        try:
-            res = self.gazetteer.resolve(name, near=near)
-        except GazetteerError as exc:
-            raise ScenarioError(exc.message, source=self.scenario.base_dir, field=field) from exc
+        res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
         key = (name, res.place.geonameid)
         if key in self._located:
             return self._located[key]
@@ -120,6 +118,8 @@ class World:
         node = self._node_of(res.place)
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
+            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+                        field=field, what=repr(name))
             try:
                 s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
                          name=name)
@@ -137,6 +137,10 @@ class World:
         located = Located(name, res.place, node, snap_km, "; ".join(notes))
         self._located[key] = located
         return located
+
+    def point(self, loc: Location, field: str) -> tuple[float, float]:
+        """Coordinates of a scenario location (``field`` is its scenario path, for errors)."""
+        return point_of(self.scenario, self.gazetteer, self.network, loc, field)
 
     def node_name(self, node: int) -> str:
         """A network node's town name on a schematic network, else its coordinates."""
@@ -213,7 +217,7 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
                            settings=NetworkSettings(simplify=sc.network.simplify,
                                                     keep_edges=sc.network.keep_edges),
                            progress=progress)
-    gazetteer = _gazetteer(sc)
+    gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
     control = _control(sc, countries, sources)
@@ -227,8 +231,10 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
-def _gazetteer(sc: Scenario) -> Gazetteer:
+def _gazetteer(sc: Scenario, network: RoadNetwork) -> Gazetteer:
+    """GeoNames, merged with the extract's own place nodes, then the supplementary points."""
     gazetteer = Gazetteer.from_geonames([sc.path(p) for p in sc.gazetteer.geonames])
+    gazetteer.add_osm_places(network.places)
     for path in sc.gazetteer.supplements:
         gazetteer.add_places(places_from_csv(sc.path(path)))
     return gazetteer
@@ -290,7 +296,7 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
-        check_point(network, point_of(sc, gazetteer, cp.at, where), limit_m=limit_m,
+        check_point(network, point_of(sc, gazetteer, network, cp.at, where), limit_m=limit_m,
                     field=where, what=f"checkpoint {cp.name!r}")
     for i, zone in enumerate(sc.hazards.zones):
         if isinstance(zone, HazardArea):
@@ -301,8 +307,8 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
               ) -> tuple[Closures, list[str]]:
     """The closures, each checked to close some road, and a note per way closure on what it shut."""
-    spots = [FileClosure(c.name, point_of(sc, gazetteer, c.at, f"closures[{i}].at"), c.radius_m,
-                         f"closures[{i}].at")
+    spots = [FileClosure(c.name, point_of(sc, gazetteer, network, c.at, f"closures[{i}].at"),
+                         c.radius_m, f"closures[{i}].at")
              for i, c in enumerate(sc.closures) if isinstance(c, Closure) and c.at is not None]
     ways: set[int] = set()
     notes: list[str] = []
@@ -326,17 +332,38 @@ def _point_closure(sc: Scenario, network: RoadNetwork, spot: FileClosure) -> Poi
     return PointClosure(spot.name, *spot.lonlat, spot.radius_m)
 
 
-def point_of(sc: Scenario, gazetteer: Gazetteer, loc: Location, field: str,
-             ) -> tuple[float, float]:
+def point_of(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, loc: Location,
+             field: str) -> tuple[float, float]:
     """Coordinates of a scenario location, resolving a place name through the gazetteer."""
     if loc.point is not None:
         return loc.point
     assert loc.place is not None  # guaranteed by Location's validator
+    place = resolve_place(sc, gazetteer, network, loc.place, field).place
+    return (place.lon, place.lat)
+
+
+def resolve_place(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, name: str,
+                  field: str, *, near: tuple[float, float] | None = None) -> Resolution:
+    """Resolve a scenario's place name among the places its roads can reach.
+
+    Namesakes farther from the network than a place may be snapped cannot be meant when one
+    of them lies near it, so they are left out; an unknown or still ambiguous name is a
+    :class:`ScenarioError` naming ``field``.
+    """
     try:
-        place = gazetteer.resolve(loc.place).place
+        return gazetteer.resolve(name, near=near,
+                                 within=search_area(network, sc.network.max_snap_km))
     except GazetteerError as exc:
         raise ScenarioError(exc.message, source=sc.base_dir, field=field) from exc
-    return (place.lon, place.lat)
+
+
+def search_area(network: RoadNetwork, margin_km: float) -> tuple[float, float, float, float]:
+    """The network's bounding box grown by ``margin_km`` on every side, in degrees."""
+    lon0, lat0, lon1, lat1 = network.bbox
+    dlat = margin_km * 1000.0 / M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(max(abs(lat0), abs(lat1)))), 0.01)
+    return (max(lon0 - dlon, -180.0), max(lat0 - dlat, -90.0),
+            min(lon1 + dlon, 180.0), min(lat1 + dlat, 90.0))
 
 
 def _settlements(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> Settlements:
