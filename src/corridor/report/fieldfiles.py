@@ -21,6 +21,7 @@ from typing import Any
 import gpxpy.gpx
 import numpy as np
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 from pyogrio.raw import write as ogr_write
 
 from corridor.styles import LAYERS, STATUS_COLOURS
@@ -193,10 +194,15 @@ def write_gpkg(path: Path, fmap: FieldMap) -> None:
     ]
     with atomic_path(path) as tmp:
         for layer, geometry_type, geometries, columns in layers:
-            ogr_write(str(tmp), np.array(shapely.to_wkb(geometries), dtype=object).reshape(-1),
-                      [_column(values) for values in columns.values()], list(columns),
-                      layer=layer, driver="GPKG", geometry_type=geometry_type,
-                      crs="EPSG:4326")
+            try:
+                ogr_write(str(tmp), np.array(shapely.to_wkb(geometries),
+                                             dtype=object).reshape(-1),
+                          [_column(values) for values in columns.values()], list(columns),
+                          layer=layer, driver="GPKG", geometry_type=geometry_type,
+                          crs="EPSG:4326")
+            except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
+                # GDAL's failures to write are I/O failures of this file, reported as such.
+                raise OSError(f"cannot write {path} (layer {layer}): {exc}") from exc
 
 
 # -- helpers -----------------------------------------------------------------------------------
