@@ -183,7 +183,7 @@ def test_bad_input_names_the_field(andorra: World, query: dict[str, Any], field:
 def test_a_point_far_from_every_road_is_refused_with_its_distance(andorra: World) -> None:
     with pytest.raises(ScenarioError) as info:
         route_adhoc(andorra, RouteQuery((2.2, 42.47), "Ordino", prefix="--"))
-    assert info.value.field == "--from" and "not on any road" in info.value.message
+    assert info.value.field == "--from" and "38.9 km from the nearest road" in info.value.message
 
 
 def _small_files() -> None:

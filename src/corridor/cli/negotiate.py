@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg
+from corridor.cli._options import AtOpt, GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
 from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
@@ -37,12 +37,14 @@ def negotiate_cmd(
     gpx: GpxOpt = None,
     kml: KmlOpt = None,
     gpkg: GpkgOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Judge every proposal for every party and search corridors all parties accept."""
     sc = load_scenario(scenario)
+    day = parse_day(at, sc)
     with console.status("loading the scenario") as status:
         world = build_world(sc, progress=False)
-        neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
+        neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage), at=day)
     if geojson is not None:
         write_text_atomic(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
     if html is not None:

@@ -28,7 +28,7 @@ from corridor.routing.route import PassedSettlement, Settlements, settlements_al
 from corridor.routing.weights import Mode, describe_exclusions
 from corridor.situation import edges_touching
 from corridor.situation.planar import Area
-from corridor.world import Located, PlaceArg, World, point_of
+from corridor.world import Located, PlaceArg, World
 
 #: A checkpoint this close to a route stands on it: the route passes through its control.
 CHECKPOINT_ON_ROUTE_KM = 0.3
@@ -183,7 +183,7 @@ def checkpoints_along(world: World, route: JudgedRoute) -> list[PassedSettlement
     sc = world.scenario
     if not sc.checkpoints or len(route.summary.geometry) < 2:
         return []
-    points = [point_of(sc, world.gazetteer, cp.at, f"checkpoints[{k}].at")
+    points = [world.point(cp.at, f"checkpoints[{k}].at")
               for k, cp in enumerate(sc.checkpoints)]
     line = np.asarray(route.summary.geometry)
     return settlements_along(line[:, 0], line[:, 1], Settlements(

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from corridor.errors import ScenarioError
-from corridor.scenario.schema import DestinationIn, NoTransit, PartySpec, Scenario
+from corridor.scenario.schema import UNION_TAGS, DestinationIn, NoTransit, PartySpec, Scenario
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -77,7 +77,7 @@ def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and (
         part in {"destination_in", "origin_in", "no_transit", "max_exposure", "max_duration",
                  "must_pass", "must_avoid", "allowed_hours"}
-        or "[" in part or part.startswith(("function-", "tuple["))
+        or part in UNION_TAGS or "[" in part or part.startswith(("function-", "tuple["))
     )
 
 

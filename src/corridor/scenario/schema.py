@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -84,6 +86,59 @@ class Location(_Model):
         return self
 
 
+# -- layers from GIS files ----------------------------------------------------------------------
+#: Union tags of the inline-or-file and fixed-or-property choices; error paths leave them out.
+UNION_TAGS = frozenset({"inline", "from-file", "fixed", "from-property"})
+
+
+def _inline_or_file(value: Any) -> str:
+    """An item with ``source`` is read from a file; anything else is written inline."""
+    has_source = (isinstance(value, dict) and "source" in value) or hasattr(value, "source")
+    return "from-file" if has_source else "inline"
+
+
+def _fixed_or_property(value: Any) -> str:
+    return "from-property" if isinstance(value, dict | BaseModel) else "fixed"
+
+
+class PropertyText(_Model):
+    """A label read from each feature's property, its text taken as it is (a zone's name)."""
+
+    property: str = Field(min_length=1)
+
+
+class PropertyValues(_Model):
+    """A label read from each feature's property and mapped: a value not listed is an error."""
+
+    property: str = Field(min_length=1)
+    values: dict[str, str] = Field(min_length=1, description="property value -> label, e.g. "
+                                                             "{ru: RU-held, ua: UA}")
+
+
+class LayerSource(_Model):
+    """Features of a GIS file GDAL reads; every CRS is reprojected to WGS84."""
+
+    source: Path = Field(description="GeoJSON, KML/KMZ, GPKG, Shapefile (or .zip of one), "
+                                     "FlatGeobuf, CSV with WKT or lon/lat columns; relative to "
+                                     "the scenario file")
+    layer: str | None = Field(None, description="the layer to read, when the file has several")
+    crs: str | None = Field(None, description="coordinate reference system of a file that "
+                                              "names none (a CSV is read as EPSG:4326)")
+    date: str | None = Field(None, description="property holding each feature's date "
+                                               "(YYYY-MM-DD), for dated layers")
+    repair: bool = Field(False, description="repair invalid rings with make_valid (the output "
+                                            "says how much area changed) instead of refusing them")
+
+
+#: A holder label given once for the whole file, or read from each feature's property.
+HolderLabel = Annotated[Annotated[str, Tag("fixed")]
+                        | Annotated[PropertyValues, Tag("from-property")],
+                        Discriminator(_fixed_or_property)]
+#: A name given once for the whole file, or read from each feature's property.
+NameLabel = Annotated[Annotated[str, Tag("fixed")] | Annotated[PropertyText, Tag("from-property")],
+                      Discriminator(_fixed_or_property)]
+
+
 # -- network and situation ---------------------------------------------------------------------
 class NetworkSpec(_Model):
     """Which road network the scenario runs on, and how far a named place may lie from it."""
@@ -109,9 +164,13 @@ class GazetteerSpec(_Model):
 
 
 class SettlementControl(_Model):
-    """Control inferred from a CSV of settlements, each status mapped to a holder label."""
+    """Control inferred from settlements, each status mapped to a holder label."""
 
-    source: Path = Field(description="CSV with columns name, lat, lon, status")
+    source: Path = Field(description="CSV with columns name, lat, lon, status, or any point "
+                                     "layer file with properties name and status")
+    layer: str | None = Field(None, description="the layer to read, when the file has several")
+    crs: str | None = Field(None, description="coordinate reference system of a point file "
+                                              "that names none")
     status: dict[str, str] = Field(description="status value -> territory label, "
                                                "e.g. {ru: RU-held, ua: UA}")
 
@@ -122,11 +181,24 @@ class HolderArea(Area):
     holder: str = Field(description="territory label of whoever holds this area")
 
 
+class HolderLayer(LayerSource):
+    """Control areas from a file: every polygon held by one label, or by a mapped property."""
+
+    holder: HolderLabel = Field(
+        description="territory label of every polygon, or {property:, values:} mapping a "
+                    "property's values to labels")
+
+
+ControlArea = Annotated[Annotated[HolderArea, Tag("inline")]
+                        | Annotated[HolderLayer, Tag("from-file")],
+                        Discriminator(_inline_or_file)]
+
+
 class ControlAreas(_Model):
     """The part of control that changes with the front: settlements and explicit areas."""
 
     settlements: SettlementControl | None = None
-    polygons: list[HolderArea] = Field(default_factory=list)
+    polygons: list[ControlArea] = Field(default_factory=list)
 
 
 class ControlSpec(ControlAreas):
@@ -155,6 +227,29 @@ class HazardArea(Area):
     risk: RiskLevel
 
 
+class RiskValues(_Model):
+    """A risk level read from each feature's property through a value map."""
+
+    property: str = Field(min_length=1)
+    values: dict[str, RiskLevel] = Field(min_length=1, description="property value -> risk")
+
+
+class HazardLayer(LayerSource):
+    """Hazard zones from a file, at one risk level or at a mapped property's level."""
+
+    risk: Annotated[Annotated[RiskLevel, Tag("fixed")]
+                    | Annotated[RiskValues, Tag("from-property")],
+                    Discriminator(_fixed_or_property)]
+    name: NameLabel | None = Field(
+        None, description="the zones' name, or {property:} holding each one's; default: the "
+                          "file name and feature number")
+
+
+HazardEntry = Annotated[Annotated[HazardArea, Tag("inline")]
+                        | Annotated[HazardLayer, Tag("from-file")],
+                        Discriminator(_inline_or_file)]
+
+
 class HazardSpec(_Model):
     """The hazards: a band along the front line, contested ground, and drawn zones."""
 
@@ -164,7 +259,7 @@ class HazardSpec(_Model):
         True, description="state borders between parties count as lines of contact")
     contested_label: str = Field("contested", description="territory label of contested ground")
     contested_risk: RiskLevel | None = RiskLevel.HIGH
-    zones: list[HazardArea] = Field(default_factory=list)
+    zones: list[HazardEntry] = Field(default_factory=list)
 
 
 class Closure(_Model):
@@ -182,6 +277,20 @@ class Closure(_Model):
         return self
 
 
+class ClosureLayer(LayerSource):
+    """Blocked spots from a point file: every road within ``radius_m`` of each point."""
+
+    name: NameLabel | None = Field(
+        None, description="the closures' name, or {property:} holding each one's; default: "
+                          "the file name and feature number")
+    radius_m: float = Field(200.0, gt=0.0, le=50_000.0)
+
+
+ClosureEntry = Annotated[Annotated[Closure, Tag("inline")]
+                         | Annotated[ClosureLayer, Tag("from-file")],
+                         Discriminator(_inline_or_file)]
+
+
 class Snapshot(_Model):
     """The situation on one date, valid from that date until the next snapshot's.
 
@@ -195,7 +304,7 @@ class Snapshot(_Model):
     control: ControlAreas | None = Field(None, description="replaces control.settlements "
                                                            "and control.polygons")
     hazards: HazardSpec | None = None
-    closures: list[Closure] | None = None
+    closures: list[ClosureEntry] | None = None
 
 
 # -- parties and rules -------------------------------------------------------------------------
@@ -455,7 +564,7 @@ class Scenario(_Model):
     gazetteer: GazetteerSpec = GazetteerSpec()
     control: ControlSpec = ControlSpec()
     hazards: HazardSpec = HazardSpec()
-    closures: list[Closure] = Field(default_factory=list)
+    closures: list[ClosureEntry] = Field(default_factory=list)
     parties: list[PartySpec] = Field(min_length=1)
     places: Places = Places()
     windows: list[Window] = Field(default_factory=list)
@@ -549,7 +658,10 @@ class Scenario(_Model):
         for spec in areas:
             if spec.settlements:
                 labels.update(spec.settlements.status.values())
-            labels.update(p.holder for p in spec.polygons)
+            for area in spec.polygons:
+                holder = area.holder
+                labels.update(holder.values.values() if isinstance(holder, PropertyValues)
+                              else [holder])
         for party in self.parties:
             labels.update(party.holds)
         return labels

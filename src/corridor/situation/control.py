@@ -154,8 +154,12 @@ class ControlMap:
         ``field`` is the caller's path to the mapping (e.g. ``situation.control``); errors name
         ``field.<label>`` and the ring or position. Two holders may not claim the same ground.
         """
-        areas = {label: parse_area(geometry, field=f"{field}.{label}")
-                 for label, geometry in polygons.items()}
+        return cls.from_areas({label: parse_area(geometry, field=f"{field}.{label}")
+                               for label, geometry in polygons.items()}, field=field)
+
+    @classmethod
+    def from_areas(cls, areas: Mapping[str, Area], *, field: str) -> ControlMap:
+        """Valid lon/lat areas per holder; two holders may not claim the same ground."""
         for (a, geom_a), (b, geom_b) in itertools.combinations(areas.items(), 2):
             if shapely.relate_pattern(geom_a, geom_b, "T********"):
                 raise SituationError(f"the areas of {a!r} and {b!r} overlap", field=f"{field}.{b}")
