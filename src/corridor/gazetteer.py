@@ -293,6 +293,15 @@ class Gazetteer:
                                  field="geonameid")
         return self._places[index]
 
+    def knows(self, name: str) -> bool:
+        """Whether some place goes by ``name`` in any spelling :meth:`resolve` accepts.
+
+        Cheap where a failed :meth:`resolve` is not (it searches for the closest spellings), so
+        a caller trying several readings of one name asks this first.
+        """
+        key = _exact_key(name)
+        return bool(key) and bool(self._candidates(key))
+
     def places_array(self) -> PlaceArrays:
         """Every place as numpy arrays (built on first use, rebuilt after :meth:`add_places`)."""
         if self._arrays is None:
