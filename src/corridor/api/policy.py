@@ -72,6 +72,10 @@ POLICY: dict[str, Rule] = {
                                     own_party=("liaison",)),
     "incident.create": _rule("Report an incident", "facilitator", "operator", "liaison"),
     "convoy_report.create": _rule("Report a convoy's progress", "facilitator", "operator"),
+    "situation.create": _rule("Post a new picture of the ground, re-judging what is open",
+                              "facilitator", "operator"),
+    "alert.acknowledge": _rule("Acknowledge an alert for a party", "liaison",
+                               own_party=("liaison",)),
 }
 
 

@@ -22,6 +22,7 @@ from corridor.cli import (
     negotiate,
     network,
     plan,
+    route,
     scenario,
     serve,
     sheet,
@@ -38,8 +39,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
-for _module in (scenario, negotiate, plan, timeline, evacuate, ingest, serve, sheet, network,
-                admin, audit):
+for _module in (scenario, negotiate, route, plan, timeline, evacuate, ingest, serve, sheet,
+                network, admin, audit):
     _module.register(app)
 
 
