@@ -23,7 +23,7 @@ from corridor.store.situation_schemas import (
 )
 
 from .common import DB, READ_ERRORS, WRITE_ERRORS, IdPath, Page, Paging, fetch, list_page
-from .map import scenario_world
+from .map import FeatureCollection, scenario_world
 from .policy import Reader, permit
 
 router = APIRouter(prefix="/api/situations", tags=["situations"])
@@ -34,6 +34,15 @@ def install(app: FastAPI, db: Database) -> None:
     """Give the service its monitor, standing on the latest snapshot posted before a restart."""
     app.state.monitor = Monitor(app.state.scenario_layers.world)
     app.state.monitor.restore(db)
+    if app.state.monitor.day is not None:
+        _redraw(app, app.state.monitor)
+
+
+def _redraw(app: FastAPI, watcher: Monitor) -> None:
+    """``GET /api/map`` draws the ground in force: the latest snapshot's once one is posted."""
+    app.state.base_layers = {**app.state.base_layers, **{
+        name: FeatureCollection.model_validate(layer)
+        for name, layer in watcher.ground_now().items()}}
 
 
 def monitor(request: Request, db: DB) -> Monitor:
@@ -121,7 +130,7 @@ def get_situation(situation_id: IdPath, db: DB, _: Reader) -> SituationOut:
 
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
-def post_situation(body: SituationIn, db: DB, watcher: Watcher,
+def post_situation(body: SituationIn, db: DB, watcher: Watcher, request: Request,
                    user: Annotated[User, Depends(permit("situation.create"))]) -> SituationPosted:
     """Post a new picture of the ground; if it is the latest, every open subject is re-judged.
 
@@ -130,4 +139,7 @@ def post_situation(body: SituationIn, db: DB, watcher: Watcher,
     the scenario cannot hold (an unknown label or status, a closure off every road) is refused
     with 422 naming the field, and nothing is stored.
     """
-    return watcher.post(db, user.name, body)
+    posted = watcher.post(db, user.name, body)
+    if posted.current:
+        _redraw(request.app, watcher)
+    return posted

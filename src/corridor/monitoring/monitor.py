@@ -110,6 +110,13 @@ class Monitor:
                     self._move(self.world, self.day)
             return self._pictures[day]
 
+    def ground_now(self) -> dict[str, dict[str, Any]]:
+        """The ground layers of the situation in force (empty without a scenario)."""
+        if self.world is None:
+            return {}
+        with ENGINE_LOCK:
+            return ground(self.world)
+
     def control_on(self, day: dt.date | None) -> Any:
         """The control map in force on ``day``."""
         assert self.world is not None

@@ -1,4 +1,5 @@
 // The dashboard: log in with a token, draw the map and panels, keep them live from the event stream.
+import { renderAlerts } from "./alerts.js";
 import { Api, ApiError, newKey } from "./api.js";
 import { renderDossier } from "./details.js";
 import { fill, h, useZone } from "./dom.js";
@@ -7,6 +8,7 @@ import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
 import { setUpStatement } from "./statement.js";
 import { followEvents } from "./stream.js";
+import { setUpTimeline } from "./timeline.js";
 
 const TOKEN_KEY = "corridor.token";
 const $ = (id) => document.getElementById(id);
@@ -18,6 +20,7 @@ let stream = null;
 let forms = null;
 let openProposal = null;
 let refreshTimer = null;
+let timeline = null;
 
 function showMessage(text, kind = "error", message = $("message")) {
   message.textContent = text;
@@ -25,18 +28,21 @@ function showMessage(text, kind = "error", message = $("message")) {
 }
 
 async function loadState() {
-  const [proposals, agreements, corridors, notifications, incidents, talks, parties] =
+  const [proposals, agreements, corridors, notifications, incidents, talks, parties, alerts] =
     await Promise.all(["/api/proposals", "/api/agreements", "/api/corridors",
-      "/api/notifications", "/api/incidents", "/api/talks", "/api/parties"]
+      "/api/notifications", "/api/incidents", "/api/talks", "/api/parties", "/api/alerts"]
       .map((path) => api.listAll(path)));
   const positions = new Map(await Promise.all(proposals.map(async (p) => [
     p.id, await api.listAll(`/api/proposals/${p.id}/positions`)])));
-  return { proposals, agreements, corridors, notifications, incidents, talks, parties, positions };
+  return { proposals, agreements, corridors, notifications, incidents, talks, parties, positions,
+           alerts };
 }
 
 async function refresh() {
   const [state, mapData] = await Promise.all([loadState(), api.get("/api/map")]);
   renderPanels(state, { me, onOpen: openDossier, act: answer });
+  renderAlerts(state.alerts, me, acknowledgeAlert);
+  await timeline.refresh();
   forms.update(state, mapData.status_transitions);
   map.drawLive(mapData);
   if (openProposal !== null) await showDossier(openProposal);
@@ -93,6 +99,12 @@ function answer(notificationId, partyId, decision, reason) {
     `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, newKey());
 }
 
+/** Acknowledge an alert for a party. */
+function acknowledgeAlert(alertId, partyId) {
+  return send(`/api/alerts/${alertId}/acknowledgements`, { party_id: partyId },
+    `Alert ${alertId}: acknowledged for ${partyId}.`, newKey());
+}
+
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
 async function openSheet(proposalId, format) {
   try {
@@ -147,6 +159,7 @@ async function start(token) {
   map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
   map.drawBase(mapData);
   drawLegends(mapData);
+  timeline = setUpTimeline(api, map, mapData, reportError);
   await refresh();
   stream = followEvents(api, {
     onEvent: scheduleRefresh,
