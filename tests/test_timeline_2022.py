@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -65,3 +66,28 @@ def test_the_seed_scenario_has_the_four_dates() -> None:
     assert sc.default_date(["mar08"]) == date(2022, 3, 7)
     assert sc.snapshot_date(date(2022, 3, 10)) == date(2022, 3, 9)
     assert sc.at(date(2022, 3, 7)).control == sc.control
+
+
+def _corridor(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "corridor", *args], capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+def test_route_and_negotiate_stand_on_the_date_asked_for() -> None:
+    seed = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
+    routes = {}
+    for day in ("2022-02-28", "2022-03-08"):
+        run = _corridor("route", seed, "--from", "Mariupol", "--to", "Zaporizhzhia",
+                        "--mode", "safest", "--json", "--at", day)
+        assert run.returncode == 0, run.stderr
+        routes[day] = json.loads(run.stdout)
+    assert routes["2022-02-28"]["as_of"] == "2022-02-28"
+    assert routes["2022-03-08"]["as_of"] == "2022-03-07"  # valid until 9 March
+    # the front around Mariupol had closed in by 7 March: more of the way runs under fire
+    exposure = {day: r["route"]["exposure_km"] for day, r in routes.items()}
+    assert exposure["2022-03-08"] > exposure["2022-02-28"]
+    run = _corridor("negotiate", seed, "--json", "--at", "2022-03-03")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert {p["as_of"] for p in doc["proposals"]} == {"2022-03-03"}
+    assert set(doc["search_as_of"].values()) == {"2022-03-03"}
