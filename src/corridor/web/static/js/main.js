@@ -6,6 +6,7 @@ import { setUpForms } from "./forms.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
 import { RouteTool } from "./routetool.js";
+import { setUpStatement } from "./statement.js";
 import { followEvents } from "./stream.js";
 
 const TOKEN_KEY = "corridor.token";
@@ -143,6 +144,7 @@ async function start(token) {
     send, openProposal: () => openProposal,
     bytes: async (path) => (await api.blob(path)).arrayBuffer(),
   }, { ...mapData.setting, timezone: zone });
+  setUpStatement(me, { post: (path, body, key) => api.post(path, body, key), send }, zone);
   // A click picks a route's end while the route tool asks for one, else an incident's place.
   map = new CorridorMap($("map"), openDossier,
     (place) => (routeTool.picking ? routeTool.pick(place) : forms.pickPlace(place)));
