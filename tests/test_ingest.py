@@ -221,3 +221,9 @@ def test_another_country_in_latin_or_cyrillic_script(andorra: Context, statement
         ["Canillo"], ["Encamp"], ["Sant Julià de Lòria"])
     assert [(w.start.isoformat(), w.timezone) for w in item.windows] == [
         ("2026-05-16T10:00:00+02:00", "CET")]
+
+
+def test_a_statement_naming_too_many_places_is_refused(context: Context) -> None:
+    chain = " – ".join(f"Село{i}" for i in range(400))
+    with pytest.raises(IngestError, match="400 place names in corridor chains; expected at most"):
+        draft(chain, context)
