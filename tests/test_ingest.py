@@ -227,3 +227,15 @@ def test_a_statement_naming_too_many_places_is_refused(context: Context) -> None
     chain = " – ".join(f"Село{i}" for i in range(400))
     with pytest.raises(IngestError, match="400 place names in corridor chains; expected at most"):
         draft(chain, context)
+
+
+def test_cyrillic_that_does_not_tell_its_language_is_read_with_both_dictionaries() -> None:
+    statement = "Коридор из Харькова в Белгород 8 марта 2022 с 10:00 до 18:00 мск."
+    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json"], statement.encode())
+    assert code == 0
+    data = json.loads(out)
+    assert data["language"] is None
+    assert [_route(p) for p in data["proposals"]] == [["Kharkiv", "Belgorod"]]
+    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--lang", "ru"],
+                     statement.encode())
+    assert json.loads(out)["language"] == "ru"
