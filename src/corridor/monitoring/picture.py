@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
-
 from corridor.errors import CorridorError
 from corridor.geo import feature_collection
-from corridor.geodesy import LocalProjection
 from corridor.negotiation.output import verdicts_json
 from corridor.negotiation.search import route_as_proposed
 from corridor.report.layers import area_features, closure_features
 from corridor.situation import ControlMap, front_line_geojson, hazards_geojson
-from corridor.situation.planar import polygonal
 from corridor.store.engine import OPEN_ENDED
+from corridor.timeline.diff import area_changes
 from corridor.world import World
 
 from .subjects import Watched
@@ -49,21 +46,11 @@ def verdicts(world: World, proposals: list[Watched]) -> list[dict[str, Any]]:
     return out
 
 
-#: Slivers below this many km² are round-off between two overlays of the same boundary.
-_MIN_KM2 = 0.001
-
-
 def changed_hands(before: ControlMap, after: ControlMap) -> dict[str, Any]:
-    """Ground held by one label on the first date and another on the second, per pair."""
-    features = []
-    for old, lost in before.areas.items():
-        for new, gained in after.areas.items():
-            if old == new or not shapely.intersects(lost, gained):
-                continue
-            part = polygonal(shapely.intersection(lost, gained))
-            if part.is_empty:
-                continue
-            km2 = float(LocalProjection.for_bounds(part.bounds).to_metric(part).area) / 1e6
-            if km2 >= _MIN_KM2:
-                features.append((part, {"from": old, "to": new, "km2": round(km2, 3)}))
-    return feature_collection(features)
+    """Ground held by one label on the first date and another on the second, per pair.
+
+    ``from`` or ``to`` is null for ground nobody holds on that date.
+    """
+    return feature_collection([(c.geometry, {"from": c.before, "to": c.after,
+                                             "km2": round(c.km2, 3)})
+                               for c in area_changes(before, after)])

@@ -164,7 +164,8 @@ export class CorridorMap {
       style: () => ({ color: HATCH, weight: 1.5, fillOpacity: 1, className: "changed-hands" }),
       onEachFeature: (f, shape) => {
         const p = f.properties;
-        shape.bindTooltip(asText(`${p.from} → ${p.to}: ${p.km2} km²`), { sticky: true });
+        shape.bindTooltip(asText(`${p.from ?? "nobody"} → ${p.to ?? "nobody"}: ${p.km2} km²`),
+          { sticky: true });
         shape.on("add", () => hatch(shape.getElement()));
       },
     }).addTo(this.map);

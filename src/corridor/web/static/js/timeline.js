@@ -22,7 +22,7 @@ function verdictItem(p) {
 function changeSummary(collection) {
   const parts = collection.features.map((f) => {
     const p = f.properties;
-    return `${p.from} → ${p.to} ${p.km2.toFixed(1)} km²`;
+    return `${p.from ?? "nobody"} → ${p.to ?? "nobody"} ${p.km2.toFixed(1)} km²`;
   });
   return parts.length ? `${parts.length} areas changed hands: ${parts.join("; ")}`
     : "No ground changed hands between these dates.";
