@@ -67,7 +67,8 @@ def _slide_to(page: Page, dates: list[str | None], day: str) -> None:
     slider.press("Home")
     for _ in range(dates.index(day)):
         slider.press("ArrowRight")
-    expect(page.locator("body")).to_have_attribute("data-situation", day)
+    # The server moves its world to the date and judges every proposal there: give it time.
+    expect(page.locator("body")).to_have_attribute("data-situation", day, timeout=60_000)
 
 
 def test_the_date_slider_redraws_the_ground_and_the_verdicts(demo: Demo, page: Page) -> None:

@@ -86,9 +86,13 @@ export function setUpTimeline(api, map, mapData, reportError) {
     }
   }
 
+  // Each date is a new situation for the server to stand on: wait until the slider rests.
+  let resting = null;
   slider.addEventListener("change", () => {
     slider.setAttribute("aria-valuetext", dateLabel(dates[Number(slider.value)]));
-    show().catch(reportError);
+    $("timeline-shown").textContent = dateLabel(dates[Number(slider.value)]);
+    clearTimeout(resting);
+    resting = setTimeout(() => show().catch(reportError), 300);
   });
   $("changes-show").addEventListener("click", () => showChanges().catch(reportError));
   $("changes-clear").addEventListener("click", () => {
