@@ -132,7 +132,8 @@ def main() -> None:
             t2 = time.perf_counter()
             labels[name] = [situation.territories[i] if i >= 0 else ""
                             for i in situation.edge_territory]
-            rows[name] = {"read_s": read_s, "read_cpu_s": read_cpu_s, "control_s": t1 - t0, "annotate_s": t2 - t1,
+            rows[name] = {"read_s": read_s, "read_cpu_s": read_cpu_s, "control_s": t1 - t0,
+                          "annotate_s": t2 - t1,
                           "total_s": read_s + (t2 - t0),
                           "polygons": sum(len(v) for v in grouped.values())}
             print(name, {k: round(v, 3) for k, v in rows[name].items()}, flush=True)
