@@ -213,7 +213,7 @@ class World:
         control = _control(sc, self.countries, sources)
         front = _front_line(sc, control)
         hazards = _hazards(sc, control, front, sources)
-        _check_siting(sc, self.network, self.gazetteer)
+        _check_siting(sc, self.network, self.gazetteer, sources)
         closures, notes = _closures(sc, self.gazetteer, self.network, sources)
         self.situation = self.situation.updated(control=control, hazards=hazards,
                                                 closures=closures)
@@ -240,7 +240,7 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
-    _check_siting(sc, network, gazetteer)
+    _check_siting(sc, network, gazetteer, sources)
     closures, notes = _closures(sc, gazetteer, network, sources)
     situation = annotate(network, control, hazards, closures)
     return World(sc, network, gazetteer, countries, control, front, hazards, situation,
@@ -308,8 +308,9 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry,
     return zones + sources.hazards
 
 
-def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
-    """Checkpoints and hazard zones must lie within the snap limit of the roads."""
+def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                  sources: Sources) -> None:
+    """Checkpoints and hazard zones (inline, and each file's) must lie within the snap limit."""
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
@@ -319,6 +320,10 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
         if isinstance(zone, HazardArea):
             check_area(network, zone.coordinates, limit_m=limit_m,
                        field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
+    for where, name, outline in sources.hazard_outlines:
+        if isinstance(outline, shapely.Polygon):
+            check_area(network, list(outline.exterior.coords), limit_m=limit_m, field=where,
+                       what=f"hazard layer {name!r}")
 
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
