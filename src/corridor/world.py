@@ -34,6 +34,7 @@ from corridor.situation import (
     ControlMap,
     HazardZone,
     PointClosure,
+    Settlement,
     Situation,
     annotate,
     contested_zone,
@@ -160,6 +161,30 @@ class World:
             self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
         return name
 
+    def redraw(self, settlements: Sequence[Settlement], *,
+               front_line_buffer_km: float | None = None) -> None:
+        """Stand on the same scenario with other settlement reports (and front-line band).
+
+        The situation is re-derived and every metric re-weighted in place; network, gazetteer
+        and router are kept.
+        """
+        sc = self.scenario
+        if front_line_buffer_km is not None:
+            sc = sc.model_copy(update={"hazards": sc.hazards.model_copy(
+                update={"front_line_buffer_km": front_line_buffer_km})})
+        self.control = _control(sc, self.countries, settlements)
+        self.front_line = _front_line(sc, self.control)
+        self.hazards = _hazards(sc, self.control, self.front_line)
+        closures, _ = _closures(sc, self.gazetteer, self.network)
+        self.situation = annotate(self.network, self.control, self.hazards, closures)
+        for name in self.router.metrics:
+            mode, _, joined = name.partition("|")
+            exclude = [x for x in joined.split(",") if x]
+            weights = edge_weights(self.network, self.situation, mode=Mode(mode),
+                                   convoy_speed_kmh=sc.convoy_speed_kmh,
+                                   exclude_territories=exclude)
+            self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+
 
 def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     """Load and derive everything the scenario describes.
@@ -174,15 +199,27 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     gazetteer = _gazetteer(sc)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
-    control = _control(sc, countries)
+    _check_siting(sc, network, gazetteer)
+    return stand_on(sc, network, gazetteer, countries,
+                    Router(network, cache_dir=default_cache_dir() / "cch"),
+                    _settlements(sc, network, gazetteer))
+
+
+def stand_on(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+             countries: dict[str, shapely.Geometry], router: Router, towns: Settlements, *,
+             settlements: Sequence[Settlement] | None = None) -> World:
+    """A world on a network, gazetteer and router already at hand: the situation is derived.
+
+    ``settlements`` replaces the control file's reports (an uncertainty sweep's draws); by
+    default the file is read.
+    """
+    control = _control(sc, countries, settlements)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front)
-    _check_siting(sc, network, gazetteer)
     closures, notes = _closures(sc, gazetteer, network)
     situation = annotate(network, control, hazards, closures)
-    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network, cache_dir=default_cache_dir() / "cch"),
-                 _settlements(sc, network, gazetteer), notes)
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
+                 towns, notes)
 
 
 def _gazetteer(sc: Scenario) -> Gazetteer:
@@ -192,7 +229,8 @@ def _gazetteer(sc: Scenario) -> Gazetteer:
     return gazetteer
 
 
-def _control(sc: Scenario, countries: dict[str, shapely.Geometry]) -> ControlMap:
+def _control(sc: Scenario, countries: dict[str, shapely.Geometry],
+             reports: Sequence[Settlement] | None = None) -> ControlMap:
     spec = sc.control
     wanted = [*spec.states, *([spec.base_country] if spec.base_country else [])]
     for i, code in enumerate(wanted):
@@ -206,8 +244,8 @@ def _control(sc: Scenario, countries: dict[str, shapely.Geometry]) -> ControlMap
         if spec.base_country is None:
             raise ScenarioError("settlement control needs control.base_country to subdivide",
                                 field="control.settlements")
-        settlements = read_settlements(sc.path(spec.settlements.source),
-                                       statuses=list(spec.settlements.status))
+        settlements = reports if reports is not None else read_settlements(
+            sc.path(spec.settlements.source), statuses=list(spec.settlements.status))
         control = control.overlaid_by(ControlMap.from_settlements(
             settlements, status_labels=spec.settlements.status,
             base=countries[spec.base_country], default_label=spec.base_country))
