@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import ANDORRA, DATA_DIR
+from tests.conftest import DATA_DIR
 
 #: name, lat, lon, status, confidence. Two names are written in Cyrillic, as the reports came.
 REPORTS: list[tuple[str, float, float, str, str]] = [
@@ -59,7 +59,6 @@ def write_scenario(directory: Path, statuses: Mapping[str, str] | None = None,
         "timezone": "Europe/Andorra",
         "network": {"source": str(DATA_DIR / "osm" / "andorra-latest.osm.pbf"),
                     "max_snap_km": 2},
-        "gazetteer": {"supplements": [str(ANDORRA.parent / "places.csv")]},
         "control": {"borders": str(borders), "base_country": "AD",
                     "settlements": {"source": str(reports),
                                     "status": {"hi": "highland", "lo": "lowland",

@@ -17,6 +17,7 @@ from distributed import LocalCluster
 
 from corridor.errors import ScenarioError, SituationError
 from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.situation import read_settlements
 from corridor.uncertainty import SweepResult, sweep
@@ -123,3 +124,15 @@ def test_unknown_confidence_names_the_line(tmp_path: Path) -> None:
         read_settlements(reports, statuses=["hi", "lo", "contested"])
     assert err.value.line == 4
     assert err.value.field == "confidence"
+
+
+def test_report_shows_each_verdicts_probability(tmp_path: Path) -> None:
+    world, neg = _built(write_scenario(tmp_path))
+    result = sweep(world, neg, samples=40, seed=3, workers=1)
+    page = render_html(world, neg, result)
+    assert "of 40 drawn situations" in page
+    for r in result.proposals:
+        for party in ("HIGH", "LOW"):
+            assert f"accepts in {100 * r.acceptance[party]:.0f} % of 40" in page
+        assert f"crosses the front line in {100 * r.crosses_front_line:.0f} %" in page
+    assert "drawn situations" not in render_html(world, neg)

@@ -8,8 +8,10 @@ Doing them here once keeps those commands short and makes them agree with each o
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +20,8 @@ from scipy.spatial import cKDTree
 
 from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
-from corridor.gazetteer import Gazetteer, Place, places_from_csv
-from corridor.geodesy import LocalProjection, haversine_m
+from corridor.gazetteer import Gazetteer, Place, Resolution, places_from_csv
+from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
 from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -27,20 +29,20 @@ from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
-from corridor.scenario.schema import Location, Scenario
+from corridor.scenario.schema import Closure, HazardArea, Location, Scenario
 from corridor.siting import check_area, check_point, way_closures
 from corridor.situation import (
     Closures,
     ControlMap,
     HazardZone,
     PointClosure,
-    Settlement,
     Situation,
     annotate,
     contested_zone,
     front_line_zone,
-    read_settlements,
 )
+from corridor.situation.planar import polygonal
+from corridor.sources import FileClosure, Sources, read_sources
 
 #: A place this close to the network node it is pinned to counts as on the road: its note
 #: does not mention the distance.
@@ -82,7 +84,15 @@ class World:
     router: Router
     settlements: Settlements
     notes: list[str] = field(default_factory=list)
+    #: The closures as given (spots and OSM ways), before they became closed edges.
+    closures: Closures = field(default_factory=Closures)
     _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
+    _metric_specs: dict[str, tuple[Mode, list[str]]] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date | None:
+        """The date of the snapshot the world stands on; ``None`` for an undated scenario."""
+        return self.scenario.as_of
 
     @property
     def schematic(self) -> bool:
@@ -100,10 +110,7 @@ class World:
         ``field`` is the scenario path of the name, for errors. On a schematic network a place
         that is not one of its towns is pinned to the nearest town on it, and the note says so.
         """
-        try:
-            res = self.gazetteer.resolve(name, near=near)
-        except GazetteerError as exc:
-            raise ScenarioError(exc.message, source=self.scenario.base_dir, field=field) from exc
+        res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
         key = (name, res.place.geonameid)
         if key in self._located:
             return self._located[key]
@@ -111,6 +118,8 @@ class World:
         node = self._node_of(res.place)
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
+            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+                        field=field, what=repr(name))
             try:
                 s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
                          name=name)
@@ -128,6 +137,10 @@ class World:
         located = Located(name, res.place, node, snap_km, "; ".join(notes))
         self._located[key] = located
         return located
+
+    def point(self, loc: Location, field: str) -> tuple[float, float]:
+        """Coordinates of a scenario location (``field`` is its scenario path, for errors)."""
+        return point_of(self.scenario, self.gazetteer, self.network, loc, field)
 
     def node_name(self, node: int) -> str:
         """A network node's town name on a schematic network, else its coordinates."""
@@ -155,35 +168,49 @@ class World:
         exclude = sorted(set(exclude))
         name = f"{mode.value}|{','.join(exclude)}"
         if name not in self.router.metrics:
-            weights = edge_weights(self.network, self.situation, mode=mode,
-                                   convoy_speed_kmh=self.scenario.convoy_speed_kmh,
-                                   exclude_territories=exclude)
-            self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+            self._customize(name, mode, exclude)
         return name
 
-    def redraw(self, settlements: Sequence[Settlement], *,
-               front_line_buffer_km: float | None = None) -> None:
-        """Stand on the same scenario with other settlement reports (and front-line band).
+    def _customize(self, name: str, mode: Mode, exclude: list[str]) -> None:
+        weights = edge_weights(self.network, self.situation, mode=mode,
+                               convoy_speed_kmh=self.scenario.convoy_speed_kmh,
+                               exclude_territories=exclude)
+        self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+        self._metric_specs[name] = (mode, exclude)
 
-        The situation is re-derived and every metric re-weighted in place; network, gazetteer
-        and router are kept.
+    # -- time -----------------------------------------------------------------------------------
+    def move_to(self, day: date | None) -> None:
+        """Stand on the snapshot valid on ``day`` (``None``: the scenario's undated situation).
+
+        Everything the situation decides is redone (control, front line, hazards, closures),
+        but the per-edge arrays are re-measured only where ground changed hands or zones came
+        or went, and every metric already used is re-weighted in place: the network, the
+        gazetteer and the router's contraction hierarchy are kept. Raises
+        :class:`~corridor.errors.SituationError` (field ``at``) for a date before the
+        timeline.
         """
-        sc = self.scenario
-        if front_line_buffer_km is not None:
-            sc = sc.model_copy(update={"hazards": sc.hazards.model_copy(
-                update={"front_line_buffer_km": front_line_buffer_km})})
-        self.control = _control(sc, self.countries, settlements)
-        self.front_line = _front_line(sc, self.control)
-        self.hazards = _hazards(sc, self.control, self.front_line)
-        closures, _ = _closures(sc, self.gazetteer, self.network)
-        self.situation = annotate(self.network, self.control, self.hazards, closures)
-        for name in self.router.metrics:
-            mode, _, joined = name.partition("|")
-            exclude = [x for x in joined.split(",") if x]
-            weights = edge_weights(self.network, self.situation, mode=Mode(mode),
-                                   convoy_speed_kmh=sc.convoy_speed_kmh,
-                                   exclude_territories=exclude)
-            self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+        sc = self.scenario.at(day)
+        if sc.as_of == self.day:
+            return
+        _check_siting(sc, self.network, self.gazetteer)
+        self.stand(sc, read_sources(sc))
+
+    def stand(self, sc: Scenario, sources: Sources) -> None:
+        """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
+
+        An uncertainty sweep calls this with drawn settlement statuses in ``sources``. The
+        per-edge arrays are re-measured from the current situation where ground changed.
+        """
+        control = _control(sc, self.countries, sources)
+        front = _front_line(sc, control)
+        hazards = _hazards(sc, control, front, sources)
+        closures, notes = _closures(sc, self.gazetteer, self.network, sources)
+        self.situation = self.situation.updated(control=control, hazards=hazards,
+                                                closures=closures)
+        self.scenario, self.control, self.front_line, self.hazards = sc, control, front, hazards
+        self.notes, self.closures = [*sources.notes, *notes], closures
+        for name, (mode, exclude) in self._metric_specs.items():
+            self._customize(name, mode, exclude)
 
 
 def build_world(scenario: Scenario, *, progress: bool = False) -> World:
@@ -192,45 +219,49 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     Raises :class:`~corridor.errors.CorridorError` subclasses naming the scenario field at fault.
     """
     sc = scenario
+    sources = read_sources(sc)
     network = load_network(sc.path(sc.network.source),
                            settings=NetworkSettings(simplify=sc.network.simplify,
                                                     keep_edges=sc.network.keep_edges),
                            progress=progress)
-    gazetteer = _gazetteer(sc)
+    gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
-    _check_siting(sc, network, gazetteer)
-    return stand_on(sc, network, gazetteer, countries,
-                    Router(network, cache_dir=default_cache_dir() / "cch"),
-                    _settlements(sc, network, gazetteer))
+    return assemble_world(sc, network, gazetteer, countries, sources,
+                          Router(network, cache_dir=default_cache_dir() / "cch"))
 
 
-def stand_on(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
-             countries: dict[str, shapely.Geometry], router: Router, towns: Settlements, *,
-             settlements: Sequence[Settlement] | None = None) -> World:
-    """A world on a network, gazetteer and router already at hand: the situation is derived.
+def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                   countries: dict[str, shapely.Geometry], sources: Sources,
+                   router: Router, situation: Situation | None = None) -> World:
+    """The world of ``sc`` on a network, gazetteer, layers and router already at hand.
 
-    ``settlements`` replaces the control file's reports (an uncertainty sweep's draws); by
-    default the file is read.
+    :func:`build_world` reads them first; a sweep's worker receives them shipped, with the
+    ``situation`` they were annotated with (so it need not annotate the network again), and
+    builds its own router.
     """
-    control = _control(sc, countries, settlements)
+    control = _control(sc, countries, sources)
     front = _front_line(sc, control)
-    hazards = _hazards(sc, control, front)
-    closures, notes = _closures(sc, gazetteer, network)
-    situation = annotate(network, control, hazards, closures)
+    hazards = _hazards(sc, control, front, sources)
+    _check_siting(sc, network, gazetteer)
+    closures, notes = _closures(sc, gazetteer, network, sources)
+    if situation is None:
+        situation = annotate(network, control, hazards, closures)
     return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
-                 towns, notes)
+                 _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
-def _gazetteer(sc: Scenario) -> Gazetteer:
+def _gazetteer(sc: Scenario, network: RoadNetwork) -> Gazetteer:
+    """GeoNames, merged with the extract's own place nodes, then the supplementary points."""
     gazetteer = Gazetteer.from_geonames([sc.path(p) for p in sc.gazetteer.geonames])
+    gazetteer.add_osm_places(network.places)
     for path in sc.gazetteer.supplements:
         gazetteer.add_places(places_from_csv(sc.path(path)))
     return gazetteer
 
 
 def _control(sc: Scenario, countries: dict[str, shapely.Geometry],
-             reports: Sequence[Settlement] | None = None) -> ControlMap:
+             sources: Sources) -> ControlMap:
     spec = sc.control
     wanted = [*spec.states, *([spec.base_country] if spec.base_country else [])]
     for i, code in enumerate(wanted):
@@ -244,18 +275,13 @@ def _control(sc: Scenario, countries: dict[str, shapely.Geometry],
         if spec.base_country is None:
             raise ScenarioError("settlement control needs control.base_country to subdivide",
                                 field="control.settlements")
-        settlements = reports if reports is not None else read_settlements(
-            sc.path(spec.settlements.source), statuses=list(spec.settlements.status))
         control = control.overlaid_by(ControlMap.from_settlements(
-            settlements, status_labels=spec.settlements.status,
+            sources.settlements or [], status_labels=spec.settlements.status,
             base=countries[spec.base_country], default_label=spec.base_country))
-    if spec.polygons:
-        by_holder: dict[str, list[list[tuple[float, float]]]] = {}
-        for area in spec.polygons:
-            by_holder.setdefault(area.holder, []).append(area.coordinates)
-        control = control.overlaid_by(ControlMap.from_polygons(
-            {h: {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}
-             for h, rings in by_holder.items()}, field="control.polygons"))
+    if sources.control:
+        control = control.overlaid_by(ControlMap.from_areas(
+            {holder: polygonal(shapely.union_all(parts))
+             for holder, parts in sources.control.items()}, field="control.polygons"))
     return control
 
 
@@ -272,7 +298,8 @@ def _front_line(sc: Scenario, control: ControlMap) -> shapely.Geometry:
     return control.front_line(pairs, include_borders=sc.hazards.front_line_includes_borders)
 
 
-def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry) -> list[HazardZone]:
+def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry,
+             sources: Sources) -> list[HazardZone]:
     spec = sc.hazards
     zones: list[HazardZone] = []
     if spec.front_line_buffer_km > 0 and not front.is_empty:
@@ -281,11 +308,7 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry) -> list
     if spec.contested_risk is not None and spec.contested_label in control.areas:
         zones.append(contested_zone(control, label=spec.contested_label,
                                     risk=spec.contested_risk.value))
-    zones.extend(HazardZone.from_geojson(z.name, z.risk.value,
-                                         {"type": "Polygon", "coordinates": [z.coordinates]},
-                                         field=f"hazards.zones[{i}]")
-                 for i, z in enumerate(spec.zones))
-    return zones
+    return zones + sources.hazards
 
 
 def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
@@ -293,48 +316,74 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
-        check_point(network, point_of(sc, gazetteer, cp.at, where), limit_m=limit_m,
+        check_point(network, point_of(sc, gazetteer, network, cp.at, where), limit_m=limit_m,
                     field=where, what=f"checkpoint {cp.name!r}")
     for i, zone in enumerate(sc.hazards.zones):
-        check_area(network, zone.coordinates, limit_m=limit_m, field=f"hazards.zones[{i}]",
-                   what=f"hazard zone {zone.name!r}")
+        if isinstance(zone, HazardArea):
+            check_area(network, zone.coordinates, limit_m=limit_m,
+                       field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
 
 
-def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork,
+def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
               ) -> tuple[Closures, list[str]]:
     """The closures, each checked to close some road, and a note per way closure on what it shut."""
-    points: list[PointClosure] = []
+    spots = [FileClosure(c.name, point_of(sc, gazetteer, network, c.at, f"closures[{i}].at"),
+                         c.radius_m, f"closures[{i}].at")
+             for i, c in enumerate(sc.closures) if isinstance(c, Closure) and c.at is not None]
     ways: set[int] = set()
     notes: list[str] = []
     for i, c in enumerate(sc.closures):
-        if c.at is not None:
-            where = f"closures[{i}].at"
-            lonlat = point_of(sc, gazetteer, c.at, where)
-            distance = check_point(network, lonlat, limit_m=sc.network.max_snap_km * 1000.0,
-                                   field=where, what=f"closure {c.name!r}")
-            if distance > c.radius_m:
-                raise ScenarioError(f"closure {c.name!r} closes no road: the nearest lies "
-                                    f"{distance:.0f} m away, beyond its radius_m of "
-                                    f"{c.radius_m:g}", field=where)
-            points.append(PointClosure(c.name, *lonlat, c.radius_m))
-        elif c.way_id is not None:
+        if isinstance(c, Closure) and c.way_id is not None:
             closed = way_closures(network, c.way_id, field=f"closures[{i}].way_id")
             ways.update(closed.way_ids)
             notes.append(f"closure {c.name!r}: {closed.note}")
+    points = [_point_closure(sc, network, spot) for spot in [*spots, *sources.closures]]
     return Closures(tuple(points), frozenset(ways)), notes
 
 
-def point_of(sc: Scenario, gazetteer: Gazetteer, loc: Location, field: str,
-             ) -> tuple[float, float]:
+def _point_closure(sc: Scenario, network: RoadNetwork, spot: FileClosure) -> PointClosure:
+    """A blocked spot, checked to lie within its radius of a road."""
+    distance = check_point(network, spot.lonlat, limit_m=sc.network.max_snap_km * 1000.0,
+                           field=spot.field, what=f"closure {spot.name!r}")
+    if distance > spot.radius_m:
+        raise ScenarioError(f"closure {spot.name!r} closes no road: the nearest lies "
+                            f"{distance:.0f} m away, beyond its radius_m of "
+                            f"{spot.radius_m:g}", field=spot.field)
+    return PointClosure(spot.name, *spot.lonlat, spot.radius_m)
+
+
+def point_of(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, loc: Location,
+             field: str) -> tuple[float, float]:
     """Coordinates of a scenario location, resolving a place name through the gazetteer."""
     if loc.point is not None:
         return loc.point
     assert loc.place is not None  # guaranteed by Location's validator
+    place = resolve_place(sc, gazetteer, network, loc.place, field).place
+    return (place.lon, place.lat)
+
+
+def resolve_place(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, name: str,
+                  field: str, *, near: tuple[float, float] | None = None) -> Resolution:
+    """Resolve a scenario's place name among the places its roads can reach.
+
+    Namesakes farther from the network than a place may be snapped cannot be meant when one
+    of them lies near it, so they are left out; an unknown or still ambiguous name is a
+    :class:`ScenarioError` naming ``field``.
+    """
     try:
-        place = gazetteer.resolve(loc.place).place
+        return gazetteer.resolve(name, near=near,
+                                 within=search_area(network, sc.network.max_snap_km))
     except GazetteerError as exc:
         raise ScenarioError(exc.message, source=sc.base_dir, field=field) from exc
-    return (place.lon, place.lat)
+
+
+def search_area(network: RoadNetwork, margin_km: float) -> tuple[float, float, float, float]:
+    """The network's bounding box grown by ``margin_km`` on every side, in degrees."""
+    lon0, lat0, lon1, lat1 = network.bbox
+    dlat = margin_km * 1000.0 / M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(max(abs(lat0), abs(lat1)))), 0.01)
+    return (max(lon0 - dlon, -180.0), max(lat0 - dlat, -90.0),
+            min(lon1 + dlon, 180.0), min(lat1 + dlat, 90.0))
 
 
 def _settlements(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> Settlements:

@@ -56,6 +56,8 @@ POLICY: dict[str, Rule] = {
     "talks.create": _rule("Record a round of talks", "facilitator"),
     "proposal.create": _rule("Table a proposal", "facilitator", "liaison",
                              own_party=("liaison",)),
+    "proposal.draft": _rule("Draft proposals from a published statement, to edit before "
+                            "tabling them", "facilitator"),
     "position.create": _rule("Take a party's position on a proposal", "liaison",
                              own_party=("liaison",)),
     "agreement.create": _rule("Draft an agreement for the parties to sign", "facilitator"),

@@ -18,6 +18,7 @@ from corridor.cli import (
     admin,
     audit,
     evacuate,
+    ingest,
     negotiate,
     network,
     plan,
@@ -37,8 +38,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
-for _module in (scenario, negotiate, sweep, plan, evacuate, serve, sheet, network, admin,
-                audit):
+for _module in (scenario, negotiate, sweep, plan, evacuate, ingest, serve, sheet, network,
+                admin, audit):
     _module.register(app)
 
 

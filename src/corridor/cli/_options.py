@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from corridor.errors import CorridorError
+from corridor.scenario import Scenario
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 DbOpt = Annotated[str, typer.Option(
     "--db", help="Database URL (sqlite:///FILE, postgresql+psycopg://USER@HOST/DB), or path "
                  "of an SQLite file.")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", metavar="DATE",
+    help="Use the situation snapshot valid on this date (YYYY-MM-DD): the timeline's latest "
+         "not after it. By default each proposal's own: the latest not after its window, else "
+         "the latest.")]
+
+
+def parse_day(text: str | None, scenario: Scenario | None = None,
+              option: str = "--at") -> date | None:
+    """A date option's value, checked against the scenario's timeline when one is given.
+
+    A malformed date, or one the timeline has no snapshot for, is bad input naming the option.
+    """
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+        if scenario is not None:
+            scenario.snapshot_date(day)
+    except ValueError:
+        raise CorridorError(f"expected a date as YYYY-MM-DD, got {text!r}",
+                            field=option) from None
+    except CorridorError as exc:
+        raise CorridorError(exc.message, field=option) from None
+    return day

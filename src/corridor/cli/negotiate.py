@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg
-from corridor.cli._output import console, out, print_json
+from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day
+from corridor.cli._output import console, out, print_json, write_whole
 from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
 from corridor.report.layers import export_geojson
@@ -32,30 +32,24 @@ def negotiate_cmd(
         "verdicts) as GeoJSON to this file"))] = None,
     html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
                                                   "with a map to this file")] = None,
+    at: AtOpt = None,
 ) -> None:
     """Judge every proposal for every party and search corridors all parties accept."""
     sc = load_scenario(scenario)
+    day = parse_day(at, sc)
     with console.status("loading the scenario") as status:
         world = build_world(sc, progress=False)
-        neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage))
+        neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage), at=day)
     if geojson is not None:
-        _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
+        write_whole(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
     if html is not None:
-        _write(html, render_html(world, neg))
+        write_whole(html, render_html(world, neg))
     if as_json:
         print_json(negotiation_json(neg, world))
     else:
         _print(world, neg)
     for path in (p for p in (geojson, html) if p is not None):
         console.print(f"wrote {path}")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write atomically, so a failed run never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _print(world: World, neg: Negotiation) -> None:

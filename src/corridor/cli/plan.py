@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg
+from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
 from corridor.errors import ScenarioError
 from corridor.negotiation.search import JudgedRoute
@@ -35,9 +35,15 @@ def plan_cmd(
     plots: Annotated[Path | None, typer.Option(help="write timeline plots (PNG and SVG) "
                                                    "into this directory")] = None,
     as_json: JsonOpt = False,
+    at: AtOpt = None,
 ) -> None:
-    """Plan convoys for the scenario's agreed corridors over their ceasefire windows."""
+    """Plan convoys for the scenario's agreed corridors over their ceasefire windows.
+
+    On a timeline, each corridor is planned on the snapshot valid on ``--at``, by default on
+    the latest not after its first window.
+    """
     sc = load_scenario(scenario)
+    day = parse_day(at, sc)
     chosen = [c for c in sc.corridors if corridor is None or c.id == corridor]
     if not chosen:
         known = ", ".join(c.id for c in sc.corridors) or "none"
@@ -48,13 +54,15 @@ def plan_cmd(
         world = build_world(sc)
         for agreed in chosen:
             status.update(f"planning {agreed.id}")
+            world.move_to(sc.snapshot_date(day) if day else sc.default_date(agreed.windows))
             spec, routed = agreed_spec(world, agreed, resolution_min=resolution)
 
             def show(stage: str, fraction: float, name: str = agreed.id) -> None:
                 status.update(f"planning {name}: {stage} ({fraction:.0%})")
 
             plan = plan_corridor(spec, progress=show)
-            entry = {**plan.to_dict(), "route": routed.route_dict(),
+            entry = {**plan.to_dict(), "as_of": world.day.isoformat() if world.day else None,
+                     "route": routed.route_dict(),
                      **along_route(world, spec, routed),
                      "acceptable_to_all": routed.acceptable_to_all,
                      "verdicts": {p: v.to_dict() for p, v in routed.verdicts.items()},

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg
-from corridor.cli._output import console, out, print_json
+from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
+from corridor.cli._output import console, out, print_json, write_whole
 from corridor.negotiation.search import negotiate
+from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.uncertainty import SweepResult, sweep
 from corridor.uncertainty.engines import Engine
@@ -37,6 +39,12 @@ def sweep_cmd(
     workers: Annotated[int | None, typer.Option(min=1, help="processes of the local pool "
                                                            "or cluster; default one per CPU")
                        ] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", metavar="DATE", help="Draw around the situation snapshot valid on this date "
+                                     "(YYYY-MM-DD); by default the timeline's latest")] = None,
+    html: Annotated[Path | None, typer.Option(help="write the negotiation report with the "
+                                                  "probabilities next to every verdict to "
+                                                  "this file")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Judge every proposal and suggested corridor in situations drawn from the reports' confidence.
@@ -45,18 +53,24 @@ def sweep_cmd(
     settlements that matter most.
     """
     sc = load_scenario(scenario)
+    day = parse_day(at, sc) or (sc.dates[-1] if sc.timeline else None)
     with console.status("loading the scenario") as status:
         world = build_world(sc, progress=False)
         status.update("judging the situation as reported")
-        neg = negotiate(world)
+        neg = negotiate(world, at=day)
+        world.move_to(day)
         result = sweep(world, neg, samples=samples, seed=seed, engine=engine.value, address=address,
                        workers=workers,
                        progress=lambda stage, fraction: status.update(
                            f"sweep: {stage} ({fraction:.0%})"))
+    if html is not None:
+        write_whole(html, render_html(world, neg, result))
     if as_json:
         print_json(result.to_dict())
     else:
         _print(result)
+    if html is not None:
+        console.print(f"wrote {html}")
 
 
 def _print(result: SweepResult) -> None:

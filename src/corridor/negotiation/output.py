@@ -34,6 +34,7 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
                        "lon": round(loc.place.lon, 5), "lat": round(loc.place.lat, 5),
                        "note": loc.note} for loc in result.waypoints[1:-1]],
         "windows": list(p.windows),
+        "as_of": result.day.isoformat() if result.day else None,
     }
     if result.corridor is None:
         out.update(route=None, verdicts={}, acceptable_to_all=False, error=result.error)
@@ -52,7 +53,8 @@ def _suggestion(c: JudgedRoute) -> dict[str, Any]:
 def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
     """The stable JSON of a negotiation; the README documents every field.
 
-    ``{"scenario", "schematic", "data_note", "proposals", "suggestions", "conflicts", "notes"}``.
+    ``{"scenario", "schematic", "data_note", "proposals", "suggestions", "search_as_of",
+    "conflicts", "notes"}``.
     """
     return {
         "scenario": world.scenario.name,
@@ -60,6 +62,7 @@ def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
         "data_note": world.data_note,
         "proposals": [_proposal(r) for r in neg.proposals],
         "suggestions": {o: [_suggestion(c) for c in cs] for o, cs in neg.suggestions.items()},
+        "search_as_of": {o: d.isoformat() if d else None for o, d in neg.search_days.items()},
         "conflicts": {
             o: {"rules": [{"party": party, "code": code, "message": message,
                            "relaxing_alone_opens": opened}

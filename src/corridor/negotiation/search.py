@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from corridor.errors import RoutingError
@@ -73,6 +73,8 @@ class ProposalResult:
     waypoints: list[Located]
     corridor: JudgedRoute | None
     error: str | None = None
+    #: The date of the snapshot it was judged on; ``None`` for an undated scenario.
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,19 +101,42 @@ class Negotiation:
     suggestions: dict[str, list[JudgedRoute]] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Per origin, the date of the snapshot its search ran on (``None``: undated scenario).
+    search_days: dict[str, date | None] = field(default_factory=dict)
 
 
-def negotiate(world: World, *, progress: Progress | None = None) -> Negotiation:
-    """Judge every proposal, then search mutually acceptable corridors for every origin."""
+def negotiate(world: World, *, progress: Progress | None = None,
+              at: date | None = None) -> Negotiation:
+    """Judge every proposal, then search mutually acceptable corridors for every origin.
+
+    On a scenario with a timeline, everything is judged on the snapshot valid on ``at``; by
+    default each proposal on the latest snapshot not after its windows (else the latest), and
+    each origin's search on the one its proposals' windows pick. Work is grouped by date, so
+    the world moves once per date; it is left on the last date used.
+    """
+    sc = world.scenario
     result = Negotiation(notes=list(world.notes))
     report = progress or silent
     origins = _origins(world)
-    steps = len(world.scenario.proposals) + len(origins)
-    for i, proposal in enumerate(world.scenario.proposals):
-        report(f"proposal {proposal.id}", i / steps)
-        result.proposals.append(evaluate_proposal(world, proposal, i))
+    steps = len(sc.proposals) + len(origins)
+
+    def day_for(windows: Sequence[str]) -> date | None:
+        return sc.snapshot_date(at) if at is not None else sc.default_date(list(windows))
+
+    proposal_days = [day_for(p.windows) for p in sc.proposals]
+    search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
+    judged: dict[int, ProposalResult] = {}
+    for day in _in_order(proposal_days):
+        world.move_to(day)
+        for i, proposal in enumerate(sc.proposals):
+            if proposal_days[i] == day:
+                report(f"proposal {proposal.id}", len(judged) / steps)
+                judged[i] = replace(evaluate_proposal(world, proposal, i), day=day)
+    result.proposals = [judged[i] for i in range(len(sc.proposals))]
+    result.search_days = search_days
     for j, origin in enumerate(origins, start=len(result.proposals)):
         report(f"search from {origin}", j / steps)
+        world.move_to(search_days[origin])
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
         if found:
@@ -231,10 +256,19 @@ def search_origin(world: World, origin: str,
 
 def offered_windows(world: World, origin: str) -> list[tuple[str, datetime, datetime]]:
     """The windows proposed for corridors from ``origin``; every window when none was."""
-    sc = world.scenario
+    ids = offered_window_ids(world.scenario, origin)
+    return [(w.id, w.start, w.end) for w in world.scenario.windows if w.id in ids]
+
+
+def offered_window_ids(sc: Scenario, origin: str) -> list[str]:
+    """Ids of the windows :func:`offered_windows` offers for ``origin``."""
     proposed = {w for p in sc.proposals if p.origin == origin for w in p.windows}
-    windows = [(w.id, w.start, w.end) for w in sc.windows if w.id in proposed]
-    return windows or [(w.id, w.start, w.end) for w in sc.windows]
+    return [w.id for w in sc.windows if w.id in proposed] or [w.id for w in sc.windows]
+
+
+def _in_order(days: Sequence[date | None]) -> list[date | None]:
+    """The distinct dates, undated first, then oldest first."""
+    return sorted(set(days), key=lambda d: (d is not None, d or date.min))
 
 
 def _per_window(world: World, route: JudgedRoute,

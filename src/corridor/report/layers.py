@@ -22,9 +22,10 @@ from corridor.negotiation.search import Negotiation
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.topology import reverse_twins
 from corridor.scenario import load_scenario
+from corridor.scenario.schema import Closure
 from corridor.situation import front_line_geojson, hazards_geojson
 from corridor.styles import palette
-from corridor.world import World, build_world, point_of
+from corridor.world import World, build_world
 
 #: Above this many road edges only the major classes are sent: a browser draws a few thousand
 #: lines smoothly, not a country's every road.
@@ -97,23 +98,21 @@ def area_features(world: World) -> list[Feature]:
 
 def closure_features(world: World) -> list[Feature]:
     """Each blocked spot as a point with its radius, then every closed road as one line."""
-    sc = world.scenario
-    features: list[Feature] = [
-        (shapely.Point(point_of(sc, world.gazetteer, c.at, f"closures[{i}].at")),
-         {"name": c.name, "radius_m": c.radius_m})
-        for i, c in enumerate(sc.closures) if c.at is not None]
+    features: list[Feature] = [(shapely.Point(c.lon, c.lat),
+                                {"name": c.name, "radius_m": c.radius_m})
+                               for c in world.closures.points]
     closed = _lines(world.network, world.situation.closed)
     if closed is not None:
         features.append((closed, {"name": "closed roads",
-                                  "way_ids": sorted({c.way_id for c in sc.closures
-                                                     if c.way_id is not None})}))
+                                  "way_ids": sorted({c.way_id for c in world.scenario.closures
+                                                    if isinstance(c, Closure) and c.way_id})}))
     return features
 
 
 def checkpoint_features(world: World) -> list[Feature]:
     """Checkpoints where they stand, with their throughput."""
     sc = world.scenario
-    return [(shapely.Point(point_of(sc, world.gazetteer, cp.at, f"checkpoints[{k}].at")),
+    return [(shapely.Point(world.point(cp.at, f"checkpoints[{k}].at")),
              {"name": cp.name, "minutes_per_vehicle": cp.minutes_per_vehicle,
               "lanes": cp.lanes})
             for k, cp in enumerate(sc.checkpoints)]

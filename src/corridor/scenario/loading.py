@@ -9,6 +9,7 @@ line, so a mediator editing the file by hand can go straight to the mistake.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from corridor.errors import ScenarioError
-from corridor.scenario.schema import DestinationIn, NoTransit, PartySpec, Scenario
+from corridor.scenario.schema import UNION_TAGS, DestinationIn, NoTransit, PartySpec, Scenario
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -41,7 +42,8 @@ def load_scenario(path: Path) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError("expected a mapping of scenario fields at the top level",
                             source=path, line=1)
-    data.pop("base_dir", None)
+    for derived in ("base_dir", "as_of"):
+        data.pop(derived, None)
     try:
         scenario = Scenario.model_validate({**data, "base_dir": path.resolve().parent})
     except ValidationError as exc:
@@ -75,7 +77,7 @@ def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and (
         part in {"destination_in", "origin_in", "no_transit", "max_exposure", "max_duration",
                  "must_pass", "must_avoid", "allowed_hours"}
-        or "[" in part or part.startswith(("function-", "tuple["))
+        or part in UNION_TAGS or "[" in part or part.startswith(("function-", "tuple["))
     )
 
 
@@ -120,6 +122,7 @@ def _check_references(sc: Scenario) -> None:
     _unique(sc.places.destinations, "name", "places.destinations")
     _unique(sc.checkpoints, "name", "checkpoints")
     _check_rules(sc)
+    _check_timeline(sc)
     window_ids = {w.id for w in sc.windows}
     party_ids = {p.id for p in sc.parties}
     for i, prop in enumerate(sc.proposals):
@@ -147,6 +150,18 @@ def _check_alternatives(sc: Scenario) -> None:
                             "uncertainty", "alternatives", status)
         _known(others, statuses - {status}, "alternative status", "uncertainty",
                "alternatives", status)
+
+
+def _check_timeline(sc: Scenario) -> None:
+    """Snapshots are dated strictly one after the other: each is valid until the next."""
+    for i, (before, after) in enumerate(pairwise(sc.timeline)):
+        if after.date == before.date:
+            raise _RefError(f"duplicate date {after.date.isoformat()} (first used at "
+                            f"timeline[{i}])", "timeline", i + 1, "date")
+        if after.date < before.date:
+            raise _RefError(f"dates out of order: {after.date.isoformat()} comes after "
+                            f"{before.date.isoformat()}; list snapshots oldest first",
+                            "timeline", i + 1, "date")
 
 
 def _known(names: list[str], known: set[str], what: str, *loc: str | int) -> None:

@@ -7,7 +7,7 @@ whole document (references, contradictions) are the loader's, in :mod:`corridor.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    PrivateAttr,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -83,6 +86,59 @@ class Location(_Model):
         return self
 
 
+# -- layers from GIS files ----------------------------------------------------------------------
+#: Union tags of the inline-or-file and fixed-or-property choices; error paths leave them out.
+UNION_TAGS = frozenset({"inline", "from-file", "fixed", "from-property"})
+
+
+def _inline_or_file(value: Any) -> str:
+    """An item with ``source`` is read from a file; anything else is written inline."""
+    has_source = (isinstance(value, dict) and "source" in value) or hasattr(value, "source")
+    return "from-file" if has_source else "inline"
+
+
+def _fixed_or_property(value: Any) -> str:
+    return "from-property" if isinstance(value, dict | BaseModel) else "fixed"
+
+
+class PropertyText(_Model):
+    """A label read from each feature's property, its text taken as it is (a zone's name)."""
+
+    property: str = Field(min_length=1)
+
+
+class PropertyValues(_Model):
+    """A label read from each feature's property and mapped: a value not listed is an error."""
+
+    property: str = Field(min_length=1)
+    values: dict[str, str] = Field(min_length=1, description="property value -> label, e.g. "
+                                                             "{ru: RU-held, ua: UA}")
+
+
+class LayerSource(_Model):
+    """Features of a GIS file GDAL reads; every CRS is reprojected to WGS84."""
+
+    source: Path = Field(description="GeoJSON, KML/KMZ, GPKG, Shapefile (or .zip of one), "
+                                     "FlatGeobuf, CSV with WKT or lon/lat columns; relative to "
+                                     "the scenario file")
+    layer: str | None = Field(None, description="the layer to read, when the file has several")
+    crs: str | None = Field(None, description="coordinate reference system of a file that "
+                                              "names none (a CSV is read as EPSG:4326)")
+    date: str | None = Field(None, description="property holding each feature's date "
+                                               "(YYYY-MM-DD), for dated layers")
+    repair: bool = Field(False, description="repair invalid rings with make_valid (the output "
+                                            "says how much area changed) instead of refusing them")
+
+
+#: A holder label given once for the whole file, or read from each feature's property.
+HolderLabel = Annotated[Annotated[str, Tag("fixed")]
+                        | Annotated[PropertyValues, Tag("from-property")],
+                        Discriminator(_fixed_or_property)]
+#: A name given once for the whole file, or read from each feature's property.
+NameLabel = Annotated[Annotated[str, Tag("fixed")] | Annotated[PropertyText, Tag("from-property")],
+                      Discriminator(_fixed_or_property)]
+
+
 # -- network and situation ---------------------------------------------------------------------
 class NetworkSpec(_Model):
     """Which road network the scenario runs on, and how far a named place may lie from it."""
@@ -108,9 +164,13 @@ class GazetteerSpec(_Model):
 
 
 class SettlementControl(_Model):
-    """Control inferred from a CSV of settlements, each status mapped to a holder label."""
+    """Control inferred from settlements, each status mapped to a holder label."""
 
-    source: Path = Field(description="CSV with columns name, lat, lon, status")
+    source: Path = Field(description="CSV with columns name, lat, lon, status, or any point "
+                                     "layer file with properties name and status")
+    layer: str | None = Field(None, description="the layer to read, when the file has several")
+    crs: str | None = Field(None, description="coordinate reference system of a point file "
+                                              "that names none")
     status: dict[str, str] = Field(description="status value -> territory label, "
                                                "e.g. {ru: RU-held, ua: UA}")
 
@@ -121,7 +181,27 @@ class HolderArea(Area):
     holder: str = Field(description="territory label of whoever holds this area")
 
 
-class ControlSpec(_Model):
+class HolderLayer(LayerSource):
+    """Control areas from a file: every polygon held by one label, or by a mapped property."""
+
+    holder: HolderLabel = Field(
+        description="territory label of every polygon, or {property:, values:} mapping a "
+                    "property's values to labels")
+
+
+ControlArea = Annotated[Annotated[HolderArea, Tag("inline")]
+                        | Annotated[HolderLayer, Tag("from-file")],
+                        Discriminator(_inline_or_file)]
+
+
+class ControlAreas(_Model):
+    """The part of control that changes with the front: settlements and explicit areas."""
+
+    settlements: SettlementControl | None = None
+    polygons: list[ControlArea] = Field(default_factory=list)
+
+
+class ControlSpec(ControlAreas):
     """Who holds the ground: states from a borders file, a country split by towns or polygons."""
 
     borders: Path | None = Field(None, description="GeoJSON of countries with iso_a2")
@@ -130,8 +210,6 @@ class ControlSpec(_Model):
     states: list[str] = Field(default_factory=list,
                               description="neighbouring states drawn from the borders file, "
                                           "each its own territory label")
-    settlements: SettlementControl | None = None
-    polygons: list[HolderArea] = Field(default_factory=list)
 
 
 class RiskLevel(StrEnum):
@@ -149,6 +227,29 @@ class HazardArea(Area):
     risk: RiskLevel
 
 
+class RiskValues(_Model):
+    """A risk level read from each feature's property through a value map."""
+
+    property: str = Field(min_length=1)
+    values: dict[str, RiskLevel] = Field(min_length=1, description="property value -> risk")
+
+
+class HazardLayer(LayerSource):
+    """Hazard zones from a file, at one risk level or at a mapped property's level."""
+
+    risk: Annotated[Annotated[RiskLevel, Tag("fixed")]
+                    | Annotated[RiskValues, Tag("from-property")],
+                    Discriminator(_fixed_or_property)]
+    name: NameLabel | None = Field(
+        None, description="the zones' name, or {property:} holding each one's; default: the "
+                          "file name and feature number")
+
+
+HazardEntry = Annotated[Annotated[HazardArea, Tag("inline")]
+                        | Annotated[HazardLayer, Tag("from-file")],
+                        Discriminator(_inline_or_file)]
+
+
 class HazardSpec(_Model):
     """The hazards: a band along the front line, contested ground, and drawn zones."""
 
@@ -158,7 +259,7 @@ class HazardSpec(_Model):
         True, description="state borders between parties count as lines of contact")
     contested_label: str = Field("contested", description="territory label of contested ground")
     contested_risk: RiskLevel | None = RiskLevel.HIGH
-    zones: list[HazardArea] = Field(default_factory=list)
+    zones: list[HazardEntry] = Field(default_factory=list)
 
 
 class Closure(_Model):
@@ -174,6 +275,36 @@ class Closure(_Model):
         if (self.at is None) == (self.way_id is None):
             raise ValueError("give exactly one of 'at' (a place or point) or 'way_id'")
         return self
+
+
+class ClosureLayer(LayerSource):
+    """Blocked spots from a point file: every road within ``radius_m`` of each point."""
+
+    name: NameLabel | None = Field(
+        None, description="the closures' name, or {property:} holding each one's; default: "
+                          "the file name and feature number")
+    radius_m: float = Field(200.0, gt=0.0, le=50_000.0)
+
+
+ClosureEntry = Annotated[Annotated[Closure, Tag("inline")]
+                         | Annotated[ClosureLayer, Tag("from-file")],
+                         Discriminator(_inline_or_file)]
+
+
+class Snapshot(_Model):
+    """The situation on one date, valid from that date until the next snapshot's.
+
+    Each section a snapshot gives replaces the scenario's own for that date; a section it
+    leaves out is the scenario's. A settlement file with a ``date`` column is read as of the
+    snapshot's date, so a snapshot can be just a date.
+    """
+
+    date: date
+    note: str = ""
+    control: ControlAreas | None = Field(None, description="replaces control.settlements "
+                                                           "and control.polygons")
+    hazards: HazardSpec | None = None
+    closures: list[ClosureEntry] | None = None
 
 
 # -- parties and rules -------------------------------------------------------------------------
@@ -486,7 +617,7 @@ class Scenario(_Model):
     gazetteer: GazetteerSpec = GazetteerSpec()
     control: ControlSpec = ControlSpec()
     hazards: HazardSpec = HazardSpec()
-    closures: list[Closure] = Field(default_factory=list)
+    closures: list[ClosureEntry] = Field(default_factory=list)
     parties: list[PartySpec] = Field(min_length=1)
     places: Places = Places()
     windows: list[Window] = Field(default_factory=list)
@@ -494,10 +625,15 @@ class Scenario(_Model):
     proposals: list[ProposalSpec] = Field(default_factory=list)
     corridors: list[AgreedCorridor] = Field(default_factory=list)
     convoy_speed_kmh: float = Field(50.0, gt=0.0, le=130.0)
+    timeline: list[Snapshot] = Field(default_factory=list,
+                                     description="dated situations, oldest first")
     uncertainty: UncertaintySpec = UncertaintySpec()
 
     #: Directory of the scenario file; relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)
+    #: The date this copy describes (see :meth:`at`); settlement files are read as of it.
+    as_of: date | None = Field(None, exclude=True)
+    _undated: Scenario | None = PrivateAttr(None)
 
     @field_validator("timezone")
     @classmethod
@@ -508,15 +644,78 @@ class Scenario(_Model):
         """Resolve a path written in the scenario relative to the scenario file."""
         return relative if relative.is_absolute() else (self.base_dir / relative).resolve()
 
+    # -- timeline ------------------------------------------------------------------------------
+    @property
+    def dates(self) -> list[date]:
+        """The timeline's dates, oldest first (empty without a timeline)."""
+        return [s.date for s in self.timeline]
+
+    def snapshot_date(self, at: date) -> date:
+        """The date of the snapshot valid on ``at``: the latest not after it.
+
+        Raises :class:`SituationError` (field ``at``) without a timeline or before its start.
+        """
+        if not self.timeline:
+            raise SituationError(f"the scenario has no timeline, so no situation is dated "
+                                 f"{at.isoformat()}", field="at")
+        valid = [d for d in self.dates if d <= at]
+        if not valid:
+            raise SituationError(f"no snapshot on or before {at.isoformat()}: the timeline "
+                                 f"starts on {self.dates[0].isoformat()}", field="at")
+        return valid[-1]
+
+    def default_date(self, window_ids: list[str]) -> date | None:
+        """The snapshot for a proposal running in ``window_ids``.
+
+        The latest snapshot not after the first window's start (its local date), else the
+        latest; ``None`` without a timeline.
+        """
+        if not self.timeline:
+            return None
+        starts = [w.start for w in self.windows if w.id in window_ids]
+        if starts:
+            first = min(starts).astimezone(ZoneInfo(self.timezone)).date()
+            valid = [d for d in self.dates if d <= first]
+            if valid:
+                return valid[-1]
+        return self.dates[-1]
+
+    def at(self, day: date | None) -> Scenario:
+        """The scenario as of the snapshot valid on ``day`` (``None``: the undated scenario).
+
+        The copy keeps the timeline, so it can be moved to another date in turn.
+        """
+        base = self._undated or self
+        if day is None:
+            return base
+        snapshot = self.timeline[self.dates.index(base.snapshot_date(day))]
+        control = base.control
+        if snapshot.control is not None:
+            control = control.model_copy(update={"settlements": snapshot.control.settlements,
+                                                 "polygons": snapshot.control.polygons})
+        dated = base.model_copy(update={
+            "control": control,
+            "hazards": snapshot.hazards if snapshot.hazards is not None else base.hazards,
+            "closures": snapshot.closures if snapshot.closures is not None else base.closures,
+            "as_of": snapshot.date})
+        dated._undated = base
+        return dated
+
     @property
     def territory_labels(self) -> set[str]:
-        """Every label an area can carry; rules may name these or a party id."""
+        """Every label an area can carry, on any date; rules may name these or a party id."""
         labels = set(self.control.states)
         if self.control.base_country:
             labels.add(self.control.base_country)
-        if self.control.settlements:
-            labels.update(self.control.settlements.status.values())
-        labels.update(p.holder for p in self.control.polygons)
+        areas: list[ControlAreas] = [self.control]
+        areas.extend(s.control for s in self.timeline if s.control is not None)
+        for spec in areas:
+            if spec.settlements:
+                labels.update(spec.settlements.status.values())
+            for area in spec.polygons:
+                holder = area.holder
+                labels.update(holder.values.values() if isinstance(holder, PropertyValues)
+                              else [holder])
         for party in self.parties:
             labels.update(party.holds)
         return labels

@@ -51,6 +51,8 @@ _SIDE_DEG = 0.005
 #: A hazard change touching more than this share of the edges re-measures every edge: the
 #: bulk overlay is then as quick as picking the edges out.
 _INCREMENTAL_MAX_SHARE = 0.25
+#: Ground this far around re-measured edges is kept when their areas are cut down to them.
+_MARGIN_M = 1000.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +78,8 @@ class Situation:
     #: The zones ``exposure_km`` was measured against, so a change can re-measure only the
     #: edges it touches.
     hazards: tuple[HazardZone, ...] = ()
+    #: The control map the territory arrays were measured against, for the same reason.
+    control: ControlMap | None = None
 
     def territory_index(self, label: str) -> int:
         """Index of ``label`` in :attr:`territories`; ``-1`` if no area carries it."""
@@ -90,18 +94,20 @@ class Situation:
         total: npt.NDArray[np.float64] = self.exposure_km.sum(axis=1)
         return total
 
-    def updated(self, *, hazards: Sequence[HazardZone] | None = None,
+    def updated(self, *, control: ControlMap | None = None,
+                hazards: Sequence[HazardZone] | None = None,
                 closures: Closures | None = None) -> Situation:
-        """The same territory with new hazards and/or closures (``None`` keeps the current ones).
+        """The situation under new control, hazards and/or closures (``None`` keeps the current).
 
-        Control areas are the expensive part of an annotation and change slowly; hazards and
-        closures change by the hour, so only their arrays are recomputed. Exposure is
-        re-measured only on the edges that zones added or removed since :attr:`hazards` touch:
-        a new hazard on a national network costs in proportion to the roads it covers, not to
-        the network.
+        Each array is re-measured only on the edges the change touches: ground that changed
+        hands, zones added or removed. A new hazard or a moved front on a national network
+        costs in proportion to the roads it covers, not to the network. Closures are cheap and
+        always recomputed.
         """
         index = _planar_edges(self.network)
         changes: dict[str, Any] = {}
+        if control is not None:
+            changes.update(self._territory_under(index, control))
         if hazards is not None:
             changes["exposure_km"] = self._exposure_under(index, tuple(hazards))
             changes["hazards"] = tuple(hazards)
@@ -112,6 +118,39 @@ class Situation:
     def with_hazards(self, hazards: Sequence[HazardZone]) -> Situation:
         """The same territory and closures under a new set of hazard zones."""
         return self.updated(hazards=hazards)
+
+    def _territory_under(self, index: _PlanarEdges, control: ControlMap) -> dict[str, Any]:
+        """The territory fields under ``control``, re-measuring only edges on changed ground.
+
+        A new label (or one gone) changes the table's columns, so everything is re-measured.
+        """
+        clip = _clip_box(self.network)
+        labels = _labels_on(control, clip)
+        old = self.control
+        if old is None or labels != self.territories:
+            return _territory(index, self.network, control, labels, clip)
+        changed = [shapely.symmetric_difference(old.areas[label], control.areas[label])
+                   for label in labels if not shapely.equals_exact(
+                       old.areas[label], control.areas[label], 0.0)]
+        fields: dict[str, Any] = {"control": control}
+        if not changed:
+            return fields
+        # Not densified: the margin covers the chords, and densifying the slivers a moved
+        # boundary leaves can make them self-intersect.
+        region = on_plane(index.projection,
+                          shapely.intersection(shapely.union_all(changed), clip))
+        edges = index.tree.query(region, predicate="dwithin", distance=_MARGIN_M)
+        if len(edges) > _INCREMENTAL_MAX_SHARE * self.network.n_edges:
+            return _territory(index, self.network, control, labels, clip)
+        if len(edges) == 0:
+            return fields
+        fields.update(edge_territory=self.edge_territory.copy(),
+                      territory_km=self.territory_km.copy(),
+                      border_crossing=self.border_crossing.copy())
+        part = _territory(index, self.network, control, labels, clip, edges=edges)
+        for name in ("edge_territory", "territory_km", "border_crossing"):
+            fields[name][edges] = part[name]
+        return fields
 
     def _exposure_under(self, index: _PlanarEdges,
                         hazards: tuple[HazardZone, ...]) -> npt.NDArray[np.float64]:
@@ -138,32 +177,51 @@ def annotate(network: RoadNetwork, control: ControlMap, hazards: Sequence[Hazard
     """Every per-edge array of a :class:`Situation`, computed in bulk.
 
     Only control labels whose area reaches the network's bounding box get a column, so a
-    regional network does not carry a column per country on the map. An edge's two ends are a
-    border crossing only when both lie in (different) areas: an end in the sea or off the map
-    says nothing about a border.
+    regional network does not carry a column per country on the map.
     """
     index = _planar_edges(network)
     clip = _clip_box(network)
-    labels = [label for label, geom in control.areas.items() if shapely.intersects(geom, clip)]
+    return Situation(
+        network=network,
+        **_territory(index, network, control, _labels_on(control, clip), clip),
+        exposure_km=_exposure_km(index, network, hazards),
+        closed=_closed(index, network, closures or Closures()),
+        hazards=tuple(hazards),
+    )
+
+
+def _labels_on(control: ControlMap, clip: Polygon) -> tuple[str, ...]:
+    return tuple(label for label, geom in control.areas.items() if shapely.intersects(geom, clip))
+
+
+def _territory(index: _PlanarEdges, network: RoadNetwork, control: ControlMap,
+               labels: tuple[str, ...], clip: Polygon, edges: IntArray | None = None,
+               ) -> dict[str, Any]:
+    """The territory fields of a :class:`Situation`; with ``edges``, their rows for those edges.
+
+    An edge's two ends are a border crossing only when both lie in (different) areas: an end
+    in the sea or off the map says nothing about a border.
+    """
+    if edges is not None:  # only the ground around the edges matters, with a margin
+        around = box(*shapely.total_bounds(index.lines[edges])).buffer(_MARGIN_M)
+        clip = shapely.intersection(clip, shapely.envelope(index.projection.to_lonlat(around)))
     areas = [on_plane(index.projection, shapely.intersection(control.areas[label], clip))
              for label in labels]
     tiles, owner = _tiles(areas)
-    share = _inside_share(index, tiles, owner, len(labels))
+    share = _inside_share(index, tiles, owner, len(labels), edges)
     # Boundaries shared by two areas can be counted on both sides; shares may not exceed 1.
     share /= np.maximum(share.sum(axis=1, keepdims=True), 1.0)
-    territory_km = share * (network.length_m / 1000.0)[:, None]
-    node_label = point_labels(STRtree(tiles), owner, index.nodes)
-    tail_label, head_label = node_label[network.tail], node_label[network.head]
-    return Situation(
-        network=network,
-        territories=tuple(labels),
-        edge_territory=_majority(share, index.length_m, tail_label),
-        territory_km=territory_km,
-        exposure_km=_exposure_km(index, network, hazards),
-        closed=_closed(index, network, closures or Closures()),
-        border_crossing=(tail_label >= 0) & (head_label >= 0) & (tail_label != head_label),
-        hazards=tuple(hazards),
-    )
+    rows = np.arange(network.n_edges) if edges is None else edges
+    tail, head = network.tail[rows], network.head[rows]
+    nodes = np.arange(network.n_nodes) if edges is None else np.unique(np.concatenate([tail, head]))
+    node_label = point_labels(STRtree(tiles), owner, index.nodes[nodes])
+    tail_label = node_label[np.searchsorted(nodes, tail)]
+    head_label = node_label[np.searchsorted(nodes, head)]
+    return {"territories": labels,
+            "edge_territory": _majority(share, index.length_m[rows], tail_label),
+            "territory_km": share * (network.length_m[rows] / 1000.0)[:, None],
+            "border_crossing": (tail_label >= 0) & (head_label >= 0) & (tail_label != head_label),
+            "control": control}
 
 
 def _majority(share: FloatArray, length_m: FloatArray, tail_label: LabelArray) -> LabelArray:

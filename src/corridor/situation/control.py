@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,19 @@ class Settlement:
     confidence: str = ""
 
 
-def read_settlements(path: Path,
-                     statuses: Collection[str] = SETTLEMENT_STATUSES) -> list[Settlement]:
+def read_settlements(path: Path, statuses: Collection[str] = SETTLEMENT_STATUSES, *,
+                     as_of: date | None = None) -> list[Settlement]:
     """Settlements from a CSV with at least the columns ``name, lat, lon, status``.
 
     ``statuses`` lists the accepted status values; any other value is an error naming the line.
     An optional ``confidence`` column (``high``, ``medium``, ``low`` or empty) says how sure
     each report is.
+
+    An optional ``date`` column (ISO ``YYYY-MM-DD``) lets one file describe several days: each
+    row is a settlement's status from its date on, so on ``as_of`` a settlement has the status
+    of its latest row not after that date (a row without a date holds from the start), and a
+    settlement whose first row is later is left out. Without ``as_of``, each settlement's
+    latest row counts.
     """
     try:
         with open(path, newline="", encoding="utf-8") as fh:
@@ -69,11 +76,42 @@ def read_settlements(path: Path,
             if missing:
                 raise SituationError(f"missing column(s) {', '.join(sorted(missing))}",
                                      source=path, line=1)
-            return [_settlement(row, statuses, path=path, line=reader.line_num)
-                    for row in reader]
+            rows = [(_row_date(row, path=path, line=reader.line_num),
+                     _settlement(row, statuses, path=path, line=reader.line_num),
+                     reader.line_num) for row in reader]
     except OSError as exc:
         raise SituationError(f"cannot read settlement file: {exc.strerror or exc}",
                              source=path) from exc
+    return _as_of(rows, as_of, path=path)
+
+
+def _row_date(row: Mapping[str, str | None], *, path: Path, line: int) -> date | None:
+    text = (row.get("date") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SituationError(f"expected a date as YYYY-MM-DD, got {text!r}", source=path,
+                             line=line, field="date") from None
+
+
+def _as_of(rows: Sequence[tuple[date | None, Settlement, int]], as_of: date | None, *,
+           path: Path) -> list[Settlement]:
+    """Each settlement's row valid on ``as_of``, in the order settlements first appear."""
+    latest: dict[tuple[str, float, float], tuple[date, Settlement]] = {}
+    seen: dict[tuple[str, float, float, date], int] = {}
+    for day, settlement, line in rows:
+        key = (settlement.name, settlement.lon, settlement.lat)
+        since = day or date.min
+        first = seen.setdefault((*key, since), line)
+        if first != line:
+            raise SituationError(f"{settlement.name!r} has two rows for "
+                                 f"{day.isoformat() if day else 'no date'} (first at line "
+                                 f"{first})", source=path, line=line, field="date")
+        if (as_of is None or since <= as_of) and (key not in latest or latest[key][0] < since):
+            latest[key] = (since, settlement)
+    return [settlement for _, settlement in latest.values()]
 
 
 def _settlement(row: Mapping[str, str | None], statuses: Collection[str], *, path: Path,
@@ -128,8 +166,12 @@ class ControlMap:
         ``field`` is the caller's path to the mapping (e.g. ``situation.control``); errors name
         ``field.<label>`` and the ring or position. Two holders may not claim the same ground.
         """
-        areas = {label: parse_area(geometry, field=f"{field}.{label}")
-                 for label, geometry in polygons.items()}
+        return cls.from_areas({label: parse_area(geometry, field=f"{field}.{label}")
+                               for label, geometry in polygons.items()}, field=field)
+
+    @classmethod
+    def from_areas(cls, areas: Mapping[str, Area], *, field: str) -> ControlMap:
+        """Valid lon/lat areas per holder; two holders may not claim the same ground."""
         for (a, geom_a), (b, geom_b) in itertools.combinations(areas.items(), 2):
             if shapely.relate_pattern(geom_a, geom_b, "T********"):
                 raise SituationError(f"the areas of {a!r} and {b!r} overlap", field=f"{field}.{b}")

@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from corridor.scenario.schema import UncertaintySpec
+from corridor.scenario.schema import Scenario, UncertaintySpec
 from corridor.situation.control import Settlement
+from corridor.sources import Sources
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,21 @@ class Draw:
     def flipped(self) -> npt.NDArray[np.bool_]:
         """Which uncertain settlements differ from their report in this draw."""
         return self.choice > 0
+
+
+def model_of(sc: Scenario, sources: Sources) -> Model:
+    """The uncertainty of ``sc``: its settlement reports (as read into ``sources``).
+
+    Each report's confidence says how likely it is wrong; the front-line band's range comes
+    along.
+    """
+    spec = sc.control.settlements
+    if spec is None or not sources.settlements:
+        return build_model([], sc.uncertainty, statuses=[], contested=None)
+    contested = next((s for s, label in spec.status.items()
+                      if label == sc.hazards.contested_label), None)
+    return build_model(sources.settlements, sc.uncertainty, statuses=list(spec.status),
+                       contested=contested)
 
 
 def build_model(settlements: Sequence[Settlement], spec: UncertaintySpec, *,

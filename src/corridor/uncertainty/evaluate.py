@@ -13,20 +13,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from corridor.gazetteer import Gazetteer
-from corridor.negotiation.search import JudgedRoute, Negotiation, evaluate_proposal, judge
+from corridor.negotiation.search import JudgedRoute, Negotiation, judge, route_as_proposed
 from corridor.network.cache import default_cache_dir
 from corridor.network.graph import RoadNetwork
-from corridor.routing.route import Settlements
 from corridor.routing.router import Path, Router
 from corridor.scenario.schema import Scenario
+from corridor.situation import Situation
+from corridor.sources import Sources
 from corridor.uncertainty.draws import Draw, Model, draw, drawn_settlements
-from corridor.world import World, stand_on
+from corridor.world import World, assemble_world
 
 
 @dataclass(frozen=True)
@@ -40,29 +42,48 @@ class Item:
 
     kind: str
     id: str
-    origin: str
-    destination: str
-    mode: str
-    windows: tuple[str, ...]
-    baseline: dict[str, bool]
-    proposal_index: int | None = None
+    stops: tuple[str, ...]
+    spans: tuple[tuple[datetime, datetime], ...]
+    mode: str = "as proposed"
+    windows: tuple[str, ...] = ()
+    baseline: dict[str, bool] = field(default_factory=dict)
     path: Path | None = None
+
+    @property
+    def origin(self) -> str:
+        return self.stops[0]
+
+    @property
+    def destination(self) -> str:
+        return self.stops[-1]
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """Everything a worker needs to judge any draw, shipped once per worker."""
+    """Everything a worker needs to judge any draw, shipped once per worker.
+
+    ``token`` names the world (a worker keeps the world it built for it); ``run`` names the
+    items, so a worker serving several sweeps of one world forgets outcomes of other items.
+    """
 
     scenario: Scenario
     network: RoadNetwork
     gazetteer: Gazetteer
     countries: dict[str, shapely.Geometry]
-    towns: Settlements
+    sources: Sources
+    #: The situation as reported, annotated once by the caller: shipping its arrays is
+    #: cheaper than every worker annotating the whole network again.
+    reported: Situation
     model: Model
     seed: int
     items: tuple[Item, ...]
     parties: tuple[str, ...]
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    run: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def with_items(self, items: Sequence[Item]) -> Prepared:
+        """The same world and draws, following other items."""
+        return replace(self, items=tuple(items), run=uuid.uuid4().hex)
 
 
 @dataclass(frozen=True)
@@ -76,15 +97,27 @@ class Outcome:
     crosses_front: npt.NDArray[np.bool_]
 
 
-def prepare(world: World, negotiation: Negotiation, model: Model, seed: int) -> Prepared:
-    """The items to follow (every proposal, every suggested corridor) and the shipped state."""
-    items = [_item("proposal", r.proposal.id, r.corridor, proposal_index=k)
-             for k, r in enumerate(negotiation.proposals)]
-    items.extend(_item("corridor", corridor_id(c), c, path=c.path)
-                 for corridors in negotiation.suggestions.values() for c in corridors)
-    return Prepared(world.scenario, world.network, world.gazetteer, world.countries,
-                    world.settlements, model, seed, tuple(items),
-                    tuple(p.id for p in world.scenario.parties))
+def prepare(world: World, negotiation: Negotiation | None, sources: Sources, model: Model,
+            seed: int) -> Prepared:
+    """The items to follow (every proposal, every suggested corridor) and the shipped state.
+
+    ``sources`` are the layers of the world's scenario as read, the settlements among them the
+    ones ``model`` draws from. Without a negotiation there are no items yet (see
+    :meth:`Prepared.with_items`).
+    """
+    sc = world.scenario
+    items: list[Item] = []
+    for r in negotiation.proposals if negotiation else ():
+        p = r.proposal
+        items.append(Item("proposal", p.id, (p.origin, *p.waypoints, p.destination),
+                          _spans(sc, p.windows), windows=tuple(p.windows),
+                          baseline=_baseline(r.corridor)))
+    for corridors in negotiation.suggestions.values() if negotiation else ():
+        items.extend(Item("corridor", corridor_id(c), (c.origin, c.destination),
+                          _spans(sc, c.windows), c.mode, c.windows, _baseline(c), c.path)
+                     for c in corridors)
+    return Prepared(sc, world.network, world.gazetteer, world.countries, sources,
+                    world.situation, model, seed, tuple(items), tuple(p.id for p in sc.parties))
 
 
 def corridor_id(c: JudgedRoute) -> str:
@@ -92,12 +125,12 @@ def corridor_id(c: JudgedRoute) -> str:
     return f"{c.origin} -> {c.destination} ({c.mode})"
 
 
-def _item(kind: str, item_id: str, c: JudgedRoute | None, *, proposal_index: int | None = None,
-          path: Path | None = None) -> Item:
-    if c is None:
-        return Item(kind, item_id, "", "", "", (), {}, proposal_index, path)
-    return Item(kind, item_id, c.origin, c.destination, c.mode, c.windows,
-                {p: v.acceptable for p, v in c.verdicts.items()}, proposal_index, path)
+def _spans(sc: Scenario, ids: Sequence[str]) -> tuple[tuple[datetime, datetime], ...]:
+    return tuple((w.start, w.end) for w in sc.windows if w.id in ids)
+
+
+def _baseline(c: JudgedRoute | None) -> dict[str, bool]:
+    return {} if c is None else {p: v.acceptable for p, v in c.verdicts.items()}
 
 
 @dataclass
@@ -108,7 +141,12 @@ class _Worker:
     """
 
     token: str
+    run: str
     world: World
+    #: The situation as reported, which every draw is measured from: re-measuring only what
+    #: a draw changed, from the same start, makes each outcome independent of the draws a
+    #: worker happened to judge before.
+    reported: Situation
     seen: dict[tuple[bytes, float | None], Outcome] = field(default_factory=dict)
 
 
@@ -125,23 +163,30 @@ def run_samples(prepared: Prepared, indices: Sequence[int]) -> list[Outcome]:
         d = draw(prepared.model, prepared.seed, i)
         key = (d.choice.tobytes(), d.buffer_km)
         if key not in worker.seen:
+            worker.world.situation = worker.reported
             worker.seen[key] = _judge_draw(prepared, worker.world, d)
         out.append(replace(worker.seen[key], index=i))
     return out
 
 
 def _worker(prepared: Prepared) -> _Worker:
+    if _STATE and _STATE[0].token == prepared.token and _STATE[0].run != prepared.run:
+        _STATE[0].seen.clear()
+        _STATE[0].run = prepared.run
     if not _STATE or _STATE[0].token != prepared.token:
         router = Router(prepared.network, cache_dir=default_cache_dir() / "cch")
-        world = stand_on(prepared.scenario, prepared.network, prepared.gazetteer,
-                         prepared.countries, router, prepared.towns,
-                         settlements=list(prepared.model.settlements))
-        _STATE[:] = [_Worker(prepared.token, world)]
+        world = assemble_world(prepared.scenario, prepared.network, prepared.gazetteer,
+                               prepared.countries, prepared.sources, router, prepared.reported)
+        _STATE[:] = [_Worker(prepared.token, prepared.run, world, world.situation)]
     return _STATE[0]
 
 
 def _judge_draw(prepared: Prepared, world: World, d: Draw) -> Outcome:
-    world.redraw(drawn_settlements(prepared.model, d), front_line_buffer_km=d.buffer_km)
+    sc = prepared.scenario
+    if d.buffer_km is not None:
+        sc = sc.model_copy(update={"hazards": sc.hazards.model_copy(
+            update={"front_line_buffer_km": d.buffer_km})})
+    world.stand(sc, replace(prepared.sources, settlements=drawn_settlements(prepared.model, d)))
     n, parties = len(prepared.items), prepared.parties
     accept = np.zeros((n, len(parties)), dtype=np.bool_)
     routed = np.zeros(n, dtype=np.bool_)
@@ -161,12 +206,9 @@ def _judge_draw(prepared: Prepared, world: World, d: Draw) -> Outcome:
 
 def _judged(world: World, item: Item) -> JudgedRoute | None:
     """The item judged in the world's current situation; ``None`` if it cannot be routed."""
-    sc = world.scenario
-    if item.proposal_index is not None:
-        return evaluate_proposal(world, sc.proposals[item.proposal_index],
-                                 item.proposal_index).corridor
-    assert item.path is not None  # a suggested corridor always has its road
-    windows = [(w.start, w.end) for w in sc.windows if w.id in item.windows]
-    return judge(world, world.locate(item.origin, field=f"origin {item.origin}"),
-                 world.locate(item.destination, field=f"destination {item.destination}"),
-                 item.path, item.mode, windows)
+    if item.path is None:
+        fields = [f"{item.id}: stop {k}" for k in range(len(item.stops))]
+        return route_as_proposed(world, item.stops, fields, item.spans)[1]
+    return judge(world, world.locate(item.origin, field=f"{item.id}: origin"),
+                 world.locate(item.destination, field=f"{item.id}: destination"),
+                 item.path, item.mode, item.spans)

@@ -65,6 +65,7 @@ class SweepResult:
         return {
             "samples": self.samples,
             "seed": self.seed,
+            "at": sc.as_of.isoformat() if sc.as_of else None,
             "uncertain_settlements": len(model.uncertain),
             "front_line_buffer_km": list(model.buffer_km) if model.buffer_km else None,
             "flip_probability": dict(sc.uncertainty.flip_probability),
