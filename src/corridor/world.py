@@ -54,6 +54,10 @@ ROUTE_TOWN_MIN_POPULATION = 10_000
 
 
 
+#: A place as a user gives it: a name for the gazetteer, or ``(lon, lat)`` in degrees.
+PlaceArg = str | tuple[float, float]
+
+
 @dataclass(frozen=True)
 class Located:
     """A named place pinned to a network node, with how it got there."""
@@ -112,31 +116,44 @@ class World:
         """
         res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
         key = (name, res.place.geonameid)
-        if key in self._located:
-            return self._located[key]
-        notes = [res.note] if res.ambiguous or res.place.supplementary else []
-        node = self._node_of(res.place)
+        if key not in self._located:
+            notes = [res.note] if res.ambiguous or res.place.supplementary else []
+            self._located[key] = self._pin(name, res.place, notes, field)
+        return self._located[key]
+
+    def locate_point(self, lonlat: tuple[float, float], *, field: str) -> Located:
+        """Pin a point given by coordinates to the nearest network node, like :meth:`locate`.
+
+        The point is named by its coordinates, so notes and summaries can say where it was.
+        """
+        lon, lat = lonlat
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ScenarioError(f"expected longitude -180..180 and latitude -90..90, got "
+                                f"{lon:g}, {lat:g}", field=field)
+        name = f"{lon:.5f},{lat:.5f}"
+        return self._pin(name, Place(name, lon, lat, country=""), [], field)
+
+    def _pin(self, name: str, place: Place, notes: list[str], field: str) -> Located:
+        """``place`` on its network node, the note saying how far it was snapped and where."""
+        node = self._node_of(place)
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
-            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+            check_point(self.network, (place.lon, place.lat), limit_m=limit_m,
                         field=field, what=repr(name))
             try:
-                s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
-                         name=name)
+                s = snap(self.network, place.lon, place.lat, max_distance_m=limit_m, name=name)
             except CorridorError as exc:
                 raise ScenarioError(f"{name} is not on any road: {exc.message}",
                                     source=self.scenario.base_dir, field=field) from exc
             node = s.node
-            snap_km = float(haversine_m(res.place.lon, res.place.lat, self.network.node_lon[node],
+            snap_km = float(haversine_m(place.lon, place.lat, self.network.node_lon[node],
                                         self.network.node_lat[node])) / 1000.0
             if snap_km >= ON_ROAD_KM:
-                notes.append(f"not on the network; routed via {self.node_name(node)} "
-                             f"({snap_km:.1f} km away)")
+                notes = [*notes, f"not on the network; routed via {self.node_name(node)} "
+                                 f"({snap_km:.1f} km away)"]
         else:
             snap_km = 0.0
-        located = Located(name, res.place, node, snap_km, "; ".join(notes))
-        self._located[key] = located
-        return located
+        return Located(name, place, node, snap_km, "; ".join(notes))
 
     def point(self, loc: Location, field: str) -> tuple[float, float]:
         """Coordinates of a scenario location (``field`` is its scenario path, for errors)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -13,14 +12,6 @@ from rich.console import Console
 console = Console(stderr=True)
 #: Human-readable reports.
 out = Console()
-
-
-def write_whole(path: Path, text: str) -> None:
-    """Write atomically, so a failed run never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def print_json(data: Any) -> None:

@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
-from corridor.cli._output import console, out, print_json, write_whole
+from corridor.cli._output import console, out, print_json
 from corridor.negotiation.search import negotiate
+from corridor.report.fieldfiles import write_text_atomic
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.uncertainty import SweepResult, sweep
@@ -64,7 +65,7 @@ def sweep_cmd(
                        progress=lambda stage, fraction: status.update(
                            f"sweep: {stage} ({fraction:.0%})"))
     if html is not None:
-        write_whole(html, render_html(world, neg, result))
+        write_text_atomic(html, render_html(world, neg, result))
     if as_json:
         print_json(result.to_dict())
     else:
