@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 
 from corridor.errors import ScenarioError
-from corridor.geodesy import LocalProjection
+from corridor.geodesy import LocalProjection, haversine_m
 from corridor.network.graph import IntArray, RoadNetwork
 from corridor.network.snap import snap_many
 from corridor.network.topology import reverse_twins
@@ -47,7 +47,8 @@ def check_point(network: RoadNetwork, lonlat: tuple[float, float], *, limit_m: f
         raise ScenarioError(
             f"{what} at [{lon:g}, {lat:g}] (lon, lat) is {distance / 1000:.1f} km from the "
             f"nearest road, expected at most {limit_m / 1000:g} km (the roads span "
-            f"{_span(network)}){_swap_hint(network, [lonlat], limit_m)}", field=field)
+            f"{_span(network)}){_outside(network, lonlat)}"
+            f"{_swap_hint(network, [lonlat], limit_m)}", field=field)
     return distance
 
 
@@ -153,6 +154,17 @@ def _area_distance_m(network: RoadNetwork, ring: Sequence[tuple[float, float]]) 
 def _span(network: RoadNetwork) -> str:
     lon0, lat0, lon1, lat1 = network.bbox
     return f"lon {lon0:.2f}..{lon1:.2f}, lat {lat0:.2f}..{lat1:.2f}"
+
+
+def _outside(network: RoadNetwork, lonlat: tuple[float, float]) -> str:
+    """How far outside the extract's bounds a point lies, when it does."""
+    lon0, lat0, lon1, lat1 = network.bbox
+    lon, lat = lonlat
+    inside = (min(max(lon, lon0), lon1), min(max(lat, lat0), lat1))
+    if inside == (lon, lat):
+        return ""
+    km = float(haversine_m(lon, lat, *inside)) / 1000.0
+    return f"; it lies {km:.1f} km outside the extract's bounds"
 
 
 def _swap_hint(network: RoadNetwork, points: Sequence[tuple[float, float]],

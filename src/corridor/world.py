@@ -123,6 +123,8 @@ class World:
         node = self._node_of(res.place)
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
+            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+                        field=field, what=repr(name))
             try:
                 s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
                          name=name)
