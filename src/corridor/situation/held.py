@@ -24,6 +24,11 @@ from corridor.situation.control import ControlMap
 from corridor.situation.planar import Area, FloatArray, IntArray, polygonal
 
 
+#: Km through the other side's ground that summaries report as none (50 m: where a route runs
+#: along a boundary, the two areas' edges are this far apart after projection round trips).
+NEGLIGIBLE_KM = 0.05
+
+
 @dataclass(frozen=True)
 class HeldTerritory:
     """Whose ground counts as the other side's, seen from one origin.
@@ -78,6 +83,21 @@ class HeldExposure:
     risk: str
     km: float
     by_territory: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def negligible(self) -> bool:
+        """Less than a road's width in total: a route that merely touches the boundary."""
+        return self.km < NEGLIGIBLE_KM
+
+    def describe(self) -> str:
+        """In words for tables, reports and sheets.
+
+        For example "12 km through the other side's ground (RU-held, medium risk)".
+        """
+        if self.negligible:
+            return "none through the other side's ground"
+        where = ", ".join(self.by_territory)
+        return f"{self.km:.0f} km through the other side's ground ({where}, {self.risk} risk)"
 
     def to_dict(self, digits: int = 3) -> dict[str, Any]:
         """The JSON form every route summary carries as ``held_exposure``."""
