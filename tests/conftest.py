@@ -49,8 +49,8 @@ def andorra_variant(tmp_path: Path) -> Any:
     def make(change: Any, name: str = "variant.yaml") -> Path:
         data: dict[str, Any] = yaml.safe_load(ANDORRA.read_text(encoding="utf-8"))
         data["network"]["source"] = str((ANDORRA.parent / data["network"]["source"]).resolve())
-        data["gazetteer"]["supplements"] = [str(ANDORRA.parent / p)
-                                            for p in data["gazetteer"]["supplements"]]
+        for key, paths in data.get("gazetteer", {}).items():
+            data["gazetteer"][key] = [str(ANDORRA.parent / p) for p in paths]
         change(data)
         path = tmp_path / name
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),

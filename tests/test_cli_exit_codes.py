@@ -36,6 +36,7 @@ from tests.dbfixtures import free_port, seed_store
 
 SCENARIO = str(SCENARIO_DIR / "ukraine-2022-03-07.yaml")
 EXTRACT = str(DATA_DIR / "osm" / "monaco.osm.gz")
+STATEMENT = str(REPO_ROOT / "tests" / "data" / "statements" / "en-2022-03-07-list.txt")
 ANDORRA = str(REPO_ROOT / "examples" / "andorra" / "scenario.yaml")
 #: Nothing listens on port 1 of the loopback interface: connections are refused at once.
 DOWN = "postgresql+psycopg://corridor@127.0.0.1:1/corridor"
@@ -78,6 +79,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     with sqlite3.connect(root / "broken.db") as conn:
         conn.execute("UPDATE audit_log SET action = 'party.deleted' WHERE seq = 2")
     (root / "a-file").write_text("not a directory", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "binary.txt").write_bytes(bytes(range(256)))
+    (root / "huge.txt").write_bytes(b"Kyiv - Irpin. " * (10 * 1024 * 1024 // 14))
+    (root / "talks.txt").write_text("The talks resume on Monday.", encoding="utf-8")
     return Files(root=root, store=str(store), broken=str(root / "broken.db"),
                  agreement=root / "agreement.json", key=root / "UA.key", proposal=proposal)
 
@@ -111,6 +116,19 @@ CASES = [
     Case("validate", 0, lambda f: ["validate", SCENARIO]),
     Case("validate", 2, lambda f: ["validate", str(f.root / "none.yaml")], says="not found"),
     Case("validate", 1, lambda f: ["validate", SCENARIO, "--json"], full_stdout=True),
+    Case("ingest", 0, lambda f: ["ingest", STATEMENT, "--scenario", SCENARIO, "--yaml"]),
+    Case("ingest", 2, lambda f: ["ingest", str(f.root / "empty.txt"), "--scenario", SCENARIO],
+         says="the statement is empty"),
+    Case("ingest", 2, lambda f: ["ingest", str(f.root / "binary.txt"), "--scenario", SCENARIO],
+         says="binary data"),
+    Case("ingest", 2, lambda f: ["ingest", str(f.root / "huge.txt"), "--scenario", SCENARIO],
+         says="too long for a statement"),
+    Case("ingest", 2, lambda f: ["ingest", str(f.root / "talks.txt"), "--scenario", SCENARIO],
+         says="no corridor found"),
+    Case("ingest", 2, lambda f: ["ingest", str(f.root / "none.txt"), "--scenario", SCENARIO],
+         says="cannot read the statement"),
+    Case("ingest", 1, lambda f: ["ingest", STATEMENT, "--scenario", SCENARIO, "--json"],
+         full_stdout=True),
     Case("negotiate", 0, lambda f: ["negotiate", SCENARIO, "--json"]),
     Case("negotiate", 2, lambda f: ["negotiate", str(f.root / "none.yaml")]),
     Case("negotiate", 2, lambda f: ["negotiate", SCENARIO, "--at", "2022-02-01"],
@@ -118,6 +136,14 @@ CASES = [
     Case("negotiate", 2, lambda f: ["negotiate", SCENARIO, "--at", "8 March"],
          says="--at: expected a date as YYYY-MM-DD"),
     Case("negotiate", 1, lambda f: ["negotiate", SCENARIO], env=_blocked_cache),
+    Case("route", 0, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "1.5,42.47",
+                                "--json", "--gpx", str(f.root / "route.gpx")]),
+    Case("route", 2, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "Atlantis"],
+         says="--to: "),
+    Case("route", 2, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "Ordino",
+                                "--avoid", str(f.agreement)], says="agreement.json: geometry.type"),
+    Case("route", 1, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "Ordino",
+                                "--json"], full_stdout=True),
     Case("plan", 0, lambda f: ["plan", SCENARIO, "--json"]),
     Case("plan", 2, lambda f: ["plan", SCENARIO, "--corridor", "nowhere"],
          says="no agreed corridor"),

@@ -33,10 +33,13 @@ def _verdicts(result: Negotiation, pid: str) -> dict[str, Any]:
 
 
 def test_cyrillic_names_resolve_to_the_extracts_place_nodes(world: World) -> None:
-    # "Энгордань" is the name:ru of OSM node 64954477 (Engordany), listed in places.csv
+    # "Энгордань" is the name:ru of OSM node 64954477 (Engordany); the scenario has no
+    # gazetteer file, so only the extract's own place nodes can know it
+    assert not world.scenario.gazetteer.geonames and not world.scenario.gazetteer.supplements
     cyrillic = world.locate("Энгордань", field="checkpoints[0].at.place")
     latin = world.locate("Engordany", field="test")
-    assert cyrillic.lonlat == latin.lonlat == (1.53821, 42.51354)
+    assert cyrillic.place.osm_id == latin.place.osm_id == 64954477
+    assert cyrillic.lonlat == latin.lonlat == pytest.approx((1.53821, 42.51354), abs=1e-5)
     assert cyrillic.node == latin.node
 
 
@@ -104,9 +107,10 @@ def test_conflict_says_only_what_relaxing_a_rule_was_found_to_open(andorra_varia
 
 def test_waypoint_notes_say_only_what_matters(result: Negotiation) -> None:
     (soldeu,) = next(r for r in result.proposals if r.proposal.id == "high-1").waypoints[1:-1]
-    # one place of that name, 20 m from a road: no choice to explain, no distance to report
+    # one place of that name (the OSM node, also found as Сольдеу), 20 m from a road: no
+    # choice to explain, no distance to report
     assert soldeu.snap_km < 0.05
-    assert soldeu.note == "supplementary point (confidence high)"
+    assert soldeu.place.osm_id is not None and soldeu.note == ""
     vella = next(r for r in result.proposals if r.proposal.id == "low-1").waypoints[2]
     assert vella.snap_km >= 0.05 and f"({vella.snap_km:.1f} km away)" in vella.note
 

@@ -25,7 +25,7 @@ from pyogrio import raw
 
 from corridor.errors import SituationError
 from corridor.situation.layers import FromProperty, read_layer
-from tests.conftest import ANDORRA, DATA_DIR
+from tests.conftest import DATA_DIR
 
 SQUARE = shapely.box(1.50, 42.45, 1.55, 42.50)
 BOWTIE = shapely.Polygon([(1.5, 42.45), (1.6, 42.55), (1.6, 42.45), (1.5, 42.55), (1.5, 42.45)])
@@ -143,7 +143,6 @@ def _scenario(root: Path, source: Path, case: Case) -> Path:
     polygon.update({k: v for k, v in (("layer", case.layer), ("date", case.date)) if v})
     document = {"name": "bad layer", "network": {"source": str(DATA_DIR / "osm" /
                                                                "andorra-latest.osm.pbf")},
-                "gazetteer": {"supplements": [str(ANDORRA.parent / "places.csv")]},
                 "control": {"polygons": [polygon]},
                 "parties": [{"id": "A", "name": "A", "holds": ["UA"]},
                             {"id": "B", "name": "B", "holds": ["RU-held"]}]}

@@ -31,7 +31,7 @@ def _with_place(data: dict[str, Any], tmp_path: Path, row: str) -> None:
     """Add one supplementary place (a CSV row) to the variant's gazetteer."""
     extra = tmp_path / "extra.csv"
     extra.write_text("name,country,lat,lon,confidence,basis\n" + row + "\n", encoding="utf-8")
-    data["gazetteer"]["supplements"].append(str(extra))
+    data.setdefault("gazetteer", {}).setdefault("supplements", []).append(str(extra))
 
 
 def _misspelt(data: dict[str, Any], _: Path) -> None:
@@ -43,7 +43,8 @@ def _no_network(data: dict[str, Any], tmp_path: Path) -> None:
 
 
 def _no_gazetteer(data: dict[str, Any], tmp_path: Path) -> None:
-    data["gazetteer"]["supplements"].append(str(tmp_path / "villages-missing.csv"))
+    missing = tmp_path / "villages-missing.csv"
+    data.setdefault("gazetteer", {}).setdefault("supplements", []).append(str(missing))
 
 
 def _outside(data: dict[str, Any], tmp_path: Path) -> None:

@@ -53,6 +53,10 @@ class SituationError(CorridorError):
     """Control areas, hazards or closures cannot be applied to the network."""
 
 
+class IngestError(CorridorError):
+    """A statement cannot be read into draft proposals (empty, binary, too long, no corridor)."""
+
+
 class RoutingError(CorridorError):
     """No route exists under the given weighting and exclusions."""
 

@@ -14,9 +14,15 @@ Matching works on two keys per spelling:
   zh/z, w/v, doubled letters, separators), so that ``Mykolaiv`` reaches GeoNames' ``Mykolayiv``
   and ``Nekhoteyevka`` reaches ``Nekhoteevka``.
 
+A name in another script that matches nothing as written is folded through its Latin
+transliteration (anyascii), and every such name in the index is too, so ``Kharkiv`` finds a node
+named only ``Харків``.
+
 Names that differ by more than romanisation (Kharkov/Kharkiv, Dnepropetrovsk/Dnipro) are found
-through GeoNames' alternate names. A place whose primary name matches exactly is preferred over
-one that matches only through an alternate or folded spelling.
+through GeoNames' alternate names and the ``name:xx``, ``alt_name`` and ``old_name`` tags of the
+road network's own OSM place nodes, which are merged into the GeoNames record they duplicate. A
+place whose primary name matches exactly is preferred over one that matches only through an
+alternate or folded spelling; namesakes no rule separates are an error that lists them.
 
 Supplementary points (scenario waypoints that GeoNames lacks or names ambiguously) take
 precedence over GeoNames whenever they match, because someone placed them on purpose.
@@ -25,24 +31,41 @@ precedence over GeoNames whenever they match, because someone placed them on pur
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
 
 from corridor.errors import GazetteerError
 from corridor.geodesy import haversine_m
+from corridor.network.places import PLACE_KINDS, OsmPlace
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"
+
+#: ``Place.source`` for an OSM place node no GeoNames record matched.
+OSM_SOURCE = "osm"
+
+#: An OSM place node and a GeoNames record (or another node) sharing a name within this
+#: distance are one place: GeoNames puts a town at its centre, OSM at its main square or station.
+MERGE_KM = 5.0
+
+#: Among namesakes without other context, the most populous is taken only when it is at least
+#: this many times larger than the next: a city is what a bare "Zaporizhzhia" means, but of
+#: two villages neither is.
+DOMINANT_POPULATION = 10
+
+#: Candidates and spellings an error lists at most.
+_LISTED = 6
 
 #: Allowed ``confidence`` values of supplementary points, best first.
 CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low")
@@ -87,6 +110,18 @@ def _folded_key(exact_key: str) -> str:
     return _DOUBLED.sub(r"\1", exact_key.translate(_LETTER_FOLD).replace("ie", "e"))
 
 
+def _latin_key(exact_key: str) -> str:
+    """The folded key of a name's Latin transliteration: ``Харків`` meets ``Kharkiv``.
+
+    anyascii transliterates every script (Cyrillic, Greek, Georgian, Arabic, CJK ...) by fixed
+    per-character rules; the differences between its choices and the usual national
+    romanisations are what :func:`_folded_key` folds away.
+    """
+    if not exact_key.isascii():
+        exact_key = _exact_key(anyascii(exact_key))
+    return _folded_key(exact_key)
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """One named point.
@@ -98,11 +133,13 @@ class Place:
         lat: Latitude, WGS84 degrees.
         country: ISO 3166-1 alpha-2 code, upper case.
         admin1: GeoNames first-level division code (the oblast), ``None`` if unknown.
-        population: Pre-war GeoNames population; 0 when unknown.
-        geonameid: GeoNames id, ``None`` for supplementary points.
-        source: :data:`GEONAMES_SOURCE`, or the file a supplementary point came from.
+        population: Pre-war GeoNames population (or OSM's ``population``); 0 when unknown.
+        geonameid: GeoNames id, ``None`` for supplementary points and OSM-only places.
+        source: :data:`GEONAMES_SOURCE`, :data:`OSM_SOURCE`, or the file a supplementary point
+            came from.
         confidence: For supplementary points, how sure their author was of the position.
         basis: For supplementary points, why the position is believed.
+        osm_id: The OSM place node merged into this place, if any.
     """
 
     name: str
@@ -115,11 +152,17 @@ class Place:
     source: str = GEONAMES_SOURCE
     confidence: str | None = None
     basis: str | None = None
+    osm_id: int | None = None
 
     @property
     def supplementary(self) -> bool:
-        """Whether the point comes from a supplementary file rather than GeoNames."""
-        return self.source != GEONAMES_SOURCE
+        """Whether the point comes from a supplementary file rather than GeoNames or OSM."""
+        return self.source not in (GEONAMES_SOURCE, OSM_SOURCE)
+
+    @property
+    def region(self) -> str:
+        """Country and first-level division as far as known (``UA-07``, ``AD``), else ``""``."""
+        return "-".join(part for part in (self.country, self.admin1) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,17 +209,19 @@ class _Match:
 
 
 class Gazetteer:
-    """An in-memory name index over GeoNames records and supplementary points.
+    """An in-memory name index over GeoNames records, OSM place nodes and supplementary points.
 
-    The exact-key index is built as places are added. The folded-key index and the arrays are
-    derived from it on first use, since most names match exactly and loading should stay fast;
-    nothing is cached outside the instance.
+    The exact-key index is built as places are added. The folded-key index (which also holds
+    the Latin transliteration of every name in another script) and the arrays are derived from
+    it on first use, since most names match exactly and loading should stay fast; nothing is
+    cached outside the instance.
     """
 
     def __init__(self, places: Iterable[Place] = ()) -> None:
         self._places: list[Place] = []
         self._by_geonameid: dict[int, int] = {}
         self._exact: dict[str, list[_Match]] = {}
+        self._spelling: dict[str, str] = {}
         self._folded: dict[str, list[int]] | None = None
         self._arrays: PlaceArrays | None = None
         self.add_places(places)
@@ -208,6 +253,30 @@ class Gazetteer:
         for place in places:
             self._add(place, ())
 
+    def add_osm_places(self, places: Iterable[OsmPlace]) -> None:
+        """Add an extract's place nodes, merging each into the place it duplicates.
+
+        A node duplicates a GeoNames record or an earlier node (cities before towns before
+        villages ...) when they share a name and lie within :data:`MERGE_KM`: the place then
+        gains every name of the node. The node's ``name`` is the spelling used on the spot, so
+        it counts as a primary name like GeoNames' own. Supplementary points are never merged:
+        they were placed on purpose and keep their own entry.
+        """
+        for osm in sorted(places, key=lambda p: PLACE_KINDS.index(p.kind)):
+            index = self._duplicated(osm)
+            if index is None:
+                self._add(Place(name=osm.name, lon=osm.lon, lat=osm.lat, country=osm.country or "",
+                                population=osm.population, source=OSM_SOURCE, osm_id=osm.osm_id),
+                          osm.names)
+                continue
+            place = self._places[index]
+            if place.osm_id is None:
+                self._places[index] = replace(place, osm_id=osm.osm_id,
+                                              population=max(place.population, osm.population))
+            self._index(index, [osm.name], primary=True)
+            self._index(index, osm.names, primary=False)
+            self._arrays = None
+
     def __len__(self) -> int:
         return len(self._places)
 
@@ -223,6 +292,15 @@ class Gazetteer:
             raise GazetteerError(f"no GeoNames record with id {geonameid} is loaded",
                                  field="geonameid")
         return self._places[index]
+
+    def knows(self, name: str) -> bool:
+        """Whether some place goes by ``name`` in any spelling :meth:`resolve` accepts.
+
+        Cheap where a failed :meth:`resolve` is not (it searches for the closest spellings), so
+        a caller trying several readings of one name asks this first.
+        """
+        key = _exact_key(name)
+        return bool(key) and bool(self._candidates(key))
 
     def places_array(self) -> PlaceArrays:
         """Every place as numpy arrays (built on first use, rebuilt after :meth:`add_places`)."""
@@ -246,33 +324,44 @@ class Gazetteer:
         country: str | None = None,
         near: tuple[float, float] | None = None,
         admin1: str | None = None,
+        within: tuple[float, float, float, float] | None = None,
     ) -> Resolution:
-        """Find the place a name most plausibly means.
+        """Find the place a name most plausibly means, or say why there is none.
 
         A place matches if one of its names agrees with ``name`` exactly (see the module
-        docstring) or after romanisation folding. Among the matches a supplementary point wins;
-        otherwise, with ``near``, the nearest match; otherwise a place whose primary name agrees
-        exactly beats the others, and then the largest population wins.
+        docstring), after romanisation folding, or in Latin transliteration. Among the matches
+        a supplementary point wins; otherwise, with ``near``, the nearest match; otherwise a
+        place whose primary name agrees exactly beats the others, and then a place far more
+        populous than the rest (:data:`DOMINANT_POPULATION`). Namesakes none of these rules
+        separates are an error listing them, since guessing could send a convoy to the wrong
+        village.
 
         Args:
-            name: The place name in any common spelling.
+            name: The place name in any common spelling or script.
             country: ISO2 code the place must be in.
             near: ``(lon, lat)`` of the route context, e.g. a neighbouring waypoint.
             admin1: GeoNames admin1 (oblast) code the place must be in.
+            within: ``(min_lon, min_lat, max_lon, max_lat)`` of the area that matters (the
+                road network); matches outside it count only when none lies inside. The
+                candidates of an ambiguous name are measured from ``near``, else from its centre.
 
         Raises
         ------
-            GazetteerError: Nothing matches; the message suggests the closest known spellings.
+            GazetteerError: Nothing matches (the message lists the closest spellings), or
+                several places match and no rule chooses (it lists them with their region and
+                distance).
         """
         key = _exact_key(name)
         if not key:
             raise GazetteerError("a place name must not be empty", field="name")
         if near is not None and not (-180 <= near[0] <= 180 and -90 <= near[1] <= 90):
             raise GazetteerError(f"expected (lon, lat) in degrees, got {near!r}", field="near")
-        matches = self._filter(self._candidates(key), country, admin1)
+        matches = self._inside(self._filter(self._candidates(key), country, admin1), within)
         if not matches:
             raise self._unknown(name, key, country, admin1)
         chosen, how = self._choose(matches, near)
+        if chosen is None:
+            raise self._ambiguous(name, matches, near, within)
         place = self._places[chosen.index]
         distance = None if near is None else _distance_km(near, (place.lon, place.lat))
         # The distance explains a choice between places of one name; alone it is noise.
@@ -287,38 +376,62 @@ class Gazetteer:
         index = len(self._places)
         self._places.append(place)
         self._arrays = None
-        self._folded = None
         if place.geonameid is not None:
             self._by_geonameid[place.geonameid] = index
-        primary = _exact_key(place.name)
-        keys = {_exact_key(alt) for alt in alternates}
-        keys.discard("")
-        keys.discard(primary)
-        self._exact.setdefault(primary, []).append(_Match(index, True))
-        for key in keys:
-            self._exact.setdefault(key, []).append(_Match(index, False))
+        self._index(index, [place.name], primary=True)
+        self._index(index, alternates, primary=False)
+
+    def _index(self, index: int, names: Iterable[str], *, primary: bool) -> None:
+        """File place ``index`` under the keys of ``names``, once per key.
+
+        A key already filed for the place as an alternate is upgraded when it comes again as a
+        primary name (an OSM ``name`` that GeoNames lists among its alternates).
+        """
+        self._folded = None
+        for spelling in names:
+            key = _exact_key(spelling)
+            if not key:
+                continue
+            self._spelling.setdefault(key, spelling)
+            entries = self._exact.setdefault(key, [])
+            at = next((k for k, m in enumerate(entries) if m.index == index), None)
+            if at is None:
+                entries.append(_Match(index, primary))
+            elif primary and not entries[at].primary:
+                entries[at] = _Match(index, True)
+
+    def _duplicated(self, osm: OsmPlace) -> int | None:
+        """The nearest non-supplementary place sharing a name within :data:`MERGE_KM`."""
+        indices = {m.index for spelling in (osm.name, *osm.names)
+                   for m in self._exact.get(_exact_key(spelling), ())}
+        near = [(d, i) for i in indices if not self._places[i].supplementary
+                and (d := _distance_km((osm.lon, osm.lat),
+                                       (self._places[i].lon, self._places[i].lat))) <= MERGE_KM]
+        return min(near)[1] if near else None
 
     def _candidates(self, key: str) -> list[_Match]:
         """Places named ``key`` exactly, then those whose names agree only once folded.
 
         ``primary`` is kept only for exact primary-name matches: a folded match is a spelling
-        variant even when it folds the primary name.
+        variant even when it folds the primary name. Folding works on Latin script, so a name in
+        another script is folded through its transliteration, on both sides; such a name is
+        transliterated only when it matches nothing as written, since transliteration merges
+        more than romanisation does (``Київ`` and ``Кийв`` both become ``kiiv``).
         """
         matches = list(self._exact.get(key, ()))
-        # Folding only knows Latin romanisations; other scripts match exactly or not at all.
-        if key.isascii():
-            seen = {m.index for m in matches}
-            matches += [_Match(i, False) for i in self._folded_index().get(_folded_key(key), ())
-                        if i not in seen]
+        if matches and not key.isascii():
+            return matches
+        seen = {m.index for m in matches}
+        matches += [_Match(i, False) for i in self._folded_index().get(_latin_key(key), ())
+                    if i not in seen]
         return matches
 
     def _folded_index(self) -> dict[str, list[int]]:
-        """Folded key -> indices of the places having a name with that key."""
+        """Folded key (of the transliteration, for other scripts) -> places with such a name."""
         if self._folded is None:
             folded: dict[str, set[int]] = {}
             for key, matches in self._exact.items():
-                if key.isascii():
-                    folded.setdefault(_folded_key(key), set()).update(m.index for m in matches)
+                folded.setdefault(_latin_key(key), set()).update(m.index for m in matches)
             self._folded = {fkey: sorted(indices) for fkey, indices in folded.items()}
         return self._folded
 
@@ -329,9 +442,19 @@ class Gazetteer:
                 if (wanted_country is None or self._places[m.index].country == wanted_country)
                 and (admin1 is None or self._places[m.index].admin1 == admin1)]
 
+    def _inside(self, matches: list[_Match],
+                within: tuple[float, float, float, float] | None) -> list[_Match]:
+        """The matches inside ``within``; all of them when none is."""
+        if within is None:
+            return matches
+        lon0, lat0, lon1, lat1 = within
+        inside = [m for m in matches if lon0 <= self._places[m.index].lon <= lon1
+                  and lat0 <= self._places[m.index].lat <= lat1]
+        return inside or matches
+
     def _choose(self, matches: list[_Match],
-                near: tuple[float, float] | None) -> tuple[_Match, str]:
-        """Pick one match and describe the rule that picked it."""
+                near: tuple[float, float] | None) -> tuple[_Match | None, str]:
+        """Pick one match and describe the rule that picked it; ``None`` if no rule does."""
         supplementary = [m for m in matches if self._places[m.index].supplementary]
         if supplementary:
             chosen = self._best(supplementary, near)
@@ -339,7 +462,7 @@ class Gazetteer:
             how = f"supplementary point (confidence {confidence})"
             others = len(matches) - len(supplementary)
             if others:
-                how += f", preferred over {others} GeoNames match{'es' if others > 1 else ''}"
+                how += f", preferred over {others} other match{'es' if others > 1 else ''}"
             return chosen, how
         if len(matches) == 1:
             return matches[0], "unique match"
@@ -349,6 +472,9 @@ class Gazetteer:
         if len(primary) == 1:
             return primary[0], f"only primary-name match of {len(matches)} matches"
         pool = primary or matches
+        ranked = sorted((self._places[m.index].population for m in pool), reverse=True)
+        if ranked[0] < DOMINANT_POPULATION * max(ranked[1], 1):
+            return None, ""
         how = f"largest of {len(pool)} matches"
         if len(pool) < len(matches):
             how += f" by primary name ({len(matches)} in all)"
@@ -362,15 +488,60 @@ class Gazetteer:
             _distance_km(near, (self._places[m.index].lon, self._places[m.index].lat)),
             m.index))
 
+    def _ambiguous(self, name: str, matches: list[_Match], near: tuple[float, float] | None,
+                   within: tuple[float, float, float, float] | None) -> GazetteerError:
+        """The error for namesakes no rule separates: each with region and distance."""
+        places = [self._places[m.index] for m in matches]
+        reference: tuple[tuple[float, float], str] | None = None
+        if near is not None:
+            reference = (near, "the route context")
+        elif within is not None:
+            reference = (((within[0] + within[2]) / 2, (within[1] + within[3]) / 2),
+                         "the centre of the area searched")
+        if reference is not None:
+            origin = reference[0]
+            places.sort(key=lambda p: _distance_km(origin, (p.lon, p.lat)))
+        listed = "; ".join(_describe(p, reference) for p in places[:_LISTED])
+        more = f"; and {len(places) - _LISTED} more" if len(places) > _LISTED else ""
+        return GazetteerError(
+            f"ambiguous place name {name!r}: {len(places)} places match: {listed}{more}; "
+            "give the place as [lon, lat] or {point: [lon, lat], name: ...} to choose",
+            field="name")
+
     def _unknown(self, name: str, key: str, country: str | None,
                  admin1: str | None) -> GazetteerError:
-        """The error for an unmatched name, with the closest primary names as suggestions."""
+        """The error for an unmatched name, with the closest known spellings as suggestions.
+
+        Every spelling of every place competes, so a misspelt Cyrillic name is answered in
+        Cyrillic; a name in another script also competes through its transliteration.
+        """
         scope = "".join([f" in country {country.upper()}" if country else "",
                          f" in admin1 {admin1}" if admin1 else ""])
-        names = {_exact_key(p.name): p.name for p in self._places}
-        close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
-        hint = ("; closest spellings: " + ", ".join(names[k] for k in close)) if close else ""
+        queries = dict.fromkeys([key, _exact_key(anyascii(key))])  # the same key if Latin
+        scored: dict[str, float] = {}
+        for query in queries:
+            for found, score, _ in process.extract(query, self._exact.keys(), scorer=fuzz.ratio,
+                                                   limit=_LISTED, score_cutoff=60):
+                scored[found] = max(score, scored.get(found, 0.0))
+        close = sorted(scored, key=lambda k: -scored[k])[:3]
+        hint = ("; closest spellings: " + ", ".join(self._suggestion(k) for k in close)
+                if close else "")
         return GazetteerError(f"unknown place name {name!r}{scope}{hint}", field="name")
+
+    def _suggestion(self, key: str) -> str:
+        """A known spelling, with the primary name of its place when that differs."""
+        spelling = self._spelling[key]
+        primary = self._places[self._exact[key][0].index].name
+        return spelling if _exact_key(primary) == key else f"{spelling} ({primary})"
+
+
+def _describe(place: Place, reference: tuple[tuple[float, float], str] | None) -> str:
+    """One candidate of an ambiguous name, as an error lists it."""
+    where = f"{place.lat:.4f}, {place.lon:.4f}"
+    region = f"{place.region}, " if place.region else ""
+    distance = "" if reference is None else (
+        f", {_distance_km(reference[0], (place.lon, place.lat)):.0f} km from {reference[1]}")
+    return f"{place.name} ({region}lat/lon {where}{distance})"
 
 
 def places_from_csv(path: Path) -> list[Place]:

@@ -8,6 +8,7 @@ Doing them here once keeps those commands short and makes them agree with each o
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,8 @@ from scipy.spatial import cKDTree
 
 from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
-from corridor.gazetteer import Gazetteer, Place, places_from_csv
-from corridor.geodesy import LocalProjection, haversine_m
+from corridor.gazetteer import Gazetteer, Place, Resolution, places_from_csv
+from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
 from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -53,6 +54,10 @@ ON_ROAD_KM = 0.05
 #: own place nodes.
 ROUTE_TOWN_MIN_POPULATION = 10_000
 
+
+
+#: A place as a user gives it: a name for the gazetteer, or ``(lon, lat)`` in degrees.
+PlaceArg = str | tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -112,36 +117,50 @@ class World:
         ``field`` is the scenario path of the name, for errors. On a schematic network a place
         that is not one of its towns is pinned to the nearest town on it, and the note says so.
         """
-        try:
-            res = self.gazetteer.resolve(name, near=near)
-        except GazetteerError as exc:
-            raise ScenarioError(exc.message, source=self.scenario.base_dir, field=field) from exc
+        res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
         key = (name, res.place.geonameid)
-        if key in self._located:
-            return self._located[key]
-        notes = [res.note] if res.ambiguous or res.place.supplementary else []
-        node = self._node_of(res.place)
+        if key not in self._located:
+            notes = [res.note] if res.ambiguous or res.place.supplementary else []
+            self._located[key] = self._pin(name, res.place, notes, field)
+        return self._located[key]
+
+    def locate_point(self, lonlat: tuple[float, float], *, field: str) -> Located:
+        """Pin a point given by coordinates to the nearest network node, like :meth:`locate`.
+
+        The point is named by its coordinates, so notes and summaries can say where it was.
+        """
+        lon, lat = lonlat
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ScenarioError(f"expected longitude -180..180 and latitude -90..90, got "
+                                f"{lon:g}, {lat:g}", field=field)
+        name = f"{lon:.5f},{lat:.5f}"
+        return self._pin(name, Place(name, lon, lat, country=""), [], field)
+
+    def _pin(self, name: str, place: Place, notes: list[str], field: str) -> Located:
+        """``place`` on its network node, the note saying how far it was snapped and where."""
+        node = self._node_of(place)
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
-            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+            check_point(self.network, (place.lon, place.lat), limit_m=limit_m,
                         field=field, what=repr(name))
             try:
-                s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
-                         name=name)
+                s = snap(self.network, place.lon, place.lat, max_distance_m=limit_m, name=name)
             except CorridorError as exc:
                 raise ScenarioError(f"{name} is not on any road: {exc.message}",
                                     source=self.scenario.base_dir, field=field) from exc
             node = s.node
-            snap_km = float(haversine_m(res.place.lon, res.place.lat, self.network.node_lon[node],
+            snap_km = float(haversine_m(place.lon, place.lat, self.network.node_lon[node],
                                         self.network.node_lat[node])) / 1000.0
             if snap_km >= ON_ROAD_KM:
-                notes.append(f"not on the network; routed via {self.node_name(node)} "
-                             f"({snap_km:.1f} km away)")
+                notes = [*notes, f"not on the network; routed via {self.node_name(node)} "
+                                 f"({snap_km:.1f} km away)"]
         else:
             snap_km = 0.0
-        located = Located(name, res.place, node, snap_km, "; ".join(notes))
-        self._located[key] = located
-        return located
+        return Located(name, place, node, snap_km, "; ".join(notes))
+
+    def point(self, loc: Location, field: str) -> tuple[float, float]:
+        """Coordinates of a scenario location (``field`` is its scenario path, for errors)."""
+        return point_of(self.scenario, self.gazetteer, self.network, loc, field)
 
     def node_name(self, node: int) -> str:
         """A network node's town name on a schematic network, else its coordinates."""
@@ -246,7 +265,7 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
                            settings=NetworkSettings(simplify=sc.network.simplify,
                                                     keep_edges=sc.network.keep_edges),
                            progress=progress)
-    gazetteer = _gazetteer(sc)
+    gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
     control = _control(sc, countries, sources)
@@ -260,8 +279,10 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
-def _gazetteer(sc: Scenario) -> Gazetteer:
+def _gazetteer(sc: Scenario, network: RoadNetwork) -> Gazetteer:
+    """GeoNames, merged with the extract's own place nodes, then the supplementary points."""
     gazetteer = Gazetteer.from_geonames([sc.path(p) for p in sc.gazetteer.geonames])
+    gazetteer.add_osm_places(network.places)
     for path in sc.gazetteer.supplements:
         gazetteer.add_places(places_from_csv(sc.path(path)))
     return gazetteer
@@ -323,7 +344,7 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
-        check_point(network, point_of(sc, gazetteer, cp.at, where), limit_m=limit_m,
+        check_point(network, point_of(sc, gazetteer, network, cp.at, where), limit_m=limit_m,
                     field=where, what=f"checkpoint {cp.name!r}")
     for i, zone in enumerate(sc.hazards.zones):
         if isinstance(zone, HazardArea):
@@ -334,8 +355,8 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
               ) -> tuple[Closures, list[str]]:
     """The closures, each checked to close some road, and a note per way closure on what it shut."""
-    spots = [FileClosure(c.name, point_of(sc, gazetteer, c.at, f"closures[{i}].at"), c.radius_m,
-                         f"closures[{i}].at")
+    spots = [FileClosure(c.name, point_of(sc, gazetteer, network, c.at, f"closures[{i}].at"),
+                         c.radius_m, f"closures[{i}].at")
              for i, c in enumerate(sc.closures) if isinstance(c, Closure) and c.at is not None]
     ways: set[int] = set()
     notes: list[str] = []
@@ -359,17 +380,38 @@ def _point_closure(sc: Scenario, network: RoadNetwork, spot: FileClosure) -> Poi
     return PointClosure(spot.name, *spot.lonlat, spot.radius_m)
 
 
-def point_of(sc: Scenario, gazetteer: Gazetteer, loc: Location, field: str,
-             ) -> tuple[float, float]:
+def point_of(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, loc: Location,
+             field: str) -> tuple[float, float]:
     """Coordinates of a scenario location, resolving a place name through the gazetteer."""
     if loc.point is not None:
         return loc.point
     assert loc.place is not None  # guaranteed by Location's validator
+    place = resolve_place(sc, gazetteer, network, loc.place, field).place
+    return (place.lon, place.lat)
+
+
+def resolve_place(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, name: str,
+                  field: str, *, near: tuple[float, float] | None = None) -> Resolution:
+    """Resolve a scenario's place name among the places its roads can reach.
+
+    Namesakes farther from the network than a place may be snapped cannot be meant when one
+    of them lies near it, so they are left out; an unknown or still ambiguous name is a
+    :class:`ScenarioError` naming ``field``.
+    """
     try:
-        place = gazetteer.resolve(loc.place).place
+        return gazetteer.resolve(name, near=near,
+                                 within=search_area(network, sc.network.max_snap_km))
     except GazetteerError as exc:
         raise ScenarioError(exc.message, source=sc.base_dir, field=field) from exc
-    return (place.lon, place.lat)
+
+
+def search_area(network: RoadNetwork, margin_km: float) -> tuple[float, float, float, float]:
+    """The network's bounding box grown by ``margin_km`` on every side, in degrees."""
+    lon0, lat0, lon1, lat1 = network.bbox
+    dlat = margin_km * 1000.0 / M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(max(abs(lat0), abs(lat1)))), 0.01)
+    return (max(lon0 - dlon, -180.0), max(lat0 - dlat, -90.0),
+            min(lon1 + dlon, 180.0), min(lat1 + dlat, 90.0))
 
 
 def _settlements(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> Settlements:

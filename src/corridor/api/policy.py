@@ -56,6 +56,8 @@ POLICY: dict[str, Rule] = {
     "talks.create": _rule("Record a round of talks", "facilitator"),
     "proposal.create": _rule("Table a proposal", "facilitator", "liaison",
                              own_party=("liaison",)),
+    "proposal.draft": _rule("Draft proposals from a published statement, to edit before "
+                            "tabling them", "facilitator"),
     "position.create": _rule("Take a party's position on a proposal", "liaison",
                              own_party=("liaison",)),
     "agreement.create": _rule("Draft an agreement for the parties to sign", "facilitator"),
@@ -70,6 +72,10 @@ POLICY: dict[str, Rule] = {
                                     own_party=("liaison",)),
     "incident.create": _rule("Report an incident", "facilitator", "operator", "liaison"),
     "convoy_report.create": _rule("Report a convoy's progress", "facilitator", "operator"),
+    "situation.create": _rule("Post a new picture of the ground, re-judging what is open",
+                              "facilitator", "operator"),
+    "alert.acknowledge": _rule("Acknowledge an alert for a party", "liaison",
+                               own_party=("liaison",)),
 }
 
 

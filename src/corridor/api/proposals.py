@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from corridor.errors import ConflictError, IngestError, StoreError
+from corridor.ingest import as_json, decode_statement, draft, scenario_context
+from corridor.ingest.text import MAX_BYTES, detect_language
 from corridor.store import coordination
 from corridor.store.engine import judge_proposal
 from corridor.store.models import Position, Proposal, User
@@ -35,6 +39,37 @@ router = APIRouter(prefix="/api/proposals", tags=["proposals"])
 def list_proposals(db: DB, _: Reader, paging: Paging) -> Page[ProposalOut]:
     """Proposals, oldest first, a page at a time."""
     return list_page(db, Proposal, Proposal.id, ProposalOut, paging)
+
+
+class DraftIn(BaseModel):
+    """A published statement to draft proposals from."""
+
+    text: str = Field(max_length=MAX_BYTES, description="The statement, as published")
+    lang: Literal["auto", "uk", "ru", "en"] = "auto"
+
+
+@router.post("/draft", responses=WRITE_ERRORS)
+def draft_proposals(
+    body: DraftIn, _: Annotated[User, Depends(permit("proposal.draft"))],
+    world: Annotated[World | None, Depends(scenario_world)],
+) -> dict[str, Any]:
+    """Proposals drafted from a statement, as ``corridor ingest --json`` gives them.
+
+    Nothing is stored: the facilitator edits the drafts and tables each as a proposal. Names
+    resolve through the scenario's gazetteer, so a server without one answers 409; text that
+    is empty, too long or announces no corridor is a 422 saying so.
+    """
+    if world is None:
+        raise ConflictError("the service runs without a scenario, and drafts resolve place "
+                            "names through its gazetteer: start it with --scenario",
+                            field="text")
+    language = None if body.lang == "auto" else body.lang
+    try:
+        text = decode_statement(body.text.encode("utf-8"), "text")
+        drafts = draft(text, scenario_context(world), language=language)
+    except IngestError as exc:
+        raise StoreError(exc.message, field="text") from exc
+    return as_json(drafts, language or detect_language(text))
 
 
 @router.get("/{proposal_id}", responses=READ_ERRORS)

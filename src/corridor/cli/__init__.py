@@ -14,7 +14,19 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from corridor.cli import admin, audit, evacuate, negotiate, network, plan, scenario, serve, sheet
+from corridor.cli import (
+    admin,
+    audit,
+    evacuate,
+    ingest,
+    negotiate,
+    network,
+    plan,
+    route,
+    scenario,
+    serve,
+    sheet,
+)
 from corridor.cli._output import console
 from corridor.errors import CorridorError, UnavailableError
 
@@ -26,7 +38,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
-for _module in (scenario, negotiate, plan, evacuate, serve, sheet, network, admin, audit):
+for _module in (scenario, negotiate, route, plan, evacuate, ingest, serve, sheet, network,
+                admin, audit):
     _module.register(app)
 
 

@@ -81,14 +81,15 @@ def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
     features = []
     for r in neg.proposals:
         if r.corridor is not None:
-            features.append(_feature(r.corridor, kind="proposal", id_=r.proposal.id))
+            features.append(route_feature(r.corridor, kind="proposal", id_=r.proposal.id))
     for origin, corridors in neg.suggestions.items():
         for i, c in enumerate(corridors):
-            features.append(_feature(c, kind="suggestion", id_=f"{origin}-{i + 1}"))
+            features.append(route_feature(c, kind="suggestion", id_=f"{origin}-{i + 1}"))
     return {"type": "FeatureCollection", "features": features}
 
 
-def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
+def route_feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
+    """A judged route as a GeoJSON LineString feature with its summary and verdicts."""
     return {
         "type": "Feature",
         "id": id_,

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import NetworkError
+from corridor.network.places import OsmPlace
 
 #: Road classes in order of importance; ``road_class`` arrays hold indices into this tuple.
 ROAD_CLASSES: tuple[str, ...] = (
@@ -35,7 +36,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +46,8 @@ class RoadNetwork:
     Node arrays have one entry per node; edge arrays one per directed edge, sorted by ``tail``.
     Edge ``e``'s polyline is ``geom_lon[geom_offsets[e]:geom_offsets[e + 1]]`` (and ``geom_lat``),
     from tail to head inclusive. ``names`` is a string table; ``name_idx`` points into it
-    (``-1`` for an unnamed edge), so a route can be described by road ref and name.
+    (``-1`` for an unnamed edge), so a route can be described by road ref and name. ``places``
+    are the extract's named settlements, which the gazetteer adds to its own records.
     """
 
     node_lon: FloatArray
@@ -64,6 +66,7 @@ class RoadNetwork:
     geom_lat: FloatArray
     names: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    places: tuple[OsmPlace, ...] = ()
 
     def __post_init__(self) -> None:
         n_edges = len(self.tail)
@@ -141,7 +144,8 @@ class RoadNetwork:
     def save(self, path: Path) -> None:
         """Write the network to one ``.npz`` file atomically (temp file, then rename)."""
         arrays: dict[str, Any] = dict(self._arrays())
-        header = {"format": _FORMAT_VERSION, "names": list(self.names), "meta": self.meta}
+        header = {"format": _FORMAT_VERSION, "names": list(self.names), "meta": self.meta,
+                  "places": [p.to_json() for p in self.places]}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         try:
@@ -162,4 +166,5 @@ class RoadNetwork:
                 arrays = {k: data[k] for k in data.files if k != "header"}
         except (OSError, ValueError, KeyError) as exc:
             raise NetworkError(f"cannot read cached network: {exc}", source=path) from exc
-        return cls(names=tuple(header["names"]), meta=header["meta"], **arrays)
+        places = tuple(OsmPlace.from_json(p) for p in header["places"])
+        return cls(names=tuple(header["names"]), meta=header["meta"], places=places, **arrays)

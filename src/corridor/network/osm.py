@@ -25,6 +25,7 @@ from osmium.filter import KeyFilter, TagFilter
 from corridor.errors import NetworkError
 from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
+from corridor.network.places import OsmPlace, place_from_tags
 from corridor.network.reach import BoolArray, dropped_summary, keep_through_edges
 from corridor.network.simplify import simplify_network
 from corridor.network.tags import HIGHWAY_CLASS, way_attributes
@@ -104,6 +105,7 @@ class _WayTable:
     label: list[int] = field(default_factory=list)
     names: dict[str, int] = field(default_factory=dict)
     protected_ids: list[int] = field(default_factory=list)
+    places: list[OsmPlace] = field(default_factory=list)
 
 
 def check_osm_file(path: Path) -> str:
@@ -159,7 +161,8 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         simplification, with ``km_by_class`` and the ``roads`` that lost most, from
         :func:`~corridor.network.reach.dropped_summary`), ``boundary`` (with ``keep_edges``:
         ``connectors`` and ``one_way_nodes``, else ``None``), ``build_seconds`` and
-        ``schematic`` (the file declares itself a schematic skeleton).
+        ``schematic`` (the file declares itself a schematic skeleton); ``places`` holds the
+        extract's named settlements (see :mod:`corridor.network.places`).
 
     Raises
     ------
@@ -181,6 +184,7 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         raise NetworkError("contains no drivable roads, expected ways tagged highway="
                            + "/".join(ROAD_CLASSES), source=source)
     network, protected = _segment_network(ways)
+    places = tuple(ways.places)
     del ways  # the flat tables are the largest thing held; free them before the next phase
     if network.n_edges == 0:
         raise NetworkError("drivable ways have no locatable nodes, expected node coordinates "
@@ -206,7 +210,7 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
         "build_seconds": round(time.perf_counter() - started, 4),
         "schematic": is_schematic(source),
     }
-    return replace(network, meta=meta)
+    return replace(network, meta=meta, places=places)
 
 
 def _routable(network: RoadNetwork, settings: NetworkSettings,
@@ -265,8 +269,7 @@ def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
     with _osmium_errors(source, fmt):
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):
-                if "place" in obj.tags or obj.tags.get("barrier") == "border_control":
-                    table.protected_ids.append(obj.id)
+                _read_marker(obj, table)
                 continue
             if not isinstance(obj, osmium.osm.Way):
                 continue
@@ -287,6 +290,18 @@ def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
             table.label.append(table.names.setdefault(attrs.label, len(table.names))
                                if attrs.label else -1)
     return table
+
+
+def _read_marker(node: osmium.osm.Node, table: _WayTable) -> None:
+    """Keep a town or border post as a graph node, and a named settlement as a place."""
+    tags = node.tags
+    if "place" in tags or tags.get("barrier") == "border_control":
+        table.protected_ids.append(node.id)
+    if "place" in tags and node.location.valid():
+        place = place_from_tags(node.id, node.location.lon, node.location.lat,
+                                {t.k: t.v for t in tags})
+        if place is not None:
+            table.places.append(place)
 
 
 def _segment_network(ways: _WayTable) -> tuple[RoadNetwork, np.ndarray[Any, np.dtype[np.bool_]]]:

@@ -29,7 +29,7 @@ from corridor.planning.model import (
 )
 from corridor.rules import evaluate
 from corridor.scenario.schema import AgreedCorridor, Origin
-from corridor.world import World, point_of
+from corridor.world import World
 
 
 def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5,
@@ -176,7 +176,7 @@ def _checkpoints(world: World, agreed: AgreedCorridor, corridor: JudgedRoute,
     for name in agreed.checkpoints:
         k = next(i for i, c in enumerate(sc.checkpoints) if c.name == name)
         spec = sc.checkpoints[k]
-        lonlat = point_of(sc, world.gazetteer, spec.at, f"checkpoints[{k}].at")
+        lonlat = world.point(spec.at, f"checkpoints[{k}].at")
         point = projection.to_metric(shapely.Point(lonlat))
         off_route_km = line.distance(point) / 1000.0
         if off_route_km > sc.network.max_snap_km:

@@ -25,7 +25,7 @@ from corridor.scenario import load_scenario
 from corridor.scenario.schema import Closure
 from corridor.situation import front_line_geojson, hazards_geojson
 from corridor.styles import palette
-from corridor.world import World, build_world, point_of
+from corridor.world import World, build_world
 
 #: Above this many road edges only the major classes are sent: a browser draws a few thousand
 #: lines smoothly, not a country's every road.
@@ -112,7 +112,7 @@ def closure_features(world: World) -> list[Feature]:
 def checkpoint_features(world: World) -> list[Feature]:
     """Checkpoints where they stand, with their throughput."""
     sc = world.scenario
-    return [(shapely.Point(point_of(sc, world.gazetteer, cp.at, f"checkpoints[{k}].at")),
+    return [(shapely.Point(world.point(cp.at, f"checkpoints[{k}].at")),
              {"name": cp.name, "minutes_per_vehicle": cp.minutes_per_vehicle,
               "lanes": cp.lanes})
             for k, cp in enumerate(sc.checkpoints)]

@@ -392,3 +392,16 @@ def km_inside(network: RoadNetwork, areas: Sequence[Area], edges: IntArray) -> F
     tiles, owner = _tiles(planar)
     share = _inside_share(index, tiles, owner, len(areas), edges)
     return share * (network.length_m[edges] / 1000.0)[:, None]
+
+
+def edges_touching(network: RoadNetwork, area: Area) -> IntArray:
+    """The edges with any length inside ``area``: what a route told to avoid it may not use.
+
+    Measured on the same plane and edge index as the annotation, so an avoided area and a
+    hazard zone of the same shape cover the same roads.
+    """
+    index = _planar_edges(network)
+    region = shapely.intersection(area, _clip_box(network))
+    found: IntArray = index.tree.query(on_plane(index.projection, _densified(region)),
+                                       predicate="intersects")
+    return np.sort(found)

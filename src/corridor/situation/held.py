@@ -98,6 +98,12 @@ class HeldExposure:
         where = ", ".join(self.by_territory)
         return f"{self.km:.0f} km through the other side's ground ({where}, {self.risk} risk)"
 
+    def short(self) -> str:
+        """For a table cell: km and whose ground, e.g. ``12.0 (RU-held)``."""
+        if self.negligible:
+            return "0.0"
+        return f"{self.km:.1f} ({', '.join(self.by_territory)})"
+
     def to_dict(self, digits: int = 3) -> dict[str, Any]:
         """The JSON form every route summary carries as ``held_exposure``."""
         return {"origin_holder": self.origin_holder, "risk": self.risk,

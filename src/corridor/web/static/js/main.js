@@ -5,6 +5,7 @@ import { fill, h, useZone } from "./dom.js";
 import { setUpForms } from "./forms.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
+import { setUpStatement } from "./statement.js";
 import { followEvents } from "./stream.js";
 
 const TOKEN_KEY = "corridor.token";
@@ -142,6 +143,7 @@ async function start(token) {
     send, openProposal: () => openProposal,
     bytes: async (path) => (await api.blob(path)).arrayBuffer(),
   }, { ...mapData.setting, timezone: zone });
+  setUpStatement(me, { post: (path, body, key) => api.post(path, body, key), send }, zone);
   map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
   map.drawBase(mapData);
   drawLegends(mapData);
