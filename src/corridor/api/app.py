@@ -25,6 +25,7 @@ from corridor.store.db import Database
 from corridor.store.schemas import MAX_NESTING, Error
 
 from . import (
+    adhoc,
     agreements,
     alerts,
     audit,
@@ -202,7 +203,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.state.events = EventHub(db, settings.event_poll_seconds, settings.limits,
                                 token_still_valid)
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
-                   convoys, situations, alerts, events, audit, users):
+                   convoys, situations, alerts, adhoc, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
     situations.install(app, db)

@@ -49,6 +49,8 @@ def _rule(description: str, *roles: Role, own_party: tuple[Role, ...] = ()) -> R
 POLICY: dict[str, Rule] = {
     "read": _rule("Read everything the service holds", *ROLES),
     "token.rotate_own": _rule("Replace one's own bearer token", *ROLES),
+    "route.query": _rule("Route between places on the scenario's situation and see each "
+                         "party's verdict (nothing is stored)", *ROLES),
     "user.manage": _rule("List users, revoke and re-issue their tokens", "facilitator"),
     "party.create": _rule("Register a party", "facilitator"),
     "party.set_key": _rule("Register or rotate a party's public key", "liaison",

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._options import GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg
+from corridor.cli._options import (
+    AtOpt,
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+)
 from corridor.cli._output import console, out, print_json
 from corridor.negotiation.adhoc import (
     RouteQuery,
@@ -55,17 +63,24 @@ def route_cmd(
     gpx: GpxOpt = None,
     kml: KmlOpt = None,
     gpkg: GpkgOpt = None,
+    at: AtOpt = None,
 ) -> None:
-    """Route between places on the scenario's current situation and show each party's verdict."""
+    """Route between places on the scenario's current situation and show each party's verdict.
+
+    On a timeline the situation is the snapshot valid on ``--at``, by default the latest not
+    after ``--window``, else the latest.
+    """
     query = RouteQuery(parse_place(origin), parse_place(destination),
                        tuple(parse_place(v) for v in via or ()), mode, tuple(exclude or ()),
                        None if avoid is None else read_avoid_area(avoid, field="--avoid"),
                        alternatives, window, prefix="--")
     sc = load_scenario(scenario)
+    day = parse_day(at, sc)
+    day = sc.snapshot_date(day) if day else sc.default_date([window] if window else [])
     with console.status("loading the scenario"):
-        world = build_world(sc, progress=False)
+        world = build_world(sc.at(day), progress=False)
         result = route_adhoc(world, query)
-    data = adhoc_json(world, result)
+    data = {**adhoc_json(world, result), "as_of": day.isoformat() if day else None}
     written = write_field_files(adhoc_field_map(world, result), gpx=gpx, kml=kml, gpkg=gpkg)
     if geojson is not None:
         write_text_atomic(geojson, json.dumps(route_geojson(data), ensure_ascii=False))

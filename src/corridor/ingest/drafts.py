@@ -23,6 +23,9 @@ from corridor.ingest.text import Language, Segment, detect_language, segments
 from corridor.ingest.windows import DraftWindow, Times, read_times, statement_year, windows
 from corridor.world import World
 
+#: Most names a statement's corridors may hold: a daily list names a hundred at most, and each
+#: unknown name costs a search for its closest spellings.
+MAX_NAMES = 300
 #: Farthest a scenario's name for a place may resolve from the drafted place (namesake records).
 _SAME_PLACE_KM = 25.0
 _NO_CORRIDOR = ("no corridor found: expected place names joined by dashes or arrows "
@@ -152,11 +155,16 @@ def draft(text: str, context: Context, *, language: Language | None = None,
 
     Raises
     ------
-        IngestError: The statement announces no corridor.
+        IngestError: The statement announces no corridor, or more than :data:`MAX_NAMES`
+            places.
     """
     languages = morphology_languages(text, language)
     resolver = Resolver(context.gazetteer, languages if morphology else ())
     found = [(segment, find_chains(segment.text, segment.start)) for segment in segments(text)]
+    names = sum(len(chain.names()) for _, chains in found for chain in chains)
+    if names > MAX_NAMES:
+        raise IngestError(f"{names} place names in corridor chains; expected at most "
+                          f"{MAX_NAMES}: give one announcement at a time", field="text")
     general = [s for s, chains in found if not chains]
     default_times = _general_times(general, languages)
     default_means = _first([find_means(s.text, languages) for s in general]) or []

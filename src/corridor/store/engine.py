@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from corridor.errors import ScenarioError, StoreError
+from corridor.errors import RoutingError, ScenarioError, StoreError
+from corridor.negotiation.adhoc import RouteQuery, adhoc_json, route_adhoc
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
 from corridor.scenario import Scenario
@@ -93,6 +94,19 @@ def judge_proposal(world: World, body: ProposalIn) -> Judged:
         try:
             return Judged.of(*route_as_proposed(world, names, fields, windows))
         except ScenarioError as exc:
+            raise StoreError(exc.message, field=exc.field) from exc
+
+
+def route_for_service(world: World, query: RouteQuery) -> dict[str, Any]:
+    """An ad-hoc route as ``GET /api/route`` answers it: ``corridor route --json``'s object.
+
+    Bad places, windows or labels, and a route that does not exist, are a :class:`StoreError`
+    naming the request field.
+    """
+    with ENGINE_LOCK:
+        try:
+            return adhoc_json(world, route_adhoc(world, query))
+        except (ScenarioError, RoutingError) as exc:
             raise StoreError(exc.message, field=exc.field) from exc
 
 

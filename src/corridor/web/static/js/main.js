@@ -5,6 +5,7 @@ import { fill, h, useZone } from "./dom.js";
 import { setUpForms } from "./forms.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
+import { RouteTool } from "./routetool.js";
 import { setUpStatement } from "./statement.js";
 import { followEvents } from "./stream.js";
 
@@ -144,7 +145,10 @@ async function start(token) {
     bytes: async (path) => (await api.blob(path)).arrayBuffer(),
   }, { ...mapData.setting, timezone: zone });
   setUpStatement(me, { post: (path, body, key) => api.post(path, body, key), send }, zone);
-  map = new CorridorMap($("map"), openDossier, (place) => forms.pickPlace(place));
+  // A click picks a route's end while the route tool asks for one, else an incident's place.
+  map = new CorridorMap($("map"), openDossier,
+    (place) => (routeTool.picking ? routeTool.pick(place) : forms.pickPlace(place)));
+  const routeTool = new RouteTool(map, api);
   map.drawBase(mapData);
   drawLegends(mapData);
   await refresh();
