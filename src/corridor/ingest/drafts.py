@@ -177,13 +177,25 @@ def draft(text: str, context: Context, *, language: Language | None = None,
         times = read_times(segment.text, languages).merged(default_times)
         means = find_means(segment.text, languages) or default_means
         announcer = find_announcer(segment.text) or default_announcer
-        for chain in chains:
+        for chain, span in zip(chains, _spans(segment, chains), strict=True):
             places = _resolve_chain(chain, resolver, context)
             if any(p.resolved.place is not None for p in places):
-                drafts.append(_draft(places, times, means, announcer, segment, context, year))
+                own = read_times(span, languages).merged(times)
+                drafts.append(_draft(places, own, means, announcer, segment, context, year))
     if not drafts:
         raise IngestError(_NO_CORRIDOR, field="text")
     return drafts
+
+
+def _spans(segment: Segment, chains: list[Chain]) -> list[str]:
+    """The text from each chain's first name to the next chain's, for times said per corridor.
+
+    "from Sumy to Poltava from 9:00 to 17:00 and from Kharkiv to Dnipro from 10:00" gives each
+    corridor its own range; what a span does not say comes from the whole sentence.
+    """
+    starts = [chain.names()[0][1].start - segment.start for chain in chains]
+    ends = [*starts[1:], len(segment.text)]
+    return [segment.text[a:b] for a, b in zip(starts, ends[:len(starts)], strict=True)]
 
 
 def _general_times(general: list[Segment], languages: tuple[str, ...]) -> Times:
