@@ -259,6 +259,11 @@ class HazardSpec(_Model):
         True, description="state borders between parties count as lines of contact")
     contested_label: str = Field("contested", description="territory label of contested ground")
     contested_risk: RiskLevel | None = RiskLevel.HIGH
+    held_territory_risk: RiskLevel = Field(
+        RiskLevel.MEDIUM,
+        description="risk level of a km driven through ground held by a party other than the "
+                    "one holding the corridor's origin (checkpoints, filtration, detention); "
+                    "safest and balanced routes weigh it, max_exposure rules may count it")
     zones: list[HazardEntry] = Field(default_factory=list)
 
 
@@ -335,6 +340,21 @@ class NoTransit(RuleBase):
 
     type: Literal["no_transit"]
     territories: list[str] = Field(min_length=1)
+    except_origin_area: bool = Field(
+        False, description="km inside the origin's own area (the connected part of its "
+                           "holder's ground that contains it) do not count: a convoy may leave "
+                           "an enclave")
+
+
+class ExposureCount(StrEnum):
+    """What a ``max_exposure`` rule counts."""
+
+    #: Km inside hazard zones only.
+    HAZARDS = "hazards"
+    #: Km through ground held by a party other than the origin's holder only.
+    HELD = "held"
+    #: Both, added up.
+    ALL = "all"
 
 
 class MaxExposure(RuleBase):
@@ -343,6 +363,10 @@ class MaxExposure(RuleBase):
     type: Literal["max_exposure"]
     km: float = Field(ge=0.0)
     risk: RiskLevel = Field(RiskLevel.LOW, description="count exposure at this risk or above")
+    count: ExposureCount = Field(
+        ExposureCount.HAZARDS,
+        description="hazards: km in hazard zones; held: km through ground held by a party "
+                    "other than the origin's holder (at hazards.held_territory_risk); all: both")
 
 
 class MaxDuration(RuleBase):

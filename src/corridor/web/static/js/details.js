@@ -14,8 +14,14 @@ function routeSection(route) {
   const length = route.km === null ? "Not routed." : `${route.km.toFixed(0)} km`
     + (route.hours === null ? ""
       : `, at least ${route.hours.toFixed(1)} h at the convoy speed cap of ${route.convoy_speed_kmh} km/h`);
+  const held = route.held_exposure;
   return section("Route",
     h("p", { class: "route-length" }, length),
+    // Km through the other side's ground: checkpoints, filtration, detention.
+    held ? h("p", { class: "route-held" }, held.km < 0.05
+      ? "None through the other side's ground."
+      : `${held.km.toFixed(0)} km through the other side's ground `
+        + `(${Object.keys(held.by_territory).join(", ")}, ${held.risk} risk).`) : null,
     h("ol", { class: "stops" }, route.stops.map((s) => h("li", {},
       s.km === null ? s.name : `${s.name} (${s.km.toFixed(0)} km)`))),
     // How the waypoints as written met the roads: a reader must know the line is not theirs.
