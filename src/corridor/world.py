@@ -240,11 +240,18 @@ class World:
         sc = self.scenario.at(day)
         if sc.as_of == self.day:
             return
-        sources = read_sources(sc)
+        _check_siting(sc, self.network, self.gazetteer)
+        self.stand(sc, read_sources(sc))
+
+    def stand(self, sc: Scenario, sources: Sources) -> None:
+        """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
+
+        An uncertainty sweep calls this with drawn settlement statuses in ``sources``. The
+        per-edge arrays are re-measured from the current situation where ground changed.
+        """
         control = _control(sc, self.countries, sources)
         front = _front_line(sc, control)
         hazards = _hazards(sc, control, front, sources)
-        _check_siting(sc, self.network, self.gazetteer)
         closures, notes = _closures(sc, self.gazetteer, self.network, sources)
         self.situation = self.situation.updated(control=control, hazards=hazards,
                                                 closures=closures)
@@ -268,14 +275,27 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
+    return assemble_world(sc, network, gazetteer, countries, sources,
+                          Router(network, cache_dir=default_cache_dir() / "cch"))
+
+
+def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                   countries: dict[str, shapely.Geometry], sources: Sources,
+                   router: Router, situation: Situation | None = None) -> World:
+    """The world of ``sc`` on a network, gazetteer, layers and router already at hand.
+
+    :func:`build_world` reads them first; a sweep's worker receives them shipped, with the
+    ``situation`` they were annotated with (so it need not annotate the network again), and
+    builds its own router.
+    """
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
     _check_siting(sc, network, gazetteer)
     closures, notes = _closures(sc, gazetteer, network, sources)
-    situation = annotate(network, control, hazards, closures)
-    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network, cache_dir=default_cache_dir() / "cch"),
+    if situation is None:
+        situation = annotate(network, control, hazards, closures)
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
