@@ -7,6 +7,7 @@ a proposal.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -109,6 +110,8 @@ class RouteOut(BaseModel):
 
     scenario: str
     data_note: str
+    as_of: dt.date | None = Field(description=(
+        "Date of the situation snapshot routed on; null for an undated scenario"))
     mode: Mode
     window: str | None
     exclude: list[str]
