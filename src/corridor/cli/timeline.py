@@ -120,8 +120,9 @@ def _print_replay(doc: dict[str, Any]) -> None:
         for d in dates:
             verdicts = d["proposals"][k]["verdicts"]
             rejecting = [party for party, v in verdicts.items() if not v["acceptable"]]
-            cells.append("[green]all accept[/green]" if verdicts and not rejecting
-                         else f"[red]{', '.join(rejecting) or 'no route'} reject[/red]")
+            cells.append("[red]no route[/red]" if not verdicts
+                         else f"[red]{', '.join(rejecting)} reject[/red]" if rejecting
+                         else "[green]all accept[/green]")
         table.add_row(p["id"], *cells)
     out.print(table)
     origins = list(dict.fromkeys(o for d in dates for o in [*d["suggestions"], *d["conflicts"]]))

@@ -3,14 +3,9 @@
 // is tabled as a proposal. Everything the statement or the server says is shown as text.
 import { newKey } from "./api.js";
 import { h } from "./dom.js";
-import { zonedIso } from "./forms.js";
+import { lines, zonedIso } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
-
-/** Non-empty lines of a textarea's value. */
-function lines(text) {
-  return text.split("\n").map((line) => line.trim()).filter(Boolean);
-}
 
 /** The wall-clock part of an ISO time with offset ("2022-03-08T10:00"), for datetime-local. */
 function wallClock(iso) {
