@@ -92,7 +92,7 @@ class JudgedRouteOut(BaseModel):
     line: LineOut
 
 
-class PlaceOut(BaseModel):
+class RoutePlaceOut(BaseModel):
     """A place as asked for, and the road node it was pinned to."""
 
     role: Literal["origin", "via", "destination"]
@@ -116,7 +116,7 @@ class RouteOut(BaseModel):
     window: str | None
     exclude: list[str]
     avoid: str | None
-    places: list[PlaceOut]
+    places: list[RoutePlaceOut]
     route: JudgedRouteOut
     alternatives: list[JudgedRouteOut]
 
