@@ -137,7 +137,7 @@ def route_adhoc(world: World, query: RouteQuery) -> AdHocRoutes:
                                field=f"{query.prefix}exclude[{k}]")
     windows = _windows(world, query)
     located = locate_along(world, query.places, query.fields)
-    metric = _metric(world, query)
+    metric = _metric(world, query, world.held_from(located[0].lonlat).origin_holder)
     if query.alternatives:
         paths = world.router.alternatives(located[0].node, located[-1].node, metric,
                                           k=query.alternatives + 1)
@@ -164,9 +164,12 @@ def _windows(world: World, query: RouteQuery) -> list[tuple[datetime, datetime]]
                         field=f"{query.prefix}window")
 
 
-def _metric(world: World, query: RouteQuery) -> str:
-    """The router metric for the query: its mode and exclusions, and the avoided area closed."""
-    base = world.metric(query.mode, query.exclude)
+def _metric(world: World, query: RouteQuery, origin_holder: str) -> str:
+    """The router metric for the query: its mode and exclusions, and the avoided area closed.
+
+    ``safest`` and ``balanced`` weigh the ground of every party but ``origin_holder``.
+    """
+    base = world.metric(query.mode, query.exclude, origin_holder)
     if query.avoid is None:
         return base
     edges = edges_touching(world.network, query.avoid.area)

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -36,6 +36,7 @@ from corridor.report.negotiation import ground_legend, holder_legend, map_layers
 from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
 from corridor.report.templates import markup, render
 from corridor.routing.route import settlements_along
+from corridor.situation import HeldExposure
 from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.styles import Style, hex_rgb
 from corridor.world import World
@@ -63,6 +64,9 @@ class RouteDescription(BaseModel):
     notes: list[str] = Field(default_factory=list, description=(
         "How the waypoints as written met the network: a place off every road, routed via the "
         "nearest town on it, or a name that needed its context; empty without the scenario"))
+    held_exposure: dict[str, Any] | None = Field(None, description=(
+        "Km through ground held by a party other than the origin's holder, as the server "
+        "judged the route (origin_holder, risk, km, by_territory); null when unjudged"))
 
 
 class Dossier(ProposalRecord):
@@ -73,6 +77,7 @@ class Dossier(ProposalRecord):
 
 def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescription:
     """Length and settlements of the stored line; the waypoints when there is no line."""
+    held = (proposal.route_summary or {}).get("held_exposure")
     if proposal.route is None:
         return RouteDescription(km=None, hours=None, convoy_speed_kmh=None,
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
@@ -81,12 +86,14 @@ def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescripti
     km = line_length_m(lon, lat) / 1000.0
     if world is None:
         return RouteDescription(km=round(km, 1), hours=None, convoy_speed_kmh=None,
-                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
+                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []],
+                                held_exposure=held)
     speed = world.scenario.convoy_speed_kmh
     stops = [Stop(name=s.name, km=round(s.km, 1))
              for s in settlements_along(lon, lat, world.settlements)]
     return RouteDescription(km=round(km, 1), hours=round(km / speed, 1), convoy_speed_kmh=speed,
-                            stops=stops, notes=_waypoint_notes(proposal.waypoints or [], world))
+                            stops=stops, notes=_waypoint_notes(proposal.waypoints or [], world),
+                            held_exposure=held)
 
 
 def _waypoint_notes(names: list[str], world: World) -> list[str]:
@@ -155,6 +162,14 @@ def _party_name(dossier: Dossier, party_id: str) -> str:
     return f"{names[party_id]} ({party_id})" if party_id in names else party_id
 
 
+def _held_rows(route: RouteDescription) -> list[Row]:
+    """The km through the other side's ground, marked when there are any."""
+    if route.held_exposure is None:
+        return []
+    held = HeldExposure(**route.held_exposure)
+    return [Row("Other side's ground", held.describe(), "" if held.negligible else "bad")]
+
+
 def sections(dossier: Dossier) -> list[Section]:
     """The sheet's content in reading order."""
     p, route = dossier.proposal, dossier.route
@@ -162,6 +177,7 @@ def sections(dossier: Dossier) -> list[Section]:
         Row("From", p.origin), Row("To", p.destination),
         Row("Proposed by", _party_name(dossier, p.proposer_id)),
         Row("Status", dossier.status), Row("Length", _length(route)),
+        *_held_rows(route),
         *(Row(f"Corridor {c.id}", f'"{c.name}", {c.status}') for c in dossier.corridors)])
     stops = Section("Route, settlement by settlement", [
         *(Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops),

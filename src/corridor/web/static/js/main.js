@@ -56,7 +56,9 @@ function reportError(error, message = $("message")) {
 
 async function showDossier(proposalId) {
   const dossier = await api.get(`/api/map/proposals/${proposalId}`);
-  renderDossier(dossier, { me, act: answer, openSheet });
+  renderDossier(dossier, {
+    me, act: answer, openSheet, loadOdds: (id) => api.get(`/api/proposals/${id}/odds`),
+  });
   forms.showProposal(dossier.proposal);
 }
 
