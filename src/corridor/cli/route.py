@@ -80,7 +80,7 @@ def route_cmd(
     with console.status("loading the scenario"):
         world = build_world(sc.at(day), progress=False)
         result = route_adhoc(world, query)
-    data = {**adhoc_json(world, result), "as_of": day.isoformat() if day else None}
+    data = adhoc_json(world, result)
     written = write_field_files(adhoc_field_map(world, result), gpx=gpx, kml=kml, gpkg=gpkg)
     if geojson is not None:
         write_text_atomic(geojson, json.dumps(route_geojson(data), ensure_ascii=False))
