@@ -35,13 +35,15 @@ from corridor.situation import (
     Closures,
     ControlMap,
     HazardZone,
+    HeldTerritory,
     PointClosure,
     Situation,
     annotate,
     contested_zone,
     front_line_zone,
+    own_area,
 )
-from corridor.situation.planar import polygonal
+from corridor.situation.planar import Area, polygonal
 from corridor.sources import FileClosure, Sources, read_sources
 
 #: A place this close to the network node it is pinned to counts as on the road: its note
@@ -91,7 +93,8 @@ class World:
     #: The closures as given (spots and OSM ways), before they became closed edges.
     closures: Closures = field(default_factory=Closures)
     _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
-    _metric_specs: dict[str, tuple[Mode, list[str]]] = field(default_factory=dict)
+    _metric_specs: dict[str, tuple[Mode, list[str], str | None]] = field(default_factory=dict)
+    _own_areas: dict[tuple[ControlMap, tuple[float, float]], Area] = field(default_factory=dict)
 
     @property
     def day(self) -> date | None:
@@ -172,6 +175,26 @@ class World:
         """The label holding a point; ``""`` outside every area."""
         return self.control.holder_at(*lonlat) or ""
 
+    @property
+    def holders(self) -> dict[str, str]:
+        """Party id holding each territory label that some party holds."""
+        return {label: p.id for p in self.scenario.parties for label in p.holds}
+
+    def held_from(self, lonlat: tuple[float, float]) -> HeldTerritory:
+        """The other side's ground, seen from an origin at ``lonlat``."""
+        return HeldTerritory.seen_from(self.territory_at(lonlat), self.holders,
+                                       self.scenario.hazards.held_territory_risk.value)
+
+    def own_area(self, lonlat: tuple[float, float]) -> Area:
+        """The connected part of the origin holder's ground that contains ``lonlat``."""
+        key = (self.control, lonlat)
+        if key not in self._own_areas:
+            holder = self.held_from(lonlat).origin_holder
+            labels = [label for label in self.control.labels
+                      if self.holders.get(label, label) == holder]
+            self._own_areas[key] = own_area(self.control, labels, *lonlat)
+        return self._own_areas[key]
+
     def _node_of(self, place: Place) -> int | None:
         if not self.schematic or place.geonameid is None:
             return None
@@ -179,21 +202,29 @@ class World:
         return int(hits[0]) if len(hits) else None
 
     # -- metrics --------------------------------------------------------------------------------
-    def metric(self, mode: Mode | str, exclude: Sequence[str] = ()) -> str:
-        """Name of a router metric for ``mode`` avoiding ``exclude``, customised on first use."""
+    def metric(self, mode: Mode | str, exclude: Sequence[str] = (),
+               origin_holder: str | None = None) -> str:
+        """Name of a router metric for ``mode`` avoiding ``exclude``, customised on first use.
+
+        With ``origin_holder``, ``safest`` and ``balanced`` also weigh km through ground other
+        parties hold: one metric per origin holder, all on the same contraction hierarchy.
+        """
         mode = Mode(mode)
         exclude = sorted(set(exclude))
-        name = f"{mode.value}|{','.join(exclude)}"
+        holder = None if mode is Mode.FASTEST else origin_holder
+        name = f"{mode.value}|{','.join(exclude)}" + (f"|held:{holder}" if holder else "")
         if name not in self.router.metrics:
-            self._customize(name, mode, exclude)
+            self._customize(name, mode, exclude, holder)
         return name
 
-    def _customize(self, name: str, mode: Mode, exclude: list[str]) -> None:
+    def _customize(self, name: str, mode: Mode, exclude: list[str], holder: str | None) -> None:
+        held = (None if holder is None else HeldTerritory.against(
+            holder, self.holders, self.scenario.hazards.held_territory_risk.value))
         weights = edge_weights(self.network, self.situation, mode=mode,
                                convoy_speed_kmh=self.scenario.convoy_speed_kmh,
-                               exclude_territories=exclude)
+                               exclude_territories=exclude, held=held)
         self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
-        self._metric_specs[name] = (mode, exclude)
+        self._metric_specs[name] = (mode, exclude, holder)
 
     # -- time -----------------------------------------------------------------------------------
     def move_to(self, day: date | None) -> None:
@@ -210,17 +241,25 @@ class World:
         if sc.as_of == self.day:
             return
         sources = read_sources(sc)
+        _check_siting(sc, self.network, self.gazetteer, sources)
+        self.stand(sc, sources)
+
+    def stand(self, sc: Scenario, sources: Sources) -> None:
+        """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
+
+        An uncertainty sweep calls this with drawn settlement statuses in ``sources``. The
+        per-edge arrays are re-measured from the current situation where ground changed.
+        """
         control = _control(sc, self.countries, sources)
         front = _front_line(sc, control)
         hazards = _hazards(sc, control, front, sources)
-        _check_siting(sc, self.network, self.gazetteer)
         closures, notes = _closures(sc, self.gazetteer, self.network, sources)
         self.situation = self.situation.updated(control=control, hazards=hazards,
                                                 closures=closures)
         self.scenario, self.control, self.front_line, self.hazards = sc, control, front, hazards
         self.notes, self.closures = [*sources.notes, *notes], closures
-        for name, (mode, exclude) in self._metric_specs.items():
-            self._customize(name, mode, exclude)
+        for name, (mode, exclude, holder) in self._metric_specs.items():
+            self._customize(name, mode, exclude, holder)
 
 
 def build_world(scenario: Scenario, *, progress: bool = False) -> World:
@@ -237,14 +276,27 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
+    return assemble_world(sc, network, gazetteer, countries, sources,
+                          Router(network, cache_dir=default_cache_dir() / "cch"))
+
+
+def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                   countries: dict[str, shapely.Geometry], sources: Sources,
+                   router: Router, situation: Situation | None = None) -> World:
+    """The world of ``sc`` on a network, gazetteer, layers and router already at hand.
+
+    :func:`build_world` reads them first; a sweep's worker receives them shipped, with the
+    ``situation`` they were annotated with (so it need not annotate the network again), and
+    builds its own router.
+    """
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
-    _check_siting(sc, network, gazetteer)
+    _check_siting(sc, network, gazetteer, sources)
     closures, notes = _closures(sc, gazetteer, network, sources)
-    situation = annotate(network, control, hazards, closures)
-    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network, cache_dir=default_cache_dir() / "cch"),
+    if situation is None:
+        situation = annotate(network, control, hazards, closures)
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
@@ -308,8 +360,9 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry,
     return zones + sources.hazards
 
 
-def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
-    """Checkpoints and hazard zones must lie within the snap limit of the roads."""
+def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                  sources: Sources) -> None:
+    """Checkpoints and hazard zones (inline, and each file's) must lie within the snap limit."""
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
@@ -319,6 +372,10 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
         if isinstance(zone, HazardArea):
             check_area(network, zone.coordinates, limit_m=limit_m,
                        field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
+    for where, name, outline in sources.hazard_outlines:
+        if isinstance(outline, shapely.Polygon):
+            check_area(network, list(outline.exterior.coords), limit_m=limit_m, field=where,
+                       what=f"hazard layer {name!r}")
 
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
