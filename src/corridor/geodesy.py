@@ -104,9 +104,9 @@ def _plane(kind: str, lon0: float, lat0: float,
            _thread: int) -> tuple[CRS, Transformer, Transformer]:
     """The plane's CRS and transformers, built once per centre and thread.
 
-    Building a transformer from two CRSs costs about 15 ms; a route, a zone or a control map measured again
-    (a sweep re-judges the same routes in every sample) reuses the plane it had. Transformers
-    are kept per thread because PROJ contexts are not shared between threads.
+    A route, a zone or a control map measured again (a sweep re-judges the same routes in every
+    sample) reuses the plane it had. Transformers are kept per thread because PROJ contexts are
+    not shared between threads.
     """
     crs = CRS.from_proj4(
         f"+proj={kind} +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs")
@@ -114,10 +114,10 @@ def _plane(kind: str, lon0: float, lat0: float,
     # directly: the same arithmetic, built in a twentieth of a millisecond instead of 15 ms (a
     # new centre is the rule: every route described gets its own plane).
     plane = f"+proj={kind} +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84"
-    return (crs, Transformer.from_pipeline(
-                f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {plane}"),
-            Transformer.from_pipeline(
-                f"+proj=pipeline +step +inv {plane} +step +proj=unitconvert +xy_in=rad +xy_out=deg"))
+    degrees = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+    radians = "+proj=unitconvert +xy_in=rad +xy_out=deg"
+    return (crs, Transformer.from_pipeline(f"+proj=pipeline +step {degrees} +step {plane}"),
+            Transformer.from_pipeline(f"+proj=pipeline +step +inv {plane} +step {radians}"))
 
 
 class LocalProjection:
