@@ -37,7 +37,7 @@ from corridor.routing.router import Router
 from corridor.scenario import load_scenario
 from corridor.scenario.schema import ProposalSpec, Scenario
 from corridor.sources import read_sources
-from corridor.uncertainty import evaluate, model_of, sweep
+from corridor.uncertainty import engines, evaluate, model_of, sweep
 from corridor.uncertainty.evaluate import Prepared, prepare, run_samples
 from corridor.world import World, assemble_world, build_world
 
@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--grid-samples", type=int, default=6, help="samples on the grid")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
+    # One sample per task: the grid's few samples must still spread over two workers.
+    engines.BATCH = 1
     results: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores {platform.machine()}, Python "
                    f"{platform.python_version()}", "networks": {}}
