@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pymorphy3
 import pytest
 import yaml
 
@@ -78,7 +79,24 @@ def test_the_seven_march_list_gives_the_scenarios_six_proposals(world: World,
     for item in drafts:
         assert [(w.start, w.end) for w in item.windows] == [(mar08.start, mar08.end)]
         assert item.proposer == "RU" == sc.proposals[0].proposer
-        assert item.confidence == 1.0 and not item.notes
+        # Only the choices between namesakes (Rozivka: three in GeoNames) are left to check.
+        assert all("nearest of" in note for note in item.notes)
+        assert item.confidence == round(0.9 ** len(item.notes), 2)
+    [note] = [n for item in drafts for n in item.notes]
+    assert note.startswith("'Rozivka': nearest of 3 matches")
+
+
+@pytest.mark.parametrize("statement", ["Corridor from Rozivka to Polohy.",
+                                       "Коридор з Розівки до Пологів."])
+def test_an_origin_with_namesakes_is_placed_by_the_next_place(context: Context,
+                                                              statement: str) -> None:
+    item = draft(statement, context)[0]
+    origin = item.places[0].resolved
+    assert origin.place is not None and (origin.place.country, origin.place.admin1) == (
+        "UA", "26")  # Zaporizhzhia oblast, like Polohy
+    assert any(n.startswith(f"{item.places[0].name.text!r}: nearest of 3 matches")
+               for n in item.notes)
+    assert item.confidence == round(0.9 * 0.8 * 0.8, 2)  # namesake, no window, no proposer
 
 
 def test_unresolved_names_carry_the_gazetteers_closest_spellings(context: Context) -> None:
@@ -239,3 +257,13 @@ def test_cyrillic_that_does_not_tell_its_language_is_read_with_both_dictionaries
     code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--lang", "ru"],
                      statement.encode())
     assert json.loads(out)["language"] == "ru"
+
+
+def test_a_name_missing_from_the_dictionary_resolves_through_the_guessed_paradigms(
+        context: Context) -> None:
+    # The Russian dictionary lacks Гостомель: pymorphy3's likeliest guess is a verb, and the
+    # gazetteer, not the guess's rank, decides which reading is a place.
+    [first, *_] = pymorphy3.MorphAnalyzer(lang="ru").parse("Гостомеля")
+    assert not first.is_known and first.tag.POS != "NOUN"
+    item = draft("Колонна выйдет из Гостомеля в Киев.", context)[0]
+    assert (item.names(Role.FROM), item.names(Role.TO)) == (["Hostomel"], ["Kyiv"])

@@ -241,10 +241,18 @@ class World:
         if sc.as_of == self.day:
             return
         sources = read_sources(sc)
+        _check_siting(sc, self.network, self.gazetteer, sources)
+        self.stand(sc, sources)
+
+    def stand(self, sc: Scenario, sources: Sources) -> None:
+        """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
+
+        An uncertainty sweep calls this with drawn settlement statuses in ``sources``. The
+        per-edge arrays are re-measured from the current situation where ground changed.
+        """
         control = _control(sc, self.countries, sources)
         front = _front_line(sc, control)
         hazards = _hazards(sc, control, front, sources)
-        _check_siting(sc, self.network, self.gazetteer)
         closures, notes = _closures(sc, self.gazetteer, self.network, sources)
         self.situation = self.situation.updated(control=control, hazards=hazards,
                                                 closures=closures)
@@ -268,14 +276,27 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
+    return assemble_world(sc, network, gazetteer, countries, sources,
+                          Router(network, cache_dir=default_cache_dir() / "cch"))
+
+
+def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                   countries: dict[str, shapely.Geometry], sources: Sources,
+                   router: Router, situation: Situation | None = None) -> World:
+    """The world of ``sc`` on a network, gazetteer, layers and router already at hand.
+
+    :func:`build_world` reads them first; a sweep's worker receives them shipped, with the
+    ``situation`` they were annotated with (so it need not annotate the network again), and
+    builds its own router.
+    """
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
-    _check_siting(sc, network, gazetteer)
+    _check_siting(sc, network, gazetteer, sources)
     closures, notes = _closures(sc, gazetteer, network, sources)
-    situation = annotate(network, control, hazards, closures)
-    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network, cache_dir=default_cache_dir() / "cch"),
+    if situation is None:
+        situation = annotate(network, control, hazards, closures)
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 
@@ -339,8 +360,9 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry,
     return zones + sources.hazards
 
 
-def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
-    """Checkpoints and hazard zones must lie within the snap limit of the roads."""
+def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                  sources: Sources) -> None:
+    """Checkpoints and hazard zones (inline, and each file's) must lie within the snap limit."""
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
@@ -350,6 +372,10 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
         if isinstance(zone, HazardArea):
             check_area(network, zone.coordinates, limit_m=limit_m,
                        field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
+    for where, name, outline in sources.hazard_outlines:
+        if isinstance(outline, shapely.Polygon):
+            check_area(network, list(outline.exterior.coords), limit_m=limit_m, field=where,
+                       what=f"hazard layer {name!r}")
 
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,

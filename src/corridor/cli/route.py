@@ -49,7 +49,8 @@ def route_cmd(
         "--via", help=f"A place to pass on the way ({_PLACE_HELP}); repeat in order.")] = None,
     mode: Annotated[Mode, typer.Option(help="What the route optimises.")] = Mode.FASTEST,
     avoid: Annotated[Path | None, typer.Option(
-        help="A GeoJSON file of polygons no road of the route may touch.")] = None,
+        help="A GIS file of polygons (GeoJSON, KML, GPKG, Shapefile, …) no road of the route "
+             "may touch.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(
         help="A territory label the route must not enter; repeat for more.")] = None,
     alternatives: Annotated[int, typer.Option(
@@ -80,7 +81,7 @@ def route_cmd(
     with console.status("loading the scenario"):
         world = build_world(sc.at(day), progress=False)
         result = route_adhoc(world, query)
-    data = {**adhoc_json(world, result), "as_of": day.isoformat() if day else None}
+    data = adhoc_json(world, result)
     written = write_field_files(adhoc_field_map(world, result), gpx=gpx, kml=kml, gpkg=gpkg)
     if geojson is not None:
         write_text_atomic(geojson, json.dumps(route_geojson(data), ensure_ascii=False))

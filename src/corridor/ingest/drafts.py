@@ -4,14 +4,15 @@ Times, means and the announcer said outside any corridor's sentence (a heading, 
 line) apply to every corridor that does not say its own, as in a daily list headed "on 8 March
 from 10:00". Each draft's ``confidence`` starts at 1 and is lowered for what a facilitator must
 check: an unresolved name halves it, a name read without leading words, a missing window or a
-missing proposer lower it by a fifth, an assumption about year or zone by a tenth.
+missing proposer lower it by a fifth, a choice between namesakes or an assumption about year or
+zone by a tenth.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from corridor.errors import GazetteerError, IngestError
 from corridor.gazetteer import Gazetteer, Place
@@ -161,14 +162,9 @@ def draft(text: str, context: Context, *, language: Language | None = None,
     languages = morphology_languages(text, language)
     resolver = Resolver(context.gazetteer, languages if morphology else ())
     found = [(segment, find_chains(segment.text, segment.start)) for segment in segments(text)]
-    names = sum(len(chain.names()) for _, chains in found for chain in chains)
-    if names > MAX_NAMES:
-        raise IngestError(f"{names} place names in corridor chains; expected at most "
-                          f"{MAX_NAMES}: give one announcement at a time", field="text")
-    general = [s for s, chains in found if not chains]
-    default_times = _general_times(general, languages)
-    default_means = _first([find_means(s.text, languages) for s in general]) or []
-    default_announcer = _first([find_announcer(s.text) for s in general])
+    _check_size(found)
+    default_times, default_means, default_announcer = _general(
+        [s for s, chains in found if not chains], languages)
     year = statement_year(text)
     if year is None and context.year is not None:
         year = (context.year, "the scenario")
@@ -198,34 +194,44 @@ def _spans(segment: Segment, chains: list[Chain]) -> list[str]:
     return [segment.text[a:b] for a, b in zip(starts, ends[:len(starts)], strict=True)]
 
 
-def _general_times(general: list[Segment], languages: tuple[str, ...]) -> Times:
-    merged = Times()
+def _check_size(found: list[tuple[Segment, list[Chain]]]) -> None:
+    names = sum(len(chain.names()) for _, chains in found for chain in chains)
+    if names > MAX_NAMES:
+        raise IngestError(f"{names} place names in corridor chains; expected at most "
+                          f"{MAX_NAMES}: give one announcement at a time", field="text")
+
+
+def _general(general: list[Segment],
+             languages: tuple[str, ...]) -> tuple[Times, list[str], str | None]:
+    """Times, means and announcer said outside any corridor's sentence, for every corridor."""
+    times = Times()
     for segment in general:
-        merged = merged.merged(read_times(segment.text, languages))
-    return merged
-
-
-_T = TypeVar("_T")
-
-
-def _first(values: list[_T]) -> _T | None:
-    return next((v for v in values if v), None)
+        times = times.merged(read_times(segment.text, languages))
+    means = next((m for m in (find_means(s.text, languages) for s in general) if m), [])
+    announcer = next((a for a in (find_announcer(s.text) for s in general) if a), None)
+    return times, means, announcer
 
 
 def _resolve_chain(chain: Chain, resolver: Resolver, context: Context) -> list[DraftPlace]:
-    """Resolve the names in route order, each near the place before it (namesakes)."""
-    places: list[DraftPlace] = []
-    near: tuple[float, float] | None = None
-    for role, name in chain.names():
-        resolved = resolver.resolve(name.text, near=near)
-        place = resolved.place
-        if place is not None:
-            near = (place.lon, place.lat)
-            spelling = _spelling(place, context)
-        else:
-            spelling = resolved.spelling
-        places.append(DraftPlace(role, name, resolved, spelling))
-    return places
+    """Resolve the names in route order; namesakes are told apart by a neighbouring place.
+
+    A name is first resolved near the place before it; one still unresolved (an origin with
+    namesakes, say) is tried again near the place after it.
+    """
+    resolved: list[Resolved] = []
+    for _, name in chain.names():
+        before = next((r.place for r in reversed(resolved) if r.place is not None), None)
+        resolved.append(resolver.resolve(name.text, near=_lonlat(before)))
+    for i, (_, name) in enumerate(chain.names()):
+        after = next((r.place for r in resolved[i + 1:] if r.place is not None), None)
+        if resolved[i].place is None and after is not None:
+            resolved[i] = resolver.resolve(name.text, near=_lonlat(after))
+    return [DraftPlace(role, name, r, _spelling(r.place, context) if r.place else r.spelling)
+            for (role, name), r in zip(chain.names(), resolved, strict=True)]
+
+
+def _lonlat(place: Place | None) -> tuple[float, float] | None:
+    return None if place is None else (place.lon, place.lat)
 
 
 def _draft(places: list[DraftPlace], times: Times, means: list[str], announcer: str | None,
@@ -242,6 +248,9 @@ def _draft(places: list[DraftPlace], times: Times, means: list[str], announcer: 
         elif not _whole(place):
             notes.append(f"{place.name.text!r} read as {place.spelling!r}")
             confidence *= 0.8
+        if place.resolved.resolution is not None and place.resolved.by_neighbour:
+            notes.append(f"{place.name.text!r}: {place.resolved.resolution.note}")
+            confidence *= 0.9
     confidence *= 0.8 if not drafted else 1.0
     confidence *= 0.8 if context.parties and proposer is None else 1.0
     confidence *= 0.9 ** sum(1 for n in notes if "not stated" in n)

@@ -10,8 +10,8 @@ and the dashboard all go through :func:`route_adhoc` and :func:`adhoc_json`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,12 +21,12 @@ import numpy as np
 import shapely
 
 from corridor.errors import RoutingError, ScenarioError
-from corridor.geo import parse_area
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, judge, locate_along
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
 from corridor.routing.weights import Mode, describe_exclusions
 from corridor.situation import edges_touching
+from corridor.situation.layers import read_layer
 from corridor.situation.planar import Area
 from corridor.world import Located, PlaceArg, World
 
@@ -55,25 +55,12 @@ class AvoidArea:
 
 
 def read_avoid_area(path: Path, *, field: str) -> AvoidArea:
-    """Every polygon of a GeoJSON file (geometry, Feature or FeatureCollection) as one area."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"cannot read the area to avoid: {exc}", source=path,
-                            field=field) from exc
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features") or []
-        geometries = [(f.get("geometry") if isinstance(f, dict) else None, f"features[{i}]")
-                      for i, f in enumerate(features)]
-    elif isinstance(data, dict) and data.get("type") == "Feature":
-        geometries = [(data.get("geometry"), "geometry")]
-    else:
-        geometries = [(data, "geometry")]
-    if not geometries:
-        raise ScenarioError("expected at least one polygon, found no features", source=path,
+    """Every polygon of a GIS file (any format the scenario's layers take) as one area."""
+    layer = read_layer(path, kind="polygon", field=field)
+    if not len(layer.geometries):
+        raise ScenarioError("expected at least one polygon, found none", source=path,
                             field=field)
-    parts = [parse_area(g, field=where, source=path) for g, where in geometries]
-    return AvoidArea(path.name, shapely.union_all(parts))
+    return AvoidArea(path.name, shapely.union_all(layer.geometries))
 
 
 @dataclass(frozen=True)
@@ -181,15 +168,15 @@ def _metric(world: World, query: RouteQuery, origin_holder: str) -> str:
     return name
 
 
-def checkpoints_along(world: World, route: JudgedRoute) -> list[PassedSettlement]:
-    """The scenario's checkpoints the route passes, in route order with their km."""
+def checkpoints_along(world: World, line: Sequence[tuple[float, float]],
+                      ) -> list[PassedSettlement]:
+    """The scenario's checkpoints a route ``line`` (lon, lat) passes, in order, with their km."""
     sc = world.scenario
-    if not sc.checkpoints or len(route.summary.geometry) < 2:
+    if not sc.checkpoints or len(line) < 2:
         return []
-    points = [world.point(cp.at, f"checkpoints[{k}].at")
-              for k, cp in enumerate(sc.checkpoints)]
-    line = np.asarray(route.summary.geometry)
-    return settlements_along(line[:, 0], line[:, 1], Settlements(
+    points = [world.point(cp.at, f"checkpoints[{k}].at") for k, cp in enumerate(sc.checkpoints)]
+    coords = np.asarray(line)
+    return settlements_along(coords[:, 0], coords[:, 1], Settlements(
         [cp.name for cp in sc.checkpoints], [p[0] for p in points], [p[1] for p in points]),
         radius_km=CHECKPOINT_ON_ROUTE_KM)
 
@@ -213,7 +200,7 @@ def route_json(world: World, route: JudgedRoute) -> dict[str, Any]:
     """One judged route: the summary a proposal gets, verdicts, checkpoints, its line."""
     return {"mode": route.mode, **route.route_dict(),
             "checkpoints": [{"name": c.name, "km": round(c.km, 1)}
-                            for c in checkpoints_along(world, route)],
+                            for c in checkpoints_along(world, route.summary.geometry)],
             "verdicts": verdicts_json(route), "acceptable_to_all": route.acceptable_to_all,
             "line": route_line(route)}
 
@@ -221,12 +208,13 @@ def route_json(world: World, route: JudgedRoute) -> dict[str, Any]:
 def adhoc_json(world: World, result: AdHocRoutes) -> dict[str, Any]:
     """The stable JSON of ``corridor route --json`` and ``GET /api/route`` (README documents it).
 
-    ``{"scenario", "data_note", "mode", "window", "exclude", "avoid", "places", "route",
-    "alternatives"}``.
+    ``{"scenario", "data_note", "as_of", "mode", "window", "exclude", "avoid", "places",
+    "route", "alternatives"}``; ``as_of`` is the date of the situation snapshot routed on.
     """
     query = result.query
     first, *others = [route_json(world, r) for r in result.routes]
     return {"scenario": world.scenario.name, "data_note": world.data_note,
+            "as_of": None if world.day is None else world.day.isoformat(),
             "mode": query.mode.value, "window": query.window, "exclude": list(query.exclude),
             "avoid": None if query.avoid is None else query.avoid.name,
             "places": [place_json(world, loc, role) for loc, role in

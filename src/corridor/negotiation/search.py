@@ -140,7 +140,7 @@ def negotiate(world: World, *, progress: Progress | None = None,
     the world moves once per date; it is left on the last date used.
     """
     sc = world.scenario
-    result = Negotiation(notes=list(world.notes))
+    result = Negotiation()
     report = progress or silent
     origins = _origins(world)
     steps = len(sc.proposals) + len(origins)
@@ -148,20 +148,22 @@ def negotiate(world: World, *, progress: Progress | None = None,
     def day_for(windows: Sequence[str]) -> date | None:
         return sc.snapshot_date(at) if at is not None else sc.default_date(list(windows))
 
+    def stand_on(day: date | None) -> None:
+        world.move_to(day)  # each date's own notes (what its closures closed), once
+        result.notes.extend(n for n in world.notes if n not in result.notes)
+
     proposal_days = [day_for(p.windows) for p in sc.proposals]
-    search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     judged: dict[int, ProposalResult] = {}
     for day in _in_order(proposal_days):
-        world.move_to(day)
-        for i, proposal in enumerate(sc.proposals):
-            if proposal_days[i] == day:
-                report(f"proposal {proposal.id}", len(judged) / steps)
-                judged[i] = replace(evaluate_proposal(world, proposal, i), day=day)
+        stand_on(day)
+        for i in (i for i, d in enumerate(proposal_days) if d == day):
+            report(f"proposal {sc.proposals[i].id}", len(judged) / steps)
+            judged[i] = replace(evaluate_proposal(world, sc.proposals[i], i), day=day)
     result.proposals = [judged[i] for i in range(len(sc.proposals))]
-    result.search_days = search_days
+    result.search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     for j, origin in enumerate(origins, start=len(result.proposals)):
         report(f"search from {origin}", j / steps)
-        world.move_to(search_days[origin])
+        stand_on(result.search_days[origin])
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
         if found:

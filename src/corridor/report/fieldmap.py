@@ -9,10 +9,13 @@ the origin, each place it was asked to pass, the scenario's checkpoints on it, t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
+import shapely.geometry
 
+from corridor.errors import ConflictError, CorridorError
 from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
 from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along
 from corridor.report.fieldfiles import (
@@ -25,7 +28,11 @@ from corridor.report.fieldfiles import (
 )
 from corridor.report.layers import territory_colours
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
+from corridor.styles import STATUS_COLOURS
 from corridor.world import Located, World
+
+if TYPE_CHECKING:
+    from corridor.report.sheet import Dossier
 
 #: Every waypoint lies on its route (a place asked for is routed through its node, a checkpoint
 #: is taken when it stands on the road); this only bounds the search for where.
@@ -76,7 +83,7 @@ def judged_field_route(world: World, name: str, route: JudgedRoute,
     stops = [_on_road(world, loc, kind) for loc, kind in zip(places, kinds, strict=True)]
     line = route.summary.geometry
     waypoints = _in_route_order(line, (stops[0], stops[-1]),
-                                [*stops[1:-1], *_checkpoints(checkpoints_along(world, route))])
+                                [*stops[1:-1], *_checkpoints(checkpoints_along(world, line))])
     status = "accepted" if route.acceptable_to_all else "rejected"
     return FieldRoute(name, line, waypoints, status,
                       f"{route.origin} to {route.destination}, {route.mode}",
@@ -113,3 +120,72 @@ def negotiation_field_map(world: World, neg: Negotiation) -> FieldMap:
                                 [f"origin {c.origin}", f"destination {c.destination}"])
             routes.append(judged_field_route(world, f"{origin}-{i + 1}", c, ends))
     return FieldMap(routes, ground_areas(world))
+
+
+def dossier_field_map(dossier: Dossier, world: World | None) -> FieldMap:
+    """A stored proposal's route as its sheet hands it over, in the colour of its status.
+
+    With the scenario the places it names and the checkpoints on it are waypoints, and the
+    ground is drawn; without it only the route's two ends are named.
+    """
+    p = dossier.proposal
+    if p.route is None:
+        raise ConflictError(f"proposal {p.id} has no route to hand over; it names places only",
+                            field="route")
+    line = [(float(lon), float(lat)) for lon, lat in p.route.coordinates]
+    ends = (Waypoint(p.origin, *line[0], "origin"), Waypoint(p.destination, *line[-1],
+                                                             "destination"))
+    between = [] if world is None else [*_vias(world, p.origin, p.waypoints or [],
+                                               p.destination),
+                                        *_checkpoints(checkpoints_along(world, line))]
+    summary = p.route_summary or {}
+    verdicts = "; ".join(f"{party} {'accepts' if v.acceptable else 'rejects'}"
+                         + "".join(f": {r.message}" for r in v.reasons if not v.acceptable)
+                         for party, v in p.verdicts.items())
+    route = FieldRoute(f"{p.origin} - {p.destination}", line,
+                       _in_route_order(line, ends, between), dossier.status,
+                       f"proposal {p.id}, {dossier.status}",
+                       {"proposal": p.id, "km": summary.get("km"), "hours": summary.get("hours"),
+                        "exposure_km": summary.get("exposure_km"), "verdicts": verdicts})
+    return FieldMap([route], [] if world is None else ground_areas(world))
+
+
+def _vias(world: World, origin: str, waypoints: Sequence[str], destination: str,
+          ) -> list[Waypoint]:
+    """The places a stored proposal passes between its ends (stored with or without them)."""
+    names = list(waypoints)
+    names = names[1:] if names[:1] == [origin] else names
+    names = names[:-1] if names[-1:] == [destination] else names
+    try:
+        located = locate_along(world, [origin, *names, destination],
+                               [f"waypoints[{k}]" for k in range(len(names) + 2)])
+    except CorridorError:
+        return []  # the scenario no longer knows a name: the line still says where to drive
+    return [_on_road(world, loc, "via") for loc in located[1:-1]]
+
+
+#: Fill of a feature of a GeoJSON layer by its ``kind``, when the kind says what it is.
+_KIND_COLOURS = {"area_changed": STATUS_COLOURS["agreed"], "hazard_added": RISK_COLOURS["high"],
+                 "hazard_removed": STATUS_COLOURS["closed"]}
+
+
+def geojson_field_map(collection: dict[str, Any]) -> FieldMap:
+    """A FeatureCollection as field files carry it: polygons as areas, points as places.
+
+    For commands whose map is a set of features rather than judged routes (``situation
+    diff``): each feature keeps its ``kind``; an area is named by its ``name`` or by the
+    change it shows (``from → to``).
+    """
+    areas: list[FieldArea] = []
+    places: list[Waypoint] = []
+    for f in collection["features"]:
+        geometry, props = shapely.geometry.shape(f["geometry"]), f["properties"]
+        kind = str(props.get("kind", ""))
+        if isinstance(geometry, shapely.Point):
+            places.append(Waypoint(str(props.get("name", "")), geometry.x, geometry.y, kind))
+        elif isinstance(geometry, shapely.Polygon | shapely.MultiPolygon):
+            name = props.get("name") or f"{props.get('from') or '-'} → {props.get('to') or '-'}"
+            detail = props.get("risk") or props.get("to") or ""
+            areas.append(FieldArea(str(name), kind, str(detail), geometry,
+                                   _KIND_COLOURS.get(kind, "#999999")))
+    return FieldMap([], areas, places)

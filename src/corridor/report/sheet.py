@@ -10,6 +10,7 @@ pure Python (no browser, no network), in fonts that print names in any script
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 import re
@@ -28,6 +29,8 @@ from corridor import styles
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
+from corridor.report.fieldfiles import gpx_text, kml_text
+from corridor.report.fieldmap import dossier_field_map
 from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, printable
 from corridor.report.negotiation import ground_legend, holder_legend, map_layers
 from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
@@ -207,7 +210,14 @@ def sections(dossier: Dossier) -> list[Section]:
         Row(_party_name(dossier, party.id),
             f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
         for party in dossier.parties])
-    return [overview, stops, windows, conditions, verdicts, positions, signatures, keys]
+    # What changed on the ground since the parties judged the route, newest condition last.
+    alerts = Section("Alerts since the route was judged", [
+        Row(f"Since situation {a.situation_id}"
+            + ("" if a.cleared_situation_id is None else
+               f", cleared by situation {a.cleared_situation_id}"),
+            a.message, "bad" if a.cleared_situation_id is None else "")
+        for a in dossier.alerts])
+    return [overview, alerts, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
 def _signature_rows(dossier: Dossier) -> list[Row]:
@@ -342,11 +352,29 @@ def _title(dossier: Dossier) -> str:
 
 
 def render_sheet_html(dossier: Dossier, world: World | None, generated: dt.datetime) -> str:
-    """A self-contained page (inline CSS and SVG) that prints on A4."""
+    """A self-contained page (inline CSS and SVG) that prints on A4.
+
+    The route comes with it as GPX and KML downloads inside the page (``data:`` links), so a
+    sheet saved or forwarded as one file still hands over its route.
+    """
     svg = sheet_svg(dossier, world)
     return render("sheet.html", title=_title(dossier), proposal_id=dossier.proposal.id,
                   generated=generated, data_note=world.data_note if world is not None else "",
-                  svg=markup(svg) if svg else "", sections=sections(dossier))
+                  svg=markup(svg) if svg else "", sections=sections(dossier),
+                  downloads=_route_downloads(dossier, world))
+
+
+def _route_downloads(dossier: Dossier, world: World | None) -> list[tuple[str, str, str]]:
+    """(label, file name, data URL) of the route's GPX and KML; none without a route line."""
+    if dossier.proposal.route is None:
+        return []
+    fmap = dossier_field_map(dossier, world)
+    name = f"corridor-{dossier.proposal.id}"
+    files = [("GPX", "gpx", "application/gpx+xml", gpx_text(fmap)),
+             ("KML", "kml", "application/vnd.google-earth.kml+xml", kml_text(fmap, name))]
+    return [(label, f"{name}.{ext}",
+             f"data:{mime};base64,{base64.b64encode(text.encode()).decode()}")
+            for label, ext, mime, text in files]
 
 
 # -- PDF -------------------------------------------------------------------------------------
