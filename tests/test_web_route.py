@@ -58,6 +58,10 @@ def test_two_clicks_draw_the_route_the_api_gives(andorra: Demo, page: Page) -> N
     verdicts = page.locator("#route-result .route-verdicts li")
     assert verdicts.count() == len(route["verdicts"])  # type: ignore[arg-type]
     assert f"{route['km']:.1f} km" in page.locator("#route-result .route-figures").inner_text()
+    held = route["held_exposure"]
+    shown = page.locator("#route-result .route-held").inner_text()
+    assert (f"{held['km']:.1f} km through" if held["by_territory"]  # type: ignore[index]
+            else "None through the other side's ground") in shown
 
 
 def test_the_keyboard_alone_routes_between_typed_names(andorra: Demo, page: Page) -> None:
