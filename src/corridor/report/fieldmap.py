@@ -70,6 +70,7 @@ def route_properties(route: JudgedRoute) -> dict[str, Value]:
         for party, v in route.verdicts.items())
     return {"mode": route.mode, "km": summary["km"], "hours": summary["hours"],
             "exposure_km": summary["exposure_km"],
+            "held_km": summary["held_exposure"]["km"] if summary["held_exposure"] else 0.0,
             "acceptable_to_all": route.acceptable_to_all,
             "territories": " > ".join(t["label"] or "-" for t in summary["territories"]),
             "settlements": ", ".join(summary["settlements"]), "verdicts": verdicts}
