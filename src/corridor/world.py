@@ -44,6 +44,9 @@ from corridor.situation import (
 from corridor.situation.planar import polygonal
 from corridor.sources import FileClosure, Sources, read_sources
 
+#: ``Place.source`` of a place the scenario gave as coordinates.
+POINT_SOURCE = "scenario coordinates"
+
 #: A place this close to the network node it is pinned to counts as on the road: its note
 #: does not mention the distance.
 ON_ROAD_KM = 0.05
@@ -86,7 +89,7 @@ class World:
     notes: list[str] = field(default_factory=list)
     #: The closures as given (spots and OSM ways), before they became closed edges.
     closures: Closures = field(default_factory=Closures)
-    _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
+    _located: dict[tuple[str, float, float], Located] = field(default_factory=dict)
     _metric_specs: dict[str, tuple[Mode, list[str]]] = field(default_factory=dict)
 
     @property
@@ -107,34 +110,47 @@ class World:
                ) -> Located:
         """Resolve ``name`` and pin it to the nearest network node.
 
-        ``field`` is the scenario path of the name, for errors. On a schematic network a place
-        that is not one of its towns is pinned to the nearest town on it, and the note says so.
+        ``field`` is the scenario path of the name, for errors. A label the scenario gave
+        coordinates (see :mod:`corridor.scenario.placeref`) is pinned from its point; any other
+        name goes through the gazetteer. On a schematic network a place that is not one of its
+        towns is pinned to the nearest town on it, and the note says so.
         """
+        point = self.scenario.points.get(name)
+        if point is not None:
+            return self.locate_point(point, label=name, field=field)
         res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
-        key = (name, res.place.geonameid)
+        return self._pin(name, res.place, [res.note] if res.ambiguous or res.place.supplementary
+                         else [], field)
+
+    def locate_point(self, lonlat: tuple[float, float], *, label: str, field: str) -> Located:
+        """Pin a point given by coordinates, under ``label``, to the nearest network node."""
+        place = Place(name=label, lon=lonlat[0], lat=lonlat[1], country="", source=POINT_SOURCE)
+        return self._pin(label, place, [], field)
+
+    def _pin(self, name: str, place: Place, notes: list[str], field: str) -> Located:
+        """The node a resolved place starts or ends routes at; the note says how far it is."""
+        key = (name, place.lon, place.lat)
         if key in self._located:
             return self._located[key]
-        notes = [res.note] if res.ambiguous or res.place.supplementary else []
-        node = self._node_of(res.place)
+        node = self._node_of(place)
+        snap_km = 0.0
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
-            check_point(self.network, (res.place.lon, res.place.lat), limit_m=limit_m,
+            check_point(self.network, (place.lon, place.lat), limit_m=limit_m,
                         field=field, what=repr(name))
             try:
-                s = snap(self.network, res.place.lon, res.place.lat, max_distance_m=limit_m,
-                         name=name)
+                s = snap(self.network, place.lon, place.lat, max_distance_m=limit_m, name=name)
             except CorridorError as exc:
                 raise ScenarioError(f"{name} is not on any road: {exc.message}",
                                     source=self.scenario.base_dir, field=field) from exc
             node = s.node
-            snap_km = float(haversine_m(res.place.lon, res.place.lat, self.network.node_lon[node],
+            snap_km = float(haversine_m(place.lon, place.lat, self.network.node_lon[node],
                                         self.network.node_lat[node])) / 1000.0
             if snap_km >= ON_ROAD_KM:
-                notes.append(f"not on the network; routed via {self.node_name(node)} "
-                             f"({snap_km:.1f} km away)")
-        else:
-            snap_km = 0.0
-        located = Located(name, res.place, node, snap_km, "; ".join(notes))
+                road = self.network.edge_name(s.edge)
+                notes = [*notes, f"not on the network; routed via {self.node_name(node)}"
+                                 f"{f' on {road}' if road else ''} ({snap_km:.1f} km away)"]
+        located = Located(name, place, node, snap_km, "; ".join(notes))
         self._located[key] = located
         return located
 
@@ -338,6 +354,8 @@ def point_of(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, loc: Loca
     if loc.point is not None:
         return loc.point
     assert loc.place is not None  # guaranteed by Location's validator
+    if loc.place in sc.points:
+        return sc.points[loc.place]
     place = resolve_place(sc, gazetteer, network, loc.place, field).place
     return (place.lon, place.lat)
 
