@@ -20,7 +20,7 @@ from corridor.ingest.chains import Role
 from corridor.ingest.text import segments
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
-from tests.conftest import SCENARIO_DIR
+from tests.conftest import ANDORRA, SCENARIO_DIR
 
 STATEMENTS = Path(__file__).parent / "data" / "statements"
 EXPECTED: dict[str, Any] = yaml.safe_load((STATEMENTS / "expected.yaml").read_text("utf-8"))
@@ -202,3 +202,40 @@ def test_cli_without_a_gazetteer_is_bad_input(tmp_path: Path) -> None:
     path = tmp_path / "s.txt"
     path.write_text("Kyiv – Irpin", "utf-8")
     assert _cli(["ingest", str(path)])[0] == 2
+
+
+@pytest.fixture(scope="module")
+def andorra() -> Context:
+    return scenario_context(build_world(load_scenario(ANDORRA)))
+
+
+@pytest.mark.parametrize("statement", [
+    "The Highland Council announced a corridor from Canillo to Sant Julià de Lòria via Encamp "
+    "on 16 May 2026 from 10:00 to 18:00 CET.",
+    "Коридор из Канильо в Сант-Жулиа-де-Лория через Энкамп 16 мая 2026 года с 10:00 до 18:00 "
+    "по центральноевропейскому времени, CET.",
+])
+def test_another_country_in_latin_or_cyrillic_script(andorra: Context, statement: str) -> None:
+    item = draft(statement, andorra)[0]
+    assert (item.names(Role.FROM), item.names(Role.VIA), item.names(Role.TO)) == (
+        ["Canillo"], ["Encamp"], ["Sant Julià de Lòria"])
+    assert [(w.start.isoformat(), w.timezone) for w in item.windows] == [
+        ("2026-05-16T10:00:00+02:00", "CET")]
+
+
+def test_a_statement_naming_too_many_places_is_refused(context: Context) -> None:
+    chain = " – ".join(f"Село{i}" for i in range(400))
+    with pytest.raises(IngestError, match="400 place names in corridor chains; expected at most"):
+        draft(chain, context)
+
+
+def test_cyrillic_that_does_not_tell_its_language_is_read_with_both_dictionaries() -> None:
+    statement = "Коридор из Харькова в Белгород 8 марта 2022 с 10:00 до 18:00 мск."
+    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json"], statement.encode())
+    assert code == 0
+    data = json.loads(out)
+    assert data["language"] is None
+    assert [_route(p) for p in data["proposals"]] == [["Kharkiv", "Belgorod"]]
+    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--lang", "ru"],
+                     statement.encode())
+    assert json.loads(out)["language"] == "ru"

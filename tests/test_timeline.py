@@ -69,7 +69,11 @@ def test_a_snapshot_replaces_only_the_sections_it_gives(andorra_variant: Any) ->
     assert third.closures == [] and len(third.hazards.zones) == 3
     # a dated copy moves on from the undated scenario, not from its own replaced sections
     assert third.at(date(2026, 5, 15)).control == sc.control
-    assert third.at(None) is sc and sc.as_of is None and second.as_of == date(2026, 5, 16)
+    assert third.at(None) == sc and sc.as_of is None and second.as_of == date(2026, 5, 16)
+    # a dated copy edited (a rule relaxed) keeps the edit when it moves to another date
+    relaxed = second.model_copy(update={"parties": sc.parties[:1] + sc.parties[2:]})
+    assert relaxed.at(date(2026, 5, 18)).parties == relaxed.parties != sc.parties
+    assert relaxed.at(date(2026, 5, 15)).control == sc.control
     # labels of every date count, so rules may name ground only a later snapshot draws
     assert "lowland" in sc.territory_labels
 

@@ -635,3 +635,45 @@ def test_the_corridor_form_says_why_no_agreement_is_offered(demo: Demo, page: Pa
     form = page.locator("#corridor-form")
     expect(form.locator("option")).to_have_text(["(each one signed by all has its corridor)"])
     expect(form.get_by_role("button", name="Set up corridor")).to_be_disabled()
+
+
+def test_facilitator_drafts_a_pasted_statement_corrects_and_tables_it(demo: Demo,
+                                                                      page: Page) -> None:
+    log_in(page, demo, "facilitator")
+    before = len(demo.call("observer", "GET", "/api/proposals?limit=200")["items"])
+    statement = ("<b>Сьогодні</b>, 8 березня 2022 року, з 9:00 до 21:00 за київським часом "
+                 "діятиме коридор з Сум до Полтави через Ромни, Лохвицю та Приозерне-Друге.")
+    page.get_by_label("Announcement of corridors").fill(statement)
+    page.get_by_role("button", name="Draft proposals").click()
+    draft = page.get_by_role("form", name="Draft 1")
+    expect(draft.get_by_label("Origin")).to_have_value("Sumy")
+    expect(draft.get_by_label("Destination")).to_have_value("Poltava")
+    expect(draft.get_by_label("Window start")).to_have_value("2022-03-08T09:00")
+    expect(draft.get_by_label("Time zone")).to_have_value("Europe/Kyiv")
+    # The statement's text is shown as text, markup and all; the unknown village is flagged.
+    expect(draft.locator("blockquote")).to_have_text(statement)
+    assert draft.locator("blockquote b").count() == 0
+    expect(draft.locator(".unresolved")).to_contain_text('"Приозерне-Друге"')
+    # The facilitator corrects the draft before tabling it: the village goes, Lubny comes in.
+    draft.get_by_label("Waypoints, one per line").fill("Romny\nLokhvytsia\nLubny")
+    draft.get_by_label("Proposer (party id)").fill("UA")
+    draft.get_by_role("button", name="Table as proposal").click()
+    expect(draft.get_by_role("alert")).to_have_text("Proposal Sumy - Poltava tabled.")
+    proposals = demo.call("observer", "GET", "/api/proposals?limit=200")["items"]
+    assert len(proposals) == before + 1
+    tabled = proposals[-1]
+    assert (tabled["proposer_id"], tabled["origin"], tabled["destination"]) == (
+        "UA", "Sumy", "Poltava")
+    assert tabled["waypoints"] == ["Sumy", "Romny", "Lokhvytsia", "Lubny", "Poltava"]
+    assert dt.datetime.fromisoformat(tabled["windows"][0]["start"]) == dt.datetime(
+        2022, 3, 8, 9, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
+
+
+def test_a_statement_without_a_corridor_is_answered_in_the_box(demo: Demo, page: Page) -> None:
+    log_in(page, demo, "facilitator")
+    page.get_by_label("Announcement of corridors").fill("The talks resume on Monday.")
+    page.get_by_role("button", name="Draft proposals").click()
+    expect(page.locator("#statement-form .message")).to_contain_text("no corridor found")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, demo, "operator")
+    expect(page.locator("#statement")).to_be_hidden()

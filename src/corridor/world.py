@@ -29,6 +29,7 @@ from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
+from corridor.scenario.placeref import point_label
 from corridor.scenario.schema import Closure, HazardArea, Location, Scenario
 from corridor.siting import check_area, check_point, way_closures
 from corridor.situation import (
@@ -55,6 +56,10 @@ ON_ROAD_KM = 0.05
 #: own place nodes.
 ROUTE_TOWN_MIN_POPULATION = 10_000
 
+
+
+#: A place as a user gives it: a name for the gazetteer, or ``(lon, lat)`` in degrees.
+PlaceArg = str | tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -117,21 +122,34 @@ class World:
         """
         point = self.scenario.points.get(name)
         if point is not None:
-            return self.locate_point(point, label=name, field=field)
+            return self.locate_point(point, field=field, label=name)
         res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
-        return self._pin(name, res.place, [res.note] if res.ambiguous or res.place.supplementary
-                         else [], field)
+        key = (name, res.place.lon, res.place.lat)
+        if key not in self._located:
+            notes = [res.note] if res.ambiguous or res.place.supplementary else []
+            self._located[key] = self._pin(name, res.place, notes, field)
+        return self._located[key]
 
-    def locate_point(self, lonlat: tuple[float, float], *, label: str, field: str) -> Located:
-        """Pin a point given by coordinates, under ``label``, to the nearest network node."""
-        place = Place(name=label, lon=lonlat[0], lat=lonlat[1], country="", source=POINT_SOURCE)
-        return self._pin(label, place, [], field)
+    def locate_point(self, lonlat: tuple[float, float], *, field: str,
+                     label: str | None = None) -> Located:
+        """Pin a point given by coordinates to the nearest network node, like :meth:`locate`.
+
+        The point goes by ``label``, else by its coordinates written out, so notes and
+        summaries can say where it was.
+        """
+        lon, lat = lonlat
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ScenarioError(f"expected longitude -180..180 and latitude -90..90, got "
+                                f"{lon:g}, {lat:g}", field=field)
+        name = label or point_label(lon, lat)
+        key = (name, lon, lat)
+        if key not in self._located:
+            place = Place(name, lon, lat, country="", source=POINT_SOURCE)
+            self._located[key] = self._pin(name, place, [], field)
+        return self._located[key]
 
     def _pin(self, name: str, place: Place, notes: list[str], field: str) -> Located:
-        """The node a resolved place starts or ends routes at; the note says how far it is."""
-        key = (name, place.lon, place.lat)
-        if key in self._located:
-            return self._located[key]
+        """``place`` on its network node, the note saying how far it was snapped and where."""
         node = self._node_of(place)
         snap_km = 0.0
         if node is None:
@@ -150,9 +168,7 @@ class World:
                 road = self.network.edge_name(s.edge)
                 notes = [*notes, f"not on the network; routed via {self.node_name(node)}"
                                  f"{f' on {road}' if road else ''} ({snap_km:.1f} km away)"]
-        located = Located(name, place, node, snap_km, "; ".join(notes))
-        self._located[key] = located
-        return located
+        return Located(name, place, node, snap_km, "; ".join(notes))
 
     def point(self, loc: Location, field: str) -> tuple[float, float]:
         """Coordinates of a scenario location (``field`` is its scenario path, for errors)."""

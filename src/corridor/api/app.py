@@ -25,7 +25,9 @@ from corridor.store.db import Database
 from corridor.store.schemas import MAX_NESTING, Error
 
 from . import (
+    adhoc,
     agreements,
+    alerts,
     audit,
     convoys,
     corridors,
@@ -34,6 +36,7 @@ from . import (
     notifications,
     parties,
     proposals,
+    situations,
     talks,
     users,
 )
@@ -200,9 +203,10 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.state.events = EventHub(db, settings.event_poll_seconds, settings.limits,
                                 token_still_valid)
     for module in (parties, talks, proposals, agreements, corridors, notifications, incidents,
-                   convoys, events, audit, users):
+                   convoys, situations, alerts, adhoc, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    situations.install(app, db)
     file_routes(app)
     web.mount(app)
     app.add_exception_handler(StoreError, _store_error)

@@ -49,6 +49,8 @@ def _rule(description: str, *roles: Role, own_party: tuple[Role, ...] = ()) -> R
 POLICY: dict[str, Rule] = {
     "read": _rule("Read everything the service holds", *ROLES),
     "token.rotate_own": _rule("Replace one's own bearer token", *ROLES),
+    "route.query": _rule("Route between places on the scenario's situation and see each "
+                         "party's verdict (nothing is stored)", *ROLES),
     "user.manage": _rule("List users, revoke and re-issue their tokens", "facilitator"),
     "party.create": _rule("Register a party", "facilitator"),
     "party.set_key": _rule("Register or rotate a party's public key", "liaison",
@@ -72,6 +74,10 @@ POLICY: dict[str, Rule] = {
                                     own_party=("liaison",)),
     "incident.create": _rule("Report an incident", "facilitator", "operator", "liaison"),
     "convoy_report.create": _rule("Report a convoy's progress", "facilitator", "operator"),
+    "situation.create": _rule("Post a new picture of the ground, re-judging what is open",
+                              "facilitator", "operator"),
+    "alert.acknowledge": _rule("Acknowledge an alert for a party", "liaison",
+                               own_party=("liaison",)),
 }
 
 

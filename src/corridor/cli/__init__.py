@@ -22,9 +22,11 @@ from corridor.cli import (
     negotiate,
     network,
     plan,
+    route,
     scenario,
     serve,
     sheet,
+    timeline,
 )
 from corridor.cli._output import console
 from corridor.errors import CorridorError, UnavailableError
@@ -37,8 +39,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
-for _module in (scenario, negotiate, plan, evacuate, ingest, serve, sheet, network, admin,
-                audit):
+for _module in (scenario, negotiate, route, plan, timeline, evacuate, ingest, serve, sheet,
+                network, admin, audit):
     _module.register(app)
 
 

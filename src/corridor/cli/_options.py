@@ -16,6 +16,12 @@ DbOpt = Annotated[str, typer.Option(
     "--db", help="Database URL (sqlite:///FILE, postgresql+psycopg://USER@HOST/DB), or path "
                  "of an SQLite file.")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
+GpxOpt = Annotated[Path | None, typer.Option(
+    "--gpx", help="Write the routes as GPX 1.1 (named waypoints and one track per route).")]
+KmlOpt = Annotated[Path | None, typer.Option(
+    "--kml", help="Write routes (styled by verdict), control and hazard areas as KML.")]
+GpkgOpt = Annotated[Path | None, typer.Option(
+    "--gpkg", help="Write a GeoPackage with the layers routes, areas and places.")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", metavar="DATE",
     help="Use the situation snapshot valid on this date (YYYY-MM-DD): the timeline's latest "

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day
+from corridor.cli._options import AtOpt, GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
 from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.fieldfiles import write_field_files, write_text_atomic
+from corridor.report.fieldmap import negotiation_field_map
 from corridor.report.layers import export_geojson
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
@@ -32,6 +34,9 @@ def negotiate_cmd(
         "verdicts) as GeoJSON to this file"))] = None,
     html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report "
                                                   "with a map to this file")] = None,
+    gpx: GpxOpt = None,
+    kml: KmlOpt = None,
+    gpkg: GpkgOpt = None,
     at: AtOpt = None,
 ) -> None:
     """Judge every proposal for every party and search corridors all parties accept."""
@@ -41,23 +46,19 @@ def negotiate_cmd(
         world = build_world(sc, progress=False)
         neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage), at=day)
     if geojson is not None:
-        _write(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
+        write_text_atomic(geojson, json.dumps(export_geojson(world, neg), ensure_ascii=False))
     if html is not None:
-        _write(html, render_html(world, neg))
+        write_text_atomic(html, render_html(world, neg))
+    written = [p for p in (geojson, html) if p is not None]
+    if gpx or kml or gpkg:
+        written += write_field_files(negotiation_field_map(world, neg), gpx=gpx, kml=kml,
+                                     gpkg=gpkg)
     if as_json:
         print_json(negotiation_json(neg, world))
     else:
         _print(world, neg)
-    for path in (p for p in (geojson, html) if p is not None):
+    for path in written:
         console.print(f"wrote {path}")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write atomically, so a failed run never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _print(world: World, neg: Negotiation) -> None:

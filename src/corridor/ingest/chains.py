@@ -48,6 +48,8 @@ _MARKERS: dict[str, dict[str, Role]] = {
 }
 _ALL_MARKERS: dict[str, Role] = {k: v for table in _MARKERS.values() for k, v in table.items()}
 _CONJUNCTIONS = frozenset({"and", "і", "й", "та", "и"})
+# Longest lowercase word that may stand inside a name ("de", "la", "on", "upon").
+_PARTICLE = 4
 # How many lowercase words may stand between a marker and its name ("through the village of").
 _GAP = 3
 
@@ -153,14 +155,26 @@ class _Parser:
 
     def _name(self, tokens: list[_Token], i: int) -> int:
         j = i
-        while j + 1 < len(tokens) and tokens[j + 1].kind == "word" \
-                and tokens[j + 1].text[0].isupper():
-            j += 1
+        while True:
+            if _capitalised(tokens, j + 1):
+                j += 1
+            elif self._particle(tokens, j + 1) and _capitalised(tokens, j + 2):
+                j += 2  # "Sant Julià de Lòria", "Rostov on Don"
+            else:
+                break
         name = Name(" ".join(t.text for t in tokens[i:j + 1]), tokens[i].start, tokens[j].end)
         self._place(name)
         self.last, self.listing, self.role = name, self.role, None
         self.linked, self.gap = False, 0
         return j + 1
+
+    def _particle(self, tokens: list[_Token], i: int) -> bool:
+        """A short lowercase word that may join two capitalised ones into one name."""
+        if i >= len(tokens) or tokens[i].kind != "word":
+            return False
+        word = tokens[i].text
+        return (len(word) <= _PARTICLE and word.islower() and word not in self.markers
+                and word not in _CONJUNCTIONS)
 
     def _place(self, name: Name) -> None:
         """Give a name its role: by the marker before it, or by a dash from the name before."""
@@ -223,6 +237,10 @@ class _Parser:
             self.current = (Chain(origin=self.current.origin,
                                   waypoints=list(self.current.waypoints))
                             if keep_start else None)
+
+
+def _capitalised(tokens: list[_Token], i: int) -> bool:
+    return i < len(tokens) and tokens[i].kind == "word" and tokens[i].text[0].isupper()
 
 
 def _tail(chain: Chain) -> Name | None:

@@ -23,6 +23,9 @@ from corridor.ingest.text import Language, Segment, detect_language, segments
 from corridor.ingest.windows import DraftWindow, Times, read_times, statement_year, windows
 from corridor.world import World
 
+#: Most names a statement's corridors may hold: a daily list names a hundred at most, and each
+#: unknown name costs a search for its closest spellings.
+MAX_NAMES = 300
 #: Farthest a scenario's name for a place may resolve from the drafted place (namesake records).
 _SAME_PLACE_KM = 25.0
 _NO_CORRIDOR = ("no corridor found: expected place names joined by dashes or arrows "
@@ -152,11 +155,16 @@ def draft(text: str, context: Context, *, language: Language | None = None,
 
     Raises
     ------
-        IngestError: The statement announces no corridor.
+        IngestError: The statement announces no corridor, or more than :data:`MAX_NAMES`
+            places.
     """
     languages = morphology_languages(text, language)
     resolver = Resolver(context.gazetteer, languages if morphology else ())
     found = [(segment, find_chains(segment.text, segment.start)) for segment in segments(text)]
+    names = sum(len(chain.names()) for _, chains in found for chain in chains)
+    if names > MAX_NAMES:
+        raise IngestError(f"{names} place names in corridor chains; expected at most "
+                          f"{MAX_NAMES}: give one announcement at a time", field="text")
     general = [s for s, chains in found if not chains]
     default_times = _general_times(general, languages)
     default_means = _first([find_means(s.text, languages) for s in general]) or []
@@ -169,13 +177,25 @@ def draft(text: str, context: Context, *, language: Language | None = None,
         times = read_times(segment.text, languages).merged(default_times)
         means = find_means(segment.text, languages) or default_means
         announcer = find_announcer(segment.text) or default_announcer
-        for chain in chains:
+        for chain, span in zip(chains, _spans(segment, chains), strict=True):
             places = _resolve_chain(chain, resolver, context)
             if any(p.resolved.place is not None for p in places):
-                drafts.append(_draft(places, times, means, announcer, segment, context, year))
+                own = read_times(span, languages).merged(times)
+                drafts.append(_draft(places, own, means, announcer, segment, context, year))
     if not drafts:
         raise IngestError(_NO_CORRIDOR, field="text")
     return drafts
+
+
+def _spans(segment: Segment, chains: list[Chain]) -> list[str]:
+    """The text from each chain's first name to the next chain's, for times said per corridor.
+
+    "from Sumy to Poltava from 9:00 to 17:00 and from Kharkiv to Dnipro from 10:00" gives each
+    corridor its own range; what a span does not say comes from the whole sentence.
+    """
+    starts = [chain.names()[0][1].start - segment.start for chain in chains]
+    ends = [*starts[1:], len(segment.text)]
+    return [segment.text[a:b] for a, b in zip(starts, ends[:len(starts)], strict=True)]
 
 
 def _general_times(general: list[Segment], languages: tuple[str, ...]) -> Times:

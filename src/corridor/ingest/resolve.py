@@ -16,10 +16,10 @@ whole one; a draft says when words were left out.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
 import pymorphy3
 
@@ -56,13 +56,14 @@ class Resolved:
         return self.resolution.place if self.resolution else None
 
 
-@cache
+@functools.cache
 def _analyser(language: str) -> pymorphy3.MorphAnalyzer:
     """One analyser per language for the whole process; loading one takes a fifth of a second."""
     return pymorphy3.MorphAnalyzer(lang=language)
 
 
-def _nominatives(word: str, languages: tuple[str, ...]) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _nominatives(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
     """The word as written, then each reading's nominative, most likely reading first."""
     forms = [word]
     for language in languages:
@@ -70,7 +71,7 @@ def _nominatives(word: str, languages: tuple[str, ...]) -> list[str]:
             inflected = parse.inflect({"nomn"})
             forms.append(inflected.word if inflected else parse.normal_form)
             forms.append(parse.normal_form)
-    return list(dict.fromkeys(f.lower() for f in forms))
+    return tuple(dict.fromkeys(f.lower() for f in forms))
 
 
 def lemma(word: str, languages: tuple[str, ...]) -> str:

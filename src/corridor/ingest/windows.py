@@ -28,7 +28,7 @@ _MONTHS: dict[str, int] = {
     "авг": 8, "сент": 9, "окт": 10, "нояб": 11, "дек": 12,
 }
 # Time-zone words (a city, its adjective's dictionary form, an abbreviation) -> IANA zone.
-ZONE_WORDS: dict[str, str] = {
+_ZONE_WORDS: dict[str, str] = {
     "moscow": "Europe/Moscow", "msk": "Europe/Moscow", "мск": "Europe/Moscow",
     "московський": "Europe/Moscow", "московский": "Europe/Moscow",
     "kyiv": "Europe/Kyiv", "kiev": "Europe/Kyiv", "київський": "Europe/Kyiv",
@@ -199,6 +199,6 @@ def _zone(text: str, languages: tuple[str, ...]) -> str | None:
         word = (m["en"] or m["abbr"] or "").lower()
         if m["adj"]:
             word = lemma(m["adj"], languages)
-        if word in ZONE_WORDS:
-            return ZONE_WORDS[word]
+        if word in _ZONE_WORDS:
+            return _ZONE_WORDS[word]
     return None

@@ -44,7 +44,8 @@ def _proposal(result: ProposalResult) -> dict[str, Any]:
     return out
 
 
-def _suggestion(c: JudgedRoute) -> dict[str, Any]:
+def suggestion_json(c: JudgedRoute) -> dict[str, Any]:
+    """One suggested corridor as the stable JSON carries it."""
     return {"origin": c.origin, "destination": c.destination, "mode": c.mode,
             "windows": list(c.windows), "pareto": c.pareto, "route": c.route_dict(),
             "verdicts": verdicts_json(c)}
@@ -61,7 +62,7 @@ def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
         "schematic": world.schematic,
         "data_note": world.data_note,
         "proposals": [_proposal(r) for r in neg.proposals],
-        "suggestions": {o: [_suggestion(c) for c in cs] for o, cs in neg.suggestions.items()},
+        "suggestions": {o: [suggestion_json(c) for c in cs] for o, cs in neg.suggestions.items()},
         "search_as_of": {o: d.isoformat() if d else None for o, d in neg.search_days.items()},
         "conflicts": {
             o: {"rules": [{"party": party, "code": code, "message": message,
@@ -81,14 +82,15 @@ def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:
     features = []
     for r in neg.proposals:
         if r.corridor is not None:
-            features.append(_feature(r.corridor, kind="proposal", id_=r.proposal.id))
+            features.append(route_feature(r.corridor, kind="proposal", id_=r.proposal.id))
     for origin, corridors in neg.suggestions.items():
         for i, c in enumerate(corridors):
-            features.append(_feature(c, kind="suggestion", id_=f"{origin}-{i + 1}"))
+            features.append(route_feature(c, kind="suggestion", id_=f"{origin}-{i + 1}"))
     return {"type": "FeatureCollection", "features": features}
 
 
-def _feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
+def route_feature(c: JudgedRoute, *, kind: str, id_: str) -> dict[str, Any]:
+    """A judged route as a GeoJSON LineString feature with its summary and verdicts."""
     return {
         "type": "Feature",
         "id": id_,

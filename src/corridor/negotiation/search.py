@@ -23,7 +23,7 @@ from corridor.routing.router import Path
 from corridor.routing.weights import Mode
 from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
 from corridor.scenario.schema import MustAvoid, MustPass, NoTransit, ProposalSpec, Scenario
-from corridor.world import Located, World, place_distances_km
+from corridor.world import Located, PlaceArg, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.
 SEARCH_ALTERNATIVES = 2
@@ -146,15 +146,19 @@ def negotiate(world: World, *, progress: Progress | None = None,
     return result
 
 
-def locate_along(world: World, names: Sequence[str], fields: Sequence[str]) -> list[Located]:
+def locate_along(world: World, names: Sequence[PlaceArg], fields: Sequence[str],
+                 ) -> list[Located]:
     """Pin a route's places, origin to destination, to the network in order.
 
     Waypoints are villages whose names repeat across the country: the previous point is the
-    context that picks the right one. End points are cities: the largest one wins. ``fields``
-    name each place in the input, for errors.
+    context that picks the right one. End points are cities: the largest one wins. A place
+    given as ``(lon, lat)`` needs no name. ``fields`` name each place in the input, for errors.
     """
     located: list[Located] = []
     for k, (name, where) in enumerate(zip(names, fields, strict=True)):
+        if isinstance(name, tuple):
+            located.append(world.locate_point(name, field=where))
+            continue
         near = located[-1].lonlat if 0 < k < len(names) - 1 else None
         located.append(world.locate(name, field=where, near=near))
     return located

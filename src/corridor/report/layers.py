@@ -69,10 +69,14 @@ class Holder:
     colour: str
 
 
-def holders(world: World) -> list[Holder]:
-    """The scenario's holders in legend order, each with its colour from the palette."""
+def holders(world: World, present: set[str] | None = None) -> list[Holder]:
+    """The scenario's holders in legend order, each with its colour from the palette.
+
+    ``present`` are the labels on the map, by default those of the world's control now; maps
+    of several dates pass every date's, so a holder keeps its colour on all of them.
+    """
     sc = world.scenario
-    present = set(world.control.areas)
+    present = set(world.control.areas) if present is None else present
     groups = {f"{p.name} ({p.id})": tuple(sorted(set(p.holds) & present)) for p in sc.parties}
     groups = {name: labels for name, labels in groups.items() if labels}
     contested = sc.hazards.contested_label

@@ -90,16 +90,22 @@ def _place_label(value: Any) -> Any:
     return label
 
 
-def record(label: str, point: tuple[float, float]) -> None:
+def record(label: str, point: tuple[float, float], *, keeps_point: bool = False) -> None:
     """Remember that ``label`` stands for ``point`` in the scenario being validated.
+
+    ``keeps_point``: the caller keeps the point itself (a :class:`Location`), so outside a
+    scenario there is nothing to lose and nothing to record.
 
     Raises
     ------
     ValueError
-        The label already stands for another point, or no scenario is being validated.
+        The label already stands for another point, or no scenario is being validated and the
+        point would be lost.
     """
     points = _POINTS.get()
     if points is None:
+        if keeps_point:
+            return
         raise ValueError("coordinates are accepted as a place only inside a scenario")
     known = points.setdefault(label, point)
     if known != point:

@@ -94,7 +94,7 @@ class Location(_Model):
         if self.name is not None:
             if self.point is None:
                 raise ValueError("'name' labels a point: give 'point' with it")
-            record(self.name, self.point)
+            record(self.name, self.point, keeps_point=True)
         return self
 
 
@@ -591,7 +591,8 @@ class Scenario(_Model):
     base_dir: Path = Field(Path("."), exclude=True)
     #: The date this copy describes (see :meth:`at`); settlement files are read as of it.
     as_of: date | None = Field(None, exclude=True)
-    _undated: Scenario | None = PrivateAttr(None)
+    #: The scenario's own control, hazards and closures, kept by a dated copy that replaced them.
+    _undated: tuple[ControlSpec, HazardSpec, list[ClosureEntry]] | None = PrivateAttr(None)
     _points: dict[str, tuple[float, float]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
@@ -658,22 +659,25 @@ class Scenario(_Model):
     def at(self, day: date | None) -> Scenario:
         """The scenario as of the snapshot valid on ``day`` (``None``: the undated scenario).
 
-        The copy keeps the timeline, so it can be moved to another date in turn.
+        Only the situation (control, hazards, closures, :attr:`as_of`) changes; everything else,
+        the timeline included, is this copy's own, so a dated copy can be edited (a rule
+        relaxed, a snapshot added) and moved to another date in turn.
         """
-        base = self._undated or self
+        control, hazards, closures = self._undated or (self.control, self.hazards, self.closures)
         if day is None:
-            return base
-        snapshot = self.timeline[self.dates.index(base.snapshot_date(day))]
-        control = base.control
-        if snapshot.control is not None:
-            control = control.model_copy(update={"settlements": snapshot.control.settlements,
-                                                 "polygons": snapshot.control.polygons})
-        dated = base.model_copy(update={
-            "control": control,
-            "hazards": snapshot.hazards if snapshot.hazards is not None else base.hazards,
-            "closures": snapshot.closures if snapshot.closures is not None else base.closures,
+            undated = self.model_copy(update={"control": control, "hazards": hazards,
+                                              "closures": closures, "as_of": None})
+            undated._undated = None
+            return undated
+        snapshot = self.timeline[self.dates.index(self.snapshot_date(day))]
+        dated = self.model_copy(update={
+            "control": control if snapshot.control is None else control.model_copy(update={
+                "settlements": snapshot.control.settlements,
+                "polygons": snapshot.control.polygons}),
+            "hazards": snapshot.hazards if snapshot.hazards is not None else hazards,
+            "closures": snapshot.closures if snapshot.closures is not None else closures,
             "as_of": snapshot.date})
-        dated._undated = base
+        dated._undated = (control, hazards, closures)
         return dated
 
     @property

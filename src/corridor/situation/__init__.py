@@ -6,7 +6,7 @@ per-edge arrays of a :class:`Situation` that routing and the rules read. The nam
 package's interface; its modules depend on one another only in that order.
 """
 
-from corridor.situation.annotation import Situation, annotate
+from corridor.situation.annotation import Situation, annotate, edges_touching
 from corridor.situation.closures import Closures, PointClosure
 from corridor.situation.control import (
     DEFAULT_MAX_CELL_KM,
@@ -36,6 +36,7 @@ __all__ = [
     "Situation",
     "annotate",
     "contested_zone",
+    "edges_touching",
     "front_line_geojson",
     "front_line_zone",
     "hazards_geojson",

@@ -378,3 +378,16 @@ def _closed(index: _PlanarEdges, network: RoadNetwork, closures: Closures) -> np
                                        distance=np.array([p.radius_m for p in closures.points]))
         closed[edge_idx] = True
     return closed
+
+
+def edges_touching(network: RoadNetwork, area: Area) -> IntArray:
+    """The edges with any length inside ``area``: what a route told to avoid it may not use.
+
+    Measured on the same plane and edge index as the annotation, so an avoided area and a
+    hazard zone of the same shape cover the same roads.
+    """
+    index = _planar_edges(network)
+    region = shapely.intersection(area, _clip_box(network))
+    found: IntArray = index.tree.query(on_plane(index.projection, _densified(region)),
+                                       predicate="intersects")
+    return np.sort(found)

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from corridor.errors import ScenarioError, StoreError
+from corridor.errors import RoutingError, ScenarioError, StoreError
+from corridor.negotiation.adhoc import RouteQuery, adhoc_json, route_adhoc
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
 from corridor.scenario import Scenario
@@ -25,10 +26,10 @@ from corridor.store.schemas import ProposalIn, WindowIn
 from corridor.world import Located, World
 
 #: The router and the world's caches are not thread-safe; the API serves requests in threads.
-_ENGINE_LOCK = threading.Lock()
+ENGINE_LOCK = threading.Lock()
 #: How long a window without an end is taken to last when judged: long enough that no party's
 #: daily hours can contain it.
-_OPEN_ENDED = dt.timedelta(days=366)
+OPEN_ENDED = dt.timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,16 @@ class Tabled:
     ref: str | None = None
 
 
-def _stops(body: ProposalIn) -> tuple[list[str], list[str]]:
+def route_stops(origin: str, waypoints: list[str] | None,
+                destination: str) -> tuple[list[str], list[str]]:
     """Names from origin to destination and the request field of each.
 
     ``waypoints`` may or may not repeat the origin and destination at its ends.
     """
-    given = list(body.waypoints or [])
-    first = 1 if given[:1] == [body.origin] else 0
-    last = len(given) - 1 if len(given) > first and given[-1] == body.destination else len(given)
-    names = [body.origin, *given[first:last], body.destination]
+    given = list(waypoints or [])
+    first = 1 if given[:1] == [origin] else 0
+    last = len(given) - 1 if len(given) > first and given[-1] == destination else len(given)
+    names = [origin, *given[first:last], destination]
     fields = ["origin", *(f"waypoints.{k}" for k in range(first, last)), "destination"]
     return names, fields
 
@@ -86,12 +88,25 @@ def judge_proposal(world: World, body: ProposalIn) -> Judged:
     if body.route is not None:
         raise StoreError("the server routes a proposal through its origin, waypoints and "
                          "destination; send those names, not a drawn route", field="route")
-    names, fields = _stops(body)
-    windows = [(w.start, w.end or w.start + _OPEN_ENDED) for w in body.windows]
-    with _ENGINE_LOCK:
+    names, fields = route_stops(body.origin, body.waypoints, body.destination)
+    windows = [(w.start, w.end or w.start + OPEN_ENDED) for w in body.windows]
+    with ENGINE_LOCK:
         try:
             return Judged.of(*route_as_proposed(world, names, fields, windows))
         except ScenarioError as exc:
+            raise StoreError(exc.message, field=exc.field) from exc
+
+
+def route_for_service(world: World, query: RouteQuery) -> dict[str, Any]:
+    """An ad-hoc route as ``GET /api/route`` answers it: ``corridor route --json``'s object.
+
+    Bad places, windows or labels, and a route that does not exist, are a :class:`StoreError`
+    naming the request field.
+    """
+    with ENGINE_LOCK:
+        try:
+            return adhoc_json(world, route_adhoc(world, query))
+        except (ScenarioError, RoutingError) as exc:
             raise StoreError(exc.message, field=exc.field) from exc
 
 
@@ -107,7 +122,7 @@ def tabled_from_scenario(world: World) -> list[Tabled]:
     sc = world.scenario
     out = []
     for i, p in enumerate(sc.proposals):
-        with _ENGINE_LOCK:
+        with ENGINE_LOCK:
             result = evaluate_proposal(world, p, i)
         try:
             body = ProposalIn.model_validate({

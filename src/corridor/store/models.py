@@ -312,6 +312,66 @@ class ConvoyReport(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SituationSnapshot(Base):
+    """A picture of the ground posted to the service: who, when, from what source, for when.
+
+    ``payload`` is the snapshot as posted (layers as GeoJSON, settlement statuses); it is read
+    back whole to move the service's situation, never queried field by field.
+    """
+
+    __tablename__ = "situations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))
+    effective: Mapped[dt.date] = mapped_column(Date, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Alert(Base):
+    """A change on the ground that makes a proposal, agreement or corridor other than judged.
+
+    Raised by the re-evaluation after a snapshot (``situation_id``: since which one) and cleared
+    by the first later snapshot under which the condition no longer holds.
+    """
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    situation_id: Mapped[int] = mapped_column(ForeignKey("situations.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: What the condition is about, stable across snapshots: a zone, a label, a party's rule.
+    key: Mapped[str] = mapped_column(String(300))
+    what: Mapped[str] = mapped_column(String(300))
+    party_id: Mapped[str | None] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    km_from_origin: Mapped[float | None] = mapped_column(Float)
+    near: Mapped[str | None] = mapped_column(String(200))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    cleared_situation_id: Mapped[int | None] = mapped_column(ForeignKey("situations.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    acknowledgements: Mapped[list[AlertAcknowledgement]] = relationship(
+        order_by="AlertAcknowledgement.id", lazy="selectin")
+
+
+class AlertAcknowledgement(Base):
+    """A party's acknowledgement that it has seen an alert; each party acknowledges once."""
+
+    __tablename__ = "alert_acknowledgements"
+    __table_args__ = (UniqueConstraint("alert_id", "party_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(Base):
     """One link of the hash chain; see :mod:`corridor.store.audit`."""
 

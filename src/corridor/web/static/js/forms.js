@@ -10,7 +10,7 @@ import { signWithKeyFile } from "./signing.js";
 const $ = (id) => document.getElementById(id);
 
 /** Non-empty lines of a textarea's value. */
-function lines(text) {
+export function lines(text) {
   return text.split("\n").map((line) => line.trim()).filter(Boolean);
 }
 

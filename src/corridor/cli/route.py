@@ -1,0 +1,132 @@
+"""``corridor route``: from A to B on the scenario's situation now, judged by every party."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor.cli._options import (
+    AtOpt,
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+)
+from corridor.cli._output import console, out, print_json
+from corridor.negotiation.adhoc import (
+    RouteQuery,
+    adhoc_json,
+    parse_place,
+    read_avoid_area,
+    route_adhoc,
+)
+from corridor.report.fieldfiles import write_field_files, write_text_atomic
+from corridor.report.fieldmap import adhoc_field_map
+from corridor.routing.weights import Mode
+from corridor.scenario import load_scenario
+from corridor.world import build_world
+
+_PLACE_HELP = "a place name, or LON,LAT in decimal degrees"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``route`` to the main app."""
+    app.command("route")(route_cmd)
+
+
+def route_cmd(
+    scenario: ScenarioArg,
+    origin: Annotated[str, typer.Option("--from", help=f"Where the route starts: {_PLACE_HELP}.")],
+    destination: Annotated[str, typer.Option("--to", help=f"Where it ends: {_PLACE_HELP}.")],
+    via: Annotated[list[str] | None, typer.Option(
+        "--via", help=f"A place to pass on the way ({_PLACE_HELP}); repeat in order.")] = None,
+    mode: Annotated[Mode, typer.Option(help="What the route optimises.")] = Mode.FASTEST,
+    avoid: Annotated[Path | None, typer.Option(
+        help="A GeoJSON file of polygons no road of the route may touch.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        help="A territory label the route must not enter; repeat for more.")] = None,
+    alternatives: Annotated[int, typer.Option(
+        help="Also find up to this many routes that share little road with the first.")] = 0,
+    window: Annotated[str | None, typer.Option(
+        help="Judge the route in this scenario window (its id); rules on hours need one.")
+        ] = None,
+    as_json: JsonOpt = False,
+    geojson: Annotated[Path | None, typer.Option(
+        help="Write the routes and places as GeoJSON to this file.")] = None,
+    gpx: GpxOpt = None,
+    kml: KmlOpt = None,
+    gpkg: GpkgOpt = None,
+    at: AtOpt = None,
+) -> None:
+    """Route between places on the scenario's current situation and show each party's verdict.
+
+    On a timeline the situation is the snapshot valid on ``--at``, by default the latest not
+    after ``--window``, else the latest.
+    """
+    query = RouteQuery(parse_place(origin), parse_place(destination),
+                       tuple(parse_place(v) for v in via or ()), mode, tuple(exclude or ()),
+                       None if avoid is None else read_avoid_area(avoid, field="--avoid"),
+                       alternatives, window, prefix="--")
+    sc = load_scenario(scenario)
+    day = parse_day(at, sc)
+    day = sc.snapshot_date(day) if day else sc.default_date([window] if window else [])
+    with console.status("loading the scenario"):
+        world = build_world(sc.at(day), progress=False)
+        result = route_adhoc(world, query)
+    data = {**adhoc_json(world, result), "as_of": day.isoformat() if day else None}
+    written = write_field_files(adhoc_field_map(world, result), gpx=gpx, kml=kml, gpkg=gpkg)
+    if geojson is not None:
+        write_text_atomic(geojson, json.dumps(route_geojson(data), ensure_ascii=False))
+        written.insert(0, geojson)
+    if as_json:
+        print_json(data)
+    else:
+        _print(data)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+def route_geojson(data: dict[str, Any]) -> dict[str, Any]:
+    """The routes as LineStrings (with summary and verdicts) and the places as points."""
+    routes = [data["route"], *data["alternatives"]]
+    features = [{"type": "Feature", "geometry": r["line"],
+                 "properties": {"layer": "routes", "kind": "route" if k == 0 else "alternative",
+                                **{key: v for key, v in r.items() if key != "line"}}}
+                for k, r in enumerate(routes)]
+    features.extend({"type": "Feature",
+                     "geometry": {"type": "Point", "coordinates": p["snapped_to"]},
+                     "properties": {"layer": "places", **p}} for p in data["places"])
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _print(data: dict[str, Any]) -> None:
+    out.print(f"[bold]{' → '.join(p['name'] for p in data['places'])}[/bold] ({data['mode']})")
+    for p in data["places"]:
+        if p["note"]:
+            out.print(f"  {p['name']}: {p['note']}")
+    table = Table()
+    for col in ("route", "km", "hours", "exposed km", "territories", "verdicts"):
+        table.add_column(col)
+    routes = [data["route"], *data["alternatives"]]
+    for r in routes:
+        verdicts = ", ".join(f"{party} [green]accepts[/green]" if v["acceptable"] else
+                             f"{party} [red]rejects[/red]" for party, v in r["verdicts"].items())
+        table.add_row(r["mode"], f"{r['km']:.1f}", f"{r['hours']:.2f}",
+                      f"{r['exposure_km']:.1f}",
+                      " → ".join(t["label"] or "-" for t in r["territories"]), verdicts)
+    out.print(table)
+    first = data["route"]
+    out.print(f"roads: {', '.join(first['roads']) or 'unnamed'}")
+    out.print(f"settlements: {', '.join(first['settlements']) or 'none named'}")
+    if first["checkpoints"]:
+        out.print("checkpoints: " + ", ".join(f"{c['name']} (km {c['km']:.0f})"
+                                              for c in first["checkpoints"]))
+    for party, v in first["verdicts"].items():
+        for reason in v["reasons"] if not v["acceptable"] else []:
+            out.print(f"{party} rejects: {reason['message']}")

@@ -1,0 +1,164 @@
+"""What holds for one watched route under the world's current situation.
+
+The route is found again through the subject's stops on the re-weighted router and judged as
+``negotiate`` judges it. The conditions an alert can be about are listed with where along the
+route they begin: each hazard zone it enters, the front line if it crosses it, each territory of
+a holder other than the origin's, each party rule that fails, and the route itself when it no
+longer exists or no longer runs as judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from corridor.errors import CorridorError, RoutingError
+from corridor.geodesy import LocalProjection, haversine_m
+from corridor.negotiation.search import JudgedRoute, judge, locate_along
+from corridor.routing.weights import Mode
+from corridor.store.engine import OPEN_ENDED
+from corridor.store.situations import Finding
+from corridor.world import World
+
+from .subjects import Watched
+
+LonLat = tuple[float, float]
+
+
+class _Line:
+    """The route on a metric plane: how far along it a point lies, and what lies nearest."""
+
+    def __init__(self, world: World, geometry: Sequence[LonLat]) -> None:
+        lons = [p[0] for p in geometry]
+        lats = [p[1] for p in geometry]
+        self.world = world
+        self.projection = LocalProjection.for_bounds((min(lons), min(lats), max(lons),
+                                                      max(lats)), equidistant=True)
+        self.lonlat = shapely.LineString(geometry) if len(geometry) > 1 else shapely.Point(
+            geometry[0])
+        self.metric = self.projection.to_metric(self.lonlat)
+
+    def first_meeting(self, area: shapely.Geometry) -> tuple[float, LonLat] | None:
+        """Km from the origin where the route first meets ``area``, and that point."""
+        if not shapely.intersects(self.lonlat, area):
+            return None
+        meeting = shapely.intersection(self.metric, self.projection.to_metric(area))
+        points = shapely.points(shapely.get_coordinates(meeting))
+        if len(points) == 0:
+            return None
+        along = float(np.min(shapely.line_locate_point(self.metric, points)))
+        return along / 1000.0, self.point_at(along)
+
+    def point_at(self, metres: float) -> LonLat:
+        """The lon/lat of the point ``metres`` along the route."""
+        point = self.projection.to_lonlat(shapely.line_interpolate_point(self.metric, metres))
+        return float(point.x), float(point.y)
+
+    def nearest_settlement(self, lonlat: LonLat) -> str | None:
+        """The settlement nearest to a point on the route, of those the world names."""
+        towns = self.world.settlements
+        if not len(towns.names):
+            return None
+        distance = haversine_m(lonlat[0], lonlat[1], np.asarray(towns.lon),
+                               np.asarray(towns.lat))
+        return str(towns.names[int(np.argmin(distance))])
+
+
+def _where(line: _Line, km: float, lonlat: LonLat) -> str:
+    near = line.nearest_settlement(lonlat)
+    return f"at km {km:.1f}" + (f", near {near}" if near else "")
+
+
+def _located(line: _Line, kind: str, key: str, what: str, message: str, km: float,
+             lonlat: LonLat, party: str | None = None) -> Finding:
+    near = line.nearest_settlement(lonlat)
+    return Finding(kind, key, what, f"{message} {_where(line, km, lonlat)}", party, km, near,
+                   lonlat)
+
+
+def _hazards(world: World, w: Watched, line: _Line) -> list[Finding]:
+    out = []
+    for zone in world.hazards:
+        if zone.geometry.is_empty or (met := line.first_meeting(zone.geometry)) is None:
+            continue
+        out.append(_located(line, "hazard", f"{zone.name}|{zone.risk}", zone.name,
+                            f"{w.label} enters hazard zone {zone.name!r} ({zone.risk} risk)",
+                            *met))
+    return out
+
+
+def _front(world: World, w: Watched, line: _Line) -> list[Finding]:
+    if world.front_line.is_empty or (met := line.first_meeting(world.front_line)) is None:
+        return []
+    return [_located(line, "front_line", "front line", "front line",
+                     f"{w.label} crosses the front line", *met)]
+
+
+def _holder(world: World, label: str) -> str:
+    """Who holds ``label``: the party claiming it, else the label itself."""
+    return next((p.id for p in world.scenario.parties if label in p.holds), label)
+
+
+def _territories(world: World, w: Watched, judged: JudgedRoute, line: _Line) -> list[Finding]:
+    origin = _holder(world, judged.facts.origin_territory)
+    out: dict[str, Finding] = {}
+    km = 0.0
+    for run in judged.summary.territories:
+        label = run.label or ""
+        if label and label not in out and _holder(world, label) != origin:
+            out[label] = _located(line, "territory", label, label,
+                                  f"{w.label} enters {label} (held by {_holder(world, label)}; "
+                                  f"its origin is held by {origin})", km,
+                                  line.point_at(km * 1000.0))
+        km += run.km
+    return list(out.values())
+
+
+def _rules(w: Watched, judged: JudgedRoute) -> list[Finding]:
+    return [Finding("rule", f"{party}:{reason.rule_index}:{reason.code}", reason.code,
+                    f"{w.label}: a rule of {party} fails: {reason.message}", party)
+            for party, verdict in judged.verdicts.items() for reason in verdict.violated]
+
+
+def _rounded(line: Sequence[LonLat]) -> list[LonLat]:
+    return [(round(x, 5), round(y, 5)) for x, y in line]
+
+
+def _changed(w: Watched, judged: JudgedRoute, line: _Line) -> list[Finding]:
+    """The route no longer runs where it was judged (a road on it closed, say)."""
+    if w.route is None:
+        return []
+    now, then = _rounded(judged.summary.geometry), _rounded(w.route)
+    if now == then:
+        return []
+    split = next((i for i, (a, b) in enumerate(zip(now, then, strict=False)) if a != b),
+                 min(len(now), len(then)) - 1)
+    point = shapely.points(*line.projection.forward(*now[max(split - 1, 0)]))
+    km = float(shapely.line_locate_point(line.metric, point)) / 1000.0
+    return [_located(line, "route", "changed", "route changed",
+                     f"{w.label} no longer runs as judged: the road leaves it", km,
+                     line.point_at(km * 1000.0))]
+
+
+def findings(world: World, w: Watched) -> list[Finding]:
+    """Every condition that holds for ``w`` under the world's current situation.
+
+    A stop the gazetteer no longer knows leaves the subject unjudged (no findings): that is a
+    change of data, not of the ground.
+    """
+    try:
+        located = locate_along(world, w.stops, w.fields)
+    except CorridorError:
+        return []
+    try:
+        path = world.router.route([loc.node for loc in located], world.metric(Mode.FASTEST))
+    except RoutingError as exc:
+        return [Finding("route", "unreachable", "no route",
+                        f"{w.label} can no longer be driven: {exc.message}")]
+    judged = judge(world, located[0], located[-1], path, "as judged",
+                   [(start, end or start + OPEN_ENDED) for start, end in w.windows])
+    line = _Line(world, judged.summary.geometry)
+    return [*_hazards(world, w, line), *_front(world, w, line),
+            *_territories(world, w, judged, line), *_rules(w, judged), *_changed(w, judged, line)]

@@ -1,0 +1,156 @@
+"""The service's monitor: posted snapshots move its world, and open subjects are re-judged.
+
+The service stands on its latest posted snapshot (on the scenario as loaded until one is
+posted). A snapshot dated later than that one becomes the service's situation: the world is
+moved onto it (re-annotated where things changed, the router re-weighted), every open subject is
+judged again, and alerts are raised for conditions that came with it and cleared for those that
+went. An earlier-dated snapshot is checked and kept for the timeline; it changes nothing now.
+
+What held for each subject under the current situation is kept in memory, so that a snapshot
+costs one judgement per subject; after a restart it is computed again once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from corridor.errors import CorridorError
+from corridor.scenario.schema import Snapshot
+from corridor.store.db import Database
+from corridor.store.engine import ENGINE_LOCK
+from corridor.store.models import Alert, SituationSnapshot
+from corridor.store.situation_schemas import (
+    AlertOut,
+    SituationBrief,
+    SituationIn,
+    SituationPosted,
+)
+from corridor.store.situations import Finding, SubjectKey, active_alerts, record_situation, settle
+from corridor.world import World
+
+from .findings import findings
+from .snapshots import posted_error, snapshot_of, with_snapshot
+from .subjects import Watched, watched
+
+
+@dataclass
+class Monitor:
+    """The world the service judges with, the dates posted, and what holds for each subject."""
+
+    world: World | None
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="corridor-")))
+    #: Dates of posted snapshots; the world stands on the latest (none: the scenario as loaded).
+    posted: set[dt.date] = field(default_factory=set)
+    _held: dict[SubjectKey, list[Finding]] = field(default_factory=dict)
+
+    @property
+    def day(self) -> dt.date | None:
+        """The date the service's situation holds from; ``None`` before any snapshot."""
+        return max(self.posted, default=None)
+
+    # -- the world -----------------------------------------------------------------------------
+    def _move(self, world: World, day: dt.date | None) -> None:
+        if day != world.day:
+            world.move_to(day)
+            self._held.clear()
+
+    def _add(self, world: World, snapshot: Snapshot) -> None:
+        """Put ``snapshot`` into the world's timeline and stand on it."""
+        previous = world.scenario
+        # Undated for a moment, so that moving re-derives even a date the world stands on.
+        world.scenario = with_snapshot(previous, snapshot)
+        try:
+            world.move_to(snapshot.date)  # checks the snapshot against the network
+        except CorridorError as exc:
+            world.scenario = previous  # a failed move changes nothing else
+            raise posted_error(exc) from exc
+
+    def restore(self, db: Database) -> None:
+        """After a restart: every stored snapshot back in the timeline, in posting order."""
+        if self.world is None:
+            return
+        with db.read() as session:
+            stored = [(s.id, s.effective, s.payload, s.note)
+                      for s in session.scalars(select(SituationSnapshot)
+                                               .order_by(SituationSnapshot.id))]
+        with ENGINE_LOCK:
+            for situation_id, day, payload, note in stored:
+                self._add(self.world, snapshot_of(self.world, situation_id, day, payload, note,
+                                                  self.workdir))
+                self.posted.add(day)
+            self._move(self.world, self.day)
+
+    # -- judging -------------------------------------------------------------------------------
+    def _judge(self, world: World, subjects: list[Watched]) -> dict[SubjectKey, list[Finding]]:
+        for w in subjects:
+            if w.key not in self._held:
+                self._held[w.key] = findings(world, w)
+        return {w.key: self._held[w.key] for w in subjects}
+
+    def _open_on(self, world: World, day: dt.date, subjects: list[Watched]) -> list[Watched]:
+        """Subjects with a window still to run on ``day`` (its start, in the scenario's zone)."""
+        start = dt.datetime.combine(day, dt.time(), ZoneInfo(world.scenario.timezone))
+        return [w for w in subjects if w.running_after(start)]
+
+    # -- posting -------------------------------------------------------------------------------
+    def post(self, db: Database, actor: str, body: SituationIn) -> SituationPosted:
+        """Check, store and apply a snapshot; re-judge every open subject if it is now in force."""
+        payload = body.model_dump(mode="json", exclude={"effective", "source", "note"},
+                                  exclude_none=True)
+        with ENGINE_LOCK:
+            return self._post(db, actor, body, payload)
+
+    def _post(self, db: Database, actor: str, body: SituationIn,
+              payload: dict[str, Any]) -> SituationPosted:
+        world = self.world
+        current = self.day is None or body.effective >= self.day
+        if world is None:
+            with db.write() as session:
+                snapshot = record_situation(session, actor, body)
+                return _posted(snapshot, False, 0, [], [])
+        with db.read() as session:
+            subjects = self._open_on(world, body.effective, watched(session))
+            next_id = _next_id(session)
+        before = self._judge(world, subjects) if current else {}
+        self._add(world, snapshot_of(world, next_id, body.effective, payload, body.note,
+                                     self.workdir))
+        with db.write() as session:
+            snapshot = record_situation(session, actor, body)
+        self.posted.add(body.effective)
+        self._held.clear()
+        if not current:
+            self._move(world, self.day)
+            return _posted(snapshot, False, 0, [], [])
+        after = self._judge(world, subjects)
+        with db.write() as session:
+            active = active_alerts(session, after)
+            raised: list[Alert] = []
+            cleared: list[Alert] = []
+            for key, now in after.items():
+                up, down = settle(session, actor, snapshot.id, key, before[key], now,
+                                  active.get(key, {}))
+                raised += up
+                cleared += down
+            return _posted(snapshot, True, len(subjects), raised, cleared)
+
+
+def _next_id(session: Any) -> int:
+    """The id the next snapshot is likely to get; names its settlement file, nothing else."""
+    last = session.scalars(select(SituationSnapshot.id).order_by(SituationSnapshot.id.desc())
+                           .limit(1)).first()
+    return int(last or 0) + 1
+
+
+def _posted(snapshot: SituationSnapshot, current: bool, evaluated: int, raised: list[Alert],
+            cleared: list[Alert]) -> SituationPosted:
+    return SituationPosted(situation=SituationBrief.model_validate(snapshot), current=current,
+                           evaluated=evaluated,
+                           raised=[AlertOut.model_validate(a) for a in raised],
+                           cleared=[a.id for a in cleared])

@@ -1,0 +1,114 @@
+"""What goes into the field files: judged routes with their waypoints, the ground they cross.
+
+Ad-hoc routes (``corridor route``), a negotiation's proposals and suggestions
+(``corridor negotiate``) and a stored proposal's route (the corridor sheet) all become a
+:class:`~corridor.report.fieldfiles.FieldMap` here, with waypoints where the route meets them:
+the origin, each place it was asked to pass, the scenario's checkpoints on it, the destination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
+from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along
+from corridor.report.fieldfiles import (
+    RISK_COLOURS,
+    FieldArea,
+    FieldMap,
+    FieldRoute,
+    Value,
+    Waypoint,
+)
+from corridor.report.layers import territory_colours
+from corridor.routing.route import PassedSettlement, Settlements, settlements_along
+from corridor.world import Located, World
+
+#: Every waypoint lies on its route (a place asked for is routed through its node, a checkpoint
+#: is taken when it stands on the road); this only bounds the search for where.
+_ON_ROUTE_KM = 1.0
+
+
+def _on_road(world: World, loc: Located, kind: str) -> Waypoint:
+    """A place where the route meets it: its network node, under the name it was asked by."""
+    net = world.network
+    return Waypoint(loc.name, float(net.node_lon[loc.node]), float(net.node_lat[loc.node]), kind)
+
+
+def _in_route_order(line: Sequence[tuple[float, float]], ends: tuple[Waypoint, Waypoint],
+                    between: Sequence[Waypoint]) -> list[Waypoint]:
+    """The origin, the places between in the order the line passes them, the destination."""
+    if len(line) < 2 or not between:
+        return [ends[0], *between, ends[1]]
+    coords = np.asarray(line)
+    passed = settlements_along(coords[:, 0], coords[:, 1], Settlements(
+        [str(k) for k in range(len(between))], [w.lon for w in between],
+        [w.lat for w in between]), radius_km=_ON_ROUTE_KM)
+    return [ends[0], *(between[int(p.name)] for p in passed), ends[1]]
+
+
+def _checkpoints(passed: Sequence[PassedSettlement]) -> list[Waypoint]:
+    return [Waypoint(c.name, c.lon, c.lat, "checkpoint") for c in passed]
+
+
+def route_properties(route: JudgedRoute) -> dict[str, Value]:
+    """The summary figures and verdicts of a judged route, flat, for GIS attribute tables."""
+    summary = route.route_dict()
+    verdicts = "; ".join(
+        f"{party} {'accepts' if v.acceptable else 'rejects'}"
+        + "".join(f": {r.message}" for r in v.violated)
+        for party, v in route.verdicts.items())
+    return {"mode": route.mode, "km": summary["km"], "hours": summary["hours"],
+            "exposure_km": summary["exposure_km"],
+            "acceptable_to_all": route.acceptable_to_all,
+            "territories": " > ".join(t["label"] or "-" for t in summary["territories"]),
+            "settlements": ", ".join(summary["settlements"]), "verdicts": verdicts}
+
+
+def judged_field_route(world: World, name: str, route: JudgedRoute,
+                       places: Sequence[Located]) -> FieldRoute:
+    """A judged route with waypoints: its places (origin first) and the checkpoints it passes."""
+    kinds = roles(len(places))
+    stops = [_on_road(world, loc, kind) for loc, kind in zip(places, kinds, strict=True)]
+    line = route.summary.geometry
+    waypoints = _in_route_order(line, (stops[0], stops[-1]),
+                                [*stops[1:-1], *_checkpoints(checkpoints_along(world, route))])
+    status = "accepted" if route.acceptable_to_all else "rejected"
+    return FieldRoute(name, line, waypoints, status,
+                      f"{route.origin} to {route.destination}, {route.mode}",
+                      route_properties(route))
+
+
+def ground_areas(world: World) -> list[FieldArea]:
+    """Control areas with their holder's colour, then the hazard zones by risk."""
+    colours = territory_colours(world)
+    areas = [FieldArea(label, "control", label, geom, colours.get(label, "#999999"))
+             for label, geom in world.control.areas.items() if not geom.is_empty]
+    areas.extend(FieldArea(z.name, "hazard", z.risk, z.geometry, RISK_COLOURS[z.risk])
+                 for z in world.hazards if not shapely.is_empty(z.geometry))
+    return areas
+
+
+def adhoc_field_map(world: World, result: AdHocRoutes) -> FieldMap:
+    """``corridor route``'s route and alternatives, with the ground around them."""
+    names = [loc.name for loc in result.places]
+    heading = " - ".join(names)
+    routes = [judged_field_route(world, heading if k == 0 else f"{heading} ({r.mode})", r,
+                                 result.places)
+              for k, r in enumerate(result.routes)]
+    return FieldMap(routes, ground_areas(world))
+
+
+def negotiation_field_map(world: World, neg: Negotiation) -> FieldMap:
+    """Every judged proposal and every suggested corridor, with the ground around them."""
+    routes = [judged_field_route(world, r.proposal.id, r.corridor, r.waypoints)
+              for r in neg.proposals if r.corridor is not None]
+    for origin, corridors in neg.suggestions.items():
+        for i, c in enumerate(corridors):
+            ends = locate_along(world, [c.origin, c.destination],
+                                [f"origin {c.origin}", f"destination {c.destination}"])
+            routes.append(judged_field_route(world, f"{origin}-{i + 1}", c, ends))
+    return FieldMap(routes, ground_areas(world))

@@ -1,0 +1,244 @@
+"""Documents of the monitoring part of the store: situation snapshots, alerts, acknowledgements.
+
+A snapshot is posted as layers (GeoJSON FeatureCollections of control areas, hazard zones and
+closures) and/or settlement statuses. Its shapes are checked here, each error naming the field
+(``hazards.features.2.geometry.coordinates[0][3]``); whether the labels, statuses and places mean
+something is the scenario's business and checked where the service applies the snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from corridor.errors import SituationError, StoreError
+from corridor.geo import parse_area
+from corridor.store.schemas import (
+    Day,
+    EntityId,
+    Latitude,
+    Longitude,
+    Name,
+    PartyId,
+    Text,
+    _In,
+    _Out,
+)
+
+#: Features per layer, and positions over every layer of one snapshot: a country's front at
+#: the detail of a daily map fits well within these; more is a mistake or an attack.
+MAX_FEATURES = 2_000
+MAX_POSITIONS = 200_000
+#: Settlement statuses per snapshot.
+MAX_SETTLEMENTS = 20_000
+
+Subject = Literal["proposal", "agreement", "corridor"]
+AlertKind = Literal["hazard", "front_line", "territory", "rule", "route"]
+RiskName = Literal["low", "medium", "high"]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class FeatureIn(_In):
+    """A GeoJSON Feature; its geometry is checked by the layer that holds it."""
+
+    type: Literal["Feature"]
+    geometry: dict[str, Any]
+    properties: dict[str, Any] = Field(default_factory=dict)
+    id: str | int | None = None
+
+
+class LayerIn(_In):
+    """A GeoJSON FeatureCollection (RFC 7946), WGS 84 longitude/latitude."""
+
+    type: Literal["FeatureCollection"]
+    features: list[FeatureIn] = Field(max_length=MAX_FEATURES)
+
+
+def _positions(value: object) -> int:
+    """How many positions a GeoJSON coordinates array holds, counted without recursion."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and isinstance(item[0], (int, float)):
+            count += 1
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _area(feature: FeatureIn, field: str) -> None:
+    try:
+        parse_area(feature.geometry, field=f"{field}.geometry")
+    except SituationError as exc:
+        raise StoreError(exc.message, field=exc.field) from exc
+
+
+def _text(feature: FeatureIn, name: str, field: str, *, required: bool = True) -> str | None:
+    value = feature.properties.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise StoreError(f"expected a {name} (text of 1 to 200 characters)",
+                         field=f"{field}.properties.{name}")
+    return value
+
+
+def _point(feature: FeatureIn, field: str) -> None:
+    geometry = feature.geometry
+    where = f"{field}.geometry"
+    if geometry.get("type") != "Point":
+        raise StoreError(f"expected geometry type 'Point', got {geometry.get('type')!r}",
+                         field=f"{where}.type")
+    position = geometry.get("coordinates")
+    if (not isinstance(position, list) or len(position) != 2
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in position)
+            or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90)):
+        raise StoreError("expected [lon, lat] within -180..180 and -90..90",
+                         field=f"{where}.coordinates")
+
+
+def _radius(feature: FeatureIn, field: str) -> None:
+    radius = feature.properties.get("radius_m", 200.0)
+    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not 0 < radius <= 50_000:
+        raise StoreError("expected a radius in metres, more than 0 and at most 50000",
+                         field=f"{field}.properties.radius_m")
+
+
+class SettlementStatusIn(_In):
+    """A settlement's status as of the snapshot, by name; a point places an unlisted one."""
+
+    name: Name
+    status: Label
+    lon: Longitude | None = None
+    lat: Latitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("give both lon and lat, or neither")
+        return self
+
+
+class SituationIn(_In):
+    """A new picture of the ground, valid from ``effective`` until a later snapshot's date.
+
+    Each layer given replaces that layer of the situation before it; a layer left out is kept.
+    ``control`` areas carry ``properties.holder`` (a territory label), ``hazards`` zones
+    ``properties.name`` and ``properties.risk`` (low, medium, high), ``closures`` points
+    ``properties.name`` and optionally ``properties.radius_m``; ``settlements`` set statuses
+    the scenario's settlement control reads (its ``status`` map).
+    """
+
+    effective: Day = Field(description="The day from which the snapshot holds")
+    source: Annotated[str, Field(min_length=1, max_length=300)] = Field(
+        description="Where the picture comes from: a map, a report, a liaison's call")
+    note: Text = ""
+    control: LayerIn | None = None
+    hazards: LayerIn | None = None
+    closures: LayerIn | None = None
+    settlements: list[SettlementStatusIn] | None = Field(None, max_length=MAX_SETTLEMENTS)
+
+    @model_validator(mode="after")
+    def _layers(self) -> Self:
+        if (self.control is None and self.hazards is None and self.closures is None
+                and self.settlements is None):
+            raise StoreError("a snapshot needs at least one of control, hazards, closures or "
+                             "settlements", field="control")
+        total = sum(_positions(f.geometry.get("coordinates")) for layer in
+                    (self.control, self.hazards, self.closures) if layer is not None
+                    for f in layer.features)
+        if total > MAX_POSITIONS:
+            raise StoreError(f"the layers hold {total} positions; at most {MAX_POSITIONS} are "
+                             "accepted in one snapshot", field="control")
+        for i, f in enumerate(self.control.features if self.control else []):
+            _area(f, f"control.features.{i}")
+            _text(f, "holder", f"control.features.{i}")
+        for i, f in enumerate(self.hazards.features if self.hazards else []):
+            _area(f, f"hazards.features.{i}")
+            _text(f, "name", f"hazards.features.{i}")
+            if f.properties.get("risk") not in ("low", "medium", "high"):
+                raise StoreError("expected a risk: low, medium or high",
+                                 field=f"hazards.features.{i}.properties.risk")
+        for i, f in enumerate(self.closures.features if self.closures else []):
+            _point(f, f"closures.features.{i}")
+            _text(f, "name", f"closures.features.{i}")
+            _radius(f, f"closures.features.{i}")
+        return self
+
+
+class SituationOut(_Out):
+    """A stored snapshot: who posted it when, from what source, for which day, and what."""
+
+    id: int
+    author: str
+    source: str
+    effective: dt.date
+    note: str
+    payload: dict[str, Any] = Field(description="The snapshot's layers as posted")
+    created_at: dt.datetime
+
+
+class SituationBrief(_Out):
+    """A stored snapshot without its layers, for lists and the timeline."""
+
+    id: int
+    author: str
+    source: str
+    effective: dt.date
+    note: str
+    created_at: dt.datetime
+
+
+class AlertAcknowledgementIn(_In):
+    """A party's acknowledgement that it has seen an alert."""
+
+    party_id: PartyId
+    note: Text = ""
+
+
+class AlertAcknowledgementOut(_Out):
+    """A party's recorded acknowledgement of an alert."""
+
+    alert_id: int
+    party_id: str
+    note: str
+    created_at: dt.datetime
+
+
+class AlertOut(_Out):
+    """A change on the ground that makes a proposal, agreement or corridor other than judged."""
+
+    id: int
+    situation_id: int = Field(description="The snapshot since which the condition holds")
+    subject: Subject
+    subject_id: int
+    kind: AlertKind = Field(description=(
+        "hazard: the route enters a hazard zone during its windows; front_line: it crosses "
+        "the front line; territory: it enters ground held by another holder than the "
+        "origin's; rule: a party's rule now fails; route: the route as judged no longer exists"))
+    key: str = Field(description="What the condition is about, stable across snapshots")
+    what: str = Field(description="The zone, territory label or rule code")
+    party_id: str | None = Field(description="The party whose rule fails (rule alerts)")
+    message: str
+    km_from_origin: float | None
+    near: str | None = Field(description="The nearest settlement to where it happens")
+    lon: float | None
+    lat: float | None
+    cleared_situation_id: int | None = Field(
+        description="The first later snapshot under which the condition no longer holds")
+    created_at: dt.datetime
+    acknowledgements: list[AlertAcknowledgementOut]
+
+
+class SituationPosted(_Out):
+    """What posting a snapshot did: the snapshot, the alerts raised and those cleared."""
+
+    situation: SituationBrief
+    current: bool = Field(description=(
+        "Whether the snapshot is now the service's situation (false when a later one is in "
+        "force: the snapshot is kept for the timeline and nothing is re-evaluated)"))
+    evaluated: int = Field(description="Proposals, agreements and corridors re-evaluated")
+    raised: list[AlertOut]
+    cleared: list[EntityId]

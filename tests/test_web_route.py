@@ -1,0 +1,78 @@
+"""The dashboard's "route between two places" tool, in Chromium over the Andorra example.
+
+What the map draws must be the route ``GET /api/route`` answers for the same two places, and the
+tool must work from the keyboard alone as well as with two clicks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from tests.webfixtures import Demo, log_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+def _centre(page: Page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _api_route(andorra: Demo, origin: str, destination: str, mode: str) -> dict[str, object]:
+    with andorra.client("observer") as http:
+        answer = http.get("/api/route", params={"from": origin, "to": destination,
+                                                "mode": mode})
+    assert answer.status_code == 200, answer.text
+    route: dict[str, object] = answer.json()["route"]
+    return route
+
+
+def _drawn(page: Page) -> list[list[float]]:
+    path = page.locator("#map path.adhoc-route")
+    path.wait_for()
+    line: list[list[float]] = json.loads(path.get_attribute("data-line") or "[]")
+    return line
+
+
+def test_two_clicks_draw_the_route_the_api_gives(andorra: Demo, page: Page) -> None:
+    log_in(page, andorra, "observer")
+    page.locator("#route-pick").click()
+    assert page.locator("#route-pick").get_attribute("aria-pressed") == "true"
+    # Two checkpoints stand on roads: clicks on them land where a route can start and end.
+    start = _centre(page, "#map path.checkpoints >> nth=0")
+    end = _centre(page, "#map path.checkpoints >> nth=1")
+    page.mouse.click(*start)
+    page.mouse.click(*end)
+    drawn = _drawn(page)
+    origin, destination = (page.locator(f"#route-{f}").input_value() for f in ("from", "to"))
+    assert origin.count(",") == 1 and destination.count(",") == 1
+    route = _api_route(andorra, origin, destination, "fastest")
+    assert drawn == route["line"]["coordinates"]  # type: ignore[index]
+    assert page.locator("#route-pick").get_attribute("aria-pressed") == "false"
+    verdicts = page.locator("#route-result .route-verdicts li")
+    assert verdicts.count() == len(route["verdicts"])  # type: ignore[arg-type]
+    assert f"{route['km']:.1f} km" in page.locator("#route-result .route-figures").inner_text()
+
+
+def test_the_keyboard_alone_routes_between_typed_names(andorra: Demo, page: Page) -> None:
+    log_in(page, andorra, "observer")
+    page.locator("#route-from").focus()
+    page.keyboard.type("Encamp")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Ordino")
+    page.keyboard.press("Tab")
+    page.keyboard.press("End")  # the last mode in the list: safest
+    page.keyboard.press("Tab")  # to the Route button
+    page.keyboard.press("Enter")
+    drawn = _drawn(page)
+    assert page.locator("#route-mode").input_value() == "safest"
+    assert drawn == _api_route(andorra, "Encamp", "Ordino", "safest")["line"][  # type: ignore[index]
+        "coordinates"]
+    page.locator("#route-to").fill("Atlantis")
+    page.locator("#route-to").press("Enter")
+    page.locator("#route-status.error").wait_for()
+    assert "Atlantis" in page.locator("#route-status").inner_text()
+    assert page.locator("#map path.adhoc-route").count() == 0
