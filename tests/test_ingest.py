@@ -78,7 +78,24 @@ def test_the_seven_march_list_gives_the_scenarios_six_proposals(world: World,
     for item in drafts:
         assert [(w.start, w.end) for w in item.windows] == [(mar08.start, mar08.end)]
         assert item.proposer == "RU" == sc.proposals[0].proposer
-        assert item.confidence == 1.0 and not item.notes
+        # Only the choices between namesakes (Rozivka: three in GeoNames) are left to check.
+        assert all("nearest of" in note for note in item.notes)
+        assert item.confidence == round(0.9 ** len(item.notes), 2)
+    [note] = [n for item in drafts for n in item.notes]
+    assert note.startswith("'Rozivka': nearest of 3 matches")
+
+
+@pytest.mark.parametrize("statement", ["Corridor from Rozivka to Polohy.",
+                                       "Коридор з Розівки до Пологів."])
+def test_an_origin_with_namesakes_is_placed_by_the_next_place(context: Context,
+                                                              statement: str) -> None:
+    item = draft(statement, context)[0]
+    origin = item.places[0].resolved
+    assert origin.place is not None and (origin.place.country, origin.place.admin1) == (
+        "UA", "26")  # Zaporizhzhia oblast, like Polohy
+    assert any(n.startswith(f"{item.places[0].name.text!r}: nearest of 3 matches")
+               for n in item.notes)
+    assert item.confidence == round(0.9 * 0.8 * 0.8, 2)  # namesake, no window, no proposer
 
 
 def test_unresolved_names_carry_the_gazetteers_closest_spellings(context: Context) -> None:

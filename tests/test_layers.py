@@ -15,7 +15,10 @@ import shapely
 from pyogrio import raw
 
 from corridor.errors import SituationError
+from corridor.scenario import load_scenario
+from corridor.situation import Settlement
 from corridor.situation.layers import FromProperty, read_layer
+from corridor.sources import read_sources
 
 #: A square of 0.1 degree in Andorra with a square hole, and a second square: one MultiPolygon.
 OUTER = [(1.50, 42.45), (1.60, 42.45), (1.60, 42.55), (1.50, 42.55), (1.50, 42.45)]
@@ -159,3 +162,21 @@ def test_a_dated_layer_gives_the_map_of_the_latest_date_not_after_the_day(tmp_pa
     assert layer.on(date(2022, 3, 10)).labels["holder"] == ("b", "c")
     assert layer.on(None).labels["holder"] == ("b", "c")
     assert len(layer.on(date(2022, 2, 1))) == 0
+
+
+def test_settlements_from_a_point_layer_read_as_from_the_csv(tmp_path: Path) -> None:
+    rows = [("Волноваха", 37.49, 47.60, "ru"), ("Вугледар", 37.25, 47.78, "contested"),
+            ("Покровськ", 37.18, 48.28, "ua")]
+    (tmp_path / "towns.csv").write_text("name,lat,lon,status\n" + "".join(
+        f"{n},{lat},{lon},{s}\n" for n, lon, lat, s in rows), encoding="utf-8")
+    _geojson(tmp_path / "towns.geojson", [(shapely.Point(lon, lat), {"name": n, "status": s})
+                                          for n, lon, lat, s in rows])
+    read = {}
+    for source in ("towns.csv", "towns.geojson"):
+        status = {"ru": "RU", "ua": "UA", "contested": "contested"}
+        (tmp_path / "s.yaml").write_text(json.dumps(
+            {"name": "s", "network": {"source": "x.osm.pbf"}, "parties": [{"id": "A", "name": "A"}],
+             "control": {"settlements": {"source": source, "status": status}}}), encoding="utf-8")
+        read[source] = read_sources(load_scenario(tmp_path / "s.yaml")).settlements
+    assert read["towns.geojson"] == read["towns.csv"]
+    assert read["towns.csv"] == [Settlement(n, lon, lat, s) for n, lon, lat, s in rows]

@@ -169,7 +169,8 @@ def test_waypoint_off_every_road_names_the_waypoint(variant: Any, tmp_path: Path
     with pytest.raises(ScenarioError) as info:
         negotiate(world)
     assert info.value.field == "proposals[2].waypoints[1]"
-    assert "Mid-sea buoy is not on any road" in info.value.message
+    assert "'Mid-sea buoy' at [34, 43.6]" in info.value.message
+    assert "km from the nearest road" in info.value.message
 
 
 def test_origin_inside_closed_area_gives_reasons_not_a_crash(variant: Any) -> None:

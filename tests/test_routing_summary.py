@@ -120,8 +120,8 @@ def test_settlements_within_radius_in_route_order(net: RoadNetwork, situation: S
 def test_to_dict_is_plain_json(net: RoadNetwork, situation: Situation, path: Path) -> None:
     towns = Settlements(["A"], [LON[1]], [LAT])
     data = json.loads(json.dumps(summarize(net, path, situation, settlements=towns).to_dict()))
-    assert set(data) == {"km", "hours", "exposure_km", "settlements", "territories",
-                         "border_crossings", "roads", "geometry"}
+    assert set(data) == {"km", "hours", "exposure_km", "held_exposure", "settlements",
+                         "territories", "border_crossings", "roads", "geometry"}
     assert data["territories"][0] == {"label": "UA", "km": round(2 * KM_PER_EDGE, 3)}
     assert data["border_crossings"][1]["from"] == "contested"
     assert data["settlements"][0]["name"] == "A"

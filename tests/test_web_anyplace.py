@@ -8,6 +8,7 @@ the scenario's zone (the browser runs in another), and the forms' examples are t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,3 +128,20 @@ def test_times_and_examples_come_from_the_scenario(andorra: Demo, page: Page) ->
     incident = andorra.call("observer", "GET", "/api/incidents?limit=200")["items"][-1]
     assert dt.datetime.fromisoformat(incident["occurred_at"]) == dt.datetime(
         2026, 5, 16, 11, 30, tzinfo=ZoneInfo(zone))
+
+
+def test_verdicts_show_how_sure_they_are(andorra: Demo, page: Page) -> None:
+    """The odds drawn on demand appear next to each party's verdict, as the API gives them."""
+    proposal = andorra.call("observer", "GET", "/api/proposals")["items"][0]
+    log_in(page, andorra, "observer")
+    page.locator(f'#proposals button[data-proposal="{proposal["id"]}"]').click()
+    page.get_by_role("button", name=re.compile("How sure")).click()
+    page.locator(".odds-summary").wait_for(timeout=300_000)
+    odds = andorra.call("observer", "GET", f"/api/proposals/{proposal['id']}/odds")
+    assert set(odds["acceptance"]) == set(proposal["verdicts"])
+    for party, share in odds["acceptance"].items():
+        shown = page.locator(f'dt[data-party="{party}"] .odds').inner_text()
+        assert f"accepts in {round(100 * share)} % of {odds['samples']} drawn" in shown
+    summary = page.locator(".odds-summary").inner_text()
+    assert summary.startswith(f"Drawn from {odds['uncertain_settlements']} uncertain")
+    assert f"crosses the front line in {round(100 * odds['crosses_front_line'])} %" in summary

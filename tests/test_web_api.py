@@ -140,6 +140,27 @@ def test_dossier_describes_the_route_and_what_followed(demo: Demo) -> None:
         "Authorization": f"Bearer {demo.tokens['observer']}"}).status_code == 404
 
 
+def test_map_and_sheet_show_the_km_through_the_other_sides_ground(demo: Demo) -> None:
+    proposals = demo.call("observer", "GET", "/api/proposals")["items"]
+    features = {f["properties"]["proposal_id"]: f["properties"]
+                for f in demo.call("observer", "GET", "/api/map")["corridors"]["features"]}
+    for p in proposals:
+        assert features[p["id"]]["held_exposure"] == p["route_summary"]["held_exposure"]
+    # Kyiv -> Gomel runs through the Russian-held north of Kyiv region; Sumy -> Poltava does not
+    ends = {(p["origin"], p["destination"]): p for p in proposals}
+    gomel, poltava = ends["Kyiv", "Gomel"], ends["Sumy", "Poltava"]
+    held = gomel["route_summary"]["held_exposure"]
+    assert held["origin_holder"] == "UA" and held["km"] > 50
+    assert set(held["by_territory"]) == {"RU-held"}
+    assert poltava["route_summary"]["held_exposure"]["km"] == 0
+    with demo.client("observer") as http:
+        sheet = http.get(f"/sheets/proposals/{gomel['id']}").text
+        calm = http.get(f"/sheets/proposals/{poltava['id']}").text
+    km = held["km"]
+    assert f"{km:.0f} km through the other side&#39;s ground (RU-held, medium risk)" in sheet
+    assert "none through the other side&#39;s ground" in calm
+
+
 def test_sheet_html_and_pdf_say_the_same_things(demo: Demo) -> None:
     demo.signed_agreement(6)
     with demo.client("observer") as http:

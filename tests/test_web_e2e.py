@@ -105,6 +105,11 @@ def test_clicking_a_corridor_shows_its_verdicts(demo: Demo, page: Page, tmp_path
     dossier = demo.call("observer", "GET", "/api/map/proposals/1")
     stops = page.locator("ol.stops li").all_inner_texts()
     assert [s.split(" (")[0] for s in stops] == [s["name"] for s in dossier["route"]["stops"]]
+    held = dossier["route"]["held_exposure"]
+    assert held is not None and held["km"] > 0
+    shown = page.locator("p.route-held").inner_text()
+    assert f"{held['km']:.0f} km through the other side's ground" in shown
+    assert all(label in shown for label in held["by_territory"])
     page.screenshot(path=str(tmp_path / "details.png"), full_page=True)
 
 

@@ -11,6 +11,8 @@ shares of a great-circle length.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -97,6 +99,21 @@ def polyline_lengths_m(geom_offsets: npt.ArrayLike, geom_lon: npt.ArrayLike,
     return out
 
 
+@functools.lru_cache(maxsize=512)
+def _plane(kind: str, lon0: float, lat0: float,
+           _thread: int) -> tuple[CRS, Transformer, Transformer]:
+    """The plane's CRS and transformers, built once per centre and thread.
+
+    Building a transformer costs about 15 ms; a route, a zone or a control map measured again
+    (a sweep re-judges the same routes in every sample) reuses the plane it had. Transformers
+    are kept per thread because PROJ contexts are not shared between threads.
+    """
+    crs = CRS.from_proj4(
+        f"+proj={kind} +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs")
+    return (crs, Transformer.from_crs("EPSG:4326", crs, always_xy=True),
+            Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+
 class LocalProjection:
     """A Lambert azimuthal equal-area plane centred on one region.
 
@@ -116,11 +133,8 @@ class LocalProjection:
         """Centre the plane on ``(lon0, lat0)`` degrees."""
         self.lon0 = float(lon0)
         self.lat0 = float(lat0)
-        kind = "aeqd" if equidistant else "laea"
-        self.crs = CRS.from_proj4(
-            f"+proj={kind} +lat_0={self.lat0} +lon_0={self.lon0} +datum=WGS84 +units=m +no_defs")
-        self._forward = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-        self._inverse = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        self.crs, self._forward, self._inverse = _plane(
+            "aeqd" if equidistant else "laea", self.lon0, self.lat0, threading.get_ident())
 
     @classmethod
     def for_bounds(cls, bounds: Sequence[float], *, equidistant: bool = False) -> LocalProjection:

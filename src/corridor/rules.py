@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from corridor.scenario.schema import (
     AllowedWindows,
     DestinationIn,
+    ExposureCount,
     MaxDuration,
     MaxExposure,
     MustAvoid,
@@ -36,6 +37,11 @@ class CorridorFacts:
     ``territories`` are the labels the route crosses, in order, with kilometres in each;
     ``exposure_km`` maps each risk level to kilometres inside zones of exactly that level;
     ``place_distance_km`` gives, for every place a rule names, its distance from the route.
+
+    ``held_km`` maps each territory held by a party other than the origin's holder to the km
+    the route spends in it, a risk of level ``held_risk``; ``outside_origin_area_km`` maps each
+    territory the route enters to the km it spends there outside the origin's own area (the
+    connected part of the origin holder's ground that contains the origin).
     """
 
     origin: str
@@ -47,6 +53,9 @@ class CorridorFacts:
     hours: float
     windows: Sequence[tuple[datetime, datetime]] = ()
     place_distance_km: Mapping[str, float] = field(default_factory=dict)
+    held_km: Mapping[str, float] = field(default_factory=dict)
+    held_risk: str = "medium"
+    outside_origin_area_km: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,27 +126,56 @@ def _origin_in(rule: OriginIn, f: CorridorFacts, party: str,
     return False, f"origin {f.origin} lies in {where}; {party} requires an origin in {need}"
 
 
+#: Km outside the origin's own area below which a route only clips a boundary: the origin's
+#: area is measured exactly, a route's territories edge by edge.
+_NEGLIGIBLE_KM = 0.1
+
+
 def _no_transit(rule: NoTransit, f: CorridorFacts, party: str,
                 forbidden: set[str]) -> tuple[bool, str]:
     crossed: dict[str, float] = {}
-    for label, km in f.territories:
-        if label in forbidden and km > 0.0:
-            crossed[label] = crossed.get(label, 0.0) + km
+    if rule.except_origin_area:
+        crossed = {label: km for label, km in f.outside_origin_area_km.items()
+                   if label in forbidden and km >= _NEGLIGIBLE_KM}
+    else:
+        for label, km in f.territories:
+            if label in forbidden and km > 0.0:
+                crossed[label] = crossed.get(label, 0.0) + km
+    beyond = " outside the origin's own area" if rule.except_origin_area else ""
     if not crossed:
-        return True, f"route stays out of {_labels(rule.territories)}"
+        return True, f"route stays out of {_labels(rule.territories)}{beyond}"
     parts = ", ".join(f"{label} for {km:.0f} km" for label, km in crossed.items())
-    return False, (f"route runs through {parts}; {party} forbids transit through "
-                   f"{_labels(rule.territories)}")
+    return False, (f"route runs through {parts}{beyond}; {party} forbids transit through "
+                   f"{_labels(rule.territories)}{beyond}")
 
 
 def _max_exposure(rule: MaxExposure, f: CorridorFacts, party: str) -> tuple[bool, str]:
     levels = RISK_LEVELS[RISK_LEVELS.index(rule.risk.value):]
-    km = sum(f.exposure_km.get(level, 0.0) for level in levels)
     scope = f"{rule.risk.value} risk or above" if len(levels) > 1 else f"{rule.risk.value} risk"
+    km, counted = 0.0, []
+    if rule.count is not ExposureCount.HELD:
+        hazard_km = sum(f.exposure_km.get(level, 0.0) for level in levels)
+        km += hazard_km
+        counted.append(f"{hazard_km:.1f} km in hazard zones of {scope}")
+    if rule.count is not ExposureCount.HAZARDS:
+        held_km, words = _held_words(f, levels, scope)
+        km += held_km
+        counted.append(words)
+    what = " + ".join(counted)
     if km <= rule.km:
-        return True, f"{km:.1f} km in hazard zones of {scope}, within {party}'s {rule.km:g} km"
-    return False, (f"{km:.1f} km in hazard zones of {scope}; {party} accepts at most "
-                   f"{rule.km:g} km")
+        return True, f"{what}, within {party}'s {rule.km:g} km"
+    return False, f"{what}; {party} accepts at most {rule.km:g} km"
+
+
+def _held_words(f: CorridorFacts, levels: Sequence[str], scope: str) -> tuple[float, str]:
+    """Km through the other side's ground a rule counts, and the words that say so."""
+    if f.held_risk not in levels:
+        return 0.0, (f"km through the other side's ground not counted (their risk level, "
+                     f"{f.held_risk}, is below {scope})")
+    km = sum(f.held_km.values())
+    where = ", ".join(f"{label} {k:.1f} km" for label, k in f.held_km.items() if k > 0)
+    return km, (f"{km:.1f} km through the other side's ground "
+                f"({where + ', ' if where else ''}{f.held_risk} risk)")
 
 
 def _max_duration(rule: MaxDuration, f: CorridorFacts, party: str) -> tuple[bool, str]:
@@ -227,9 +265,12 @@ def describe_rule(party: PartySpec, index: int) -> str:
         case OriginIn():
             text = f"requires an origin in {_labels(rule.territories)}"
         case NoTransit():
-            text = f"forbids transit through {_labels(rule.territories)}"
+            text = f"forbids transit through {_labels(rule.territories)}" + (
+                " outside the origin's own area" if rule.except_origin_area else "")
         case MaxExposure():
-            text = f"accepts at most {rule.km:g} km in {rule.risk.value}-risk zones or worse"
+            what = {ExposureCount.HAZARDS: "zones", ExposureCount.HELD: "ground of the other side",
+                    ExposureCount.ALL: "zones or ground of the other side"}[rule.count]
+            text = f"accepts at most {rule.km:g} km in {rule.risk.value}-risk {what} or worse"
         case MaxDuration():
             text = f"accepts at most {rule.hours:g} h on the road"
         case MustPass():

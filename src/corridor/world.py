@@ -36,13 +36,15 @@ from corridor.situation import (
     Closures,
     ControlMap,
     HazardZone,
+    HeldTerritory,
     PointClosure,
     Situation,
     annotate,
     contested_zone,
     front_line_zone,
+    own_area,
 )
-from corridor.situation.planar import polygonal
+from corridor.situation.planar import Area, polygonal
 from corridor.sources import FileClosure, Sources, read_sources
 
 #: ``Place.source`` of a place the scenario gave as coordinates.
@@ -95,7 +97,8 @@ class World:
     #: The closures as given (spots and OSM ways), before they became closed edges.
     closures: Closures = field(default_factory=Closures)
     _located: dict[tuple[str, float, float], Located] = field(default_factory=dict)
-    _metric_specs: dict[str, tuple[Mode, list[str]]] = field(default_factory=dict)
+    _metric_specs: dict[str, tuple[Mode, list[str], str | None]] = field(default_factory=dict)
+    _own_areas: dict[tuple[ControlMap, tuple[float, float]], Area] = field(default_factory=dict)
 
     @property
     def day(self) -> date | None:
@@ -187,6 +190,26 @@ class World:
         """The label holding a point; ``""`` outside every area."""
         return self.control.holder_at(*lonlat) or ""
 
+    @property
+    def holders(self) -> dict[str, str]:
+        """Party id holding each territory label that some party holds."""
+        return {label: p.id for p in self.scenario.parties for label in p.holds}
+
+    def held_from(self, lonlat: tuple[float, float]) -> HeldTerritory:
+        """The other side's ground, seen from an origin at ``lonlat``."""
+        return HeldTerritory.seen_from(self.territory_at(lonlat), self.holders,
+                                       self.scenario.hazards.held_territory_risk.value)
+
+    def own_area(self, lonlat: tuple[float, float]) -> Area:
+        """The connected part of the origin holder's ground that contains ``lonlat``."""
+        key = (self.control, lonlat)
+        if key not in self._own_areas:
+            holder = self.held_from(lonlat).origin_holder
+            labels = [label for label in self.control.labels
+                      if self.holders.get(label, label) == holder]
+            self._own_areas[key] = own_area(self.control, labels, *lonlat)
+        return self._own_areas[key]
+
     def _node_of(self, place: Place) -> int | None:
         if not self.schematic or place.geonameid is None:
             return None
@@ -194,21 +217,29 @@ class World:
         return int(hits[0]) if len(hits) else None
 
     # -- metrics --------------------------------------------------------------------------------
-    def metric(self, mode: Mode | str, exclude: Sequence[str] = ()) -> str:
-        """Name of a router metric for ``mode`` avoiding ``exclude``, customised on first use."""
+    def metric(self, mode: Mode | str, exclude: Sequence[str] = (),
+               origin_holder: str | None = None) -> str:
+        """Name of a router metric for ``mode`` avoiding ``exclude``, customised on first use.
+
+        With ``origin_holder``, ``safest`` and ``balanced`` also weigh km through ground other
+        parties hold: one metric per origin holder, all on the same contraction hierarchy.
+        """
         mode = Mode(mode)
         exclude = sorted(set(exclude))
-        name = f"{mode.value}|{','.join(exclude)}"
+        holder = None if mode is Mode.FASTEST else origin_holder
+        name = f"{mode.value}|{','.join(exclude)}" + (f"|held:{holder}" if holder else "")
         if name not in self.router.metrics:
-            self._customize(name, mode, exclude)
+            self._customize(name, mode, exclude, holder)
         return name
 
-    def _customize(self, name: str, mode: Mode, exclude: list[str]) -> None:
+    def _customize(self, name: str, mode: Mode, exclude: list[str], holder: str | None) -> None:
+        held = (None if holder is None else HeldTerritory.against(
+            holder, self.holders, self.scenario.hazards.held_territory_risk.value))
         weights = edge_weights(self.network, self.situation, mode=mode,
                                convoy_speed_kmh=self.scenario.convoy_speed_kmh,
-                               exclude_territories=exclude)
+                               exclude_territories=exclude, held=held)
         self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
-        self._metric_specs[name] = (mode, exclude)
+        self._metric_specs[name] = (mode, exclude, holder)
 
     # -- time -----------------------------------------------------------------------------------
     def move_to(self, day: date | None) -> None:
@@ -224,18 +255,25 @@ class World:
         sc = self.scenario.at(day)
         if sc.as_of == self.day:
             return
-        sources = read_sources(sc)
+        _check_siting(sc, self.network, self.gazetteer)
+        self.stand(sc, read_sources(sc))
+
+    def stand(self, sc: Scenario, sources: Sources) -> None:
+        """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
+
+        An uncertainty sweep calls this with drawn settlement statuses in ``sources``. The
+        per-edge arrays are re-measured from the current situation where ground changed.
+        """
         control = _control(sc, self.countries, sources)
         front = _front_line(sc, control)
         hazards = _hazards(sc, control, front, sources)
-        _check_siting(sc, self.network, self.gazetteer)
         closures, notes = _closures(sc, self.gazetteer, self.network, sources)
         self.situation = self.situation.updated(control=control, hazards=hazards,
                                                 closures=closures)
         self.scenario, self.control, self.front_line, self.hazards = sc, control, front, hazards
         self.notes, self.closures = [*sources.notes, *notes], closures
-        for name, (mode, exclude) in self._metric_specs.items():
-            self._customize(name, mode, exclude)
+        for name, (mode, exclude, holder) in self._metric_specs.items():
+            self._customize(name, mode, exclude, holder)
 
 
 def build_world(scenario: Scenario, *, progress: bool = False) -> World:
@@ -252,14 +290,27 @@ def build_world(scenario: Scenario, *, progress: bool = False) -> World:
     gazetteer = _gazetteer(sc, network)
     countries = (dict(load_countries(sc.path(sc.control.borders)))
                  if sc.control.borders else {})
+    return assemble_world(sc, network, gazetteer, countries, sources,
+                          Router(network, cache_dir=default_cache_dir() / "cch"))
+
+
+def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                   countries: dict[str, shapely.Geometry], sources: Sources,
+                   router: Router, situation: Situation | None = None) -> World:
+    """The world of ``sc`` on a network, gazetteer, layers and router already at hand.
+
+    :func:`build_world` reads them first; a sweep's worker receives them shipped, with the
+    ``situation`` they were annotated with (so it need not annotate the network again), and
+    builds its own router.
+    """
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
     _check_siting(sc, network, gazetteer)
     closures, notes = _closures(sc, gazetteer, network, sources)
-    situation = annotate(network, control, hazards, closures)
-    return World(sc, network, gazetteer, countries, control, front, hazards, situation,
-                 Router(network, cache_dir=default_cache_dir() / "cch"),
+    if situation is None:
+        situation = annotate(network, control, hazards, closures)
+    return World(sc, network, gazetteer, countries, control, front, hazards, situation, router,
                  _settlements(sc, network, gazetteer), [*sources.notes, *notes], closures)
 
 

@@ -7,6 +7,7 @@ a proposal.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -91,7 +92,7 @@ class JudgedRouteOut(BaseModel):
     line: LineOut
 
 
-class PlaceOut(BaseModel):
+class RoutePlaceOut(BaseModel):
     """A place as asked for, and the road node it was pinned to."""
 
     role: Literal["origin", "via", "destination"]
@@ -109,11 +110,13 @@ class RouteOut(BaseModel):
 
     scenario: str
     data_note: str
+    as_of: dt.date | None = Field(description=(
+        "Date of the situation snapshot routed on; null for an undated scenario"))
     mode: Mode
     window: str | None
     exclude: list[str]
     avoid: str | None
-    places: list[PlaceOut]
+    places: list[RoutePlaceOut]
     route: JudgedRouteOut
     alternatives: list[JudgedRouteOut]
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 
 from corridor import styles
 from corridor.errors import StoreError
+from corridor.report.fieldfiles import gpx_text, kml_text
+from corridor.report.fieldmap import dossier_field_map
 from corridor.report.layers import ScenarioLayers
 from corridor.report.sheet import (
     Dossier,
@@ -28,7 +30,7 @@ from corridor.report.sheet import (
 from corridor.store import queries
 from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import Database
-from corridor.store.schemas import Timestamp
+from corridor.store.schemas import Error, Timestamp
 from corridor.world import World
 
 from .common import DB, READ_ERRORS, IdPath
@@ -232,6 +234,24 @@ def _html(request: Request, db: Database, proposal_id: int) -> HTMLResponse:
     return HTMLResponse(render_sheet_html(dossier, world, dt.datetime.now(dt.UTC)))
 
 
+#: The route of a sheet for navigators and map apps, by format.
+FieldFormat = Literal["gpx", "kml"]
+_FIELD_TYPES = {"gpx": "application/gpx+xml", "kml": "application/vnd.google-earth.kml+xml"}
+_FIELD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS, 409: {"model": Error, "description": "The proposal has no route line"},
+    200: {"content": {t: {"schema": {"type": "string"}} for t in _FIELD_TYPES.values()},
+          "description": "The route with its named waypoints (GPX 1.1, or KML with the ground)"}}
+
+
+def _field_file(request: Request, db: Database, proposal_id: int, name: str,
+                fmt: FieldFormat) -> Response:
+    dossier, world = _dossier(request, db, proposal_id)
+    fmap = dossier_field_map(dossier, world)
+    text = gpx_text(fmap) if fmt == "gpx" else kml_text(fmap, title=f"corridor-{name}")
+    return Response(text, media_type=_FIELD_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="corridor-{name}.{fmt}"'})
+
+
 def _agreed_from(db: Database, corridor_id: int) -> int:
     with db.read() as session:
         return queries.proposal_of_corridor(session, corridor_id)
@@ -244,6 +264,14 @@ def sheet_pdf(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> Respo
     return _pdf(request, db, proposal_id, f"{proposal_id}")
 
 
+@sheets.get("/proposals/{proposal_id}.{fmt}", response_class=Response,
+            responses=_FIELD_ANSWERS)
+def sheet_route(proposal_id: IdPath, fmt: FieldFormat, request: Request, db: DB,
+                _: Reader) -> Response:
+    """The sheet's route as GPX (for navigators) or KML (for map apps, with the ground)."""
+    return _field_file(request, db, proposal_id, f"{proposal_id}", fmt)
+
+
 @sheets.get("/proposals/{proposal_id}", response_class=Response, responses=_HTML_ANSWERS)
 def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTMLResponse:
     """The corridor sheet of a proposal as a web page."""
@@ -254,6 +282,15 @@ def sheet_html(proposal_id: IdPath, request: Request, db: DB, _: Reader) -> HTML
 def corridor_sheet_pdf(corridor_id: IdPath, request: Request, db: DB, _: Reader) -> Response:
     """The sheet of the proposal the corridor was agreed from; 404 for a corridor without one."""
     return _pdf(request, db, _agreed_from(db, corridor_id), f"corridor-{corridor_id}")
+
+
+@sheets.get("/corridors/{corridor_id}.{fmt}", response_class=Response,
+            responses=_FIELD_ANSWERS)
+def corridor_sheet_route(corridor_id: IdPath, fmt: FieldFormat, request: Request, db: DB,
+                         _: Reader) -> Response:
+    """The route of the corridor's sheet as GPX or KML."""
+    return _field_file(request, db, _agreed_from(db, corridor_id), f"corridor-{corridor_id}",
+                       fmt)
 
 
 @sheets.get("/corridors/{corridor_id}", response_class=Response, responses=_HTML_ANSWERS)

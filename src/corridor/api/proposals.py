@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -12,9 +12,10 @@ from corridor.errors import ConflictError, IngestError, StoreError
 from corridor.ingest import as_json, decode_statement, draft, scenario_context
 from corridor.ingest.text import MAX_BYTES, detect_language
 from corridor.store import coordination
-from corridor.store.engine import judge_proposal
+from corridor.store.engine import judge_proposal, proposal_odds
 from corridor.store.models import Position, Proposal, User
 from corridor.store.schemas import PositionIn, PositionOut, ProposalIn, ProposalOut
+from corridor.uncertainty import odds
 from corridor.world import World
 
 from .common import (
@@ -76,6 +77,26 @@ def draft_proposals(
 def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
     """One proposal with the engine's verdicts on it."""
     return fetch(db, Proposal, proposal_id, ProposalOut)
+
+
+@router.get("/{proposal_id}/odds", responses=READ_ERRORS)
+def get_odds(
+    proposal_id: IdPath, db: DB, _: Reader,
+    world: Annotated[World | None, Depends(scenario_world)],
+    samples: Annotated[int, Query(ge=1, le=odds.MAX_SAMPLES,
+                                  description="situations to draw")] = odds.DEFAULT_SAMPLES,
+) -> dict[str, Any]:
+    """How sure the verdicts are: each party's acceptance over drawn situations.
+
+    The situations are drawn from the confidence of the control reports; the answer is one item
+    of ``corridor sweep --json``. Computed on first request and kept; 409 when the service runs
+    without a scenario.
+    """
+    proposal = fetch(db, Proposal, proposal_id, ProposalOut)
+    if world is None:
+        raise ConflictError("the service runs without a scenario, and the odds are drawn from "
+                            "its control reports: start it with --scenario", field="samples")
+    return proposal_odds(world, proposal, samples)
 
 
 @router.post("", status_code=201, response_model=ProposalOut, responses=WRITE_ERRORS)

@@ -26,6 +26,7 @@ from corridor.cli import (
     scenario,
     serve,
     sheet,
+    sweep,
     timeline,
 )
 from corridor.cli._output import console
@@ -39,8 +40,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
-for _module in (scenario, negotiate, route, plan, timeline, evacuate, ingest, serve, sheet,
-                network, admin, audit):
+for _module in (scenario, negotiate, sweep, route, plan, timeline, evacuate, ingest, serve,
+                sheet, network, admin, audit):
     _module.register(app)
 
 

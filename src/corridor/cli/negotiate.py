@@ -66,12 +66,12 @@ def _print(world: World, neg: Negotiation) -> None:
         out.print(f"[bold yellow]{world.data_note}[/bold yellow]")
     parties = [p.id for p in world.scenario.parties]
     table = Table(title="Proposals", show_lines=True)
-    for col in ("id", "corridor", "km", "hours", "exposed km", *parties):
+    for col in ("id", "corridor", "km", "hours", "exposed km", "other side's km", *parties):
         table.add_column(col)
     for r in neg.proposals:
         c = r.corridor
         if c is None:
-            table.add_row(r.proposal.id, r.error or "", "", "", "", *["" for _ in parties])
+            table.add_row(r.proposal.id, r.error or "", "", "", "", "", *["" for _ in parties])
             continue
         cells = []
         for pid in parties:
@@ -79,7 +79,8 @@ def _print(world: World, neg: Negotiation) -> None:
             cells.append("[green]accepts[/green]" if v.acceptable else
                          "[red]rejects[/red]\n" + "\n".join(x.message for x in v.violated))
         table.add_row(r.proposal.id, f"{c.origin} → {c.destination}", f"{c.summary.km:.0f}",
-                      f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}", *cells)
+                      f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}",
+                      c.summary.held.short() if c.summary.held else "", *cells)
     out.print(table)
     _print_search(neg)
 
@@ -93,7 +94,7 @@ def _print_search(neg: Negotiation) -> None:
             during = f", in {', '.join(c.windows)}" if c.windows else ""
             out.print(f"  {star} {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
                       f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed"
-                      f"{during}")
+                      f", {c.summary.held.describe() if c.summary.held else ''}{during}")
     for origin, conflict in neg.conflicts.items():
         out.print(f"[bold]{origin}[/bold]: [red]no corridor every party accepts[/red]")
         for party, code, message in conflict.messages:

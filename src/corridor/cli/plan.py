@@ -96,7 +96,9 @@ def _print(plan: CorridorPlan, entry: dict[str, Any]) -> None:
     route = entry["route"]
     for warning in entry["warnings"]:
         out.print(f"[bold yellow]warning:[/bold yellow] {warning}")
-    out.print(f"[bold]{plan.id}[/bold]: {route['km']:.0f} km, {route['hours']:.1f} h — "
+    held = route.get("held_exposure") or {"km": 0.0}
+    out.print(f"[bold]{plan.id}[/bold]: {route['km']:.0f} km, {route['hours']:.1f} h, "
+              f"{held['km']:.0f} km through the other side's ground — "
               f"{plan.people_moved:,} people moved; binding: [bold]{plan.binding}[/bold]; "
               f"days to clear: {plan.days_to_clear if plan.days_to_clear else 'not within limit'}")
     for c in entry["checkpoints"]:

@@ -30,6 +30,7 @@ from corridor.report.fieldfiles import write_field_files, write_text_atomic
 from corridor.report.fieldmap import adhoc_field_map
 from corridor.routing.weights import Mode
 from corridor.scenario import load_scenario
+from corridor.situation import HeldExposure
 from corridor.world import build_world
 
 _PLACE_HELP = "a place name, or LON,LAT in decimal degrees"
@@ -79,7 +80,7 @@ def route_cmd(
     with console.status("loading the scenario"):
         world = build_world(sc.at(day), progress=False)
         result = route_adhoc(world, query)
-    data = {**adhoc_json(world, result), "as_of": day.isoformat() if day else None}
+    data = adhoc_json(world, result)
     written = write_field_files(adhoc_field_map(world, result), gpx=gpx, kml=kml, gpkg=gpkg)
     if geojson is not None:
         write_text_atomic(geojson, json.dumps(route_geojson(data), ensure_ascii=False))
@@ -111,14 +112,15 @@ def _print(data: dict[str, Any]) -> None:
         if p["note"]:
             out.print(f"  {p['name']}: {p['note']}")
     table = Table()
-    for col in ("route", "km", "hours", "exposed km", "territories", "verdicts"):
+    for col in ("route", "km", "hours", "exposed km", "other side's km", "territories",
+                "verdicts"):
         table.add_column(col)
     routes = [data["route"], *data["alternatives"]]
     for r in routes:
         verdicts = ", ".join(f"{party} [green]accepts[/green]" if v["acceptable"] else
                              f"{party} [red]rejects[/red]" for party, v in r["verdicts"].items())
         table.add_row(r["mode"], f"{r['km']:.1f}", f"{r['hours']:.2f}",
-                      f"{r['exposure_km']:.1f}",
+                      f"{r['exposure_km']:.1f}", HeldExposure(**r["held_exposure"]).short(),
                       " → ".join(t["label"] or "-" for t in r["territories"]), verdicts)
     out.print(table)
     first = data["route"]

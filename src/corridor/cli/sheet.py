@@ -1,8 +1,8 @@
 """``corridor sheet``: a proposal's (or a corridor's) printable sheet, straight from the store.
 
 For printing where the service is not running: the same HTML or PDF that
-``GET /sheets/proposals/{id}`` or ``/sheets/corridors/{id}`` answers, chosen by the output
-file's extension.
+``GET /sheets/proposals/{id}`` or ``/sheets/corridors/{id}`` answers, or the sheet's route as GPX
+or KML (``.../{id}.gpx``, ``.kml``), chosen by the output file's extension.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import typer
 from corridor.cli._options import DbOpt
 from corridor.cli._output import out
 from corridor.errors import CorridorError
+from corridor.report.fieldfiles import write_field_files
+from corridor.report.fieldmap import dossier_field_map
 from corridor.report.sheet import build_dossier, render_sheet_html, render_sheet_pdf
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
@@ -30,7 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def sheet(
-    out_file: Annotated[Path, typer.Option("--out", help="FILE.pdf or FILE.html.")],
+    out_file: Annotated[Path, typer.Option(
+        "--out", help="FILE.pdf or FILE.html, or FILE.gpx or FILE.kml for the route alone.")],
     proposal: Annotated[int | None, typer.Option(help="Proposal id.", min=1)] = None,
     corridor: Annotated[int | None, typer.Option(
         help="Corridor id, instead of --proposal: the sheet of the proposal it was agreed from.",
@@ -41,8 +44,9 @@ def sheet(
 ) -> None:
     """Write the corridor sheet of one proposal, or of the proposal a corridor came from."""
     kind = out_file.suffix.lower()
-    if kind not in (".pdf", ".html"):
-        raise CorridorError("the output file must end in .pdf or .html", field="--out")
+    if kind not in (".pdf", ".html", ".gpx", ".kml"):
+        raise CorridorError("the output file must end in .pdf, .html, .gpx or .kml",
+                            field="--out")
     if (proposal is None) == (corridor is None):
         raise CorridorError("give exactly one of --proposal and --corridor", field="--proposal")
     world = build_world(load_scenario(scenario)) if scenario is not None else None
@@ -55,8 +59,12 @@ def sheet(
     now = dt.datetime.now(dt.UTC)
     if kind == ".pdf":
         out_file.write_bytes(render_sheet_pdf(dossier, world, now))
-    else:
+    elif kind == ".html":
         out_file.write_text(render_sheet_html(dossier, world, now), encoding="utf-8")
+    else:
+        write_field_files(dossier_field_map(dossier, world),
+                          gpx=out_file if kind == ".gpx" else None,
+                          kml=out_file if kind == ".kml" else None)
     what = (f"proposal {proposal}" if corridor is None
             else f"corridor {corridor} (proposal {proposal})")
     out.print(f"sheet of {what} written to {out_file}", highlight=False)

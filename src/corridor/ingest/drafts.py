@@ -4,7 +4,8 @@ Times, means and the announcer said outside any corridor's sentence (a heading, 
 line) apply to every corridor that does not say its own, as in a daily list headed "on 8 March
 from 10:00". Each draft's ``confidence`` starts at 1 and is lowered for what a facilitator must
 check: an unresolved name halves it, a name read without leading words, a missing window or a
-missing proposer lower it by a fifth, an assumption about year or zone by a tenth.
+missing proposer lower it by a fifth, a choice between namesakes or an assumption about year or
+zone by a tenth.
 """
 
 from __future__ import annotations
@@ -213,19 +214,25 @@ def _first(values: list[_T]) -> _T | None:
 
 
 def _resolve_chain(chain: Chain, resolver: Resolver, context: Context) -> list[DraftPlace]:
-    """Resolve the names in route order, each near the place before it (namesakes)."""
-    places: list[DraftPlace] = []
-    near: tuple[float, float] | None = None
-    for role, name in chain.names():
-        resolved = resolver.resolve(name.text, near=near)
-        place = resolved.place
-        if place is not None:
-            near = (place.lon, place.lat)
-            spelling = _spelling(place, context)
-        else:
-            spelling = resolved.spelling
-        places.append(DraftPlace(role, name, resolved, spelling))
-    return places
+    """Resolve the names in route order; namesakes are told apart by a neighbouring place.
+
+    A name is first resolved near the place before it; one still unresolved (an origin with
+    namesakes, say) is tried again near the place after it.
+    """
+    resolved: list[Resolved] = []
+    for _, name in chain.names():
+        before = next((r.place for r in reversed(resolved) if r.place is not None), None)
+        resolved.append(resolver.resolve(name.text, near=_lonlat(before)))
+    for i, (_, name) in enumerate(chain.names()):
+        after = next((r.place for r in resolved[i + 1:] if r.place is not None), None)
+        if resolved[i].place is None and after is not None:
+            resolved[i] = resolver.resolve(name.text, near=_lonlat(after))
+    return [DraftPlace(role, name, r, _spelling(r.place, context) if r.place else r.spelling)
+            for (role, name), r in zip(chain.names(), resolved, strict=True)]
+
+
+def _lonlat(place: Place | None) -> tuple[float, float] | None:
+    return None if place is None else (place.lon, place.lat)
 
 
 def _draft(places: list[DraftPlace], times: Times, means: list[str], announcer: str | None,
@@ -242,6 +249,9 @@ def _draft(places: list[DraftPlace], times: Times, means: list[str], announcer: 
         elif not _whole(place):
             notes.append(f"{place.name.text!r} read as {place.spelling!r}")
             confidence *= 0.8
+        if place.resolved.resolution is not None and place.resolved.by_neighbour:
+            notes.append(f"{place.name.text!r}: {place.resolved.resolution.note}")
+            confidence *= 0.9
     confidence *= 0.8 if not drafted else 1.0
     confidence *= 0.8 if context.parties and proposer is None else 1.0
     confidence *= 0.9 ** sum(1 for n in notes if "not stated" in n)

@@ -43,12 +43,15 @@ class Resolved:
         resolution: The gazetteer's answer, ``None`` when the name is unresolved.
         problem: Why it is unresolved: the gazetteer's message, naming the closest spellings
             or the namesakes to choose between.
+        by_neighbour: Whether the gazetteer could not choose between namesakes alone and the
+            one nearest a neighbouring place of the chain was taken.
     """
 
     written: str
     spelling: str
     resolution: Resolution | None = None
     problem: str | None = None
+    by_neighbour: bool = False
 
     @property
     def place(self) -> Place | None:
@@ -108,26 +111,30 @@ class Resolver:
             if not self.gazetteer.knows(spelling):
                 continue
             try:
-                return Resolved(written, spelling, self._lookup(spelling, near))
+                return self._lookup(written, spelling, near)
             except GazetteerError as exc:  # namesakes that nothing chooses between
-                ambiguous = ambiguous or Resolved(written, spelling, problem=exc.message)
+                ambiguous = ambiguous or Resolved(written, self._guess(written),
+                                                  problem=exc.message)
         if ambiguous is not None:
             return ambiguous
         # Asked once more in the likeliest dictionary form, so that the closest spellings the
         # gazetteer suggests are those of the name rather than of its inflected form.
         guess = self._guess(written)
         try:
-            return Resolved(written, guess, self._lookup(guess, near))
+            return self._lookup(written, guess, near)
         except GazetteerError as exc:
             return Resolved(written, guess, problem=exc.message)
 
-    def _lookup(self, spelling: str, near: tuple[float, float] | None) -> Resolution:
+    def _lookup(self, written: str, spelling: str,
+                near: tuple[float, float] | None) -> Resolved:
+        """The gazetteer's own choice, else the namesake nearest ``near`` (said so)."""
         try:
-            return self.gazetteer.resolve(spelling)
+            return Resolved(written, spelling, self.gazetteer.resolve(spelling))
         except GazetteerError:
             if near is None:
                 raise
-            return self.gazetteer.resolve(spelling, near=near)
+            return Resolved(written, spelling, self.gazetteer.resolve(spelling, near=near),
+                            by_neighbour=True)
 
     def _spellings(self, written: str) -> Iterator[str]:
         """Candidate spellings: of the whole run first, then without its leading words."""

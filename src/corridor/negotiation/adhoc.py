@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -136,7 +137,7 @@ def route_adhoc(world: World, query: RouteQuery) -> AdHocRoutes:
                                field=f"{query.prefix}exclude[{k}]")
     windows = _windows(world, query)
     located = locate_along(world, query.places, query.fields)
-    metric = _metric(world, query)
+    metric = _metric(world, query, world.held_from(located[0].lonlat).origin_holder)
     if query.alternatives:
         paths = world.router.alternatives(located[0].node, located[-1].node, metric,
                                           k=query.alternatives + 1)
@@ -163,9 +164,12 @@ def _windows(world: World, query: RouteQuery) -> list[tuple[datetime, datetime]]
                         field=f"{query.prefix}window")
 
 
-def _metric(world: World, query: RouteQuery) -> str:
-    """The router metric for the query: its mode and exclusions, and the avoided area closed."""
-    base = world.metric(query.mode, query.exclude)
+def _metric(world: World, query: RouteQuery, origin_holder: str) -> str:
+    """The router metric for the query: its mode and exclusions, and the avoided area closed.
+
+    ``safest`` and ``balanced`` weigh the ground of every party but ``origin_holder``.
+    """
+    base = world.metric(query.mode, query.exclude, origin_holder)
     if query.avoid is None:
         return base
     edges = edges_touching(world.network, query.avoid.area)
@@ -178,15 +182,15 @@ def _metric(world: World, query: RouteQuery) -> str:
     return name
 
 
-def checkpoints_along(world: World, route: JudgedRoute) -> list[PassedSettlement]:
-    """The scenario's checkpoints the route passes, in route order with their km."""
+def checkpoints_along(world: World, line: Sequence[tuple[float, float]],
+                      ) -> list[PassedSettlement]:
+    """The scenario's checkpoints a route ``line`` (lon, lat) passes, in order, with their km."""
     sc = world.scenario
-    if not sc.checkpoints or len(route.summary.geometry) < 2:
+    if not sc.checkpoints or len(line) < 2:
         return []
-    points = [world.point(cp.at, f"checkpoints[{k}].at")
-              for k, cp in enumerate(sc.checkpoints)]
-    line = np.asarray(route.summary.geometry)
-    return settlements_along(line[:, 0], line[:, 1], Settlements(
+    points = [world.point(cp.at, f"checkpoints[{k}].at") for k, cp in enumerate(sc.checkpoints)]
+    coords = np.asarray(line)
+    return settlements_along(coords[:, 0], coords[:, 1], Settlements(
         [cp.name for cp in sc.checkpoints], [p[0] for p in points], [p[1] for p in points]),
         radius_km=CHECKPOINT_ON_ROUTE_KM)
 
@@ -210,7 +214,7 @@ def route_json(world: World, route: JudgedRoute) -> dict[str, Any]:
     """One judged route: the summary a proposal gets, verdicts, checkpoints, its line."""
     return {"mode": route.mode, **route.route_dict(),
             "checkpoints": [{"name": c.name, "km": round(c.km, 1)}
-                            for c in checkpoints_along(world, route)],
+                            for c in checkpoints_along(world, route.summary.geometry)],
             "verdicts": verdicts_json(route), "acceptable_to_all": route.acceptable_to_all,
             "line": route_line(route)}
 
@@ -218,12 +222,13 @@ def route_json(world: World, route: JudgedRoute) -> dict[str, Any]:
 def adhoc_json(world: World, result: AdHocRoutes) -> dict[str, Any]:
     """The stable JSON of ``corridor route --json`` and ``GET /api/route`` (README documents it).
 
-    ``{"scenario", "data_note", "mode", "window", "exclude", "avoid", "places", "route",
-    "alternatives"}``.
+    ``{"scenario", "data_note", "as_of", "mode", "window", "exclude", "avoid", "places",
+    "route", "alternatives"}``; ``as_of`` is the date of the situation snapshot routed on.
     """
     query = result.query
     first, *others = [route_json(world, r) for r in result.routes]
     return {"scenario": world.scenario.name, "data_note": world.data_note,
+            "as_of": None if world.day is None else world.day.isoformat(),
             "mode": query.mode.value, "window": query.window, "exclude": list(query.exclude),
             "avoid": None if query.avoid is None else query.avoid.name,
             "places": [place_json(world, loc, role) for loc, role in

@@ -6,6 +6,11 @@ parties could sign: every candidate destination, routed fastest / balanced / saf
 without the territories some party forbids, plus alternatives. What passes every party is ranked
 on time and exposure (the Pareto front first). Where nothing passes, the smallest set of rules
 that every candidate breaks is the conflict a mediator has to resolve.
+
+A suggestion never passes through ground held by a party other than the origin's holder on
+its way (its destination's own ground aside) unless every party's rules allow it: each party
+(facilitators aside) has a ``max_exposure`` rule for the origin that counts such ground and
+that the route meets. Silence is not consent to a convoy meeting the other side's checkpoints.
 """
 
 from __future__ import annotations
@@ -22,7 +27,16 @@ from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
 from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
-from corridor.scenario.schema import MustAvoid, MustPass, NoTransit, ProposalSpec, Scenario
+from corridor.scenario.schema import (
+    ExposureCount,
+    MaxExposure,
+    MustAvoid,
+    MustPass,
+    NoTransit,
+    ProposalSpec,
+    Scenario,
+)
+from corridor.situation import km_in_own_area
 from corridor.world import Located, PlaceArg, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.
@@ -47,6 +61,16 @@ class JudgedRoute:
     def acceptable_to_all(self) -> bool:
         return all(v.acceptable for v in self.verdicts.values())
 
+    @property
+    def crosses_other_side(self) -> bool:
+        """Whether the route passes through the other side's ground before its destination's.
+
+        Stretches are read edge by edge (an edge belongs to the territory holding most of it),
+        so a road clipping the corner of an occupied town's area does not count.
+        """
+        held = set(self.facts.held_km)
+        return any(run.label in held for run in self.summary.territories[:-1])
+
     def route_dict(self) -> dict[str, Any]:
         """The route fields of the stable JSON (geometry goes to GeoJSON, not here)."""
         s = self.summary
@@ -56,6 +80,7 @@ class JudgedRoute:
             "exposure_km": round(s.exposure_km["total"], 1),
             "exposure_km_by_risk": {k: round(v, 1) for k, v in s.exposure_km.items()
                                     if k != "total"},
+            "held_exposure": None if s.held is None else s.held.to_dict(digits=1),
             "settlements": [p.name for p in s.settlements],
             "territories": [{"label": r.label or "", "km": round(r.km, 1)}
                             for r in s.territories],
@@ -115,7 +140,7 @@ def negotiate(world: World, *, progress: Progress | None = None,
     the world moves once per date; it is left on the last date used.
     """
     sc = world.scenario
-    result = Negotiation(notes=list(world.notes))
+    result = Negotiation()
     report = progress or silent
     origins = _origins(world)
     steps = len(sc.proposals) + len(origins)
@@ -123,20 +148,22 @@ def negotiate(world: World, *, progress: Progress | None = None,
     def day_for(windows: Sequence[str]) -> date | None:
         return sc.snapshot_date(at) if at is not None else sc.default_date(list(windows))
 
+    def stand_on(day: date | None) -> None:
+        world.move_to(day)  # each date's own notes (what its closures closed), once
+        result.notes.extend(n for n in world.notes if n not in result.notes)
+
     proposal_days = [day_for(p.windows) for p in sc.proposals]
-    search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     judged: dict[int, ProposalResult] = {}
     for day in _in_order(proposal_days):
-        world.move_to(day)
-        for i, proposal in enumerate(sc.proposals):
-            if proposal_days[i] == day:
-                report(f"proposal {proposal.id}", len(judged) / steps)
-                judged[i] = replace(evaluate_proposal(world, proposal, i), day=day)
+        stand_on(day)
+        for i in (i for i, d in enumerate(proposal_days) if d == day):
+            report(f"proposal {sc.proposals[i].id}", len(judged) / steps)
+            judged[i] = replace(evaluate_proposal(world, sc.proposals[i], i), day=day)
     result.proposals = [judged[i] for i in range(len(sc.proposals))]
-    result.search_days = search_days
+    result.search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     for j, origin in enumerate(origins, start=len(result.proposals)):
         report(f"search from {origin}", j / steps)
-        world.move_to(search_days[origin])
+        stand_on(result.search_days[origin])
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
         if found:
@@ -196,8 +223,9 @@ def route_as_proposed(world: World, names: Sequence[str], fields: Sequence[str],
 def judge(world: World, origin: Located, destination: Located, path: Path, mode: str,
           windows: Sequence[tuple[datetime, datetime]] = ()) -> JudgedRoute:
     """Describe a routed corridor and collect every party's verdict on it."""
+    held = world.held_from(origin.lonlat)
     summary = summarize(world.network, path, world.situation, world.settlements,
-                        world.scenario.convoy_speed_kmh)
+                        world.scenario.convoy_speed_kmh, held=held)
     facts = CorridorFacts(
         origin=origin.name,
         destination=destination.name,
@@ -208,6 +236,10 @@ def judge(world: World, origin: Located, destination: Located, path: Path, mode:
         hours=summary.hours,
         windows=windows,
         place_distance_km=place_distances_km(summary.geometry, _rule_places(world, origin.name)),
+        held_km=summary.held.by_territory if summary.held is not None else {},
+        held_risk=held.risk,
+        outside_origin_area_km=(_outside_own_area(world, origin, path)
+                                if _needs_own_area(world.scenario, origin.name) else {}),
     )
     return JudgedRoute(origin.name, destination.name, mode, path, summary, facts,
                     evaluate(world.scenario, facts))
@@ -225,6 +257,7 @@ def search_origin(world: World, origin: str,
     """
     sc = world.scenario
     start = world.locate(origin, field=f"origin {origin}")
+    holder = world.held_from(start.lonlat).origin_holder
     forbidden = sorted({label for p in sc.parties for r in p.rules
                         if isinstance(r, NoTransit) and applies(r, origin)
                         for label in sc.expand_territories(r.territories)})
@@ -236,12 +269,13 @@ def search_origin(world: World, origin: str,
         if dest.name == origin:
             continue
         end = world.locate(dest.name, field=f"places.destinations[{d}].name")
-        # A destination inside forbidden ground cannot be reached while avoiding it.
-        avoidable = forbidden and world.territory_at(end.lonlat) not in forbidden
+        # An end inside forbidden ground cannot be reached while avoiding it.
+        avoidable = forbidden and not {world.territory_at(start.lonlat),
+                                        world.territory_at(end.lonlat)} & set(forbidden)
         for exclude in ([], forbidden) if avoidable else ([],):
             for mode in Mode:
                 try:
-                    metric = world.metric(mode, exclude)
+                    metric = world.metric(mode, exclude, holder)
                     paths = world.router.alternatives(start.node, end.node, metric,
                                                       k=SEARCH_ALTERNATIVES)
                 except RoutingError as exc:
@@ -255,7 +289,20 @@ def search_origin(world: World, origin: str,
                             f", avoiding {', '.join(exclude)}" if exclude else "")
                         options.extend(_per_window(world, judge(world, start, end, path, label),
                                                    windows))
-    return _ranked(_accepted(options)), options, notes
+    allowed = held_transit_allowed(sc, origin)
+    return (_ranked(_accepted([o for o in options if allowed or not o.crosses_other_side])),
+            options, notes)
+
+
+def held_transit_allowed(sc: Scenario, origin: str) -> bool:
+    """Whether every party's rules allow a corridor from ``origin`` through the other side.
+
+    They do when each party (facilitators aside) bounds that exposure itself: an applicable
+    ``max_exposure`` rule counting held ground. The verdicts then check the bound.
+    """
+    return all(any(isinstance(r, MaxExposure) and r.count is not ExposureCount.HAZARDS
+                   and applies(r, origin) for r in p.rules)
+               for p in sc.parties if p.role == "party")
 
 
 def offered_windows(world: World, origin: str) -> list[tuple[str, datetime, datetime]]:
@@ -337,6 +384,12 @@ def explain_conflict(world: World, origin: str, options: list[JudgedRoute]) -> C
     if not options:
         return Conflict(origin, rules, 0, messages,
                         f"no destination can be reached from {origin} at all")
+    if not rules:  # some candidate passes every rule: it crosses the other side's ground
+        held = sorted({label for c in options if c.acceptable_to_all for label in c.facts.held_km})
+        return Conflict(origin, [], routes, [], (
+            f"the corridors from {origin} that every party's rules accept pass through ground "
+            f"held by the other side ({', '.join(held)}); a suggestion may do so only when "
+            "every party's rules allow it (a max_exposure rule counting held ground)"))
     opened = [len(search_origin(replace(world, scenario=_without_rule(sc, pid, i)), origin)[0])
               for pid, i in rules]
     destinations = ", ".join(sorted({c.destination for c in options}))
@@ -371,6 +424,20 @@ def _origins(world: World) -> list[str]:
     sc = world.scenario
     names = [o.name for o in sc.places.origins] + [p.origin for p in sc.proposals]
     return list(dict.fromkeys(names))
+
+
+def _needs_own_area(sc: Scenario, origin: str) -> bool:
+    return any(isinstance(r, NoTransit) and r.except_origin_area and applies(r, origin)
+               for p in sc.parties for r in p.rules)
+
+
+def _outside_own_area(world: World, origin: Located, path: Path) -> dict[str, float]:
+    """Km of the route per territory outside the origin's own area, measured exactly."""
+    situation = world.situation
+    total = situation.territory_km[path.edges].sum(axis=0)
+    own = km_in_own_area(situation, world.control, world.own_area(origin.lonlat), path.edges)
+    return {label: max(float(km) - own.get(label, 0.0), 0.0)
+            for label, km in zip(situation.territories, total, strict=True) if km > 0}
 
 
 def _rule_places(world: World, origin: str) -> dict[str, tuple[float, float]]:

@@ -9,10 +9,12 @@ the origin, each place it was asked to pass, the scenario's checkpoints on it, t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
+from corridor.errors import ConflictError, CorridorError
 from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
 from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along
 from corridor.report.fieldfiles import (
@@ -26,6 +28,9 @@ from corridor.report.fieldfiles import (
 from corridor.report.layers import territory_colours
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
 from corridor.world import Located, World
+
+if TYPE_CHECKING:
+    from corridor.report.sheet import Dossier
 
 #: Every waypoint lies on its route (a place asked for is routed through its node, a checkpoint
 #: is taken when it stands on the road); this only bounds the search for where.
@@ -75,7 +80,7 @@ def judged_field_route(world: World, name: str, route: JudgedRoute,
     stops = [_on_road(world, loc, kind) for loc, kind in zip(places, kinds, strict=True)]
     line = route.summary.geometry
     waypoints = _in_route_order(line, (stops[0], stops[-1]),
-                                [*stops[1:-1], *_checkpoints(checkpoints_along(world, route))])
+                                [*stops[1:-1], *_checkpoints(checkpoints_along(world, line))])
     status = "accepted" if route.acceptable_to_all else "rejected"
     return FieldRoute(name, line, waypoints, status,
                       f"{route.origin} to {route.destination}, {route.mode}",
@@ -112,3 +117,45 @@ def negotiation_field_map(world: World, neg: Negotiation) -> FieldMap:
                                 [f"origin {c.origin}", f"destination {c.destination}"])
             routes.append(judged_field_route(world, f"{origin}-{i + 1}", c, ends))
     return FieldMap(routes, ground_areas(world))
+
+
+def dossier_field_map(dossier: Dossier, world: World | None) -> FieldMap:
+    """A stored proposal's route as its sheet hands it over, in the colour of its status.
+
+    With the scenario the places it names and the checkpoints on it are waypoints, and the
+    ground is drawn; without it only the route's two ends are named.
+    """
+    p = dossier.proposal
+    if p.route is None:
+        raise ConflictError(f"proposal {p.id} has no route to hand over; it names places only",
+                            field="route")
+    line = [(float(lon), float(lat)) for lon, lat in p.route.coordinates]
+    ends = (Waypoint(p.origin, *line[0], "origin"), Waypoint(p.destination, *line[-1],
+                                                             "destination"))
+    between = [] if world is None else [*_vias(world, p.origin, p.waypoints or [],
+                                               p.destination),
+                                        *_checkpoints(checkpoints_along(world, line))]
+    summary = p.route_summary or {}
+    verdicts = "; ".join(f"{party} {'accepts' if v.acceptable else 'rejects'}"
+                         + "".join(f": {r.message}" for r in v.reasons if not v.acceptable)
+                         for party, v in p.verdicts.items())
+    route = FieldRoute(f"{p.origin} - {p.destination}", line,
+                       _in_route_order(line, ends, between), dossier.status,
+                       f"proposal {p.id}, {dossier.status}",
+                       {"proposal": p.id, "km": summary.get("km"), "hours": summary.get("hours"),
+                        "exposure_km": summary.get("exposure_km"), "verdicts": verdicts})
+    return FieldMap([route], [] if world is None else ground_areas(world))
+
+
+def _vias(world: World, origin: str, waypoints: Sequence[str], destination: str,
+          ) -> list[Waypoint]:
+    """The places a stored proposal passes between its ends (stored with or without them)."""
+    names = list(waypoints)
+    names = names[1:] if names[:1] == [origin] else names
+    names = names[:-1] if names[-1:] == [destination] else names
+    try:
+        located = locate_along(world, [origin, *names, destination],
+                               [f"waypoints[{k}]" for k in range(len(names) + 2)])
+    except CorridorError:
+        return []  # the scenario no longer knows a name: the line still says where to drive
+    return [_on_road(world, loc, "via") for loc in located[1:-1]]

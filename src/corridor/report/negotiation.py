@@ -23,6 +23,8 @@ from corridor.report.layers import (
 from corridor.report.svgmap import Layer, LegendEntry, render_svg
 from corridor.report.templates import markup, render
 from corridor.styles import Style
+from corridor.uncertainty.evaluate import corridor_id
+from corridor.uncertainty.summary import SweepResult
 from corridor.world import World
 
 
@@ -138,11 +140,19 @@ def _bbox(world: World, neg: Negotiation) -> tuple[float, float, float, float]:
     return (min_lon - pad_x, min_lat - pad_y, max_lon + pad_x, max_lat + pad_y)
 
 
-def render_html(world: World, neg: Negotiation) -> str:
-    """The whole report as one HTML document."""
+def render_html(world: World, neg: Negotiation, sweep: SweepResult | None = None) -> str:
+    """The whole report as one HTML document.
+
+    With a ``sweep`` of the same negotiation, every verdict carries how often it held in the
+    drawn situations, and every item its exposure spread and front-line crossings.
+    """
     sc = world.scenario
     svg = render_svg(map_layers(world, neg), _bbox(world, neg), title=sc.name,
                      note=world.data_note, legend=legend(world, neg))
+    odds = {} if sweep is None else {
+        **{("proposal", r.item.id): r.to_dict() for r in sweep.proposals},
+        **{("corridor", r.item.id): r.to_dict() for r in sweep.corridors}}
     return render("negotiation.html", scenario=sc, schematic=world.schematic,
                   data_note=world.data_note, svg=markup(svg), parties=[p.id for p in sc.parties],
-                  proposals=neg.proposals, suggestions=neg.suggestions, conflicts=neg.conflicts)
+                  proposals=neg.proposals, suggestions=neg.suggestions, conflicts=neg.conflicts,
+                  odds=odds, samples=sweep.samples if sweep else 0, corridor_id=corridor_id)

@@ -10,12 +10,13 @@ pure Python (no browser, no network), in fonts that print names in any script
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,11 +29,14 @@ from corridor import styles
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
 from corridor.negotiation.search import Negotiation, locate_along
+from corridor.report.fieldfiles import gpx_text, kml_text
+from corridor.report.fieldmap import dossier_field_map
 from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, printable
 from corridor.report.negotiation import ground_legend, holder_legend, map_layers
 from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
 from corridor.report.templates import markup, render
 from corridor.routing.route import settlements_along
+from corridor.situation import HeldExposure
 from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
 from corridor.styles import Style, hex_rgb
 from corridor.world import World
@@ -60,6 +64,9 @@ class RouteDescription(BaseModel):
     notes: list[str] = Field(default_factory=list, description=(
         "How the waypoints as written met the network: a place off every road, routed via the "
         "nearest town on it, or a name that needed its context; empty without the scenario"))
+    held_exposure: dict[str, Any] | None = Field(None, description=(
+        "Km through ground held by a party other than the origin's holder, as the server "
+        "judged the route (origin_holder, risk, km, by_territory); null when unjudged"))
 
 
 class Dossier(ProposalRecord):
@@ -70,6 +77,7 @@ class Dossier(ProposalRecord):
 
 def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescription:
     """Length and settlements of the stored line; the waypoints when there is no line."""
+    held = (proposal.route_summary or {}).get("held_exposure")
     if proposal.route is None:
         return RouteDescription(km=None, hours=None, convoy_speed_kmh=None,
                                 stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
@@ -78,12 +86,14 @@ def describe_route(proposal: ProposalOut, world: World | None) -> RouteDescripti
     km = line_length_m(lon, lat) / 1000.0
     if world is None:
         return RouteDescription(km=round(km, 1), hours=None, convoy_speed_kmh=None,
-                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []])
+                                stops=[Stop(name=n, km=None) for n in proposal.waypoints or []],
+                                held_exposure=held)
     speed = world.scenario.convoy_speed_kmh
     stops = [Stop(name=s.name, km=round(s.km, 1))
              for s in settlements_along(lon, lat, world.settlements)]
     return RouteDescription(km=round(km, 1), hours=round(km / speed, 1), convoy_speed_kmh=speed,
-                            stops=stops, notes=_waypoint_notes(proposal.waypoints or [], world))
+                            stops=stops, notes=_waypoint_notes(proposal.waypoints or [], world),
+                            held_exposure=held)
 
 
 def _waypoint_notes(names: list[str], world: World) -> list[str]:
@@ -152,6 +162,14 @@ def _party_name(dossier: Dossier, party_id: str) -> str:
     return f"{names[party_id]} ({party_id})" if party_id in names else party_id
 
 
+def _held_rows(route: RouteDescription) -> list[Row]:
+    """The km through the other side's ground, marked when there are any."""
+    if route.held_exposure is None:
+        return []
+    held = HeldExposure(**route.held_exposure)
+    return [Row("Other side's ground", held.describe(), "" if held.negligible else "bad")]
+
+
 def sections(dossier: Dossier) -> list[Section]:
     """The sheet's content in reading order."""
     p, route = dossier.proposal, dossier.route
@@ -159,6 +177,7 @@ def sections(dossier: Dossier) -> list[Section]:
         Row("From", p.origin), Row("To", p.destination),
         Row("Proposed by", _party_name(dossier, p.proposer_id)),
         Row("Status", dossier.status), Row("Length", _length(route)),
+        *_held_rows(route),
         *(Row(f"Corridor {c.id}", f'"{c.name}", {c.status}') for c in dossier.corridors)])
     stops = Section("Route, settlement by settlement", [
         *(Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops),
@@ -326,11 +345,29 @@ def _title(dossier: Dossier) -> str:
 
 
 def render_sheet_html(dossier: Dossier, world: World | None, generated: dt.datetime) -> str:
-    """A self-contained page (inline CSS and SVG) that prints on A4."""
+    """A self-contained page (inline CSS and SVG) that prints on A4.
+
+    The route comes with it as GPX and KML downloads inside the page (``data:`` links), so a
+    sheet saved or forwarded as one file still hands over its route.
+    """
     svg = sheet_svg(dossier, world)
     return render("sheet.html", title=_title(dossier), proposal_id=dossier.proposal.id,
                   generated=generated, data_note=world.data_note if world is not None else "",
-                  svg=markup(svg) if svg else "", sections=sections(dossier))
+                  svg=markup(svg) if svg else "", sections=sections(dossier),
+                  downloads=_route_downloads(dossier, world))
+
+
+def _route_downloads(dossier: Dossier, world: World | None) -> list[tuple[str, str, str]]:
+    """(label, file name, data URL) of the route's GPX and KML; none without a route line."""
+    if dossier.proposal.route is None:
+        return []
+    fmap = dossier_field_map(dossier, world)
+    name = f"corridor-{dossier.proposal.id}"
+    files = [("GPX", "gpx", "application/gpx+xml", gpx_text(fmap)),
+             ("KML", "kml", "application/vnd.google-earth.kml+xml", kml_text(fmap, name))]
+    return [(label, f"{name}.{ext}",
+             f"data:{mime};base64,{base64.b64encode(text.encode()).decode()}")
+            for label, ext, mime, text in files]
 
 
 # -- PDF -------------------------------------------------------------------------------------

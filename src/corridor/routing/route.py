@@ -20,7 +20,7 @@ from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.network.ragged import gather_ragged
 from corridor.routing.router import Path
-from corridor.situation import RISK_LEVELS, Situation
+from corridor.situation import RISK_LEVELS, HeldExposure, HeldTerritory, Situation
 
 
 class Settlements(NamedTuple):
@@ -62,7 +62,12 @@ class PassedSettlement:
 
 @dataclass(frozen=True)
 class RouteSummary:
-    """A route described for people, with a JSON form (:meth:`to_dict`)."""
+    """A route described for people, with a JSON form (:meth:`to_dict`).
+
+    ``exposure_km`` counts hazard zones only; ``held`` the km through ground held by a party
+    other than the origin's holder, kept apart because it is a different risk (checkpoints,
+    filtration, detention) and depends on who holds the origin.
+    """
 
     geometry: list[tuple[float, float]]
     km: float
@@ -72,6 +77,7 @@ class RouteSummary:
     border_crossings: list[BorderCrossing]
     roads: list[str]
     settlements: list[PassedSettlement]
+    held: HeldExposure | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types, lengths to the metre, coordinates to about 10 cm."""
@@ -79,6 +85,7 @@ class RouteSummary:
             "km": round(self.km, 3),
             "hours": round(self.hours, 3),
             "exposure_km": {k: round(v, 3) for k, v in self.exposure_km.items()},
+            "held_exposure": None if self.held is None else self.held.to_dict(),
             "settlements": [{**asdict(s), "km": round(s.km, 3),
                              "offset_km": round(s.offset_km, 3)} for s in self.settlements],
             "territories": [{"label": r.label, "km": round(r.km, 3)} for r in self.territories],
@@ -98,6 +105,7 @@ def summarize(
     convoy_speed_kmh: float | None = None,
     *,
     radius_km: float = 3.0,
+    held: HeldTerritory | None = None,
 ) -> RouteSummary:
     """Describe ``path`` on ``network`` under ``situation``.
 
@@ -116,6 +124,9 @@ def summarize(
         Top speed of the slowest vehicle, capping every road's speed for ``hours``.
     radius_km
         How far off the route a settlement still counts as passed.
+    held
+        The other side's ground as seen from the route's origin; its km are summarised as
+        :attr:`RouteSummary.held` (needs ``situation``).
     """
     edges = path.edges
     length_m = network.length_m[edges]
@@ -137,6 +148,7 @@ def summarize(
         roads=_roads(network, edges),
         settlements=([] if settlements is None
                      else settlements_along(lon, lat, settlements, radius_km)),
+        held=(None if held is None or situation is None else held.along(situation, edges)),
     )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from corridor.errors import RoutingError
 from corridor.network.graph import FloatArray, RoadNetwork
-from corridor.situation import RISK_LEVELS, Situation
+from corridor.situation import RISK_LEVELS, HeldTerritory, Situation
 
 
 class Mode(StrEnum):
@@ -54,6 +54,7 @@ def edge_weights(
     avoid_closed: bool = True,
     exposure_penalty_s_per_km: float = DEFAULT_EXPOSURE_PENALTY_S_PER_KM,
     risk_factors: Mapping[str, float] = DEFAULT_RISK_FACTORS,
+    held: HeldTerritory | None = None,
 ) -> FloatArray:
     """Cost of every directed edge for one routing mode, in generalised seconds.
 
@@ -78,6 +79,10 @@ def edge_weights(
         :data:`DEFAULT_EXPOSURE_PENALTY_S_PER_KM`).
     risk_factors
         Weight of a km in each risk level; levels left out count as 0.
+    held
+        The other side's ground as seen from the origin: in ``safest`` and ``balanced``, a km
+        through it weighs like a km in a hazard zone of its risk level. ``None`` weighs no
+        ground by its holder.
 
     Returns
     -------
@@ -102,7 +107,7 @@ def edge_weights(
     weights = np.array(time_s, dtype=np.float64)
     if situation is not None and mode is not Mode.FASTEST:
         price = SAFEST_S_PER_KM if mode is Mode.SAFEST else exposure_penalty_s_per_km
-        weights += price * risk_weighted_km(situation, risk_factors)
+        weights += price * risk_weighted_km(situation, risk_factors, held)
     blocked = excluded_edges(network, situation, exclude_territories=exclude_territories,
                              avoid_closed=avoid_closed)
     if network.n_edges and blocked.all():
@@ -114,8 +119,12 @@ def edge_weights(
 
 
 def risk_weighted_km(situation: Situation,
-                     risk_factors: Mapping[str, float] = DEFAULT_RISK_FACTORS) -> FloatArray:
-    """Per-edge exposure with each risk level's km multiplied by its factor."""
+                     risk_factors: Mapping[str, float] = DEFAULT_RISK_FACTORS,
+                     held: HeldTerritory | None = None) -> FloatArray:
+    """Per-edge exposure with each risk level's km multiplied by its factor.
+
+    With ``held``, km through the other side's ground add in at their risk level's factor.
+    """
     unknown = set(risk_factors) - set(RISK_LEVELS)
     if unknown:
         raise RoutingError(f"unknown risk level(s) {sorted(unknown)}; known: "
@@ -123,7 +132,10 @@ def risk_weighted_km(situation: Situation,
     factors = np.array([float(risk_factors.get(level, 0.0)) for level in RISK_LEVELS])
     if np.any(factors < 0):
         raise RoutingError("risk factors must be >= 0", field="risk_factors")
-    return np.asarray(situation.exposure_km @ factors, dtype=np.float64)
+    weighted = np.asarray(situation.exposure_km @ factors, dtype=np.float64)
+    if held is not None:
+        weighted += factors[RISK_LEVELS.index(held.risk)] * held.edge_km(situation)
+    return weighted
 
 
 def excluded_edges(

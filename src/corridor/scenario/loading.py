@@ -137,6 +137,19 @@ def _check_references(sc: Scenario) -> None:
             raise _RefError(f"unknown proposal {cor.proposal!r}", "corridors", i, "proposal")
         _known(cor.windows, window_ids, "window", "corridors", i, "windows")
         _known(cor.checkpoints, checkpoint_names, "checkpoint", "corridors", i, "checkpoints")
+    _check_alternatives(sc)
+
+
+def _check_alternatives(sc: Scenario) -> None:
+    """A status a sweep may flip to, or from, is one the settlement file may carry."""
+    statuses = set(sc.control.settlements.status) if sc.control.settlements else set()
+    for status, others in sc.uncertainty.alternatives.items():
+        if status not in statuses:
+            raise _RefError(f"unknown settlement status {status!r}; control.settlements.status "
+                            f"maps {', '.join(sorted(statuses)) or 'none'}",
+                            "uncertainty", "alternatives", status)
+        _known(others, statuses - {status}, "alternative status", "uncertainty",
+               "alternatives", status)
 
 
 def _check_timeline(sc: Scenario) -> None:

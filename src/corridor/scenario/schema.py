@@ -271,6 +271,11 @@ class HazardSpec(_Model):
         True, description="state borders between parties count as lines of contact")
     contested_label: str = Field("contested", description="territory label of contested ground")
     contested_risk: RiskLevel | None = RiskLevel.HIGH
+    held_territory_risk: RiskLevel = Field(
+        RiskLevel.MEDIUM,
+        description="risk level of a km driven through ground held by a party other than the "
+                    "one holding the corridor's origin (checkpoints, filtration, detention); "
+                    "safest and balanced routes weigh it, max_exposure rules may count it")
     zones: list[HazardEntry] = Field(default_factory=list)
 
 
@@ -347,6 +352,21 @@ class NoTransit(RuleBase):
 
     type: Literal["no_transit"]
     territories: list[str] = Field(min_length=1)
+    except_origin_area: bool = Field(
+        False, description="km inside the origin's own area (the connected part of its "
+                           "holder's ground that contains it) do not count: a convoy may leave "
+                           "an enclave")
+
+
+class ExposureCount(StrEnum):
+    """What a ``max_exposure`` rule counts."""
+
+    #: Km inside hazard zones only.
+    HAZARDS = "hazards"
+    #: Km through ground held by a party other than the origin's holder only.
+    HELD = "held"
+    #: Both, added up.
+    ALL = "all"
 
 
 class MaxExposure(RuleBase):
@@ -355,6 +375,10 @@ class MaxExposure(RuleBase):
     type: Literal["max_exposure"]
     km: float = Field(ge=0.0)
     risk: RiskLevel = Field(RiskLevel.LOW, description="count exposure at this risk or above")
+    count: ExposureCount = Field(
+        ExposureCount.HAZARDS,
+        description="hazards: km in hazard zones; held: km through ground held by a party "
+                    "other than the origin's holder (at hazards.held_territory_risk); all: both")
 
 
 class MaxDuration(RuleBase):
@@ -566,6 +590,59 @@ class AgreedCorridor(_Model):
     checkpoints: list[str] = Field(default_factory=list)
 
 
+#: Default chance that a settlement status reported with each confidence is wrong. The levels
+#: read as the usual words of estimative probability: "high" as almost certain (about 95 %
+#: right), "medium" as probable (about 75 %), "low" as a little better than even (about 60 %).
+DEFAULT_FLIP_PROBABILITY: dict[str, float] = {"high": 0.05, "medium": 0.25, "low": 0.4}
+
+
+class UncertaintySpec(_Model):
+    """How uncertain the situation is: what an uncertainty sweep draws situations from.
+
+    Each settlement whose report has a confidence is, in a drawn situation, held by another
+    status with that confidence's ``flip_probability``, shared equally among the statuses
+    ``alternatives`` lists for its own status (by default: contested ground for a held status,
+    either side for a contested one).
+    """
+
+    flip_probability: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_FLIP_PROBABILITY),
+        description="chance that a status reported with this confidence is wrong; 'unstated' "
+                    "for rows without one (default 0: taken as certain)")
+    alternatives: dict[str, list[str]] = Field(
+        default_factory=dict, description="status -> statuses it may really be, e.g. "
+                                          "{ru: [contested], contested: [ru, ua]}")
+    front_line_buffer_km: tuple[float, float] | None = Field(
+        None, description="[low, high]: the front-line hazard band's width is drawn uniformly "
+                          "from this range in every situation")
+
+    @field_validator("flip_probability")
+    @classmethod
+    def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        for level, p in value.items():
+            if level not in (*DEFAULT_FLIP_PROBABILITY, "unstated"):
+                raise ValueError(f"unknown confidence {level!r}; expected high, medium, low "
+                                 "or unstated")
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"probability for {level!r} must be within 0..1, got {p}")
+        return value
+
+    @field_validator("front_line_buffer_km")
+    @classmethod
+    def _range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not 0.0 <= value[0] <= value[1] <= 200.0:
+            raise ValueError(f"expected [low, high] with 0 <= low <= high <= 200, got "
+                             f"{list(value)}")
+        return value
+
+    def flip(self, confidence: str) -> float:
+        """The chance a status reported with ``confidence`` (``""``: none) is wrong."""
+        level = confidence or "unstated"
+        if level in self.flip_probability:
+            return self.flip_probability[level]
+        return DEFAULT_FLIP_PROBABILITY.get(level, 0.0)
+
+
 class Scenario(_Model):
     """A whole scenario; see ``corridor schema`` for the JSON Schema."""
 
@@ -586,6 +663,7 @@ class Scenario(_Model):
     convoy_speed_kmh: float = Field(50.0, gt=0.0, le=130.0)
     timeline: list[Snapshot] = Field(default_factory=list,
                                      description="dated situations, oldest first")
+    uncertainty: UncertaintySpec = UncertaintySpec()
 
     #: Directory of the scenario file; relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)

@@ -23,6 +23,7 @@ from corridor.situation.hazards import (
     front_line_zone,
     hazards_geojson,
 )
+from corridor.situation.held import HeldExposure, HeldTerritory, km_in_own_area, own_area
 
 __all__ = [
     "DEFAULT_MAX_CELL_KM",
@@ -31,6 +32,8 @@ __all__ = [
     "Closures",
     "ControlMap",
     "HazardZone",
+    "HeldExposure",
+    "HeldTerritory",
     "PointClosure",
     "Settlement",
     "Situation",
@@ -40,5 +43,7 @@ __all__ = [
     "front_line_geojson",
     "front_line_zone",
     "hazards_geojson",
+    "km_in_own_area",
+    "own_area",
     "read_settlements",
 ]

@@ -380,6 +380,20 @@ def _closed(index: _PlanarEdges, network: RoadNetwork, closures: Closures) -> np
     return closed
 
 
+def km_inside(network: RoadNetwork, areas: Sequence[Area], edges: IntArray) -> FloatArray:
+    """``(len(edges), len(areas))`` km of each listed edge inside each lon/lat area.
+
+    Measured like the territory columns (share of planar length times ``length_m``), so a
+    route's km inside one part of a territory never exceed its km in the whole territory.
+    """
+    index = _planar_edges(network)
+    clip = _clip_box(network)
+    planar = [on_plane(index.projection, shapely.intersection(a, clip)) for a in areas]
+    tiles, owner = _tiles(planar)
+    share = _inside_share(index, tiles, owner, len(areas), edges)
+    return share * (network.length_m[edges] / 1000.0)[:, None]
+
+
 def edges_touching(network: RoadNetwork, area: Area) -> IntArray:
     """The edges with any length inside ``area``: what a route told to avoid it may not use.
 

@@ -24,6 +24,7 @@ from shapely import STRtree
 from shapely.geometry import MultiLineString, Polygon, box
 
 from corridor.errors import SituationError
+from corridor.gazetteer import CONFIDENCE_LEVELS
 from corridor.geo import feature_collection, parse_area
 from corridor.geodesy import LocalProjection
 from corridor.situation.planar import STUB_M, Area, LabelArray, on_plane, point_labels, polygonal
@@ -49,6 +50,9 @@ class Settlement:
     lon: float
     lat: float
     status: str
+    #: How sure the report is (``high``, ``medium``, ``low``); ``""`` where the file does not
+    #: say. Uncertainty sweeps draw other statuses from it.
+    confidence: str = ""
 
 
 def read_settlements(path: Path, statuses: Collection[str] = SETTLEMENT_STATUSES, *,
@@ -56,6 +60,9 @@ def read_settlements(path: Path, statuses: Collection[str] = SETTLEMENT_STATUSES
     """Settlements from a CSV with at least the columns ``name, lat, lon, status``.
 
     ``statuses`` lists the accepted status values; any other value is an error naming the line.
+    An optional ``confidence`` column (``high``, ``medium``, ``low`` or empty) says how sure
+    each report is.
+
     An optional ``date`` column (ISO ``YYYY-MM-DD``) lets one file describe several days: each
     row is a settlement's status from its date on, so on ``as_of`` a settlement has the status
     of its latest row not after that date (a row without a date holds from the start), and a
@@ -126,8 +133,13 @@ def _settlement(row: Mapping[str, str | None], statuses: Collection[str], *, pat
             raise SituationError(f"{value} is outside -{limit:g}..{limit:g}", source=path,
                                  line=line, field=column)
         coords[column] = value
+    confidence = (row.get("confidence") or "").strip().lower()
+    if confidence and confidence not in CONFIDENCE_LEVELS:
+        raise SituationError(f"unknown confidence {confidence!r}; expected one of "
+                             f"{', '.join(CONFIDENCE_LEVELS)} or nothing", source=path,
+                             line=line, field="confidence")
     return Settlement(name=(row["name"] or "").strip(), lon=coords["lon"], lat=coords["lat"],
-                      status=status)
+                      status=status, confidence=confidence)
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,7 +231,11 @@ class ControlMap:
         pockets: dict[str, list[Any]] = {}
         disc_m2 = math.pi * (max_cell_km * 1000.0) ** 2
         planar: dict[str, Area] = {}  # the holders' areas on the plane, once a pocket needs them
+        # Where the settlements' reach covers the whole country, nothing is left over: the
+        # difference is an empty polygon, which has no parts to assign.
         for part in shapely.get_parts(shapely.difference(base, reach)):
+            if part.is_empty:
+                continue
             on_plane = projection.to_metric(part)
             holder = default_label
             if on_plane.area < disc_m2:

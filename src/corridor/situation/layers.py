@@ -42,6 +42,9 @@ _CSV_OPTIONS = {"GEOM_POSSIBLE_NAMES": "wkt,WKT,geometry,geom,the_geom",
                 "Y_POSSIBLE_NAMES": "lat,latitude,y,Y",
                 "KEEP_GEOM_COLUMNS": "NO"}
 
+#: Formats that hold one layer: asking GDAL for their layer list would parse a GeoJSON twice.
+_SINGLE_LAYER = frozenset({".geojson", ".json", ".fgb", ".shp", ".csv"})
+
 _READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
                 pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
                 pyogrio.errors.FeatureError, pyogrio.errors.CRSError, OSError, ValueError)
@@ -155,7 +158,7 @@ class _Reader:
             raise self.fail("file not found")
         options = _CSV_OPTIONS if self.is_csv else {}
         try:
-            if layer is None and not self.is_csv:
+            if layer is None and self.path.suffix.lower() not in _SINGLE_LAYER:
                 names = [str(n) for n, _ in pyogrio.list_layers(self.path)]
                 if len(names) > 1:
                     raise self.fail(f"the file holds {len(names)} layers ({', '.join(names)}); "

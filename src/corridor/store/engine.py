@@ -22,7 +22,8 @@ from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
 from corridor.scenario import Scenario
 from corridor.scenario.schema import Window as ScenarioWindow
-from corridor.store.schemas import ProposalIn, WindowIn
+from corridor.store.schemas import ProposalIn, ProposalOut, WindowIn
+from corridor.uncertainty import odds
 from corridor.world import Located, World
 
 #: The router and the world's caches are not thread-safe; the API serves requests in threads.
@@ -95,6 +96,20 @@ def judge_proposal(world: World, body: ProposalIn) -> Judged:
             return Judged.of(*route_as_proposed(world, names, fields, windows))
         except ScenarioError as exc:
             raise StoreError(exc.message, field=exc.field) from exc
+
+
+def proposal_odds(world: World, proposal: ProposalOut, samples: int) -> dict[str, Any]:
+    """How often each party would accept a stored proposal across ``samples`` drawn situations.
+
+    See :func:`corridor.uncertainty.odds.proposal_odds`; the proposal is routed as the server
+    routed it when it was tabled.
+    """
+    names, _ = route_stops(proposal.origin, proposal.waypoints, proposal.destination)
+    spans = [(w.start, w.end or w.start + OPEN_ENDED) for w in proposal.windows]
+    try:
+        return odds.proposal_odds(world, str(proposal.id), names, spans, samples)
+    except ScenarioError as exc:
+        raise StoreError(exc.message, field=exc.field) from exc
 
 
 def route_for_service(world: World, query: RouteQuery) -> dict[str, Any]:

@@ -207,6 +207,7 @@ def corridor_features(session: Session, where: MapFilter = EVERYWHERE) -> list[d
         _line(p.route, {"kind": "proposal", "proposal_id": p.id, "number": p.number,
                         "origin": p.origin, "destination": p.destination,
                         "proposer": p.proposer_id,
+                        "held_exposure": (p.route_summary or {}).get("held_exposure"),
                         "status": status_of(p.verdicts, stances.get(p.id, []),
                                             statuses.get(p.id, []))})
         for p in proposals if p.route is not None and where.crosses(p.route)]

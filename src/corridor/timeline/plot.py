@@ -13,28 +13,34 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from corridor import styles
 from corridor.negotiation.search import JudgedRoute
-from corridor.report.layers import holders
+from corridor.report.layers import Holder, holders
 from corridor.timeline.diff import Picture
 from corridor.world import World
 
 #: Width of one map, inches.
 _PANEL_IN = 4.2
+#: Line style of each kind of route, as the reports' maps dash them.
+_DASH: dict[str, Literal["-", "--", ":"]] = {"accepted": "-", "rejected": "--",
+                                             "suggested": ":"}
 
 
 def plot_replay(world: World, pictures: Sequence[Picture], stem: Path) -> tuple[Path, Path]:
     """Draw one map per picture and save them as ``stem.png`` and ``stem.svg``."""
     labels = {label for p in pictures for label in p.control.areas}
-    colours = {label: h.colour for h in holders(world, labels) for label in h.labels}
+    present = holders(world, labels)
+    colours = {label: h.colour for h in present for label in h.labels}
     bbox = _bbox(world, pictures)
     cols = min(len(pictures), 2 if len(pictures) == 4 else 3)
     rows = math.ceil(len(pictures) / cols)
@@ -50,6 +56,7 @@ def plot_replay(world: World, pictures: Sequence[Picture], stem: Path) -> tuple[
         ax.set_title(f"{when}: {accepted}/{len(pic.negotiation.proposals)} proposals accepted"
                      + (f"\n{notes[pic.day]}" if notes.get(pic.day) else ""),
                      fontsize=8)
+    fig.legend(handles=_legend(present), loc="lower center", ncol=4, fontsize=7, frameon=False)
     fig.suptitle(f"{world.scenario.name}\n"
                  + textwrap.fill(world.data_note, width=int(40 * cols)), fontsize=8)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +64,19 @@ def plot_replay(world: World, pictures: Sequence[Picture], stem: Path) -> tuple[
     fig.savefig(png, dpi=120)
     fig.savefig(svg)
     return png, svg
+
+
+def _legend(present: Sequence[Holder]) -> list[Artist]:
+    """Who holds the ground, the hazard tint and the three kinds of route."""
+    handles: list[Artist] = [Patch(facecolor=h.colour, alpha=0.75, label=h.name)
+                             for h in present]
+    handles.append(Patch(facecolor=styles.LAYERS["hazards"].fill, alpha=0.25,
+                         label="hazard zone"))
+    texts = {"accepted": "proposal every party accepts", "rejected": "proposal rejected",
+             "suggested": "best accepted corridor per origin"}
+    handles += [Line2D([], [], color=styles.ROUTES[kind].stroke, linestyle=_DASH[kind],
+                       label=text) for kind, text in texts.items()]
+    return handles
 
 
 def _cos(bbox: tuple[float, float, float, float]) -> float:
@@ -86,7 +106,7 @@ def _panel(ax: Axes, pic: Picture, colours: dict[str, str],
         style = styles.ROUTES[kind]
         xs, ys = zip(*c.summary.geometry, strict=True)
         ax.plot(xs, ys, color=style.stroke, linewidth=style.stroke_width * 0.5,
-                linestyle="--" if kind == "rejected" else ":" if kind == "suggested" else "-")
+                linestyle=_DASH[kind])
     ax.set_xlim(bbox[0], bbox[2])
     ax.set_ylim(bbox[1], bbox[3])
     ax.set_aspect(1.0 / _cos(bbox))

@@ -56,7 +56,9 @@ function reportError(error, message = $("message")) {
 
 async function showDossier(proposalId) {
   const dossier = await api.get(`/api/map/proposals/${proposalId}`);
-  renderDossier(dossier, { me, act: answer, openSheet });
+  renderDossier(dossier, {
+    me, act: answer, openSheet, loadOdds: (id) => api.get(`/api/proposals/${id}/odds`),
+  });
   forms.showProposal(dossier.proposal);
 }
 
@@ -97,11 +99,12 @@ function answer(notificationId, partyId, decision, reason) {
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
 async function openSheet(proposalId, format) {
   try {
-    const suffix = format === "pdf" ? ".pdf" : "";
+    const suffix = format === "html" ? "" : `.${format}`;
     const blob = await api.blob(`/sheets/proposals/${proposalId}${suffix}`);
     const url = URL.createObjectURL(blob);
     const link = h("a", { href: url, target: "_blank", rel: "noopener" });
-    if (format === "pdf") link.download = `corridor-sheet-${proposalId}.pdf`;
+    // The PDF and the route files (GPX, KML) are saved; the HTML sheet opens in a tab.
+    if (format !== "html") link.download = `corridor-sheet-${proposalId}${suffix}`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   } catch (error) {

@@ -1,0 +1,101 @@
+"""``corridor sweep``: how far the verdicts hold when the reported situation may be wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
+from corridor.cli._output import console, out, print_json
+from corridor.negotiation.search import negotiate
+from corridor.report.fieldfiles import write_text_atomic
+from corridor.report.negotiation import render_html
+from corridor.scenario import load_scenario
+from corridor.uncertainty import SweepResult, sweep
+from corridor.uncertainty.engines import Engine
+from corridor.uncertainty.summary import ItemResult
+from corridor.world import build_world
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep`` to the main app."""
+    app.command("sweep")(sweep_cmd)
+
+
+def sweep_cmd(
+    scenario: ScenarioArg,
+    samples: Annotated[int, typer.Option(min=1, max=1_000_000,
+                                         help="situations to draw")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the draws: the same seed gives "
+                                                 "the same answer on any engine")] = 0,
+    engine: Annotated[Engine, typer.Option(help="where samples run: a local process pool or "
+                                                "a Dask cluster")] = Engine.LOCAL,
+    address: Annotated[str | None, typer.Option(help="Dask scheduler to run on, e.g. "
+                                                     "tcp://10.0.0.5:8786; without it "
+                                                     "--engine dask starts a local cluster")
+                       ] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes of the local pool "
+                                                           "or cluster; default one per CPU")
+                       ] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", metavar="DATE", help="Draw around the situation snapshot valid on this date "
+                                     "(YYYY-MM-DD); by default the timeline's latest")] = None,
+    html: Annotated[Path | None, typer.Option(help="write the negotiation report with the "
+                                                  "probabilities next to every verdict to "
+                                                  "this file")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Judge every proposal and suggested corridor in situations drawn from the reports' confidence.
+
+    Reports acceptance probability per party, exposure spread, front-line crossings and the
+    settlements that matter most.
+    """
+    sc = load_scenario(scenario)
+    day = parse_day(at, sc) or (sc.dates[-1] if sc.timeline else None)
+    with console.status("loading the scenario") as status:
+        world = build_world(sc, progress=False)
+        status.update("judging the situation as reported")
+        neg = negotiate(world, at=day)
+        world.move_to(day)
+        result = sweep(world, neg, samples=samples, seed=seed, engine=engine.value, address=address,
+                       workers=workers,
+                       progress=lambda stage, fraction: status.update(
+                           f"sweep: {stage} ({fraction:.0%})"))
+    if html is not None:
+        write_text_atomic(html, render_html(world, neg, result))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print(result)
+    if html is not None:
+        console.print(f"wrote {html}")
+
+
+def _print(result: SweepResult) -> None:
+    parties = list(result.prepared.parties)
+    out.print(f"{result.samples} situations drawn (seed {result.seed}) from "
+              f"{len(result.prepared.model.uncertain)} uncertain settlement reports")
+    for title, rows in (("Proposals", result.proposals),
+                        ("Suggested corridors", result.corridors)):
+        if not rows:
+            continue
+        table = Table(title=title, show_lines=True)
+        for col in ("id", *[f"{p} accepts" for p in parties], "exposure km p10/p50/p90",
+                    "crosses front", "matters most"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r.item.id, *[f"{r.acceptance[p]:.0%}" for p in parties],
+                          _quantiles(r), f"{r.crosses_front_line:.0%}", _top(r))
+        out.print(table)
+
+
+def _quantiles(r: ItemResult) -> str:
+    q = r.exposure_km
+    return "not routed" if q is None else f"{q['p10']:.0f} / {q['p50']:.0f} / {q['p90']:.0f}"
+
+
+def _top(r: ItemResult) -> str:
+    return "\n".join(f"{s['settlement']} ({s['reported']})" for s in r.sensitivity[:3])
