@@ -197,7 +197,7 @@ CASES = [
     Case("route", 2, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "Atlantis"],
          says="--to: "),
     Case("route", 2, lambda f: ["route", ANDORRA, "--from", "Encamp", "--to", "Ordino",
-                                "--avoid", str(f.agreement)], says="agreement.json: geometry.type"),
+                                "--avoid", str(f.agreement)], says="(read for --avoid)"),
     Case("route", 2, lambda f: ["route", SCENARIO, "--from", "Sumy", "--to", "Poltava",
                                 "--at", "2022-02-01"],
          says="--at: no snapshot on or before 2022-02-01"),

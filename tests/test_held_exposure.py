@@ -111,6 +111,29 @@ def test_safest_weighs_the_other_sides_ground_at_its_risk(road: RoadNetwork,
     assert router.path(0, 6, "safest") is not None  # the strip is a price, not a barrier
 
 
+def test_safest_goes_round_the_other_sides_strip_and_fastest_through_it(
+        control: ControlMap) -> None:
+    """Two roads from west to east: straight through the strip, or north round it."""
+    lon = [30.0, 30.084, 30.0, 30.042, 30.084]
+    lat = [LAT, LAT, 50.15, 50.15, 50.15]
+    # 0 -> 1 straight; 0 -> 2 -> 3 -> 4 -> 1 round the north, outside every area
+    ends = [(0, 1), (0, 2), (2, 3), (3, 4), (4, 1)]
+    tail = [a for a, _ in ends] + [b for _, b in ends]
+    head = [b for _, b in ends] + [a for a, _ in ends]
+    net = network_from_edges(np.array(lon), np.array(lat), tail, head, speed_kmh=60.0,
+                             capacity_vph=1000, road_class=2)
+    situation = annotate(net, control)
+    held = HeldTerritory.seen_from("UA", HOLDERS, "medium")
+    router = Router(net, engine="dijkstra")
+    for name, mode, weighed in (("fastest", Mode.FASTEST, held), ("plain", Mode.SAFEST, None),
+                                ("safest", Mode.SAFEST, held)):
+        router.customize(name, edge_weights(net, situation, mode=mode, held=weighed))
+    routes = {name: router.path(0, 1, name) for name in ("fastest", "plain", "safest")}
+    assert [len(r.edges) for r in routes.values() if r is not None] == [1, 1, 4]
+    safest = routes["safest"]
+    assert safest is not None and held.along(situation, safest.edges).km == 0.0
+
+
 # -- rules on plain facts ------------------------------------------------------------------
 def _scenario(rule: dict[str, Any]) -> Scenario:
     base = load_scenario(SEED)
@@ -206,6 +229,8 @@ def test_sumy_fastest_road_runs_through_occupied_trostianets(world: World) -> No
 
 def test_sumy_suggestions_keep_out_of_occupied_towns(world: World) -> None:
     found, options, _ = search_origin(world, "Sumy")
+    # safest and balanced were weighed for Sumy's holder, on the one contraction hierarchy
+    assert {"safest||held:UA", "balanced||held:UA"} <= set(world.router.metrics)
     to_poltava = [c for c in found if c.destination == "Poltava"]
     assert to_poltava, "Sumy still gets a corridor to Poltava"
     assert any(o.crosses_other_side and o.acceptable_to_all for o in options)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pymorphy3
 import pytest
 import yaml
 
@@ -256,3 +257,13 @@ def test_cyrillic_that_does_not_tell_its_language_is_read_with_both_dictionaries
     code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--lang", "ru"],
                      statement.encode())
     assert json.loads(out)["language"] == "ru"
+
+
+def test_a_name_missing_from_the_dictionary_resolves_through_the_guessed_paradigms(
+        context: Context) -> None:
+    # The Russian dictionary lacks Гостомель: pymorphy3's likeliest guess is a verb, and the
+    # gazetteer, not the guess's rank, decides which reading is a place.
+    [first, *_] = pymorphy3.MorphAnalyzer(lang="ru").parse("Гостомеля")
+    assert not first.is_known and first.tag.POS != "NOUN"
+    item = draft("Колонна выйдет из Гостомеля в Киев.", context)[0]
+    assert (item.names(Role.FROM), item.names(Role.TO)) == (["Hostomel"], ["Kyiv"])

@@ -90,6 +90,9 @@ def test_a_hazard_on_an_open_proposal_raises_one_alert_and_one_elsewhere_none(
     assert alert["situation_id"] == posted["situation"]["id"]
     assert 0 < alert["km_from_origin"] < proposal["route_summary"]["km"]
     assert alert["near"] and alert["near"] in alert["message"]
+    # Every stream hears of it, as of any other change.
+    stream = client.get("/api/events", params={"after": 0, "follow": "false"}).text
+    assert "event: alert.created" in stream and f'"entity_id":"{alert["id"]}"' in stream
 
     # The same picture again is no change; the zone lifted clears the alert.
     assert _post(client, "2022-03-08", hazards=_hazards(
@@ -174,3 +177,40 @@ def test_only_facilitators_and_operators_post_snapshots(
     for role, status in (("liaison_UA", 403), ("observer", 403), ("operator", 201)):
         assert client.post("/api/situations", headers=world.headers(role),
                            json=body).status_code == status
+
+
+def test_the_timeline_pictures_and_changes_between_dates(
+        client: TestClient, world: SeededStore) -> None:
+    client.post("/api/proposals", json=KYIV_GOMEL)
+    _post(client, "2022-03-10", hazards=_hazards())
+    timeline = client.get("/api/situations/timeline").json()
+    assert timeline["current"] == "2022-03-10"
+    dates = {d["date"]: d["posted"] for d in timeline["dates"]}
+    assert dates == {"2022-02-28": False, "2022-03-03": False, "2022-03-07": False,
+                     "2022-03-09": False, "2022-03-10": True}
+    early = client.get("/api/situations/picture", params={"date": "2022-02-28"}).json()
+    late = client.get("/api/situations/picture", params={"date": "2022-03-09"}).json()
+    assert early["date"] == "2022-02-28" and late["date"] == "2022-03-09"
+    assert early["layers"]["control"] != late["layers"]["control"]
+    assert [p["verdicts"]["UA"]["acceptable"] for p in late["proposals"]] == [False]
+    changed = client.get("/api/situations/changes",
+                         params={"from": "2022-02-28", "to": "2022-03-09"}).json()
+    pairs = {(f["properties"]["from"], f["properties"]["to"]) for f in changed["features"]}
+    assert ("UA", "RU-held") in pairs and all(f["properties"]["km2"] > 0
+                                              for f in changed["features"])
+    assert client.get("/api/situations/changes", params={
+        "from": "2022-03-09", "to": "2022-03-09"}).json()["features"] == []
+    # The service still stands on the date in force.
+    assert client.get("/api/situations/timeline").json()["current"] == "2022-03-10"
+    too_early = client.get("/api/situations/picture", params={"date": "2021-01-01"})
+    assert too_early.status_code == 422 and too_early.json()["field"] == "date"
+
+
+def test_the_corridor_sheet_shows_its_alerts(client: TestClient) -> None:
+    proposal = client.post("/api/proposals", json=KYIV_GOMEL).json()
+    line = proposal["route"]["coordinates"]
+    [alert] = _post(client, "2022-03-08", hazards=_hazards(
+        ("Обстріл", _square(*line[len(line) * 3 // 4]))))["raised"]
+    sheet = client.get(f"/sheets/proposals/{proposal['id']}").text
+    assert f"Since situation {alert['situation_id']}" in sheet
+    assert "Обстріл" in sheet and alert["near"] in sheet

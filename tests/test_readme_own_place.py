@@ -70,8 +70,9 @@ def test_negotiation_judges_the_enclave_by_its_holder(runs: dict[str, Any]) -> N
     table = " ".join(runs["negotiate"].stdout.split())
     row = re.split(r"[├└]", table[table.index("north-ordino"):])[0]
     cells = [c.strip() for c in row.split("│")]
-    # the LOW column: the third verdict, its words wrapped over the row's lines
-    assert cells[5:8] == ["accepts", "rejects", "accepts"]
+    # HIGH, LOW, NORTH in column order; LOW's reason is wrapped over the row's lines
+    assert [c for c in cells if c in ("accepts", "rejects")][:3] == [
+        "accepts", "rejects", "accepts"]
     words = set(re.findall(r"\w+", row))
     assert {"highland", "LOW", "forbids", "transit", "HIGH"} <= words
     assert re.search(r"Ordino \(\w+[^)]*\): \d+ km", table)
@@ -79,7 +80,7 @@ def test_negotiation_judges_the_enclave_by_its_holder(runs: dict[str, Any]) -> N
 
 def test_the_agreed_corridor_is_planned(runs: dict[str, Any]) -> None:
     text = " ".join(runs["plan"].stdout.split())
-    moved = re.search(r"encamp-santjulia: \d+ km, [\d.]+ h — ([\d,]+) people moved", text)
+    moved = re.search(r"encamp-santjulia: \d+ km, [\d.]+ h[^—]* — ([\d,]+) people moved", text)
     assert moved and int(moved.group(1).replace(",", "")) > 0
     assert "no longer accepts" not in text
 

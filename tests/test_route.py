@@ -226,3 +226,46 @@ def test_negotiate_writes_every_route_to_gpx_kml_and_gpkg(tmp_path: Path) -> Non
                                     else "rejected" for f in routes]
         assert [len(shapely.get_coordinates(g)) for g in geometry] == [
             len(f["geometry"]["coordinates"]) for f in routes]
+
+
+FROM_FILES = REPO_ROOT / "examples" / "andorra" / "from-files.yaml"
+HAZARDS_KML = REPO_ROOT / "examples" / "andorra" / "layers" / "hazards.kml"
+
+
+def test_an_area_to_avoid_is_read_from_any_gis_file(tmp_path: Path) -> None:
+    def high(*extra: str) -> tuple[float, dict[str, Any]]:
+        run = _corridor("route", str(ANDORRA), "--from", "Ordino", "--to", "Canillo", "--json",
+                        *extra)
+        assert run.returncode == 0, run.stderr
+        data = json.loads(run.stdout)
+        return data["route"]["exposure_km_by_risk"]["high"], data
+
+    before, _ = high()
+    after, data = high("--avoid", str(HAZARDS_KML))
+    assert before > 0 and after == 0  # the KML's zones are the scenario's high-risk ones
+    assert data["avoid"] == "hazards.kml"
+    assert data["route"]["mode"] == "fastest, avoiding hazards.kml"
+
+
+def test_a_real_extracts_areas_keep_their_holes_in_kml_and_gpkg(tmp_path: Path) -> None:
+    world = build_world(load_scenario(FROM_FILES))
+    out = {ext: tmp_path / f"r.{ext}" for ext in ("kml", "gpkg")}
+    run = _corridor("route", str(FROM_FILES), "--from", "Encamp", "--to", "Ordino",
+                    "--kml", str(out["kml"]), "--gpkg", str(out["gpkg"]))
+    assert run.returncode == 0, run.stderr
+    for path in out.values():
+        geometry, fields = _layer(path, "areas")
+        control = {label: g for label, g, kind in zip(
+            fields["Name" if path.suffix == ".kml" else "name"], geometry, fields["kind"],
+            strict=True) if kind == "control"}
+        assert set(control) == set(world.control.areas)
+        for label, area in world.control.areas.items():
+            assert _holes(control[label]) == _holes(area), (path.suffix, label)
+            assert shapely.symmetric_difference(control[label], area).area < 1e-9 * area.area
+        assert _holes(control["lowland"]) == 1
+        hazards = [k for k in fields["kind"] if k == "hazard"]
+        assert len(hazards) == len(world.hazards)
+
+
+def _holes(geometry: Any) -> int:
+    return sum(len(p.interiors) for p in shapely.get_parts(geometry))

@@ -63,6 +63,16 @@ def _swapped_checkpoint(data: dict[str, Any], _: Path) -> None:
     data["checkpoints"][0]["at"] = {"point": [42.51354, 1.53821]}
 
 
+def _swapped_hazard_layer(data: dict[str, Any], tmp_path: Path) -> None:
+    # the Encamp crossroads zone exported with its axes the wrong way round: [lat, lon]
+    ring = [[42.531, 1.578], [42.531, 1.590], [42.540, 1.590], [42.540, 1.578], [42.531, 1.578]]
+    (tmp_path / "zones.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
+                                                           "coordinates": [ring]}}]}),
+        encoding="utf-8")
+    data["hazards"]["zones"].append({"source": str(tmp_path / "zones.geojson"), "risk": "high"})
+
+
 CASES: dict[str, tuple[Callable[[dict[str, Any], Path], None], list[str]]] = {
     "misspelt place": (_misspelt, ["proposals[2].destination", "Ordinnoa"]),
     "missing network": (_no_network, ["andorra-missing.osm.pbf"]),
@@ -73,6 +83,8 @@ CASES: dict[str, tuple[Callable[[dict[str, Any], Path], None], list[str]]] = {
                                        "longitude and latitude swapped"]),
     "swapped checkpoint": (_swapped_checkpoint, ["checkpoints[0].at",
                                                  "longitude and latitude swapped"]),
+    "swapped hazard layer": (_swapped_hazard_layer, ["hazards.zones[2]", "zones.geojson",
+                                                     "longitude and latitude swapped"]),
 }
 
 

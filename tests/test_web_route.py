@@ -7,7 +7,10 @@ tool must work from the keyboard alone as well as with two clicks.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import gpxpy
 
 from tests.webfixtures import Demo, log_in
 
@@ -55,6 +58,10 @@ def test_two_clicks_draw_the_route_the_api_gives(andorra: Demo, page: Page) -> N
     verdicts = page.locator("#route-result .route-verdicts li")
     assert verdicts.count() == len(route["verdicts"])  # type: ignore[arg-type]
     assert f"{route['km']:.1f} km" in page.locator("#route-result .route-figures").inner_text()
+    held = route["held_exposure"]
+    shown = page.locator("#route-result .route-held").inner_text()
+    assert (f"{held['km']:.1f} km through" if held["by_territory"]  # type: ignore[index]
+            else "None through the other side's ground") in shown
 
 
 def test_the_keyboard_alone_routes_between_typed_names(andorra: Demo, page: Page) -> None:
@@ -76,3 +83,21 @@ def test_the_keyboard_alone_routes_between_typed_names(andorra: Demo, page: Page
     page.locator("#route-status.error").wait_for()
     assert "Atlantis" in page.locator("#route-status").inner_text()
     assert page.locator("#map path.adhoc-route").count() == 0
+
+
+def test_a_dossier_hands_over_its_route_as_gpx_and_kml(andorra: Demo, page: Page,
+                                                      tmp_path: Path) -> None:
+    log_in(page, andorra, "observer")
+    page.locator("#proposals button.open-proposal").first.click()
+    proposal = andorra.call("observer", "GET", "/api/proposals")["items"][0]
+    with page.expect_download() as gpx_download:
+        page.get_by_role("button", name="Route as GPX").click()
+    gpx_file = tmp_path / "route.gpx"
+    gpx_download.value.save_as(gpx_file)
+    gpx = gpxpy.parse(gpx_file.read_text(encoding="utf-8"))
+    assert [[p.longitude, p.latitude] for p in gpx.tracks[0].segments[0].points] == [
+        list(c) for c in proposal["route"]["coordinates"]]
+    assert gpx.routes[0].points[0].name == proposal["origin"]
+    with page.expect_download() as kml_download:
+        page.get_by_role("button", name="Route as KML").click()
+    assert kml_download.value.suggested_filename.endswith(".kml")

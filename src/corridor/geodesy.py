@@ -104,14 +104,20 @@ def _plane(kind: str, lon0: float, lat0: float,
            _thread: int) -> tuple[CRS, Transformer, Transformer]:
     """The plane's CRS and transformers, built once per centre and thread.
 
-    Building a transformer costs about 15 ms; a route, a zone or a control map measured again
-    (a sweep re-judges the same routes in every sample) reuses the plane it had. Transformers
-    are kept per thread because PROJ contexts are not shared between threads.
+    A route, a zone or a control map measured again (a sweep re-judges the same routes in every
+    sample) reuses the plane it had. Transformers are kept per thread because PROJ contexts are
+    not shared between threads.
     """
     crs = CRS.from_proj4(
         f"+proj={kind} +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs")
-    return (crs, Transformer.from_crs("EPSG:4326", crs, always_xy=True),
-            Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+    # The pipelines PROJ makes of ``Transformer.from_crs("EPSG:4326", crs)`` and back, given
+    # directly: the same arithmetic, built in a twentieth of a millisecond instead of 15 ms (a
+    # new centre is the rule: every route described gets its own plane).
+    plane = f"+proj={kind} +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84"
+    degrees = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+    radians = "+proj=unitconvert +xy_in=rad +xy_out=deg"
+    return (crs, Transformer.from_pipeline(f"+proj=pipeline +step {degrees} +step {plane}"),
+            Transformer.from_pipeline(f"+proj=pipeline +step +inv {plane} +step {radians}"))
 
 
 class LocalProjection:

@@ -47,6 +47,9 @@ class Sources:
     closures: list[FileClosure] = field(default_factory=list)
     settlements: list[Settlement] | None = None
     notes: list[str] = field(default_factory=list)
+    #: ``(field, file name, outline)`` of each hazard file: the convex hull of its zones, which
+    #: must come within the snap limit of the roads like an inline zone.
+    hazard_outlines: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
 def read_sources(sc: Scenario) -> Sources:
@@ -68,7 +71,10 @@ def read_sources(sc: Scenario) -> Sources:
     for i, zone in enumerate(sc.hazards.zones):
         where = f"hazards.zones[{i}]"
         if isinstance(zone, HazardLayer):
-            out.hazards.extend(_hazard_zones(sc, zone, where, out.notes))
+            zones = _hazard_zones(sc, zone, where, out.notes)
+            out.hazards.extend(zones)
+            out.hazard_outlines.append((where, zone.source.name, shapely.convex_hull(
+                shapely.geometrycollections([z.geometry for z in zones]))))
         else:
             out.hazards.append(HazardZone.from_geojson(
                 zone.name, zone.risk.value, {"type": "Polygon", "coordinates": [zone.coordinates]},

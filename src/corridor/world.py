@@ -255,8 +255,9 @@ class World:
         sc = self.scenario.at(day)
         if sc.as_of == self.day:
             return
-        _check_siting(sc, self.network, self.gazetteer)
-        self.stand(sc, read_sources(sc))
+        sources = read_sources(sc)
+        _check_siting(sc, self.network, self.gazetteer, sources)
+        self.stand(sc, sources)
 
     def stand(self, sc: Scenario, sources: Sources) -> None:
         """Stand on ``sc`` with the layers ``sources`` (what :meth:`move_to` reads for a date).
@@ -306,7 +307,7 @@ def assemble_world(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
     control = _control(sc, countries, sources)
     front = _front_line(sc, control)
     hazards = _hazards(sc, control, front, sources)
-    _check_siting(sc, network, gazetteer)
+    _check_siting(sc, network, gazetteer, sources)
     closures, notes = _closures(sc, gazetteer, network, sources)
     if situation is None:
         situation = annotate(network, control, hazards, closures)
@@ -374,8 +375,9 @@ def _hazards(sc: Scenario, control: ControlMap, front: shapely.Geometry,
     return zones + sources.hazards
 
 
-def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> None:
-    """Checkpoints and hazard zones must lie within the snap limit of the roads."""
+def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
+                  sources: Sources) -> None:
+    """Checkpoints and hazard zones (inline, and each file's) must lie within the snap limit."""
     limit_m = sc.network.max_snap_km * 1000.0
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
@@ -385,6 +387,10 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> N
         if isinstance(zone, HazardArea):
             check_area(network, zone.coordinates, limit_m=limit_m,
                        field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
+    for where, name, outline in sources.hazard_outlines:
+        if isinstance(outline, shapely.Polygon):
+            check_area(network, list(outline.exterior.coords), limit_m=limit_m, field=where,
+                       what=f"hazard layer {name!r}")
 
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,

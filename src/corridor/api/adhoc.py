@@ -74,6 +74,16 @@ class LineOut(BaseModel):
     coordinates: list[tuple[float, float]]
 
 
+class HeldExposureOut(BaseModel):
+    """Km through ground held by a party other than the one holding the origin."""
+
+    origin_holder: str = Field(description="The party holding the origin (the origin's own "
+                                           "label where no party holds it)")
+    risk: str = Field(description="The scenario's hazards.held_territory_risk")
+    km: float
+    by_territory: dict[str, float] = Field(description="Km per territory label")
+
+
 class JudgedRouteOut(BaseModel):
     """A route with the summary a proposal gets and every party's verdict."""
 
@@ -82,6 +92,7 @@ class JudgedRouteOut(BaseModel):
     hours: float
     exposure_km: float
     exposure_km_by_risk: dict[str, float]
+    held_exposure: HeldExposureOut
     settlements: list[str]
     territories: list[TerritoryOut]
     roads: list[str]

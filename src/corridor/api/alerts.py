@@ -10,12 +10,8 @@ from sqlalchemy import ColumnElement
 
 from corridor.store import situations
 from corridor.store.models import Alert, AlertAcknowledgement, User
-from corridor.store.situation_schemas import (
-    AlertAcknowledgementIn,
-    AlertAcknowledgementOut,
-    AlertOut,
-    Subject,
-)
+from corridor.store.schemas import AlertAcknowledgementOut, AlertOut, Subject
+from corridor.store.situation_schemas import AlertAcknowledgementIn
 
 from .common import (
     DB,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import BaseModel, Field
 
+from corridor.errors import CorridorError, StoreError
 from corridor.monitoring.monitor import Monitor
+from corridor.monitoring.picture import changed_hands
 from corridor.store.db import Database
 from corridor.store.models import SituationSnapshot, User
+from corridor.store.schemas import Day
 from corridor.store.situation_schemas import (
     SituationBrief,
     SituationIn,
@@ -17,16 +23,26 @@ from corridor.store.situation_schemas import (
 )
 
 from .common import DB, READ_ERRORS, WRITE_ERRORS, IdPath, Page, Paging, fetch, list_page
-from .map import scenario_world
+from .map import FeatureCollection, scenario_world
 from .policy import Reader, permit
 
 router = APIRouter(prefix="/api/situations", tags=["situations"])
+T = TypeVar("T")
 
 
 def install(app: FastAPI, db: Database) -> None:
     """Give the service its monitor, standing on the latest snapshot posted before a restart."""
     app.state.monitor = Monitor(app.state.scenario_layers.world)
     app.state.monitor.restore(db)
+    if app.state.monitor.day is not None:
+        _redraw(app, app.state.monitor)
+
+
+def _redraw(app: FastAPI, watcher: Monitor) -> None:
+    """``GET /api/map`` draws the ground in force: the latest snapshot's once one is posted."""
+    app.state.base_layers = {**app.state.base_layers, **{
+        name: FeatureCollection.model_validate(layer)
+        for name, layer in watcher.ground_now().items()}}
 
 
 def monitor(request: Request, db: DB) -> Monitor:
@@ -49,6 +65,64 @@ def list_situations(db: DB, _: Reader, paging: Paging) -> Page[SituationBrief]:
     return list_page(db, SituationSnapshot, SituationSnapshot.id, SituationBrief, paging)
 
 
+class TimelineOut(BaseModel):
+    """The dates the dashboard's slider offers: the scenario's timeline and posted snapshots."""
+
+    current: dt.date | None = Field(description="The date in force now; null: as loaded")
+    dates: list[dict[str, Any]] = Field(description="`date`, `posted` (bool) and `note`")
+
+
+class PictureOut(BaseModel):
+    """The ground and every proposal's verdicts on one date."""
+
+    date: dt.date | None
+    layers: dict[str, dict[str, Any]] = Field(
+        description="`control`, `hazards`, `front_line`, `closures` as in `GET /api/map`")
+    proposals: list[dict[str, Any]] = Field(
+        description="`proposal_id`, `verdicts`, `acceptable_to_all`, `error`")
+
+
+Date = Annotated[Day | None, Query(description="A date of the timeline (YYYY-MM-DD); the "
+                                              "snapshot in force then is used")]
+
+
+def _dated(call: Callable[[], T]) -> T:
+    """A date the timeline cannot serve (before its start) is a 422 naming the date."""
+    try:
+        return call()
+    except StoreError:
+        raise
+    except CorridorError as exc:
+        raise StoreError(exc.message, field="date") from exc
+
+
+@router.get("/timeline", responses=READ_ERRORS)
+def timeline(watcher: Watcher, _: Reader) -> TimelineOut:
+    """Every date a situation is known for, oldest first, and the one in force."""
+    return TimelineOut(current=watcher.day, dates=watcher.timeline())
+
+
+@router.get("/picture", responses=READ_ERRORS)
+def picture(db: DB, watcher: Watcher, _: Reader, date: Date = None) -> PictureOut:
+    """The map's ground layers and every proposal's verdicts as of ``date`` (none: as loaded)."""
+    return PictureOut.model_validate(_dated(lambda: watcher.picture(db, date)))
+
+
+@router.get("/changes", responses=READ_ERRORS)
+def changes(watcher: Watcher, _: Reader,
+            first: Annotated[Day, Query(alias="from", description="The earlier date")],
+            second: Annotated[Day, Query(alias="to", description="The later date")],
+            ) -> dict[str, Any]:
+    """Ground that changed hands between two dates: a FeatureCollection of areas.
+
+    Each carries ``from`` and ``to`` (the labels holding it on either date) and ``km2``.
+    """
+    if watcher.world is None:
+        return {"type": "FeatureCollection", "features": []}
+    before = _dated(lambda: watcher.control_on(first))
+    return changed_hands(before, _dated(lambda: watcher.control_on(second)))
+
+
 @router.get("/{situation_id}", responses=READ_ERRORS)
 def get_situation(situation_id: IdPath, db: DB, _: Reader) -> SituationOut:
     """One posted snapshot with its layers as posted."""
@@ -56,7 +130,7 @@ def get_situation(situation_id: IdPath, db: DB, _: Reader) -> SituationOut:
 
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
-def post_situation(body: SituationIn, db: DB, watcher: Watcher,
+def post_situation(body: SituationIn, db: DB, watcher: Watcher, request: Request,
                    user: Annotated[User, Depends(permit("situation.create"))]) -> SituationPosted:
     """Post a new picture of the ground; if it is the latest, every open subject is re-judged.
 
@@ -65,4 +139,7 @@ def post_situation(body: SituationIn, db: DB, watcher: Watcher,
     the scenario cannot hold (an unknown label or status, a closure off every road) is refused
     with 422 naming the field, and nothing is stored.
     """
-    return watcher.post(db, user.name, body)
+    posted = watcher.post(db, user.name, body)
+    if posted.current:
+        _redraw(request.app, watcher)
+    return posted

@@ -49,7 +49,8 @@ def route_cmd(
         "--via", help=f"A place to pass on the way ({_PLACE_HELP}); repeat in order.")] = None,
     mode: Annotated[Mode, typer.Option(help="What the route optimises.")] = Mode.FASTEST,
     avoid: Annotated[Path | None, typer.Option(
-        help="A GeoJSON file of polygons no road of the route may touch.")] = None,
+        help="A GIS file of polygons (GeoJSON, KML, GPKG, Shapefile, …) no road of the route "
+             "may touch.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(
         help="A territory label the route must not enter; repeat for more.")] = None,
     alternatives: Annotated[int, typer.Option(

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
+from corridor.cli._options import GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
 from corridor.errors import CorridorError
+from corridor.report.fieldfiles import write_field_files
+from corridor.report.fieldmap import geojson_field_map
 from corridor.scenario import load_scenario
 from corridor.timeline.diff import situation_diff
 from corridor.timeline.plot import plot_replay
@@ -36,6 +38,9 @@ def diff_cmd(
     as_json: JsonOpt = False,
     geojson: Annotated[bool, typer.Option("--geojson", help=(
         "Print the changed ground, settlements and hazard zones as GeoJSON."))] = False,
+    gpx: GpxOpt = None,
+    kml: KmlOpt = None,
+    gpkg: GpkgOpt = None,
 ) -> None:
     """What changed between the snapshots valid on two dates, and what it did to the corridors."""
     sc = load_scenario(scenario)
@@ -46,6 +51,8 @@ def diff_cmd(
                             f"{day_a.isoformat()}", field="--to")
     with console.status("comparing the two dates"):
         doc, features = situation_diff(build_world(sc), day_a, day_b)
+    for path in write_field_files(geojson_field_map(features), gpx=gpx, kml=kml, gpkg=gpkg):
+        console.print(f"wrote {path}")
     if geojson:
         print_json(features)
     elif as_json:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from corridor.errors import GazetteerError, IngestError
 from corridor.gazetteer import Gazetteer, Place
@@ -162,14 +162,9 @@ def draft(text: str, context: Context, *, language: Language | None = None,
     languages = morphology_languages(text, language)
     resolver = Resolver(context.gazetteer, languages if morphology else ())
     found = [(segment, find_chains(segment.text, segment.start)) for segment in segments(text)]
-    names = sum(len(chain.names()) for _, chains in found for chain in chains)
-    if names > MAX_NAMES:
-        raise IngestError(f"{names} place names in corridor chains; expected at most "
-                          f"{MAX_NAMES}: give one announcement at a time", field="text")
-    general = [s for s, chains in found if not chains]
-    default_times = _general_times(general, languages)
-    default_means = _first([find_means(s.text, languages) for s in general]) or []
-    default_announcer = _first([find_announcer(s.text) for s in general])
+    _check_size(found)
+    default_times, default_means, default_announcer = _general(
+        [s for s, chains in found if not chains], languages)
     year = statement_year(text)
     if year is None and context.year is not None:
         year = (context.year, "the scenario")
@@ -199,18 +194,22 @@ def _spans(segment: Segment, chains: list[Chain]) -> list[str]:
     return [segment.text[a:b] for a, b in zip(starts, ends[:len(starts)], strict=True)]
 
 
-def _general_times(general: list[Segment], languages: tuple[str, ...]) -> Times:
-    merged = Times()
+def _check_size(found: list[tuple[Segment, list[Chain]]]) -> None:
+    names = sum(len(chain.names()) for _, chains in found for chain in chains)
+    if names > MAX_NAMES:
+        raise IngestError(f"{names} place names in corridor chains; expected at most "
+                          f"{MAX_NAMES}: give one announcement at a time", field="text")
+
+
+def _general(general: list[Segment],
+             languages: tuple[str, ...]) -> tuple[Times, list[str], str | None]:
+    """Times, means and announcer said outside any corridor's sentence, for every corridor."""
+    times = Times()
     for segment in general:
-        merged = merged.merged(read_times(segment.text, languages))
-    return merged
-
-
-_T = TypeVar("_T")
-
-
-def _first(values: list[_T]) -> _T | None:
-    return next((v for v in values if v), None)
+        times = times.merged(read_times(segment.text, languages))
+    means = next((m for m in (find_means(s.text, languages) for s in general) if m), [])
+    announcer = next((a for a in (find_announcer(s.text) for s in general) if a), None)
+    return times, means, announcer
 
 
 def _resolve_chain(chain: Chain, resolver: Resolver, context: Context) -> list[DraftPlace]:

@@ -10,6 +10,7 @@ longer exists or no longer runs as judged.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -18,6 +19,7 @@ from corridor.errors import CorridorError, RoutingError
 from corridor.geodesy import LocalProjection, haversine_m
 from corridor.negotiation.search import JudgedRoute, judge, locate_along
 from corridor.routing.weights import Mode
+from corridor.situation import HazardZone
 from corridor.store.engine import OPEN_ENDED
 from corridor.store.situations import Finding
 from corridor.world import World
@@ -27,24 +29,54 @@ from .subjects import Watched
 LonLat = tuple[float, float]
 
 
+@dataclass(frozen=True)
+class _Ground:
+    """The world's hazards and front line on one metric plane over the whole network.
+
+    Made once per situation and shared by every route judged under it: projecting the zones
+    per route would cost more than judging it.
+    """
+
+    key: tuple[object, ...]
+    projection: LocalProjection
+    hazards: tuple[tuple[HazardZone, shapely.Geometry], ...]
+    front: shapely.Geometry
+
+
+_GROUND: list[_Ground] = []
+
+
+def _ground(world: World) -> _Ground:
+    key = (world.situation, world.hazards, world.front_line)
+    if _GROUND and all(a is b for a, b in zip(_GROUND[0].key, key, strict=True)):
+        return _GROUND[0]
+    projection = LocalProjection.for_bounds(world.network.bbox, equidistant=True)
+    zones = tuple((z, projection.to_metric(z.geometry)) for z in world.hazards
+                  if not z.geometry.is_empty)
+    for zone, _ in zones:
+        shapely.prepare(zone.geometry)
+    front = projection.to_metric(world.front_line)
+    _GROUND[:] = [_Ground(key, projection, zones, front)]
+    return _GROUND[0]
+
+
 class _Line:
     """The route on a metric plane: how far along it a point lies, and what lies nearest."""
 
     def __init__(self, world: World, geometry: Sequence[LonLat]) -> None:
-        lons = [p[0] for p in geometry]
-        lats = [p[1] for p in geometry]
         self.world = world
-        self.projection = LocalProjection.for_bounds((min(lons), min(lats), max(lons),
-                                                      max(lats)), equidistant=True)
+        self.ground = _ground(world)
+        self.projection = self.ground.projection
         self.lonlat = shapely.LineString(geometry) if len(geometry) > 1 else shapely.Point(
             geometry[0])
         self.metric = self.projection.to_metric(self.lonlat)
 
-    def first_meeting(self, area: shapely.Geometry) -> tuple[float, LonLat] | None:
-        """Km from the origin where the route first meets ``area``, and that point."""
+    def first_meeting(self, area: shapely.Geometry,
+                      metric: shapely.Geometry) -> tuple[float, LonLat] | None:
+        """Km from the origin where the route first meets ``area`` (``metric`` on the plane)."""
         if not shapely.intersects(self.lonlat, area):
             return None
-        meeting = shapely.intersection(self.metric, self.projection.to_metric(area))
+        meeting = shapely.intersection(self.metric, metric)
         points = shapely.points(shapely.get_coordinates(meeting))
         if len(points) == 0:
             return None
@@ -80,8 +112,8 @@ def _located(line: _Line, kind: str, key: str, what: str, message: str, km: floa
 
 def _hazards(world: World, w: Watched, line: _Line) -> list[Finding]:
     out = []
-    for zone in world.hazards:
-        if zone.geometry.is_empty or (met := line.first_meeting(zone.geometry)) is None:
+    for zone, metric in line.ground.hazards:
+        if (met := line.first_meeting(zone.geometry, metric)) is None:
             continue
         out.append(_located(line, "hazard", f"{zone.name}|{zone.risk}", zone.name,
                             f"{w.label} enters hazard zone {zone.name!r} ({zone.risk} risk)",
@@ -90,7 +122,8 @@ def _hazards(world: World, w: Watched, line: _Line) -> list[Finding]:
 
 
 def _front(world: World, w: Watched, line: _Line) -> list[Finding]:
-    if world.front_line.is_empty or (met := line.first_meeting(world.front_line)) is None:
+    if world.front_line.is_empty or (
+            met := line.first_meeting(world.front_line, line.ground.front)) is None:
         return []
     return [_located(line, "front_line", "front line", "front line",
                      f"{w.label} crosses the front line", *met)]

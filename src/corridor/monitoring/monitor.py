@@ -26,18 +26,15 @@ from corridor.scenario.schema import Snapshot
 from corridor.store.db import Database
 from corridor.store.engine import ENGINE_LOCK
 from corridor.store.models import Alert, SituationSnapshot
-from corridor.store.situation_schemas import (
-    AlertOut,
-    SituationBrief,
-    SituationIn,
-    SituationPosted,
-)
+from corridor.store.schemas import AlertOut
+from corridor.store.situation_schemas import SituationBrief, SituationIn, SituationPosted
 from corridor.store.situations import Finding, SubjectKey, active_alerts, record_situation, settle
 from corridor.world import World
 
 from .findings import findings
+from .picture import ground, verdicts
 from .snapshots import posted_error, snapshot_of, with_snapshot
-from .subjects import Watched, watched
+from .subjects import Watched, proposals, watched
 
 
 @dataclass
@@ -49,6 +46,7 @@ class Monitor:
     #: Dates of posted snapshots; the world stands on the latest (none: the scenario as loaded).
     posted: set[dt.date] = field(default_factory=set)
     _held: dict[SubjectKey, list[Finding]] = field(default_factory=dict)
+    _pictures: dict[dt.date | None, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def day(self) -> dt.date | None:
@@ -61,7 +59,7 @@ class Monitor:
             world.move_to(day)
             self._held.clear()
 
-    def _add(self, world: World, snapshot: Snapshot) -> None:
+    def apply(self, world: World, snapshot: Snapshot) -> None:
         """Put ``snapshot`` into the world's timeline and stand on it."""
         previous = world.scenario
         # Undated for a moment, so that moving re-derives even a date the world stands on.
@@ -82,10 +80,52 @@ class Monitor:
                                                .order_by(SituationSnapshot.id))]
         with ENGINE_LOCK:
             for situation_id, day, payload, note in stored:
-                self._add(self.world, snapshot_of(self.world, situation_id, day, payload, note,
+                self.apply(self.world, snapshot_of(self.world, situation_id, day, payload, note,
                                                   self.workdir))
                 self.posted.add(day)
             self._move(self.world, self.day)
+
+    # -- the timeline --------------------------------------------------------------------------
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every date the world can stand on: the scenario's own and the posted, oldest first."""
+        if self.world is None:
+            return []
+        return [{"date": s.date.isoformat(), "posted": s.date in self.posted, "note": s.note}
+                for s in self.world.scenario.at(None).timeline]
+
+    def picture(self, db: Database, day: dt.date | None) -> dict[str, Any]:
+        """The layers and every proposal's verdicts on ``day`` (``None``: as loaded)."""
+        if self.world is None:
+            return {"date": None, "layers": {}, "proposals": []}
+        with ENGINE_LOCK:
+            if day not in self._pictures:
+                with db.read() as session:
+                    stored = proposals(session)
+                self._move(self.world, day)
+                try:
+                    self._pictures[day] = {
+                        "date": None if self.world.day is None else self.world.day.isoformat(),
+                        "layers": ground(self.world), "proposals": verdicts(self.world, stored)}
+                finally:
+                    self._move(self.world, self.day)
+            return self._pictures[day]
+
+    def ground_now(self) -> dict[str, dict[str, Any]]:
+        """The ground layers of the situation in force (empty without a scenario)."""
+        if self.world is None:
+            return {}
+        with ENGINE_LOCK:
+            return ground(self.world)
+
+    def control_on(self, day: dt.date | None) -> Any:
+        """The control map in force on ``day``."""
+        assert self.world is not None
+        with ENGINE_LOCK:
+            self._move(self.world, day)
+            try:
+                return self.world.control
+            finally:
+                self._move(self.world, self.day)
 
     # -- judging -------------------------------------------------------------------------------
     def _judge(self, world: World, subjects: list[Watched]) -> dict[SubjectKey, list[Finding]]:
@@ -119,12 +159,13 @@ class Monitor:
             subjects = self._open_on(world, body.effective, watched(session))
             next_id = _next_id(session)
         before = self._judge(world, subjects) if current else {}
-        self._add(world, snapshot_of(world, next_id, body.effective, payload, body.note,
+        self.apply(world, snapshot_of(world, next_id, body.effective, payload, body.note,
                                      self.workdir))
         with db.write() as session:
             snapshot = record_situation(session, actor, body)
         self.posted.add(body.effective)
         self._held.clear()
+        self._pictures.clear()
         if not current:
             self._move(world, self.day)
             return _posted(snapshot, False, 0, [], [])

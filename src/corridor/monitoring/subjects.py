@@ -61,15 +61,19 @@ def _watched(subject: str, id_: int, origin: str, destination: str, waypoints: l
                    tuple(fields), _windows(windows), _line(route))
 
 
+def proposals(session: Session) -> list[Watched]:
+    """Every stored proposal, whatever followed from it."""
+    return [_watched("proposal", p.id, p.origin, p.destination, p.waypoints, p.windows, p.route)
+            for p in session.scalars(select(Proposal).order_by(Proposal.id))]
+
+
 def watched(session: Session) -> list[Watched]:
     """Every open subject at its latest stage, proposals first, then agreements, then corridors."""
     corridors = session.scalars(select(Corridor).order_by(Corridor.id)).all()
     agreements = {a.id: a for a in session.scalars(select(Agreement).order_by(Agreement.id))}
     with_corridor = {c.agreement_id for c in corridors}
     with_agreement = {a.proposal_id for a in agreements.values()}
-    out = [_watched("proposal", p.id, p.origin, p.destination, p.waypoints, p.windows, p.route)
-           for p in session.scalars(select(Proposal).order_by(Proposal.id))
-           if p.id not in with_agreement]
+    out = [p for p in proposals(session) if p.id not in with_agreement]
     for a in agreements.values():
         if a.id not in with_corridor:
             c = a.document["corridor"]

@@ -10,7 +10,6 @@ and the dashboard all go through :func:`route_adhoc` and :func:`adhoc_json`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,12 +21,12 @@ import numpy as np
 import shapely
 
 from corridor.errors import RoutingError, ScenarioError
-from corridor.geo import parse_area
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, judge, locate_along
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
 from corridor.routing.weights import Mode, describe_exclusions
 from corridor.situation import edges_touching
+from corridor.situation.layers import read_layer
 from corridor.situation.planar import Area
 from corridor.world import Located, PlaceArg, World
 
@@ -56,25 +55,12 @@ class AvoidArea:
 
 
 def read_avoid_area(path: Path, *, field: str) -> AvoidArea:
-    """Every polygon of a GeoJSON file (geometry, Feature or FeatureCollection) as one area."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"cannot read the area to avoid: {exc}", source=path,
-                            field=field) from exc
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features") or []
-        geometries = [(f.get("geometry") if isinstance(f, dict) else None, f"features[{i}]")
-                      for i, f in enumerate(features)]
-    elif isinstance(data, dict) and data.get("type") == "Feature":
-        geometries = [(data.get("geometry"), "geometry")]
-    else:
-        geometries = [(data, "geometry")]
-    if not geometries:
-        raise ScenarioError("expected at least one polygon, found no features", source=path,
+    """Every polygon of a GIS file (any format the scenario's layers take) as one area."""
+    layer = read_layer(path, kind="polygon", field=field)
+    if not len(layer.geometries):
+        raise ScenarioError("expected at least one polygon, found none", source=path,
                             field=field)
-    parts = [parse_area(g, field=where, source=path) for g, where in geometries]
-    return AvoidArea(path.name, shapely.union_all(parts))
+    return AvoidArea(path.name, shapely.union_all(layer.geometries))
 
 
 @dataclass(frozen=True)

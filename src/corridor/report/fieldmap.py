@@ -9,10 +9,11 @@ the origin, each place it was asked to pass, the scenario's checkpoints on it, t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
+import shapely.geometry
 
 from corridor.errors import ConflictError, CorridorError
 from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
@@ -27,6 +28,7 @@ from corridor.report.fieldfiles import (
 )
 from corridor.report.layers import territory_colours
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
+from corridor.styles import STATUS_COLOURS
 from corridor.world import Located, World
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ def route_properties(route: JudgedRoute) -> dict[str, Value]:
         for party, v in route.verdicts.items())
     return {"mode": route.mode, "km": summary["km"], "hours": summary["hours"],
             "exposure_km": summary["exposure_km"],
+            "held_km": summary["held_exposure"]["km"] if summary["held_exposure"] else 0.0,
             "acceptable_to_all": route.acceptable_to_all,
             "territories": " > ".join(t["label"] or "-" for t in summary["territories"]),
             "settlements": ", ".join(summary["settlements"]), "verdicts": verdicts}
@@ -159,3 +162,30 @@ def _vias(world: World, origin: str, waypoints: Sequence[str], destination: str,
     except CorridorError:
         return []  # the scenario no longer knows a name: the line still says where to drive
     return [_on_road(world, loc, "via") for loc in located[1:-1]]
+
+
+#: Fill of a feature of a GeoJSON layer by its ``kind``, when the kind says what it is.
+_KIND_COLOURS = {"area_changed": STATUS_COLOURS["agreed"], "hazard_added": RISK_COLOURS["high"],
+                 "hazard_removed": STATUS_COLOURS["closed"]}
+
+
+def geojson_field_map(collection: dict[str, Any]) -> FieldMap:
+    """A FeatureCollection as field files carry it: polygons as areas, points as places.
+
+    For commands whose map is a set of features rather than judged routes (``situation
+    diff``): each feature keeps its ``kind``; an area is named by its ``name`` or by the
+    change it shows (``from → to``).
+    """
+    areas: list[FieldArea] = []
+    places: list[Waypoint] = []
+    for f in collection["features"]:
+        geometry, props = shapely.geometry.shape(f["geometry"]), f["properties"]
+        kind = str(props.get("kind", ""))
+        if isinstance(geometry, shapely.Point):
+            places.append(Waypoint(str(props.get("name", "")), geometry.x, geometry.y, kind))
+        elif isinstance(geometry, shapely.Polygon | shapely.MultiPolygon):
+            name = props.get("name") or f"{props.get('from') or '-'} → {props.get('to') or '-'}"
+            detail = props.get("risk") or props.get("to") or ""
+            areas.append(FieldArea(str(name), kind, str(detail), geometry,
+                                   _KIND_COLOURS.get(kind, "#999999")))
+    return FieldMap([], areas, places)

@@ -210,7 +210,14 @@ def sections(dossier: Dossier) -> list[Section]:
         Row(_party_name(dossier, party.id),
             f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
         for party in dossier.parties])
-    return [overview, stops, windows, conditions, verdicts, positions, signatures, keys]
+    # What changed on the ground since the parties judged the route, newest condition last.
+    alerts = Section("Alerts since the route was judged", [
+        Row(f"Since situation {a.situation_id}"
+            + ("" if a.cleared_situation_id is None else
+               f", cleared by situation {a.cleared_situation_id}"),
+            a.message, "bad" if a.cleared_situation_id is None else "")
+        for a in dossier.alerts])
+    return [overview, alerts, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
 def _signature_rows(dossier: Dossier) -> list[Row]:

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import NotFoundError
 from corridor.store.models import (
     Agreement,
+    Alert,
     Base,
     ConvoyReport,
     Corridor,
@@ -31,6 +32,7 @@ from corridor.store.models import (
 )
 from corridor.store.schemas import (
     AgreementOut,
+    AlertOut,
     CorridorOut,
     NotificationOut,
     PartyOut,
@@ -105,6 +107,11 @@ def proposal_record(session: Session, proposal_id: int) -> ProposalRecord:
     notifications = [NotificationOut.model_validate(n) for n in session.scalars(
         select(Notification).where(Notification.corridor_id.in_([c.id for c in corridors]))
         .order_by(Notification.id))]
+    alerts = [AlertOut.model_validate(a) for a in session.scalars(select(Alert).where(or_(
+        (Alert.subject == "proposal") & (Alert.subject_id == proposal_id),
+        (Alert.subject == "agreement") & Alert.subject_id.in_([a.id for a in agreements]),
+        (Alert.subject == "corridor") & Alert.subject_id.in_([c.id for c in corridors])))
+        .order_by(Alert.id))]
     named = {proposal.proposer_id, *proposal.verdicts, *(p.party_id for p in positions),
              *(party for a in agreements for party in a.document.get("parties", []))}
     parties = [PartyOut.model_validate(p) for p in session.scalars(
@@ -113,7 +120,7 @@ def proposal_record(session: Session, proposal_id: int) -> ProposalRecord:
                        [c.status for c in corridors])
     return ProposalRecord(proposal=proposal, status=status, parties=parties,
                           positions=positions, agreements=agreements, corridors=corridors,
-                          notifications=notifications)
+                          notifications=notifications, alerts=alerts)
 
 
 def proposal_of_corridor(session: Session, corridor_id: int) -> int:

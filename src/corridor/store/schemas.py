@@ -673,6 +673,46 @@ class ConvoyReportOut(_Out):
     created_at: dt.datetime
 
 
+# -- alerts ------------------------------------------------------------------------------------
+
+Subject = Literal["proposal", "agreement", "corridor"]
+AlertKind = Literal["hazard", "front_line", "territory", "rule", "route"]
+
+
+class AlertAcknowledgementOut(_Out):
+    """A party's recorded acknowledgement of an alert."""
+
+    alert_id: int
+    party_id: str
+    note: str
+    created_at: dt.datetime
+
+
+class AlertOut(_Out):
+    """A change on the ground that makes a proposal, agreement or corridor other than judged."""
+
+    id: int
+    situation_id: int = Field(description="The snapshot since which the condition holds")
+    subject: Subject
+    subject_id: int
+    kind: AlertKind = Field(description=(
+        "hazard: the route enters a hazard zone during its windows; front_line: it crosses "
+        "the front line; territory: it enters ground held by another holder than the "
+        "origin's; rule: a party's rule now fails; route: the route as judged no longer exists"))
+    key: str = Field(description="What the condition is about, stable across snapshots")
+    what: str = Field(description="The zone, territory label or rule code")
+    party_id: str | None = Field(description="The party whose rule fails (rule alerts)")
+    message: str
+    km_from_origin: float | None
+    near: str | None = Field(description="The nearest settlement to where it happens")
+    lon: float | None
+    lat: float | None
+    cleared_situation_id: int | None = Field(
+        description="The first later snapshot under which the condition no longer holds")
+    created_at: dt.datetime
+    acknowledgements: list[AlertAcknowledgementOut]
+
+
 class ProposalRecord(BaseModel):
     """A proposal with everything that followed from it in the store.
 
@@ -687,6 +727,8 @@ class ProposalRecord(BaseModel):
     agreements: list[AgreementOut]
     corridors: list[CorridorOut]
     notifications: list[NotificationOut]
+    alerts: list[AlertOut] = Field(default=[], description=(
+        "Alerts on the proposal, its agreements and corridors, oldest first"))
 
 
 class AuditEntryOut(_Out):

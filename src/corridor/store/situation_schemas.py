@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from corridor.errors import SituationError, StoreError
 from corridor.geo import parse_area
 from corridor.store.schemas import (
+    AlertOut,
     Day,
     EntityId,
     Latitude,
@@ -34,8 +35,6 @@ MAX_POSITIONS = 200_000
 #: Settlement statuses per snapshot.
 MAX_SETTLEMENTS = 20_000
 
-Subject = Literal["proposal", "agreement", "corridor"]
-AlertKind = Literal["hazard", "front_line", "territory", "rule", "route"]
 RiskName = Literal["low", "medium", "high"]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -196,40 +195,6 @@ class AlertAcknowledgementIn(_In):
 
     party_id: PartyId
     note: Text = ""
-
-
-class AlertAcknowledgementOut(_Out):
-    """A party's recorded acknowledgement of an alert."""
-
-    alert_id: int
-    party_id: str
-    note: str
-    created_at: dt.datetime
-
-
-class AlertOut(_Out):
-    """A change on the ground that makes a proposal, agreement or corridor other than judged."""
-
-    id: int
-    situation_id: int = Field(description="The snapshot since which the condition holds")
-    subject: Subject
-    subject_id: int
-    kind: AlertKind = Field(description=(
-        "hazard: the route enters a hazard zone during its windows; front_line: it crosses "
-        "the front line; territory: it enters ground held by another holder than the "
-        "origin's; rule: a party's rule now fails; route: the route as judged no longer exists"))
-    key: str = Field(description="What the condition is about, stable across snapshots")
-    what: str = Field(description="The zone, territory label or rule code")
-    party_id: str | None = Field(description="The party whose rule fails (rule alerts)")
-    message: str
-    km_from_origin: float | None
-    near: str | None = Field(description="The nearest settlement to where it happens")
-    lon: float | None
-    lat: float | None
-    cleared_situation_id: int | None = Field(
-        description="The first later snapshot under which the condition no longer holds")
-    created_at: dt.datetime
-    acknowledgements: list[AlertAcknowledgementOut]
 
 
 class SituationPosted(_Out):

@@ -17,13 +17,8 @@ from corridor.errors import ConflictError
 from corridor.store.coordination import _record
 from corridor.store.models import Alert, AlertAcknowledgement, Party, SituationSnapshot
 from corridor.store.queries import get
-from corridor.store.situation_schemas import (
-    AlertAcknowledgementIn,
-    AlertAcknowledgementOut,
-    AlertOut,
-    SituationIn,
-    SituationOut,
-)
+from corridor.store.schemas import AlertAcknowledgementOut, AlertOut
+from corridor.store.situation_schemas import AlertAcknowledgementIn, SituationIn, SituationOut
 
 #: A subject of monitoring: (``proposal`` | ``agreement`` | ``corridor``, its id).
 SubjectKey = tuple[str, int]

@@ -125,6 +125,17 @@ function movementsSection(dossier, me, act) {
     }), "No movements notified."));
 }
 
+/** What changed on the ground since the route was judged: its alerts, still active first. */
+function alertsSection(dossier) {
+  const alerts = [...dossier.alerts].sort((a, b) =>
+    (a.cleared_situation_id !== null) - (b.cleared_situation_id !== null) || b.id - a.id);
+  return section("Alerts", list(alerts.map((a) => h("li", {
+    class: `alert ${a.cleared_situation_id === null ? "active" : "cleared"}`,
+    dataset: { alert: a.id } },
+  a.message, a.cleared_situation_id === null ? ""
+    : ` (cleared by situation ${a.cleared_situation_id})`)), "No alerts."));
+}
+
 /**
  * Show `dossier`; `openSheet(id, format)` opens the printable sheet, `loadOdds(id)` fetches how
  * sure the verdicts are.
@@ -144,6 +155,7 @@ export function renderDossier(dossier, { me, act, openSheet, loadOdds }) {
         "Route as GPX") : null,
       p.route ? h("button", { type: "button", onclick: () => openSheet(p.id, "kml") },
         "Route as KML") : null),
+    alertsSection(dossier),
     routeSection(dossier.route),
     section("Windows", h("ul", {}, p.windows.map((w) => h("li", {}, formatWindow(w))))),
     verdictSection(dossier, loadOdds, redraw),

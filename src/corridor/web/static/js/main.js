@@ -1,4 +1,5 @@
 // The dashboard: log in with a token, draw the map and panels, keep them live from the event stream.
+import { renderAlerts } from "./alerts.js";
 import { Api, ApiError, newKey } from "./api.js";
 import { renderDossier } from "./details.js";
 import { fill, h, useZone } from "./dom.js";
@@ -8,6 +9,7 @@ import { renderPanels } from "./panels.js";
 import { RouteTool } from "./routetool.js";
 import { setUpStatement } from "./statement.js";
 import { followEvents } from "./stream.js";
+import { setUpTimeline } from "./timeline.js";
 
 const TOKEN_KEY = "corridor.token";
 const $ = (id) => document.getElementById(id);
@@ -19,6 +21,7 @@ let stream = null;
 let forms = null;
 let openProposal = null;
 let refreshTimer = null;
+let timeline = null;
 
 function showMessage(text, kind = "error", message = $("message")) {
   message.textContent = text;
@@ -26,18 +29,21 @@ function showMessage(text, kind = "error", message = $("message")) {
 }
 
 async function loadState() {
-  const [proposals, agreements, corridors, notifications, incidents, talks, parties] =
+  const [proposals, agreements, corridors, notifications, incidents, talks, parties, alerts] =
     await Promise.all(["/api/proposals", "/api/agreements", "/api/corridors",
-      "/api/notifications", "/api/incidents", "/api/talks", "/api/parties"]
+      "/api/notifications", "/api/incidents", "/api/talks", "/api/parties", "/api/alerts"]
       .map((path) => api.listAll(path)));
   const positions = new Map(await Promise.all(proposals.map(async (p) => [
     p.id, await api.listAll(`/api/proposals/${p.id}/positions`)])));
-  return { proposals, agreements, corridors, notifications, incidents, talks, parties, positions };
+  return { proposals, agreements, corridors, notifications, incidents, talks, parties, positions,
+           alerts };
 }
 
 async function refresh() {
   const [state, mapData] = await Promise.all([loadState(), api.get("/api/map")]);
   renderPanels(state, { me, onOpen: openDossier, act: answer });
+  renderAlerts(state.alerts, me, acknowledgeAlert);
+  await timeline.refresh();
   forms.update(state, mapData.status_transitions);
   map.drawLive(mapData);
   if (openProposal !== null) await showDossier(openProposal);
@@ -94,6 +100,12 @@ function answer(notificationId, partyId, decision, reason) {
   return send(`/api/notifications/${notificationId}/acknowledgements`,
     { party_id: partyId, decision, reason },
     `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, newKey());
+}
+
+/** Acknowledge an alert for a party. */
+function acknowledgeAlert(alertId, partyId) {
+  return send(`/api/alerts/${alertId}/acknowledgements`, { party_id: partyId },
+    `Alert ${alertId}: acknowledged for ${partyId}.`, newKey());
 }
 
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
@@ -154,6 +166,7 @@ async function start(token) {
   const routeTool = new RouteTool(map, api);
   map.drawBase(mapData);
   drawLegends(mapData);
+  timeline = setUpTimeline(api, map, mapData, reportError);
   await refresh();
   stream = followEvents(api, {
     onEvent: scheduleRefresh,

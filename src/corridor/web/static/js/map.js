@@ -51,6 +51,30 @@ function noteControl(text) {
   return new NoteControl({ position: "bottomleft" });
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+const HATCH = "#8a1116";
+
+function svgElement(tag, attrs) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  return el;
+}
+
+/** Fill `path` with diagonal stripes, defining the pattern in its SVG the first time. */
+function hatch(path) {
+  const svg = path.ownerSVGElement;
+  if (!svg.querySelector("#hatch")) {
+    const pattern = svgElement("pattern", { id: "hatch", width: 8, height: 8,
+      patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    pattern.append(svgElement("line", { x1: 0, y1: 0, x2: 0, y2: 8, stroke: HATCH,
+      "stroke-width": 3 }));
+    const defs = svgElement("defs", {});
+    defs.append(pattern);
+    svg.prepend(defs);
+  }
+  path.setAttribute("fill", "url(#hatch)");
+}
+
 export class CorridorMap {
   /**
    * `onSelect(proposalId)` is called when a proposal's line is clicked, `onPick({lat, lng})`
@@ -65,6 +89,8 @@ export class CorridorMap {
     this.layers = L.control.layers(null, null, { collapsed: false, position: "topleft" })
       .addTo(this.map);
     this.live = {};
+    this.base = [];
+    this.changes = null;
     this.note = null;
     // The printed map is another size than the screen's: Leaflet must measure it again.
     for (const event of ["beforeprint", "afterprint"]) {
@@ -78,6 +104,12 @@ export class CorridorMap {
    * legend colour; closures and checkpoints name themselves on hover.
    */
   drawBase(data) {
+    // Drawn again when the date slider moves to another situation: the old ground goes first.
+    for (const layer of this.base) {
+      this.layers.removeLayer(layer);
+      layer.remove();
+    }
+    this.base = [];
     const { styles } = data;
     const territory = data.territory_colours;
     const base = [
@@ -104,7 +136,10 @@ export class CorridorMap {
           : named ? (f, shape) => shape.bindTooltip(asText(f.properties.name)) : undefined,
       }).addTo(this.map);
       this.layers.addOverlay(layer, name);
+      this.base.push(layer);
     }
+    for (const layer of [...Object.values(this.live), this.changes]) layer?.bringToFront();
+    if (this.note) return;
     if (data.data_note) {
       this.note = noteControl(data.data_note).addTo(this.map);
     }
@@ -112,6 +147,29 @@ export class CorridorMap {
       const [w, s, e, n] = data.bbox;
       this.map.fitBounds([[s, w], [n, e]]);
     }
+  }
+
+  /**
+   * Ground that changed hands between two dates, hatched over the areas (`null` clears it).
+   * Each area names its holders and size on hover.
+   */
+  drawChanges(collection) {
+    if (this.changes) {
+      this.layers.removeLayer(this.changes);
+      this.changes.remove();
+      this.changes = null;
+    }
+    if (!collection) return;
+    this.changes = L.geoJSON(collection, {
+      style: () => ({ color: HATCH, weight: 1.5, fillOpacity: 1, className: "changed-hands" }),
+      onEachFeature: (f, shape) => {
+        const p = f.properties;
+        shape.bindTooltip(asText(`${p.from ?? "nobody"} → ${p.to ?? "nobody"}: ${p.km2} km²`),
+          { sticky: true });
+        shape.on("add", () => hatch(shape.getElement()));
+      },
+    }).addTo(this.map);
+    this.layers.addOverlay(this.changes, "Changed hands");
   }
 
   /** Corridors, convoys and incidents: replaced on every refresh. */

@@ -18,10 +18,17 @@ function lonLat(latlng) {
 function summary(route) {
   const towns = route.settlements.length ? route.settlements.join(", ") : "none named";
   const ground = route.territories.map((t) => t.label || "-").join(" → ");
+  const held = route.held_exposure;
+  const others = Object.keys(held.by_territory);
   return [
     h("p", { class: "route-figures",
              text: `${route.km.toFixed(1)} km, ${route.hours.toFixed(2)} h, `
                + `${route.exposure_km.toFixed(1)} km exposed (${route.mode})` }),
+    // Km through the other side's ground: checkpoints, filtration, detention.
+    h("p", { class: "route-held",
+             text: others.length ? `${held.km.toFixed(1)} km through the other side's ground `
+               + `(${others.join(", ")}, ${held.risk} risk)`
+               : "None through the other side's ground." }),
     h("p", { text: `Through ${ground}; settlements: ${towns}` }),
     h("ul", { class: "route-verdicts", "aria-label": "Verdicts by party" },
       Object.entries(route.verdicts).map(([party, v]) => h("li", {
