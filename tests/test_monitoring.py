@@ -90,6 +90,9 @@ def test_a_hazard_on_an_open_proposal_raises_one_alert_and_one_elsewhere_none(
     assert alert["situation_id"] == posted["situation"]["id"]
     assert 0 < alert["km_from_origin"] < proposal["route_summary"]["km"]
     assert alert["near"] and alert["near"] in alert["message"]
+    # Every stream hears of it, as of any other change.
+    stream = client.get("/api/events", params={"after": 0, "follow": "false"}).text
+    assert "event: alert.created" in stream and f'"entity_id":"{alert["id"]}"' in stream
 
     # The same picture again is no change; the zone lifted clears the alert.
     assert _post(client, "2022-03-08", hazards=_hazards(
