@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -21,10 +22,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import typer
+import yaml
 
 import corridor.cli
 from corridor.store import coordination
@@ -83,6 +86,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     (root / "binary.txt").write_bytes(bytes(range(256)))
     (root / "huge.txt").write_bytes(b"Kyiv - Irpin. " * (10 * 1024 * 1024 // 14))
     (root / "talks.txt").write_text("The talks resume on Monday.", encoding="utf-8")
+    for name, (base, change) in PLACE_VARIANTS.items():
+        _variant(Path(base), root / name, change)
     return Files(root=root, store=str(store), broken=str(root / "broken.db"),
                  agreement=root / "agreement.json", key=root / "UA.key", proposal=proposal)
 
@@ -108,6 +113,39 @@ class Case:
 def _blocked_cache(f: Files) -> dict[str, str]:
     return {"CORRIDOR_CACHE_DIR": str(f.root / "a-file")}
 
+
+def _variant(base: Path, path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """A changed copy of a scenario at ``path``, its data files still found."""
+    text = re.sub(r"(?:\.\./)+[\w./-]+", lambda m: str((base.parent / m.group()).resolve()),
+                  base.read_text(encoding="utf-8"))
+    data = yaml.safe_load(text)
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change setting the value at a dotted path (list indices as numbers)."""
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        node: Any = data
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return change
+
+
+#: Scenarios with broken place fields, written into the fixture's directory.
+PLACE_VARIANTS: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
+    "misspelt.yaml": (ANDORRA, _set("proposals.2.destination", "Ordimo")),
+    "misspelt-cyrillic.yaml": (ANDORRA, _set("proposals.0.waypoints", ["Сальдеу"])),
+    "ambiguous.yaml": (SCENARIO, _set("proposals.0.destination", "Олександрівка")),
+    "three-numbers.yaml": (ANDORRA, _set("proposals.1.waypoints", [[1.54, 42.51, 1200]])),
+    "latitude.yaml": (ANDORRA, _set("proposals.2.destination",
+                                    {"point": [1.53, 142.55], "name": "Ordino school"})),
+    "points.yaml": (ANDORRA, _set("proposals.1.waypoints",
+                                  [[1.5402, 42.5093], {"point": [1.5212, 42.5069],
+                                                       "name": "Plaça del Poble"}])),
+}
 
 CASES = [
     Case("schema", 0, lambda f: ["schema"]),
@@ -136,6 +174,18 @@ CASES = [
     Case("negotiate", 2, lambda f: ["negotiate", SCENARIO, "--at", "8 March"],
          says="--at: expected a date as YYYY-MM-DD"),
     Case("negotiate", 1, lambda f: ["negotiate", SCENARIO], env=_blocked_cache),
+    Case("negotiate", 0, lambda f: ["negotiate", str(f.root / "points.yaml")]),
+    Case("negotiate", 2, lambda f: ["negotiate", str(f.root / "misspelt.yaml")],
+         says="proposals[2].destination: unknown place name 'Ordimo'; closest spellings: "
+              "Ordino"),
+    Case("negotiate", 2, lambda f: ["negotiate", str(f.root / "misspelt-cyrillic.yaml")],
+         says="closest spellings: Сольдеу (Soldeu)"),
+    Case("negotiate", 2, lambda f: ["negotiate", str(f.root / "ambiguous.yaml")],
+         says="proposals[0].destination: ambiguous place name 'Олександрівка'"),
+    Case("validate", 2, lambda f: ["validate", str(f.root / "three-numbers.yaml")],
+         says="expected [lon, lat]: two numbers in degrees, got [1.54, 42.51, 1200]"),
+    Case("validate", 2, lambda f: ["validate", str(f.root / "latitude.yaml")],
+         says="latitude 142.55 is outside -90..90; points are written [lon, lat]"),
     Case("sweep", 0, lambda f: ["sweep", ANDORRA, "--samples", "2", "--workers", "1",
                                 "--json"]),
     Case("sweep", 2, lambda f: ["sweep", ANDORRA, "--samples", "0"], says="--samples"),

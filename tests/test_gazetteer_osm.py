@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import osmium
 import pytest
+from typer.testing import CliRunner
 
+from corridor.cli import app
 from corridor.errors import GazetteerError
 from corridor.gazetteer import OSM_SOURCE, Gazetteer
 from corridor.network.cache import open_network
 from corridor.network.graph import RoadNetwork
-from corridor.network.places import OsmPlace, place_from_tags
+from corridor.network.places import PLACE_KINDS, OsmPlace, place_from_tags
 from tests.conftest import DATA_DIR
 
 OSM = DATA_DIR / "osm"
@@ -175,3 +178,13 @@ def test_namesakes_outside_the_area_searched_do_not_count() -> None:
     lviv_area = (23.5, 49.5, 25.0, 50.5)
     resolution = gazetteer.resolve("Sosnivka", within=lviv_area)
     assert resolution.place.region == "UA-15"
+
+
+def test_network_info_counts_the_named_settlements(tmp_path: Path) -> None:
+    extract = OSM / "liechtenstein-latest.osm.pbf"
+    settlements = sum(1 for node in osmium.FileProcessor(str(extract), osmium.osm.NODE)
+                      if node.tags.get("place") in PLACE_KINDS and "name" in node.tags)
+    result = CliRunner().invoke(app, ["network", "info", str(extract), "--cache-dir",
+                                      str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["places"] == settlements == 34

@@ -29,6 +29,7 @@ from corridor.network.snap import snap
 from corridor.routing.route import Settlements
 from corridor.routing.router import Router
 from corridor.routing.weights import Mode, describe_exclusions, edge_weights
+from corridor.scenario.placeref import point_label
 from corridor.scenario.schema import Closure, HazardArea, Location, Scenario
 from corridor.siting import check_area, check_point, way_closures
 from corridor.situation import (
@@ -45,6 +46,9 @@ from corridor.situation import (
 )
 from corridor.situation.planar import Area, polygonal
 from corridor.sources import FileClosure, Sources, read_sources
+
+#: ``Place.source`` of a place the scenario gave as coordinates.
+POINT_SOURCE = "scenario coordinates"
 
 #: A place this close to the network node it is pinned to counts as on the road: its note
 #: does not mention the distance.
@@ -92,7 +96,7 @@ class World:
     notes: list[str] = field(default_factory=list)
     #: The closures as given (spots and OSM ways), before they became closed edges.
     closures: Closures = field(default_factory=Closures)
-    _located: dict[tuple[str, int | None], Located] = field(default_factory=dict)
+    _located: dict[tuple[str, float, float], Located] = field(default_factory=dict)
     _metric_specs: dict[str, tuple[Mode, list[str], str | None]] = field(default_factory=dict)
     _own_areas: dict[tuple[ControlMap, tuple[float, float]], Area] = field(default_factory=dict)
 
@@ -114,31 +118,43 @@ class World:
                ) -> Located:
         """Resolve ``name`` and pin it to the nearest network node.
 
-        ``field`` is the scenario path of the name, for errors. On a schematic network a place
-        that is not one of its towns is pinned to the nearest town on it, and the note says so.
+        ``field`` is the scenario path of the name, for errors. A label the scenario gave
+        coordinates (see :mod:`corridor.scenario.placeref`) is pinned from its point; any other
+        name goes through the gazetteer. On a schematic network a place that is not one of its
+        towns is pinned to the nearest town on it, and the note says so.
         """
+        point = self.scenario.points.get(name)
+        if point is not None:
+            return self.locate_point(point, field=field, label=name)
         res = resolve_place(self.scenario, self.gazetteer, self.network, name, field, near=near)
-        key = (name, res.place.geonameid)
+        key = (name, res.place.lon, res.place.lat)
         if key not in self._located:
             notes = [res.note] if res.ambiguous or res.place.supplementary else []
             self._located[key] = self._pin(name, res.place, notes, field)
         return self._located[key]
 
-    def locate_point(self, lonlat: tuple[float, float], *, field: str) -> Located:
+    def locate_point(self, lonlat: tuple[float, float], *, field: str,
+                     label: str | None = None) -> Located:
         """Pin a point given by coordinates to the nearest network node, like :meth:`locate`.
 
-        The point is named by its coordinates, so notes and summaries can say where it was.
+        The point goes by ``label``, else by its coordinates written out, so notes and
+        summaries can say where it was.
         """
         lon, lat = lonlat
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ScenarioError(f"expected longitude -180..180 and latitude -90..90, got "
                                 f"{lon:g}, {lat:g}", field=field)
-        name = f"{lon:.5f},{lat:.5f}"
-        return self._pin(name, Place(name, lon, lat, country=""), [], field)
+        name = label or point_label(lon, lat)
+        key = (name, lon, lat)
+        if key not in self._located:
+            place = Place(name, lon, lat, country="", source=POINT_SOURCE)
+            self._located[key] = self._pin(name, place, [], field)
+        return self._located[key]
 
     def _pin(self, name: str, place: Place, notes: list[str], field: str) -> Located:
         """``place`` on its network node, the note saying how far it was snapped and where."""
         node = self._node_of(place)
+        snap_km = 0.0
         if node is None:
             limit_m = self.scenario.network.max_snap_km * 1000.0
             check_point(self.network, (place.lon, place.lat), limit_m=limit_m,
@@ -152,10 +168,9 @@ class World:
             snap_km = float(haversine_m(place.lon, place.lat, self.network.node_lon[node],
                                         self.network.node_lat[node])) / 1000.0
             if snap_km >= ON_ROAD_KM:
-                notes = [*notes, f"not on the network; routed via {self.node_name(node)} "
-                                 f"({snap_km:.1f} km away)"]
-        else:
-            snap_km = 0.0
+                road = self.network.edge_name(s.edge)
+                notes = [*notes, f"not on the network; routed via {self.node_name(node)}"
+                                 f"{f' on {road}' if road else ''} ({snap_km:.1f} km away)"]
         return Located(name, place, node, snap_km, "; ".join(notes))
 
     def point(self, loc: Location, field: str) -> tuple[float, float]:
@@ -412,6 +427,8 @@ def point_of(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, loc: Loca
     if loc.point is not None:
         return loc.point
     assert loc.place is not None  # guaranteed by Location's validator
+    if loc.place in sc.points:
+        return sc.points[loc.place]
     place = resolve_place(sc, gazetteer, network, loc.place, field).place
     return (place.lon, place.lat)
 

@@ -80,6 +80,7 @@ def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
         "km_total": round(float(net.length_m.sum()) / 1000.0, 3),
         "bbox": list(net.bbox),
         "osm_ways": meta.get("osm_ways"),
+        "places": len(net.places),
         "dropped": meta.get("dropped"),
         "boundary": meta.get("boundary"),
         "settings": meta.get("settings"),
@@ -109,6 +110,7 @@ def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
         ("nodes", f"{report['nodes']:,}"),
         ("directed edges", f"{report['edges']:,}"),
         ("drivable OSM ways", f"{report['osm_ways']:,}"),
+        ("named places", f"{report['places']:,}"),
         ("bounding box", f"lon {min_lon:.4f} to {max_lon:.4f}, lat {min_lat:.4f} to {max_lat:.4f}"),
         ("dropped (cannot be routed both ways)",
          f"{dropped.get('components', 0):,} components, {dropped.get('nodes', 0):,} nodes, "

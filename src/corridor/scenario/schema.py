@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     Tag,
     field_validator,
@@ -26,6 +27,7 @@ from pydantic import (
 
 from corridor.errors import SituationError
 from corridor.geo import parse_polygon
+from corridor.scenario.placeref import PlaceRef, as_lonlat, collecting, record
 from corridor.zones import offset_mismatch
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -36,15 +38,6 @@ class _Model(BaseModel):
 
 
 # -- geometry ----------------------------------------------------------------------------------
-def _check_lonlat(point: tuple[float, float]) -> tuple[float, float]:
-    lon, lat = point
-    if not -180.0 <= lon <= 180.0:
-        raise ValueError(f"longitude {lon} is outside -180..180")
-    if not -90.0 <= lat <= 90.0:
-        raise ValueError(f"latitude {lat} is outside -90..90")
-    return point
-
-
 LonLat = Annotated[tuple[float, float], Field(description="[longitude, latitude] in degrees")]
 
 
@@ -69,20 +62,39 @@ class Area(_Model):
 
 
 class Location(_Model):
-    """A point given either by place name (resolved by the gazetteer) or by coordinates."""
+    """A point given by place name (resolved by the gazetteer) or by coordinates.
 
-    place: str | None = None
+    Besides ``{place: NAME}`` and ``{point: [lon, lat], name: LABEL}`` it may be written as a
+    bare name or a bare ``[lon, lat]``, like every other place field; a labelled point's label
+    can then name the place elsewhere in the scenario.
+    """
+
+    place: str | None = Field(None, min_length=1)
     point: LonLat | None = None
+    name: str | None = Field(None, min_length=1, description="label of a point")
 
-    @field_validator("point")
+    @model_validator(mode="before")
     @classmethod
-    def _valid_point(cls, point: tuple[float, float] | None) -> tuple[float, float] | None:
-        return None if point is None else _check_lonlat(point)
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"place": value}
+        if isinstance(value, list | tuple):
+            return {"point": value}
+        return value
+
+    @field_validator("point", mode="before")
+    @classmethod
+    def _valid_point(cls, point: Any) -> tuple[float, float] | None:
+        return None if point is None else as_lonlat(point)
 
     @model_validator(mode="after")
     def _one_of(self) -> Location:
         if (self.place is None) == (self.point is None):
             raise ValueError("give exactly one of 'place' or 'point'")
+        if self.name is not None:
+            if self.point is None:
+                raise ValueError("'name' labels a point: give 'point' with it")
+            record(self.name, self.point, keeps_point=True)
         return self
 
 
@@ -316,9 +328,9 @@ class Snapshot(_Model):
 class RuleBase(_Model):
     """What every party rule shares: the origins it is limited to."""
 
-    origins: list[str] = Field(default_factory=list,
-                               description="the rule applies only to corridors from these "
-                                           "origins; empty = all")
+    origins: list[PlaceRef] = Field(default_factory=list,
+                                    description="the rule applies only to corridors from these "
+                                                "origins; empty = all")
 
 
 class DestinationIn(RuleBase):
@@ -380,7 +392,7 @@ class MustPass(RuleBase):
     """The corridor must come within ``radius_km`` of every one of these places."""
 
     type: Literal["must_pass"]
-    places: list[str] = Field(min_length=1)
+    places: list[PlaceRef] = Field(min_length=1)
     radius_km: float = Field(5.0, gt=0.0)
 
 
@@ -388,7 +400,7 @@ class MustAvoid(RuleBase):
     """The corridor must stay farther than ``radius_km`` from every one of these places."""
 
     type: Literal["must_avoid"]
-    places: list[str] = Field(min_length=1)
+    places: list[PlaceRef] = Field(min_length=1)
     radius_km: float = Field(5.0, gt=0.0)
 
 
@@ -461,7 +473,7 @@ class Origin(_Model):
     these are given (whoever they do not list waits at the origin itself).
     """
 
-    name: str
+    name: PlaceRef
     people: int = Field(ge=0, description="everyone to be moved, car occupants included")
     assembly_points: list[AssemblyPoint] = Field(
         default_factory=list, description="where the people without a car wait for buses")
@@ -496,7 +508,7 @@ class Origin(_Model):
 class Destination(_Model):
     """A place that receives evacuees, up to its capacity."""
 
-    name: str
+    name: PlaceRef
     capacity: int = Field(ge=0, description="people it can receive")
 
 
@@ -561,10 +573,10 @@ class ProposalSpec(_Model):
 
     id: Id
     proposer: str
-    origin: str
-    destination: str
-    waypoints: list[str] = Field(default_factory=list, description="ordered, between origin "
-                                                                   "and destination")
+    origin: PlaceRef
+    destination: PlaceRef
+    waypoints: list[PlaceRef] = Field(default_factory=list, description="ordered, between "
+                                                                        "origin and destination")
     windows: list[str] = Field(default_factory=list)
     note: str = ""
 
@@ -659,6 +671,23 @@ class Scenario(_Model):
     as_of: date | None = Field(None, exclude=True)
     #: The scenario's own control, hazards and closures, kept by a dated copy that replaced them.
     _undated: tuple[ControlSpec, HazardSpec, list[ClosureEntry]] | None = PrivateAttr(None)
+    _points: dict[str, tuple[float, float]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _collect_points(cls, data: Any, handler: ModelWrapValidatorHandler[Scenario]) -> Scenario:
+        """Gather the coordinates of every place written as a point (see :mod:`placeref`)."""
+        if isinstance(data, Scenario):
+            return data
+        with collecting() as points:
+            scenario = handler(data)
+        scenario._points = points
+        return scenario
+
+    @property
+    def points(self) -> dict[str, tuple[float, float]]:
+        """Labels of the places written as points, and their ``(lon, lat)``."""
+        return self._points
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,56 @@
+"""GET /api/proposals/{id}/odds: a stored proposal judged in situations drawn on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.api.app import create_app
+from corridor.report.layers import ScenarioLayers
+from corridor.scenario import load_scenario
+from tests.conftest import SCENARIO_DIR
+
+if TYPE_CHECKING:
+    from tests.dbfixtures import SeededStore
+
+SCENARIO = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
+
+
+@pytest.fixture
+def client(shared_world: SeededStore) -> Iterator[TestClient]:
+    app = create_app(shared_world.db)
+    app.state.scenario_layers = ScenarioLayers.load(SCENARIO)
+    with TestClient(app) as test_client:
+        test_client.headers.update(shared_world.headers("observer"))
+        yield test_client
+
+
+def test_odds_judge_every_party_and_are_kept(client: TestClient,
+                                                       shared_world: SeededStore) -> None:
+    proposal = client.get(f"/api/proposals/{shared_world.proposal()}").json()
+    odds = client.get(f"/api/proposals/{proposal['id']}/odds", params={"samples": 3})
+    assert odds.status_code == 200, odds.text
+    data = odds.json()
+    assert data["samples"] == 3 and data["uncertain_settlements"] > 0
+    assert set(data["acceptance"]) == {p.id for p in load_scenario(SCENARIO).parties}
+    assert data["origin"] == proposal["origin"] and data["destination"] == proposal["destination"]
+    assert all(round(3 * share) == 3 * share for share in data["acceptance"].values())
+    again = client.get(f"/api/proposals/{proposal['id']}/odds", params={"samples": 3})
+    assert again.json() == data
+
+
+def test_a_bad_sample_count_is_a_422(client: TestClient, shared_world: SeededStore) -> None:
+    response = client.get(f"/api/proposals/{shared_world.proposal()}/odds",
+                          params={"samples": 0})
+    assert response.status_code == 422
+
+
+def test_without_a_scenario_the_odds_are_a_409(shared_world: SeededStore) -> None:
+    with TestClient(create_app(shared_world.db)) as plain:
+        response = plain.get(f"/api/proposals/{shared_world.proposal()}/odds",
+                             headers=shared_world.headers("observer"))
+    assert response.status_code == 409
+    assert "--scenario" in response.json()["detail"]
