@@ -21,6 +21,7 @@ from corridor.network.graph import RoadNetwork
 from corridor.situation import (
     Closures,
     ControlMap,
+    HeldTerritory,
     PointClosure,
     annotate,
     contested_zone,
@@ -89,6 +90,13 @@ def main() -> None:
     situation.with_hazards(hazards[:1])
     t4 = time.perf_counter()
     print(f"with_hazards (re-annotation): {t4 - t3:.2f} s")
+    holders = {"UA": "UA", "RU": "RU"}
+    t5 = time.perf_counter()
+    held = {side: HeldTerritory.seen_from(side, holders, "medium").edge_km(situation)
+            for side in holders}
+    t6 = time.perf_counter()
+    print(f"km through the other side's ground, per edge, for both holders: {t6 - t5:.3f} s "
+          f"({', '.join(f'from {s}: {k.sum():.0f} km' for s, k in held.items())})")
     km = situation.territory_km.sum(axis=0)
     print("km per territory:", {t: round(float(k)) for t, k in zip(situation.territories, km,
                                                                     strict=True)})

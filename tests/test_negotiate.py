@@ -214,6 +214,11 @@ def test_cli_json_and_reports(tmp_path: Path) -> None:
     assert "<svg" in page and "SCHEMATIC" in page and "http" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
     assert json.loads(geo.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+    # Kyiv -> Gomel runs through Russian-held ground north of Kyiv: the report says how far
+    held = data["proposals"][0]["route"]["held_exposure"]
+    assert held["origin_holder"] == "UA" and list(held["by_territory"]) == ["RU-held"]
+    assert (f"{held['km']:.0f} km through the other side&#39;s ground (RU-held, medium risk)"
+            in page)
 
 
 def test_unknown_place_names_the_field_and_suggests_spellings(variant: Any) -> None:

@@ -43,6 +43,9 @@ def test_plan_json_for_one_corridor(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     (plan,) = json.loads(run.stdout)["corridors"]
     assert plan["id"] == "sumy-poltava"
+    # the agreed route keeps to Ukrainian-held ground: none through the other side's
+    assert plan["route"]["held_exposure"] == {"origin_holder": "UA", "risk": "medium",
+                                              "km": 0.0, "by_territory": {}}
     # per-window figures are rounded separately (cars carry 2.5 people on average)
     by_window = sum(w["people_moved"] for w in plan["windows"])
     assert abs(plan["people_moved"] - by_window) <= len(plan["windows"])

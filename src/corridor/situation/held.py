@@ -23,8 +23,8 @@ from corridor.situation.annotation import Situation, km_inside
 from corridor.situation.control import ControlMap
 from corridor.situation.planar import Area, FloatArray, IntArray, polygonal
 
-#: Km through the other side's ground that summaries report as none (50 m: where a route runs
-#: along a boundary, the two areas' edges are this far apart after projection round trips).
+#: Km through the other side's ground that summaries report as none: a road running along a
+#: boundary drawn from settlement points picks up slivers of that size, not a checkpoint.
 NEGLIGIBLE_KM = 0.05
 
 
