@@ -126,7 +126,7 @@ def bench_world(name: str, world: World, setup: dict[str, float]) -> dict[str, A
     gc.collect()
     t0 = time.perf_counter()
     rebuilt = dataclasses.replace(world, router=Router(world.network, cache_dir=None),
-                                  _metric_specs={}, _located={})
+                                  _metric_specs={})
     rebuilt.metric(Mode.FASTEST)
     rebuild = time.perf_counter() - t0
     for row in rows:

@@ -214,3 +214,25 @@ def test_the_corridor_sheet_shows_its_alerts(client: TestClient) -> None:
     sheet = client.get(f"/sheets/proposals/{proposal['id']}").text
     assert f"Since situation {alert['situation_id']}" in sheet
     assert "Обстріл" in sheet and alert["near"] in sheet
+
+
+def test_ground_changing_hands_on_a_route_raises_territory_and_rule_alerts(
+        client: TestClient) -> None:
+    body = {**KYIV_GOMEL, "proposer_id": "UA", "origin": "Poltava", "destination": "Kyiv",
+            "waypoints": ["Poltava", "Kyiv"]}
+    proposal = client.post("/api/proposals", json=body).json()
+    assert all(v["acceptable"] for v in proposal["verdicts"].values())
+    line = proposal["route"]["coordinates"]
+    taken = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": _square(*line[len(line) // 2], half=0.2),
+         "properties": {"holder": "RU-held"}},
+        {"type": "Feature", "geometry": _square(*line[-1], half=0.2),
+         "properties": {"holder": "RU-held"}}]}
+    raised = _post(client, "2022-03-08", control=taken)["raised"]
+    by_kind = {a["kind"]: a for a in raised}
+    assert by_kind["territory"]["what"] == "RU-held"
+    assert 0 < by_kind["territory"]["km_from_origin"] < proposal["route_summary"]["km"]
+    # Ukraine's rule wants the destination on ground it holds: the city taken, it fails.
+    [rule] = [a for a in raised if a["kind"] == "rule"]
+    assert (rule["party_id"], rule["what"]) == ("UA", "destination_in.violated")
+    assert "RU-held" in rule["message"] and rule["km_from_origin"] is None

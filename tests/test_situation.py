@@ -392,3 +392,19 @@ def test_geojson_exports_round_trip_within_rounding() -> None:
     expected_km = GEOD.geometry_length(line) / 1000.0
     length_km = front_line_geojson(line)["features"][0]["properties"]["length_km"]
     assert length_km == pytest.approx(expected_km, rel=5e-3)
+
+
+def test_a_redrawn_band_is_remeasured_where_it_moved_and_matches_a_fresh_annotation() -> None:
+    """A front-line band redrawn under its name (as after a control change) changes exposure
+    only where old and new shapes differ; the result is that of annotating afresh."""
+    network = road_like_grid(6_400, seed=5, centre=(30.3, 49.3), spacing_m=200.0)
+    west, south, east, north = network.bbox
+    control = ControlMap({"UA": box(west - 1, south - 1, east + 1, north + 1)})
+    width = east - west
+    band = HazardZone("front", "high", box(west + 0.3 * width, south, west + 0.4 * width, north))
+    moved = HazardZone("front", "high", box(west + 0.35 * width, south, west + 0.45 * width,
+                                            north))
+    other = HazardZone("other", "low", box(west, south, west + 0.05 * width, north))
+    situation = annotate(network, control, [band, other]).updated(hazards=[moved, other])
+    fresh = annotate(network, control, [moved, other])
+    np.testing.assert_allclose(situation.exposure_km, fresh.exposure_km, rtol=0, atol=1e-5)

@@ -154,13 +154,11 @@ class Situation:
 
     def _exposure_under(self, index: _PlanarEdges,
                         hazards: tuple[HazardZone, ...]) -> npt.NDArray[np.float64]:
-        # Lengths inside the risk unions can only change where a zone came or went.
+        # Lengths inside the risk unions can only change where a zone came, went or moved.
         before, after = set(self.hazards), set(hazards)
-        changed = list(before ^ after)
-        if not changed:
+        if before == after:
             return self.exposure_km
-        region = shapely.intersection(shapely.union_all([z.geometry for z in changed]),
-                                      _clip_box(self.network))
+        region = shapely.intersection(_changed_ground(before, after), _clip_box(self.network))
         edges = index.tree.query(on_plane(index.projection, _densified(region)),
                                  predicate="intersects")
         if len(edges) == 0:  # a zone over fields or water: no road changes
@@ -170,6 +168,25 @@ class Situation:
         exposure = self.exposure_km.copy()
         exposure[edges] = _exposure_km(index, self.network, hazards, edges=edges)
         return exposure
+
+
+def _changed_ground(before: set[HazardZone], after: set[HazardZone]) -> Any:
+    """Where the hazard unions of ``before`` and ``after`` can differ.
+
+    A zone redrawn under the same name and risk (the front-line band after a control change)
+    changed only where its old and new shapes differ; a zone that came or went, everywhere it
+    lies. Re-measuring only there keeps a moved front from re-measuring the whole band.
+    """
+    gone: dict[tuple[str, str], list[HazardZone]] = {}
+    for zone in before - after:
+        gone.setdefault((zone.name, zone.risk), []).append(zone)
+    parts = []
+    for zone in after - before:
+        old = gone.get((zone.name, zone.risk))
+        parts.append(shapely.symmetric_difference(old.pop().geometry, zone.geometry) if old
+                     else zone.geometry)
+    parts.extend(zone.geometry for zones in gone.values() for zone in zones)
+    return shapely.union_all(parts)
 
 
 def annotate(network: RoadNetwork, control: ControlMap, hazards: Sequence[HazardZone] = (),
@@ -349,7 +366,7 @@ def _exposure_km(index: _PlanarEdges, network: RoadNetwork, hazards: Sequence[Ha
                  edges: IntArray | None = None) -> FloatArray:
     """Km per risk level, the highest level winning where zones overlap.
 
-    With ``edges``, for those edges only (zones are then cut to their bounding box first).
+    With ``edges``, for those edges only (zones are then cut to the edges' boxes first).
 
     With ``U_r`` the union of zones of risk ``r`` or higher, the length at exactly level ``r``
     is ``len(e ∩ U_r) - len(e ∩ U_{r+1})``: one union per level instead of pairwise overlaps.
@@ -359,8 +376,8 @@ def _exposure_km(index: _PlanarEdges, network: RoadNetwork, hazards: Sequence[Ha
                                    if z.risk_index >= r] or [Polygon()])
                 for r in range(len(RISK_LEVELS))]
     planar = [on_plane(index.projection, _densified(u)) for u in at_least]
-    if edges is not None:
-        around = box(*shapely.total_bounds(index.lines[edges])).buffer(STUB_M)
+    if edges is not None:  # each edge lies in its own box: the zones beyond them do not count
+        around = shapely.union_all(shapely.buffer(shapely.envelope(index.lines[edges]), STUB_M))
         planar = [polygonal(shapely.intersection(u, around)) for u in planar]
     tiles, owner = _tiles(planar)
     share = _inside_share(index, tiles, owner, len(RISK_LEVELS), edges)
