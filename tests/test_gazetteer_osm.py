@@ -188,3 +188,20 @@ def test_network_info_counts_the_named_settlements(tmp_path: Path) -> None:
                                       str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["places"] == settlements == 34
+
+
+def test_neighbours_sharing_only_an_alternate_name_stay_two_places() -> None:
+    gazetteer = Gazetteer()
+    gazetteer.add_osm_places([
+        OsmPlace(osm_id=1, kind="village", lon=24.00, lat=49.00, name="Verkhnie Selo",
+                 names=("Selo",)),
+        OsmPlace(osm_id=2, kind="village", lon=24.02, lat=49.00, name="Nyzhnie Selo",
+                 names=("Selo",)),
+        OsmPlace(osm_id=3, kind="hamlet", lon=24.01, lat=49.00, name="Selo hamlet",
+                 names=("Verkhnie Selo",)),   # the upper village's own name: the same place
+    ])
+    assert len(gazetteer) == 2
+    assert gazetteer.resolve("Nyzhnie Selo").place.osm_id == 2
+    assert gazetteer.resolve("Selo hamlet").place.osm_id == 1
+    with pytest.raises(GazetteerError, match="ambiguous place name 'Selo': 2 places match"):
+        gazetteer.resolve("Selo")
