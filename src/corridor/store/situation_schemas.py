@@ -32,8 +32,9 @@ from corridor.store.schemas import (
 #: the detail of a daily map fits well within these; more is a mistake or an attack.
 MAX_FEATURES = 2_000
 MAX_POSITIONS = 200_000
-#: Settlement statuses per snapshot.
-MAX_SETTLEMENTS = 20_000
+#: Settlement statuses per snapshot: one more is still well within the body limit, so too many
+#: is refused for what it is (422), not for its size.
+MAX_SETTLEMENTS = 10_000
 
 RiskName = Literal["low", "medium", "high"]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
