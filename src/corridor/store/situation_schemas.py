@@ -167,6 +167,12 @@ class SituationIn(_In):
         return self
 
 
+    def payload(self) -> dict[str, Any]:
+        """The layers as stored: what was posted besides the date, source and note."""
+        return self.model_dump(mode="json", exclude={"effective", "source", "note"},
+                               exclude_none=True)
+
+
 class SituationOut(_Out):
     """A stored snapshot: who posted it when, from what source, for which day, and what."""
 
