@@ -12,9 +12,12 @@ from typer.testing import CliRunner
 from corridor.cli import app
 from corridor.errors import GazetteerError
 from corridor.gazetteer import OSM_SOURCE, Gazetteer
+from corridor.negotiation.search import negotiate
 from corridor.network.cache import open_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.places import PLACE_KINDS, OsmPlace, place_from_tags
+from corridor.scenario import load_scenario
+from corridor.world import build_world
 from tests.conftest import DATA_DIR
 
 OSM = DATA_DIR / "osm"
@@ -188,3 +191,38 @@ def test_network_info_counts_the_named_settlements(tmp_path: Path) -> None:
                                       str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["places"] == settlements == 34
+
+
+def test_neighbours_sharing_only_an_alternate_name_stay_two_places() -> None:
+    gazetteer = Gazetteer()
+    gazetteer.add_osm_places([
+        OsmPlace(osm_id=1, kind="village", lon=24.00, lat=49.00, name="Verkhnie Selo",
+                 names=("Selo",)),
+        OsmPlace(osm_id=2, kind="village", lon=24.02, lat=49.00, name="Nyzhnie Selo",
+                 names=("Selo",)),
+        OsmPlace(osm_id=3, kind="hamlet", lon=24.01, lat=49.00, name="Selo hamlet",
+                 names=("Verkhnie Selo",)),   # the upper village's own name: the same place
+    ])
+    assert len(gazetteer) == 2
+    assert gazetteer.resolve("Nyzhnie Selo").place.osm_id == 2
+    assert gazetteer.resolve("Selo hamlet").place.osm_id == 1
+    with pytest.raises(GazetteerError, match="ambiguous place name 'Selo': 2 places match"):
+        gazetteer.resolve("Selo")
+
+
+def test_routes_name_the_extracts_towns_whatever_their_population(tmp_path: Path) -> None:
+    path = tmp_path / "li.yaml"
+    path.write_text(
+        f"name: li\nnetwork: {{source: {OSM / 'liechtenstein-latest.osm.pbf'}}}\n"
+        "parties: [{id: A, name: A}]\n"
+        "proposals: [{id: p, proposer: A, origin: Бальцерс, destination: Шан}]\n",
+        encoding="utf-8")
+    result = negotiate(build_world(load_scenario(path)))
+    corridor = result.proposals[0].corridor
+    assert corridor is not None
+    passed = [s.name for s in corridor.summary.settlements]
+    # Vaduz (population 5,229) lies on the main road from Balzers to Schaan; no town of the
+    # extract reaches the population threshold, so only the OSM town tag can name it
+    assert "Vaduz" in passed
+    towns = {p.name for p in build_world(load_scenario(path)).network.places if p.kind == "town"}
+    assert set(passed) <= towns

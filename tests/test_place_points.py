@@ -142,3 +142,12 @@ def test_a_point_label_names_the_place_elsewhere(tmp_path: Path) -> None:
     sc = load_scenario(path)
     assert sc.points == {"Camp 3": (1.5, 42.5), "42.60000°N 1.60000°E": (1.6, 42.6)}
     assert sc.proposals[0].origin == "Camp 3"
+
+
+def test_a_location_may_name_a_point_defined_elsewhere(andorra_variant: Any) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["proposals"][2]["destination"] = FIELD_HOSPITAL
+        d["checkpoints"][1]["at"] = "Ordino field hospital"
+
+    world = build_world(load_scenario(andorra_variant(change)))
+    assert world.point(world.scenario.checkpoints[1].at, "checkpoints[1].at") == (1.5335, 42.5562)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from corridor.errors import ConflictError, NotFoundError, StoreError
 from corridor.store import audit
 from corridor.store.audit_state import verify_state
-from corridor.store.models import Alert, AuditEntry
+from corridor.store.models import Alert, AlertAcknowledgement, AuditEntry
 from corridor.store.situation_schemas import AlertAcknowledgementIn, SituationIn
 from corridor.store.situations import (
     Finding,
@@ -136,3 +136,21 @@ def test_each_party_acknowledges_an_alert_once(world: SeededStore) -> None:
         entry = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "alert_acknowledgement.created")).one()
         assert (entry.entity, entry.entity_id) == ("alert", str(alert_id))
+
+
+def test_an_alert_changed_behind_the_service_s_back_fails_the_state_check(
+        world: SeededStore) -> None:
+    alert_id = _one_alert(world)
+    with world.db.write() as s:
+        acknowledge_alert(s, "liaison_UA", alert_id, AlertAcknowledgementIn(party_id="UA"))
+    with world.db.read() as s:
+        assert verify_state(s).ok
+    with world.db.write() as s:
+        s.execute(update(Alert).values(cleared_situation_id=None, subject="proposal"))
+        s.execute(delete(AlertAcknowledgement))
+        alert = s.get(Alert, alert_id)
+        assert alert is not None
+        alert.cleared_situation_id = alert.situation_id  # quietly marked as over
+    with world.db.read() as s:
+        found = {(d.table, d.key) for d in verify_state(s).differences}
+    assert found == {("alerts", str(alert_id)), ("alert_acknowledgements", f"{alert_id}/UA")}

@@ -56,6 +56,10 @@ def test_ground_that_changed_hands_is_the_box_that_moved(andorra_variant: Any) -
     assert [(a["from"], a["to"]) for a in doc["areas"]] == [("contested", "highland")]
     assert doc["areas"][0]["km2"] == pytest.approx(expected, rel=2e-3)
     assert doc["settlements"] == []
+    # the road east from Encamp now runs through ground the highland took
+    held = {p["id"]: p["held_km"] for p in doc["proposals"]}
+    assert held["high-1"]["to"] > held["high-1"]["from"]
+    assert held["low-1"]["to"] == held["low-1"]["from"]
     # the contested zone shrank by the same box; the front-line band moved with the line
     changed = {z["name"]: z for z in doc["hazards"]["changed"]}
     assert changed["contested ground"]["km2_lost"] == pytest.approx(expected, rel=2e-3)

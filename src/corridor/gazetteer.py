@@ -401,9 +401,16 @@ class Gazetteer:
                 entries[at] = _Match(index, True)
 
     def _duplicated(self, osm: OsmPlace) -> int | None:
-        """The nearest non-supplementary place sharing a name within :data:`MERGE_KM`."""
-        indices = {m.index for spelling in (osm.name, *osm.names)
-                   for m in self._exact.get(_exact_key(spelling), ())}
+        """The nearest non-supplementary place within :data:`MERGE_KM` that is the same town.
+
+        The same town shares a primary name with the node: the node's ``name`` is one of the
+        place's names, or the place's primary name is one of the node's. Two neighbouring
+        villages that share only an alternate name (Upper and Lower X, both also called X)
+        stay two places.
+        """
+        indices = {m.index for m in self._exact.get(_exact_key(osm.name), ())}
+        indices.update(m.index for spelling in osm.names
+                       for m in self._exact.get(_exact_key(spelling), ()) if m.primary)
         near = [(d, i) for i in indices if not self._places[i].supplementary
                 and (d := _distance_km((osm.lon, osm.lat),
                                        (self._places[i].lon, self._places[i].lat))) <= MERGE_KM]

@@ -463,18 +463,31 @@ def _settlements(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer) -> Se
     On a schematic network these are its own towns. Otherwise every place of at least
     :data:`ROUTE_TOWN_MIN_POPULATION` people, except those within
     :data:`_DISTRICT_RADIUS_KM` of a larger one: GeoNames lists city districts as places, and
-    a route through Kyiv should say "Kyiv", not twenty district names.
+    a route through Kyiv should say "Kyiv", not twenty district names. Then the extract's own
+    cities and towns not named yet: OSM says which nodes are towns rather than districts, and
+    many carry no population (no town of Liechtenstein reaches the threshold).
     """
     arrays = gazetteer.places_array()
     if sc.network.schematic:
         keep = np.isin(arrays.geonameid, network.node_osm_id)
-    else:
-        lon0, lat0, lon1, lat1 = network.bbox
-        keep = ((arrays.lon >= lon0) & (arrays.lon <= lon1) & (arrays.lat >= lat0)
-                & (arrays.lat <= lat1) & (arrays.population >= ROUTE_TOWN_MIN_POPULATION))
-        idx = np.flatnonzero(keep)
-        keep[idx[_districts(arrays.lon[idx], arrays.lat[idx], arrays.population[idx])]] = False
-    return Settlements([str(n) for n in arrays.names[keep]], arrays.lon[keep], arrays.lat[keep])
+        return Settlements([str(n) for n in arrays.names[keep]], arrays.lon[keep],
+                           arrays.lat[keep])
+    lon0, lat0, lon1, lat1 = network.bbox
+    keep = ((arrays.lon >= lon0) & (arrays.lon <= lon1) & (arrays.lat >= lat0)
+            & (arrays.lat <= lat1) & (arrays.population >= ROUTE_TOWN_MIN_POPULATION))
+    idx = np.flatnonzero(keep)
+    keep[idx[_districts(arrays.lon[idx], arrays.lat[idx], arrays.population[idx])]] = False
+    names = [str(n) for n in arrays.names[keep]]
+    named = set(names)
+    towns = [p for p in network.places
+             if p.kind in _OSM_TOWNS and named.isdisjoint((p.name, *p.names))]
+    return Settlements(names + [p.name for p in towns],
+                       np.concatenate([arrays.lon[keep], [p.lon for p in towns]]),
+                       np.concatenate([arrays.lat[keep], [p.lat for p in towns]]))
+
+
+#: OSM ``place`` values named along routes whatever their population.
+_OSM_TOWNS = frozenset({"city", "town"})
 
 
 #: A place this close to a larger one is taken for one of its districts.

@@ -142,13 +142,10 @@ class Monitor:
     # -- posting -------------------------------------------------------------------------------
     def post(self, db: Database, actor: str, body: SituationIn) -> SituationPosted:
         """Check, store and apply a snapshot; re-judge every open subject if it is now in force."""
-        payload = body.model_dump(mode="json", exclude={"effective", "source", "note"},
-                                  exclude_none=True)
         with ENGINE_LOCK:
-            return self._post(db, actor, body, payload)
+            return self._post(db, actor, body)
 
-    def _post(self, db: Database, actor: str, body: SituationIn,
-              payload: dict[str, Any]) -> SituationPosted:
+    def _post(self, db: Database, actor: str, body: SituationIn) -> SituationPosted:
         world = self.world
         current = self.day is None or body.effective >= self.day
         if world is None:
@@ -159,7 +156,7 @@ class Monitor:
             subjects = self._open_on(world, body.effective, watched(session))
             next_id = _next_id(session)
         before = self._judge(world, subjects) if current else {}
-        self.apply(world, snapshot_of(world, next_id, body.effective, payload, body.note,
+        self.apply(world, snapshot_of(world, next_id, body.effective, body.payload(), body.note,
                                      self.workdir))
         with db.write() as session:
             snapshot = record_situation(session, actor, body)

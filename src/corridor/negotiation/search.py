@@ -7,10 +7,11 @@ without the territories some party forbids, plus alternatives. What passes every
 on time and exposure (the Pareto front first). Where nothing passes, the smallest set of rules
 that every candidate breaks is the conflict a mediator has to resolve.
 
-A suggestion never passes through ground held by a party other than the origin's holder on
-its way (its destination's own ground aside) unless every party's rules allow it: each party
+A suggestion never passes through a settlement held by a party other than the origin's holder
+(one on its destination's own ground aside) unless every party's rules allow it: each party
 (facilitators aside) has a ``max_exposure`` rule for the origin that counts such ground and
-that the route meets. Silence is not consent to a convoy meeting the other side's checkpoints.
+that the route meets. Silence is not consent to a convoy meeting the other side's checkpoints
+in a town it holds. Ground without settlements on it counts as exposure, not as a veto.
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ from corridor.scenario.schema import (
     ProposalSpec,
     Scenario,
 )
-from corridor.situation import km_in_own_area
+from corridor.situation import HeldTerritory, km_in_own_area
 from corridor.world import Located, PlaceArg, World, place_distances_km
 
 #: Alternatives asked for per (destination, mode) in the search.
 SEARCH_ALTERNATIVES = 2
+
+#: A route passing a settlement this close runs through it (its streets, its checkpoints).
+THROUGH_KM = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,12 @@ class JudgedRoute:
     def acceptable_to_all(self) -> bool:
         return all(v.acceptable for v in self.verdicts.values())
 
+    through_held: tuple[str, ...] = ()
+
     @property
     def crosses_other_side(self) -> bool:
-        """Whether the route passes through the other side's ground before its destination's.
-
-        Stretches are read edge by edge (an edge belongs to the territory holding most of it),
-        so a road clipping the corner of an occupied town's area does not count.
-        """
-        held = set(self.facts.held_km)
-        return any(run.label in held for run in self.summary.territories[:-1])
+        """Whether the route runs through a settlement the other side holds (:func:`judge`)."""
+        return bool(self.through_held)
 
     def route_dict(self) -> dict[str, Any]:
         """The route fields of the stable JSON (geometry goes to GeoJSON, not here)."""
@@ -242,7 +243,21 @@ def judge(world: World, origin: Located, destination: Located, path: Path, mode:
                                 if _needs_own_area(world.scenario, origin.name) else {}),
     )
     return JudgedRoute(origin.name, destination.name, mode, path, summary, facts,
-                    evaluate(world.scenario, facts))
+                       evaluate(world.scenario, facts),
+                       through_held=_through_held(world, summary, held, destination))
+
+
+def _through_held(world: World, summary: RouteSummary, held: HeldTerritory,
+                  destination: Located) -> tuple[str, ...]:
+    """The settlements held by the other side that the route runs through, in route order.
+
+    A settlement counts when the route passes within :data:`THROUGH_KM` of it and its point
+    lies on ground another party holds, unless that ground is the destination's own: a convoy
+    reaching a town of the receiving side is arriving, not transiting.
+    """
+    other = set(held.labels) - {world.territory_at(destination.lonlat)}
+    return tuple(s.name for s in summary.settlements
+                 if s.offset_km <= THROUGH_KM and world.territory_at((s.lon, s.lat)) in other)
 
 
 def search_origin(world: World, origin: str,

@@ -130,8 +130,8 @@ def summarize(
     """
     edges = path.edges
     length_m = network.length_m[edges]
-    time_s = (network.travel_time_s if convoy_speed_kmh is None
-              else network.travel_time_capped_s(convoy_speed_kmh))[edges]
+    time_s = (network.travel_time_s[edges] if convoy_speed_kmh is None
+              else network.travel_time_capped_s(convoy_speed_kmh, edges))
     lon, lat = _route_line(network, path)
     exposure = (situation.exposure_km[edges].sum(axis=0) if situation is not None
                 else np.zeros(len(RISK_LEVELS)))

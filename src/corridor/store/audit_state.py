@@ -4,7 +4,8 @@ The hash chain proves the log itself unedited; it says nothing of a row changed 
 service's back (a corridor set to ``open`` by SQL, a user made facilitator, a signature deleted).
 Every change the service makes is logged with the record as it stood afterwards, so replaying the
 log re-derives what those rows must hold: corridor statuses, users' roles and parties, parties'
-keys and the signatures on each agreement. :func:`verify_state` compares that with the tables.
+keys, the signatures on each agreement, alerts (cleared or not) and their acknowledgements.
+:func:`verify_state` compares that with the tables.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.store.models import AuditEntry, Corridor, Party, Signature, User
+from corridor.store.models import (
+    Alert,
+    AlertAcknowledgement,
+    AuditEntry,
+    Corridor,
+    Party,
+    Signature,
+    User,
+)
 
 _BATCH = 1000
 
@@ -65,6 +74,10 @@ def _party(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return str(payload["id"]), {"public_key": payload["public_key"]}
 
 
+def _alert(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return str(payload["id"]), {"cleared_situation_id": payload["cleared_situation_id"]}
+
+
 def _corridor(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     corridor = payload.get("corridor", payload)
     return str(corridor["id"]), {"status": corridor["status"]}
@@ -80,6 +93,8 @@ _REPLAY: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[str, dict[str, An
     "party.key_set": ("parties", _party),
     "corridor.created": ("corridors", _corridor),
     "corridor.status_changed": ("corridors", _corridor),
+    "alert.created": ("alerts", _alert),
+    "alert.cleared": ("alerts", _alert),
 }
 
 
@@ -94,7 +109,8 @@ def _entries(session: Session) -> Iterator[AuditEntry]:
 
 def logged_state(session: Session) -> tuple[int, Expected]:
     """Replay the log: the number of entries, and what each checked row must hold."""
-    expected: Expected = {"users": {}, "parties": {}, "corridors": {}, "signatures": {}}
+    expected: Expected = {"users": {}, "parties": {}, "corridors": {}, "signatures": {},
+                          "alerts": {}, "alert_acknowledgements": {}}
     count = 0
     for entry in _entries(session):
         count += 1
@@ -102,6 +118,9 @@ def logged_state(session: Session) -> tuple[int, Expected]:
             key = f"{entry.entity_id}/{entry.payload['party_id']}"
             expected["signatures"][key] = {"public_key": entry.payload["public_key"],
                                            "signature": entry.payload["signature"]}
+        elif entry.action == "alert_acknowledgement.created":
+            key = f"{entry.entity_id}/{entry.payload['party_id']}"
+            expected["alert_acknowledgements"][key] = {}
         elif (rule := _REPLAY.get(entry.action)) is not None:
             table, read = rule
             key, state = read(entry.payload)
@@ -120,6 +139,10 @@ def stored_state(session: Session) -> Expected:
         "signatures": {f"{s.agreement_id}/{s.party_id}": {"public_key": s.public_key,
                                                           "signature": s.signature}
                        for s in session.scalars(select(Signature))},
+        "alerts": {str(a.id): {"cleared_situation_id": a.cleared_situation_id}
+                   for a in session.scalars(select(Alert))},
+        "alert_acknowledgements": {f"{a.alert_id}/{a.party_id}": {}
+                                   for a in session.scalars(select(AlertAcknowledgement))},
     }
 
 

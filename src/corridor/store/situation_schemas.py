@@ -32,8 +32,9 @@ from corridor.store.schemas import (
 #: the detail of a daily map fits well within these; more is a mistake or an attack.
 MAX_FEATURES = 2_000
 MAX_POSITIONS = 200_000
-#: Settlement statuses per snapshot.
-MAX_SETTLEMENTS = 20_000
+#: Settlement statuses per snapshot: one more is still well within the body limit, so too many
+#: is refused for what it is (422), not for its size.
+MAX_SETTLEMENTS = 10_000
 
 RiskName = Literal["low", "medium", "high"]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
@@ -165,6 +166,12 @@ class SituationIn(_In):
             _text(f, "name", f"closures.features.{i}")
             _radius(f, f"closures.features.{i}")
         return self
+
+
+    def payload(self) -> dict[str, Any]:
+        """The layers as stored: what was posted besides the date, source and note."""
+        return self.model_dump(mode="json", exclude={"effective", "source", "note"},
+                               exclude_none=True)
 
 
 class SituationOut(_Out):

@@ -45,10 +45,8 @@ class Finding:
 
 def record_situation(session: Session, actor: str, body: SituationIn) -> SituationSnapshot:
     """Store a posted snapshot as its author sent it, audited with its whole payload."""
-    payload = body.model_dump(mode="json", exclude={"effective", "source", "note"},
-                              exclude_none=True)
     snapshot = SituationSnapshot(author=actor, source=body.source, effective=body.effective,
-                                 note=body.note, payload=payload)
+                                 note=body.note, payload=body.payload())
     return _record(session, actor, "situation.created", snapshot, SituationOut)
 
 

@@ -135,10 +135,14 @@ def _pair(a: Any, b: Any) -> dict[str, Any]:
     return {"from": a, "to": b}
 
 
-def _route_facts(c: JudgedRoute | None) -> tuple[float | None, float | None, bytes | None]:
+def _route_facts(c: JudgedRoute | None) -> tuple[float | None, float | None, float | None,
+                                                 bytes | None]:
+    """Km, km in hazard zones, km through the other side's ground, and the edges."""
     if c is None:
-        return None, None, None
-    return round(c.summary.km, 1), round(c.summary.exposure_km["total"], 1), c.path.edges.tobytes()
+        return None, None, None, None
+    held = round(c.summary.held.km, 1) if c.summary.held is not None else 0.0
+    return (round(c.summary.km, 1), round(c.summary.exposure_km["total"], 1), held,
+            c.path.edges.tobytes())
 
 
 def proposal_changes(before: Negotiation, after: Negotiation) -> list[dict[str, Any]]:
@@ -151,11 +155,12 @@ def proposal_changes(before: Negotiation, after: Negotiation) -> list[dict[str, 
         verdicts = {p: _pair(a.verdicts[p].acceptable if a and p in a.verdicts else None,
                              b.verdicts[p].acceptable if b and p in b.verdicts else None)
                     for p in parties}
-        (km_a, exp_a, edges_a), (km_b, exp_b, edges_b) = _route_facts(a), _route_facts(b)
+        (km_a, exp_a, held_a, edges_a), (km_b, exp_b, held_b, edges_b) = (_route_facts(a),
+                                                                          _route_facts(b))
         out.append({"id": r.proposal.id, "verdicts": verdicts,
                     "verdicts_changed": any(v["from"] != v["to"] for v in verdicts.values()),
                     "route_changed": edges_a != edges_b, "km": _pair(km_a, km_b),
-                    "exposure_km": _pair(exp_a, exp_b)})
+                    "exposure_km": _pair(exp_a, exp_b), "held_km": _pair(held_a, held_b)})
     return out
 
 
@@ -172,12 +177,13 @@ def suggestion_changes(before: Negotiation, after: Negotiation,
         new = _suggested(after.suggestions, origin)
         rows = []
         for key in dict.fromkeys([*old, *new]):
-            (km_a, exp_a, edges_a), (km_b, exp_b, edges_b) = (_route_facts(old.get(key)),
-                                                              _route_facts(new.get(key)))
+            (km_a, exp_a, held_a, edges_a), (km_b, exp_b, held_b, edges_b) = (
+                _route_facts(old.get(key)), _route_facts(new.get(key)))
             rows.append({"destination": key[0], "mode": key[1],
                          "offered": _pair(key in old, key in new),
                          "route_changed": key in old and key in new and edges_a != edges_b,
-                         "km": _pair(km_a, km_b), "exposure_km": _pair(exp_a, exp_b)})
+                         "km": _pair(km_a, km_b), "exposure_km": _pair(exp_a, exp_b),
+                         "held_km": _pair(held_a, held_b)})
         out[origin] = rows
     return out
 
