@@ -38,7 +38,7 @@ from corridor.scenario import load_scenario
 from corridor.scenario.schema import ProposalSpec, Scenario
 from corridor.sources import read_sources
 from corridor.uncertainty import engines, evaluate, model_of, sweep
-from corridor.uncertainty.evaluate import Prepared, prepare, run_samples
+from corridor.uncertainty.evaluate import PreparedSweep, prepare, run_samples
 from corridor.world import World, assemble_world, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
-def where_time_goes(prepared: Prepared, samples: int) -> dict[str, float]:
+def where_time_goes(prepared: PreparedSweep, samples: int) -> dict[str, float]:
     """One worker's start-up, then the situation step and the judging per sample, in seconds."""
     start, _ = _timed(lambda: run_samples(prepared, []))
     worker = evaluate._STATE[0]
