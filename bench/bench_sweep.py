@@ -38,7 +38,7 @@ from corridor.scenario import load_scenario
 from corridor.scenario.schema import ProposalSpec, Scenario
 from corridor.sources import read_sources
 from corridor.uncertainty import engines, evaluate, model_of, sweep
-from corridor.uncertainty.evaluate import Prepared, prepare, run_samples
+from corridor.uncertainty.evaluate import PreparedSweep, prepare, run_samples
 from corridor.world import World, assemble_world, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
-def where_time_goes(prepared: Prepared, samples: int) -> dict[str, float]:
+def where_time_goes(prepared: PreparedSweep, samples: int) -> dict[str, float]:
     """One worker's start-up, then the situation step and the judging per sample, in seconds."""
     start, _ = _timed(lambda: run_samples(prepared, []))
     worker = evaluate._STATE[0]
@@ -117,8 +117,10 @@ def bench_network(name: str, world: World, samples: int, breakdown: int) -> dict
             t, result = _timed(lambda w=workers: sweep(world, neg, samples=samples, seed=11,
                                                        workers=w))
         else:
+            # No memory limit per worker, as in the local pool: a 1M-node state is more than
+            # Dask's default share of this machine, and its nanny would restart the worker.
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                              memory_limit="3GiB", dashboard_address=None) as cluster:
+                              memory_limit=0, dashboard_address=None) as cluster:
                 t, result = _timed(lambda a=cluster.scheduler_address: sweep(
                     world, neg, samples=samples, seed=11, engine="dask", address=a))
         answers.append(result.to_dict())
@@ -137,7 +139,11 @@ def _markdown(results: dict[str, Any]) -> str:
                   f"{r['nodes']:,} nodes, {r['edges']:,} edges; {r['uncertain']} uncertain "
                   f"reports; {r['items']} items judged per sample; {r['samples']} samples; "
                   f"prepared state shipped per worker {r['shipped_mb']:.1f} MB; answers "
-                  f"identical across engines: {'yes' if r['identical'] else 'NO'}.", "",
+                  f"identical across engines: {'yes' if r['identical'] else 'NO'}; the judgement "
+                  f"as reported (the baseline every sweep starts from) took "
+                  f"{r['baseline_negotiation_s']:.1f} s"
+                  + (f", building the world {r['world_build_s']:.1f} s"
+                     if "world_build_s" in r else "") + ".", "",
                   "| engine | workers | wall s | samples/s | vs local x1 |",
                   "|---|---|---|---|---|"]
         base = r["runs"]["local x1"]["samples_per_s"]

@@ -15,7 +15,7 @@ from corridor.report.fieldfiles import write_text_atomic
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.uncertainty import SweepResult, sweep
-from corridor.uncertainty.engines import Engine
+from corridor.uncertainty.engines import SweepEngine
 from corridor.uncertainty.summary import ItemResult
 from corridor.world import build_world
 
@@ -31,8 +31,8 @@ def sweep_cmd(
                                          help="situations to draw")] = 200,
     seed: Annotated[int, typer.Option(min=0, help="seed of the draws: the same seed gives "
                                                  "the same answer on any engine")] = 0,
-    engine: Annotated[Engine, typer.Option(help="where samples run: a local process pool or "
-                                                "a Dask cluster")] = Engine.LOCAL,
+    engine: Annotated[SweepEngine, typer.Option(help="where samples run: a local process pool or "
+                                                "a Dask cluster")] = SweepEngine.LOCAL,
     address: Annotated[str | None, typer.Option(help="Dask scheduler to run on, e.g. "
                                                      "tcp://10.0.0.5:8786; without it "
                                                      "--engine dask starts a local cluster")

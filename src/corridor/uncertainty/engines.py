@@ -18,10 +18,10 @@ from typing import Any
 
 from corridor.errors import CorridorError, UnavailableError
 from corridor.progress import Progress, silent
-from corridor.uncertainty.evaluate import Outcome, Prepared, run_samples
+from corridor.uncertainty.evaluate import Outcome, PreparedSweep, run_samples
 
 
-class Engine(StrEnum):
+class SweepEngine(StrEnum):
     """Where a sweep's samples run."""
 
     #: A process pool on this machine.
@@ -31,7 +31,7 @@ class Engine(StrEnum):
 
 
 #: Engines ``corridor sweep --engine`` accepts.
-ENGINES: tuple[str, ...] = tuple(e.value for e in Engine)
+ENGINES: tuple[str, ...] = tuple(e.value for e in SweepEngine)
 
 #: Samples per task: enough that shipping a task and its answer costs little next to judging it,
 #: few enough that progress moves and two workers share the tail of a run.
@@ -41,7 +41,7 @@ BATCH = 4
 CONNECT_TIMEOUT_S = 10.0
 
 
-def run(prepared: Prepared, samples: int, *, engine: str = "local", address: str | None = None,
+def run(prepared: PreparedSweep, samples: int, *, engine: str = "local", address: str | None = None,
         workers: int | None = None, progress: Progress | None = None) -> list[Outcome]:
     """Judge samples ``0 .. samples-1`` of ``prepared``; outcomes in sample order.
 
@@ -66,13 +66,13 @@ def run(prepared: Prepared, samples: int, *, engine: str = "local", address: str
     return sorted(outcomes, key=lambda o: o.index)
 
 
-def _install(prepared: Prepared) -> None:
+def _install(prepared: PreparedSweep) -> None:
     """Pool initializer: each worker process receives the prepared state once, here."""
     global _SHIPPED
     _SHIPPED = prepared
 
 
-_SHIPPED: Prepared | None = None
+_SHIPPED: PreparedSweep | None = None
 
 
 def _pooled(batch: Sequence[int]) -> list[Outcome]:
@@ -80,7 +80,7 @@ def _pooled(batch: Sequence[int]) -> list[Outcome]:
     return run_samples(_SHIPPED, batch)
 
 
-def _local(prepared: Prepared, batches: list[list[int]], workers: int,
+def _local(prepared: PreparedSweep, batches: list[list[int]], workers: int,
            _address: str | None) -> Iterator[list[Outcome]]:
     # Spawned, not forked: the parent may hold threads (a progress display, a thread pool of
     # the router), and forking a threaded process can deadlock the child.
@@ -93,7 +93,7 @@ def _local(prepared: Prepared, batches: list[list[int]], workers: int,
             yield future.result()
 
 
-def _dask(prepared: Prepared, batches: list[list[int]], workers: int,
+def _dask(prepared: PreparedSweep, batches: list[list[int]], workers: int,
           address: str | None) -> Iterator[list[Outcome]]:
     from distributed import as_completed as dask_completed
 

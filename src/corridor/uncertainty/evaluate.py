@@ -3,7 +3,7 @@
 Every proposal is re-routed as written, every suggested corridor re-judged on the road it was
 suggested on.
 
-The work is shipped to workers once as a :class:`Prepared` (scenario, network, gazetteer and
+The work is shipped to workers once as a :class:`PreparedSweep` (scenario, network, gazetteer and
 the draws' model: plain data); each worker builds its router from it once and keeps it, and
 every sample then only re-draws control, re-annotates the edges and re-weights the router.
 """
@@ -59,7 +59,7 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Prepared:
+class PreparedSweep:
     """Everything a worker needs to judge any draw, shipped once per worker.
 
     ``token`` names the world (a worker keeps the world it built for it); ``run`` names the
@@ -81,14 +81,14 @@ class Prepared:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     run: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def with_items(self, items: Sequence[Item]) -> Prepared:
+    def with_items(self, items: Sequence[Item]) -> PreparedSweep:
         """The same world and draws, following other items."""
         return replace(self, items=tuple(items), run=uuid.uuid4().hex)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one draw did to every item: rows follow :attr:`Prepared.items`, columns parties."""
+    """What one draw did to every item: rows follow :attr:`PreparedSweep.items`, columns parties."""
 
     index: int
     accept: npt.NDArray[np.bool_]
@@ -98,12 +98,12 @@ class Outcome:
 
 
 def prepare(world: World, negotiation: Negotiation | None, sources: Sources, model: Model,
-            seed: int) -> Prepared:
+            seed: int) -> PreparedSweep:
     """The items to follow (every proposal, every suggested corridor) and the shipped state.
 
     ``sources`` are the layers of the world's scenario as read, the settlements among them the
     ones ``model`` draws from. Without a negotiation there are no items yet (see
-    :meth:`Prepared.with_items`).
+    :meth:`PreparedSweep.with_items`).
     """
     sc = world.scenario
     items: list[Item] = []
@@ -116,7 +116,7 @@ def prepare(world: World, negotiation: Negotiation | None, sources: Sources, mod
         items.extend(Item("corridor", corridor_id(c), (c.origin, c.destination),
                           _spans(sc, c.windows), c.mode, c.windows, _baseline(c), c.path)
                      for c in corridors)
-    return Prepared(sc, world.network, world.gazetteer, world.countries, sources,
+    return PreparedSweep(sc, world.network, world.gazetteer, world.countries, sources,
                     world.situation, model, seed, tuple(items), tuple(p.id for p in sc.parties))
 
 
@@ -155,7 +155,7 @@ class _Worker:
 _STATE: list[_Worker] = []
 
 
-def run_samples(prepared: Prepared, indices: Sequence[int]) -> list[Outcome]:
+def run_samples(prepared: PreparedSweep, indices: Sequence[int]) -> list[Outcome]:
     """Draw and judge samples ``indices`` of the sweep."""
     worker = _worker(prepared)
     out = []
@@ -169,7 +169,7 @@ def run_samples(prepared: Prepared, indices: Sequence[int]) -> list[Outcome]:
     return out
 
 
-def _worker(prepared: Prepared) -> _Worker:
+def _worker(prepared: PreparedSweep) -> _Worker:
     if _STATE and _STATE[0].token == prepared.token and _STATE[0].run != prepared.run:
         _STATE[0].seen.clear()
         _STATE[0].run = prepared.run
@@ -181,7 +181,7 @@ def _worker(prepared: Prepared) -> _Worker:
     return _STATE[0]
 
 
-def _judge_draw(prepared: Prepared, world: World, d: Draw) -> Outcome:
+def _judge_draw(prepared: PreparedSweep, world: World, d: Draw) -> Outcome:
     sc = prepared.scenario
     if d.buffer_km is not None:
         sc = sc.model_copy(update={"hazards": sc.hazards.model_copy(

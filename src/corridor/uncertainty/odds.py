@@ -15,7 +15,7 @@ from typing import Any
 
 from corridor.sources import read_sources
 from corridor.uncertainty.draws import model_of
-from corridor.uncertainty.evaluate import Item, Prepared, prepare, run_samples
+from corridor.uncertainty.evaluate import Item, PreparedSweep, prepare, run_samples
 from corridor.uncertainty.summary import summarize_sweep
 from corridor.world import World
 
@@ -29,7 +29,7 @@ SEED = 0
 
 _LOCK = threading.Lock()
 #: The prepared state per served world (by identity; a service serves one world for its life).
-_PREPARED: dict[int, Prepared] = {}
+_PREPARED: dict[int, PreparedSweep] = {}
 #: Answers already given, by world, stops, windows and samples.
 _ANSWERS: dict[tuple[Any, ...], dict[str, Any]] = {}
 

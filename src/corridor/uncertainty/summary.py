@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.uncertainty.draws import draw
-from corridor.uncertainty.evaluate import Item, Outcome, Prepared
+from corridor.uncertainty.evaluate import Item, Outcome, PreparedSweep
 
 #: Settlements listed per item in the sensitivity ranking.
 SENSITIVITY_TOP = 5
@@ -54,7 +54,7 @@ class SweepResult:
 
     samples: int
     seed: int
-    prepared: Prepared
+    prepared: PreparedSweep
     proposals: list[ItemResult]
     corridors: list[ItemResult]
 
@@ -74,7 +74,7 @@ class SweepResult:
         }
 
 
-def summarize_sweep(prepared: Prepared, outcomes: list[Outcome]) -> SweepResult:
+def summarize_sweep(prepared: PreparedSweep, outcomes: list[Outcome]) -> SweepResult:
     """Aggregate the samples' outcomes item by item."""
     accept = np.stack([o.accept for o in outcomes])          # samples x items x parties
     routed = np.stack([o.routed for o in outcomes])          # samples x items
@@ -89,7 +89,7 @@ def summarize_sweep(prepared: Prepared, outcomes: list[Outcome]) -> SweepResult:
     return SweepResult(len(outcomes), prepared.seed, prepared, proposals, corridors)
 
 
-def _item_result(prepared: Prepared, k: int, accept: npt.NDArray[np.bool_],
+def _item_result(prepared: PreparedSweep, k: int, accept: npt.NDArray[np.bool_],
                  routed: npt.NDArray[np.bool_], exposure: npt.NDArray[np.float64],
                  crosses: npt.NDArray[np.bool_],
                  flipped: npt.NDArray[np.bool_] | None) -> ItemResult:
@@ -108,7 +108,7 @@ def _item_result(prepared: Prepared, k: int, accept: npt.NDArray[np.bool_],
     )
 
 
-def _sensitivity(prepared: Prepared, accept: npt.NDArray[np.bool_],
+def _sensitivity(prepared: PreparedSweep, accept: npt.NDArray[np.bool_],
                  flipped: npt.NDArray[np.bool_]) -> list[dict[str, Any]]:
     """The settlements whose flip changes some party's acceptance most, largest change first.
 
