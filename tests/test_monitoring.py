@@ -14,7 +14,7 @@ from corridor.api.app import create_app
 from corridor.report.layers import ScenarioLayers
 from corridor.settings import Settings
 from corridor.store.audit_state import verify_state
-from corridor.store.models import AuditEntry, SituationSnapshot
+from corridor.store.models import Alert, AuditEntry, SituationSnapshot
 from tests.test_service_engine import KYIV_GOMEL, SCENARIO
 
 if TYPE_CHECKING:
@@ -236,3 +236,23 @@ def test_ground_changing_hands_on_a_route_raises_territory_and_rule_alerts(
     [rule] = [a for a in raised if a["kind"] == "rule"]
     assert (rule["party_id"], rule["what"]) == ("UA", "destination_in.violated")
     assert "RU-held" in rule["message"] and rule["km_from_origin"] is None
+
+
+def test_a_retried_snapshot_is_stored_once_and_raises_its_alerts_once(
+        client: TestClient, world: SeededStore) -> None:
+    proposal = client.post("/api/proposals", json=KYIV_GOMEL).json()
+    line = proposal["route"]["coordinates"]
+    body = {"effective": "2022-03-08", "source": "тест",
+            "hazards": _hazards(("Обстріл траси", _square(*line[len(line) * 3 // 4])))}
+    key = {"Idempotency-Key": "snapshot-2022-03-08"}
+    first = client.post("/api/situations", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    assert len(first.json()["raised"]) == 1
+    retried = client.post("/api/situations", json=body, headers=key)
+    assert (retried.status_code, retried.json()) == (201, first.json())
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/api/situations", json={**body, "source": "інше"}, headers=key)
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(SituationSnapshot)) == 1
+        assert s.scalar(select(func.count()).select_from(Alert)) == 1

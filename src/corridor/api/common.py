@@ -186,19 +186,29 @@ class Creation:
 
     def run(self, user: User, body: BaseModel, make: Callable[[Session], BaseModel],
             status_code: int = 201) -> JSONResponse:
-        request_hash = _request_hash(self.path, body)
         # Writes are serialised, so checking for the key inside the write is race-free.
         with self.db.write() as session:
-            if self.key is not None:
-                _forget_expired(session, user, self.window)
-                if replay := _replay(session, user, self.key, request_hash):
-                    return replay
-            content = make(session).model_dump(mode="json")
-            if self.key is not None:
-                session.add(IdempotencyRecord(user_id=user.id, key=self.key,
-                                              request_hash=request_hash,
-                                              status_code=status_code, response=content))
-        return JSONResponse(content, status_code=status_code)
+            if replay := self.replayed(session, user, body):
+                return replay
+            content = make(session)
+            self.remember(session, user, body, content, status_code)
+        return JSONResponse(content.model_dump(mode="json"), status_code=status_code)
+
+    def replayed(self, session: Session, user: User, body: BaseModel) -> JSONResponse | None:
+        """The first answer to this key and body, if there was one; a different body is a 422."""
+        if self.key is None:
+            return None
+        _forget_expired(session, user, self.window)
+        return _replay(session, user, self.key, _request_hash(self.path, body))
+
+    def remember(self, session: Session, user: User, body: BaseModel, content: BaseModel,
+                 status_code: int = 201) -> None:
+        """Keep the answer in the transaction that stored what it reports, so both or neither."""
+        if self.key is not None:
+            session.add(IdempotencyRecord(user_id=user.id, key=self.key,
+                                          request_hash=_request_hash(self.path, body),
+                                          status_code=status_code,
+                                          response=content.model_dump(mode="json")))
 
 
 def creation(

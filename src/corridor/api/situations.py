@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from corridor.errors import CorridorError, StoreError
 from corridor.monitoring.monitor import Monitor
@@ -22,7 +25,18 @@ from corridor.store.situation_schemas import (
     SituationPosted,
 )
 
-from .common import DB, READ_ERRORS, WRITE_ERRORS, IdPath, Page, Paging, fetch, list_page
+from .common import (
+    DB,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Create,
+    Creation,
+    IdPath,
+    Page,
+    Paging,
+    fetch,
+    list_page,
+)
 from .map import FeatureCollection, scenario_world
 from .policy import Reader, permit
 
@@ -129,17 +143,35 @@ def get_situation(situation_id: IdPath, db: DB, _: Reader) -> SituationOut:
     return fetch(db, SituationSnapshot, situation_id, SituationOut)
 
 
-@router.post("", status_code=201, responses=WRITE_ERRORS)
-def post_situation(body: SituationIn, db: DB, watcher: Watcher, request: Request,
-                   user: Annotated[User, Depends(permit("situation.create"))]) -> SituationPosted:
+@dataclass(frozen=True)
+class _Retry:
+    """A post's ``Idempotency-Key`` as the monitor asks for it: replay, or remember the answer."""
+
+    create: Creation
+    user: User
+    body: SituationIn
+
+    def replayed(self, session: Session) -> JSONResponse | None:
+        return self.create.replayed(session, self.user, self.body)
+
+    def remember(self, session: Session, posted: SituationPosted) -> None:
+        self.create.remember(session, self.user, self.body, posted)
+
+
+@router.post("", status_code=201, response_model=SituationPosted, responses=WRITE_ERRORS)
+def post_situation(body: SituationIn, create: Create, watcher: Watcher, request: Request,
+                   user: Annotated[User, Depends(permit("situation.create"))]) -> JSONResponse:
     """Post a new picture of the ground; if it is the latest, every open subject is re-judged.
 
     Layers left out are kept from the situation in force on ``effective``. The answer lists
     the alerts raised (conditions that came with the snapshot) and those cleared. A snapshot
     the scenario cannot hold (an unknown label or status, a closure off every road) is refused
-    with 422 naming the field, and nothing is stored.
+    with 422 naming the field, and nothing is stored. A retry under the same
+    ``Idempotency-Key`` gets the first answer back, and nothing is stored or raised twice.
     """
-    posted = watcher.post(db, user.name, body)
+    posted = watcher.post(create.db, user.name, body, _Retry(create, user, body))
+    if isinstance(posted, JSONResponse):
+        return posted
     if posted.current:
         _redraw(request.app, watcher)
-    return posted
+    return JSONResponse(posted.model_dump(mode="json"), status_code=201)

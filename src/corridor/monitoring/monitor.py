@@ -16,10 +16,11 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from corridor.errors import CorridorError
 from corridor.scenario.schema import Snapshot
@@ -35,6 +36,18 @@ from .findings import findings
 from .picture import ground, verdicts
 from .snapshots import posted_error, snapshot_of, with_snapshot
 from .subjects import Watched, proposals, watched
+
+R = TypeVar("R", covariant=True)
+
+
+class Once(Protocol[R]):
+    """What makes a post safe to retry: the first answer to the same request, kept with it."""
+
+    def replayed(self, session: Session) -> R | None:
+        """The first answer if this post was made before (or an error if it clashes)."""
+
+    def remember(self, session: Session, posted: SituationPosted) -> None:
+        """Keep the answer in the transaction that stores the snapshot."""
 
 
 @dataclass
@@ -140,34 +153,41 @@ class Monitor:
         return [w for w in subjects if w.running_after(start)]
 
     # -- posting -------------------------------------------------------------------------------
-    def post(self, db: Database, actor: str, body: SituationIn) -> SituationPosted:
-        """Check, store and apply a snapshot; re-judge every open subject if it is now in force."""
-        with ENGINE_LOCK:
-            return self._post(db, actor, body)
+    def post(self, db: Database, actor: str, body: SituationIn, once: Once[R]
+             ) -> SituationPosted | R:
+        """Check, store and apply a snapshot; re-judge every open subject if it is now in force.
 
-    def _post(self, db: Database, actor: str, body: SituationIn) -> SituationPosted:
-        world = self.world
-        current = self.day is None or body.effective >= self.day
-        if world is None:
+        A retry that ``once`` knows is answered as the first time, and nothing moves or is
+        stored; the snapshot, its alerts and ``once``'s record are written in one transaction.
+        """
+        with ENGINE_LOCK:
             with db.write() as session:
-                snapshot = record_situation(session, actor, body)
-                return _posted(snapshot, False, 0, [], [])
-        with db.read() as session:
-            subjects = self._open_on(world, body.effective, watched(session))
-            next_id = _next_id(session)
-        before = self._judge(world, subjects) if current else {}
-        self.apply(world, snapshot_of(world, next_id, body.effective, body.payload(), body.note,
-                                     self.workdir))
+                if (replay := once.replayed(session)) is not None:
+                    return replay
+                subjects = [] if self.world is None else self._open_on(
+                    self.world, body.effective, watched(session))
+                next_id = _next_id(session)
+            return self._post(db, actor, body, once, (subjects, next_id))
+
+    def _post(self, db: Database, actor: str, body: SituationIn, once: Once[R],
+              opened: tuple[list[Watched], int]) -> SituationPosted:
+        world = self.world
+        subjects, next_id = opened
+        current = world is not None and (self.day is None or body.effective >= self.day)
+        before = after = {}
+        if world is not None:
+            before = self._judge(world, subjects) if current else {}
+            self.apply(world, snapshot_of(world, next_id, body.effective, body.payload(),
+                                         body.note, self.workdir))
+            self.posted.add(body.effective)
+            self._held.clear()
+            self._pictures.clear()
+            if current:
+                after = self._judge(world, subjects)
+            else:
+                self._move(world, self.day)
         with db.write() as session:
             snapshot = record_situation(session, actor, body)
-        self.posted.add(body.effective)
-        self._held.clear()
-        self._pictures.clear()
-        if not current:
-            self._move(world, self.day)
-            return _posted(snapshot, False, 0, [], [])
-        after = self._judge(world, subjects)
-        with db.write() as session:
             active = active_alerts(session, after)
             raised: list[Alert] = []
             cleared: list[Alert] = []
@@ -176,7 +196,9 @@ class Monitor:
                                   active.get(key, {}))
                 raised += up
                 cleared += down
-            return _posted(snapshot, True, len(subjects), raised, cleared)
+            posted = _posted(snapshot, current, len(subjects) if current else 0, raised, cleared)
+            once.remember(session, posted)
+            return posted
 
 
 def _next_id(session: Any) -> int:
