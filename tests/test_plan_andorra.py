@@ -158,3 +158,22 @@ def test_timeline_axis_shows_clock_time_in_the_scenarios_zone(plan: dict[str, An
     # the 09:00 CEST opening (07:00 UTC) is read in local time
     assert formatter(float(axis.convert_xunits(spec.windows[0].start))).startswith("09:00")
     assert labels and all(re.fullmatch(r"\d\d:\d\d\n\d\d \w{3}", text) for text in labels)
+
+
+def test_a_fleet_of_another_bus_size_is_named_as_not_planned(andorra_variant: Any) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["places"]["origins"][0]["buses"].append({"id": "encamp-vans", "count": 4, "seats": 30})
+
+    path = andorra_variant(change)
+    plan = _plan_json(path)
+    (left_out,) = plan["unplanned_fleets"]
+    assert (left_out["id"], left_out["buses"], left_out["seats"]) == ("encamp-vans", 4, 30)
+    assert "'encamp-coaches'" in left_out["reason"] and "50" in left_out["reason"]
+    assert not any(b["id"].startswith("encamp-vans") for b in plan["buses"])
+    text = subprocess.run([sys.executable, "-m", "corridor", "plan", str(path)],
+                          capture_output=True, text=True, check=True).stdout
+    assert "not planned: fleet encamp-vans (4 buses, 30 seats)" in " ".join(text.split())
+    checked = subprocess.run([sys.executable, "-m", "corridor", "validate", str(path), "--json"],
+                             capture_output=True, text=True, check=True).stdout
+    assert ("origin 'Encamp': fleet 'encamp-vans' (4 buses, 30 seats) is not planned: "
+            + left_out["reason"]) in json.loads(checked)["notes"]

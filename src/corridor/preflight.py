@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corridor.negotiation.search import locate_along
+from corridor.planning.agreed import fleet_notes
 from corridor.scenario.schema import LayerSource, MustAvoid, MustPass, Scenario
 from corridor.world import Located, World, build_world
 
@@ -46,7 +47,7 @@ def preflight(sc: Scenario) -> Preflight:
     fault, the distance for a point off the roads and a hint when swapping it would help.
     """
     world = build_world(sc)
-    report = Preflight(files=[str(p) for p in _files(sc)], notes=list(world.notes))
+    report = Preflight(files=[str(p) for p in _files(sc)], notes=[*world.notes, *fleet_notes(sc)])
     for located, where in _names(world):
         report.places.append(PlaceCheck(where, located.name, *located.lonlat,
                                          round(located.snap_km, 3)))

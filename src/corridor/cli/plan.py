@@ -13,7 +13,7 @@ from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
 from corridor.errors import ScenarioError
 from corridor.negotiation.search import JudgedRoute
-from corridor.planning.agreed import agreed_spec, along_route
+from corridor.planning.agreed import agreed_spec, along_route, unplanned_fleets
 from corridor.planning.corridor import plan_corridor
 from corridor.planning.model import CorridorPlan
 from corridor.planning.plot import plot_timeline
@@ -66,7 +66,8 @@ def plan_cmd(
                      **along_route(world, spec, routed),
                      "acceptable_to_all": routed.acceptable_to_all,
                      "verdicts": {p: v.to_dict() for p, v in routed.verdicts.items()},
-                     "warnings": _warnings(agreed.id, routed)}
+                     "warnings": _warnings(agreed.id, routed),
+                     "unplanned_fleets": unplanned_fleets(sc, agreed)}
             if plots is not None:
                 png, svg = plot_timeline(plan, plots / f"plan-{agreed.id}",
                                          zone=ZoneInfo(sc.timezone))
@@ -96,6 +97,9 @@ def _print(plan: CorridorPlan, entry: dict[str, Any]) -> None:
     route = entry["route"]
     for warning in entry["warnings"]:
         out.print(f"[bold yellow]warning:[/bold yellow] {warning}")
+    for fleet in entry["unplanned_fleets"]:
+        out.print(f"[bold yellow]not planned:[/bold yellow] fleet {fleet['id']} "
+                  f"({fleet['buses']} buses, {fleet['seats']} seats): {fleet['reason']}")
     held = route.get("held_exposure") or {"km": 0.0}
     out.print(f"[bold]{plan.id}[/bold]: {route['km']:.0f} km, {route['hours']:.1f} h, "
               f"{held['km']:.0f} km through the other side's ground — "

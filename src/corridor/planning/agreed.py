@@ -28,7 +28,7 @@ from corridor.planning.model import (
     TimeWindow,
 )
 from corridor.rules import evaluate
-from corridor.scenario.schema import AgreedCorridor, Origin
+from corridor.scenario.schema import AgreedCorridor, Origin, Scenario
 from corridor.world import World
 
 
@@ -43,7 +43,7 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
         raise PlanningError(routed.error or "the proposal cannot be routed",
                             field=f"corridors[{agreed.id}].proposal")
     corridor = _judged_in(world, routed.corridor, agreed)
-    origin = next((o for o in sc.places.origins if o.name == proposal.origin), None)
+    origin = _origin(sc, proposal.origin)
     if origin is None:
         raise PlanningError(f"no origin {proposal.origin!r} under places.origins gives the "
                             "people to move", field=f"corridors[{agreed.id}]")
@@ -99,8 +99,16 @@ def _boarding_points(origin: Origin) -> tuple[BoardingPoint, ...]:
     return tuple(points)
 
 
+def _origin(sc: Scenario, name: str) -> Origin | None:
+    return next((o for o in sc.places.origins if o.name == name), None)
+
+
 def _shuttle(origin: Origin) -> BusShuttle | None:
-    """The origin's fleets as one shuttle with the first fleet's seats; buses keep fleet names."""
+    """The origin's fleets as one shuttle with the first fleet's seats; buses keep fleet names.
+
+    The planner runs one bus size per origin: fleets of another size are named by
+    :func:`unplanned_fleets` rather than counted with the wrong seats.
+    """
     if not origin.buses:
         return None
     bus = origin.buses[0]
@@ -108,6 +116,34 @@ def _shuttle(origin: Origin) -> BusShuttle | None:
     return BusShuttle(count=sum(n for _, n in fleets), seats=bus.seats,
                       approach_min=bus.start_minutes, load_min=bus.load_minutes,
                       unload_min=bus.unload_minutes, speed_kmh=bus.speed_kmh, fleets=fleets)
+
+
+def unplanned_fleets(sc: Scenario, agreed: AgreedCorridor) -> list[dict[str, Any]]:
+    """The corridor origin's fleets the plan leaves out: ``id``, ``buses``, ``seats``, ``reason``.
+
+    The window planner moves identical buses, so only fleets with the first fleet's seats are
+    planned; the others are reported, never silently dropped.
+    """
+    proposal = next(p for p in sc.proposals if p.id == agreed.proposal)
+    origin = _origin(sc, proposal.origin)
+    return [] if origin is None else _left_out(origin)
+
+
+def _left_out(origin: Origin) -> list[dict[str, Any]]:
+    if not origin.buses:
+        return []
+    first = origin.buses[0]
+    return [{"id": b.id, "buses": b.count, "seats": b.seats,
+             "reason": f"{b.seats} seats a bus, unlike the {first.seats} of the origin's first "
+                       f"fleet {first.id!r}: the planner runs one bus size per origin"}
+            for b in origin.buses if b.seats != first.seats]
+
+
+def fleet_notes(sc: Scenario) -> list[str]:
+    """One line per fleet ``corridor plan`` leaves out, for ``corridor validate``."""
+    return [f"origin {o.name!r}: fleet {f['id']!r} ({f['buses']} buses, {f['seats']} seats) is "
+            f"not planned: {f['reason']}"
+            for o in sc.places.origins for f in _left_out(o)]
 
 
 def hazard_stretches(world: World, corridor: JudgedRoute, travel_min: float,
