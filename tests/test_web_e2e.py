@@ -602,7 +602,8 @@ def test_the_page_fits_the_screen_without_overlapping_controls(demo: Demo, page:
     controls = page.evaluate(_BOXES, "input, select, textarea, button")
     assert len(controls) > 20
     assert _overlapping(controls) == []
-    assert _overlapping(page.evaluate(_BOXES, "#actions form.action-form, #map-section, #details")) == []
+    blocks = "#actions form.action-form, #map-section, #details"
+    assert _overlapping(page.evaluate(_BOXES, blocks)) == []
 
 
 def test_the_page_prints_the_map_details_and_lists_without_controls(demo: Demo, page: Page,
