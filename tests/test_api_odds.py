@@ -54,3 +54,20 @@ def test_without_a_scenario_the_odds_are_a_409(shared_world: SeededStore) -> Non
                              headers=shared_world.headers("observer"))
     assert response.status_code == 409
     assert "--scenario" in response.json()["detail"]
+
+
+def test_odds_follow_the_world_when_it_moves_to_another_date() -> None:
+    from datetime import date
+
+    from corridor.uncertainty.odds import proposal_odds
+    from corridor.world import build_world
+
+    world = build_world(load_scenario(SCENARIO))
+    spec = next(p for p in world.scenario.proposals if p.id == "ru-6")
+    stops = [spec.origin, *spec.waypoints, spec.destination]
+    world.move_to(date(2022, 3, 7))
+    before = proposal_odds(world, spec.id, stops, (), samples=2)
+    world.move_to(date(2022, 2, 28))
+    after = proposal_odds(world, spec.id, stops, (), samples=2)
+    assert (before["at"], after["at"]) == ("2022-03-07", "2022-02-28")
+    assert after["uncertain_settlements"] < before["uncertain_settlements"]

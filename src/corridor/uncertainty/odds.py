@@ -9,10 +9,13 @@ requests meanwhile), and every answer is kept, so asking again costs nothing.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from corridor.situation import Situation
 from corridor.sources import read_sources
 from corridor.uncertainty.draws import model_of
 from corridor.uncertainty.evaluate import Item, PreparedSweep, prepare, run_samples
@@ -28,10 +31,22 @@ MAX_SAMPLES = 500
 SEED = 0
 
 _LOCK = threading.Lock()
-#: The prepared state per served world (by identity; a service serves one world for its life).
-_PREPARED: dict[int, PreparedSweep] = {}
-#: Answers already given, by world, stops, windows and samples.
-_ANSWERS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+@dataclass
+class _Kept:
+    """The prepared state and the answers given for one world on one situation."""
+
+    world: weakref.ref[World]
+    situation: Situation
+    prepared: PreparedSweep
+    answers: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+
+
+#: Per served world (by identity, checked through a weak reference so a new world reusing a
+#: dead one's id starts afresh). Moving the world to another snapshot replaces its situation,
+#: which makes every kept answer stale.
+_KEPT: dict[int, _Kept] = {}
 
 
 def proposal_odds(world: World, proposal_id: str, stops: Sequence[str],
@@ -42,19 +57,26 @@ def proposal_odds(world: World, proposal_id: str, stops: Sequence[str],
     The shape is one item of ``corridor sweep --json`` with the run's ``samples``, ``seed`` and
     ``uncertain_settlements`` added.
     """
-    key = (id(world), tuple(stops), tuple(spans), samples)
+    key = (tuple(stops), tuple(spans), samples)
     with _LOCK:
-        if key not in _ANSWERS:
-            base = _PREPARED.get(id(world))
-            if base is None:
-                sources = read_sources(world.scenario)
-                base = prepare(world, None, sources, model_of(world.scenario, sources), SEED)
-                _PREPARED[id(world)] = base
-            prepared = base.with_items([Item("proposal", proposal_id, tuple(stops),
-                                             tuple(spans))])
+        kept = _kept(world)
+        if key not in kept.answers:
+            prepared = kept.prepared.with_items([Item("proposal", proposal_id, tuple(stops),
+                                                      tuple(spans))])
             result = summarize_sweep(prepared, run_samples(prepared, range(samples)))
             whole = result.to_dict()
-            _ANSWERS[key] = {**{k: whole[k] for k in ("samples", "seed", "at",
-                                                      "uncertain_settlements")},
-                             **whole["proposals"][0]}
-        return _ANSWERS[key]
+            kept.answers[key] = {**{k: whole[k] for k in ("samples", "seed", "at",
+                                                          "uncertain_settlements")},
+                                 **whole["proposals"][0]}
+        return kept.answers[key]
+
+
+def _kept(world: World) -> _Kept:
+    """What is kept for ``world`` as it stands now, prepared afresh when it has moved."""
+    kept = _KEPT.get(id(world))
+    if kept is None or kept.world() is not world or kept.situation is not world.situation:
+        sources = read_sources(world.scenario)
+        kept = _Kept(weakref.ref(world), world.situation,
+                     prepare(world, None, sources, model_of(world.scenario, sources), SEED))
+        _KEPT[id(world)] = kept
+    return kept
