@@ -11,9 +11,10 @@ from rich.table import Table
 
 from corridor.cli._options import AtOpt, GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
+from corridor.files import write_text_atomic
 from corridor.negotiation.output import negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
-from corridor.report.fieldfiles import write_field_files, write_text_atomic
+from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import negotiation_field_map
 from corridor.report.layers import export_geojson
 from corridor.report.negotiation import render_html

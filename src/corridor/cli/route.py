@@ -19,6 +19,7 @@ from corridor.cli._options import (
     parse_day,
 )
 from corridor.cli._output import console, out, print_json
+from corridor.files import write_text_atomic
 from corridor.negotiation.adhoc import (
     RouteQuery,
     adhoc_json,
@@ -26,7 +27,7 @@ from corridor.negotiation.adhoc import (
     read_avoid_area,
     route_adhoc,
 )
-from corridor.report.fieldfiles import write_field_files, write_text_atomic
+from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import adhoc_field_map
 from corridor.routing.weights import Mode
 from corridor.scenario import load_scenario

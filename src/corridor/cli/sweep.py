@@ -10,8 +10,8 @@ from rich.table import Table
 
 from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
 from corridor.cli._output import console, out, print_json
+from corridor.files import write_text_atomic
 from corridor.negotiation.search import negotiate
-from corridor.report.fieldfiles import write_text_atomic
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.uncertainty import SweepResult, sweep

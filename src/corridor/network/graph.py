@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import NetworkError
+from corridor.files import atomic_path
 from corridor.network.places import OsmPlace
 
 #: Road classes in order of importance; ``road_class`` arrays hold indices into this tuple.
@@ -153,14 +154,8 @@ class RoadNetwork:
         arrays: dict[str, Any] = dict(self._arrays())
         header = {"format": _FORMAT_VERSION, "names": list(self.names), "meta": self.meta,
                   "places": [p.to_json() for p in self.places]}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, header=np.array(json.dumps(header)), **arrays)
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, header=np.array(json.dumps(header)), **arrays)
 
     @classmethod
     def load(cls, path: Path) -> RoadNetwork:

@@ -10,10 +10,8 @@ is written to a temporary name and renamed, so a failure never leaves half a fil
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 from pyogrio.raw import write as ogr_write
 
+from corridor.files import atomic_path, write_text_atomic
 from corridor.styles import LAYERS, STATUS_COLOURS
 
 #: A property value every format can carry.
@@ -88,25 +87,6 @@ class FieldMap:
 
 
 # -- writing ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that becomes ``path`` only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The suffix stays last: GDAL tells formats apart by it.
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        yield tmp
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 whole or not at all."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 def write_field_files(fmap: FieldMap, *, gpx: Path | None = None, kml: Path | None = None,
