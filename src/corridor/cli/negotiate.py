@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import AtOpt, GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
+from corridor.cli._options import (
+    AtOpt,
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+    with_language,
+)
 from corridor.cli._output import console, out, print_json
 from corridor.files import write_text_atomic
 from corridor.negotiation.output import negotiation_json
@@ -24,7 +33,7 @@ from corridor.world import World, build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``negotiate`` to the main app."""
-    app.command("negotiate")(negotiate_cmd)
+    app.command("negotiate")(with_language(negotiate_cmd))
 
 
 def negotiate_cmd(

@@ -22,12 +22,12 @@ from datetime import date, datetime
 from typing import Any
 
 from corridor.errors import RoutingError
-from corridor.negotiation.conflicts import minimal_conflict
+from corridor.negotiation.conflicts import explanation_text, minimal_conflict
 from corridor.progress import Progress, silent
 from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
-from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
+from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate, rule_text
 from corridor.scenario.schema import (
     ExposureCount,
     MaxExposure,
@@ -108,15 +108,29 @@ class Conflict:
     """The smallest set of rules every candidate from ``origin`` breaks.
 
     ``opened_by_relaxing`` holds, per rule, how many corridors a search without that one rule
-    finds: the claim that relaxing a rule opens a corridor is checked, not inferred.
+    finds: the claim that relaxing a rule opens a corridor is checked, not inferred. The rules
+    (``described``: their type and parameters) and the explanation (``code`` and ``params``)
+    are put into words when read, in the language active then.
     """
 
     origin: str
     rules: list[tuple[str, int]]
     candidates: int
-    messages: Sequence[tuple[str, str, str]]  # party, code, message
-    explanation: str
+    described: Sequence[tuple[str, dict[str, Any]]]  # rule type, parameters (party among them)
+    code: str
+    params: dict[str, Any]
     opened_by_relaxing: Sequence[int] = ()
+
+    @property
+    def messages(self) -> list[tuple[str, str, str]]:
+        """Party, rule type and the rule in words, per rule of the conflict."""
+        return [(params["party"], code, rule_text(code, params))
+                for code, params in self.described]
+
+    @property
+    def explanation(self) -> str:
+        """Why no corridor opens, in words."""
+        return explanation_text(self.code, self.params)
 
 
 @dataclass
@@ -393,27 +407,23 @@ def explain_conflict(world: World, origin: str, options: list[JudgedRoute]) -> C
     failures = [{(r.party, r.rule_index) for v in c.verdicts.values() for r in v.violated}
                 for c in options]
     rules = minimal_conflict(failures, order)
-    messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc.party(pid), i))
-                for pid, i in rules]
+    described = [describe_rule(sc.party(pid), i) for pid, i in rules]
     routes = len({c.path.edges.tobytes() for c in options})
     if not options:
-        return Conflict(origin, rules, 0, messages,
-                        f"no destination can be reached from {origin} at all")
+        return Conflict(origin, rules, 0, described, "conflict.unreachable", {"origin": origin})
     if not rules:  # some candidate passes every rule: it crosses the other side's ground
         held = sorted({label for c in options if c.acceptable_to_all for label in c.facts.held_km})
-        return Conflict(origin, [], routes, [], (
-            f"the corridors from {origin} that every party's rules accept pass through ground "
-            f"held by the other side ({', '.join(held)}); a suggestion may do so only when "
-            "every party's rules allow it (a max_exposure rule counting held ground)"))
+        return Conflict(origin, [], routes, [], "conflict.other_side",
+                        {"origin": origin, "held": held})
     opened = [len(search_origin(replace(world, scenario=_without_rule(sc, pid, i)), origin)[0])
               for pid, i in rules]
-    destinations = ", ".join(sorted({c.destination for c in options}))
-    windows = sorted({w for c in options for w in c.windows})
-    during = f" in every window offered ({', '.join(windows)})" if windows else ""
-    explanation = (f"each of the {routes} candidate corridors from {origin} (to {destinations})"
-                   f" breaks at least one of these rules{during}; "
-                   + _relaxation_words(messages, opened))
-    return Conflict(origin, rules, routes, messages, explanation, opened)
+    params = {"origin": origin, "candidates": routes,
+              "destinations": sorted({c.destination for c in options}),
+              "windows": sorted({w for c in options for w in c.windows}),
+              "relaxing": [{"party": pid, "code": code, "opens": n}
+                           for (pid, _i), (code, _p), n in zip(rules, described, opened,
+                                                               strict=True)]}
+    return Conflict(origin, rules, routes, described, "conflict.rules", params, opened)
 
 
 def _without_rule(sc: Scenario, party_id: str, index: int) -> Scenario:
@@ -421,18 +431,6 @@ def _without_rule(sc: Scenario, party_id: str, index: int) -> Scenario:
     parties = [p.model_copy(update={"rules": [r for k, r in enumerate(p.rules) if k != index]})
                if p.id == party_id else p for p in sc.parties]
     return sc.model_copy(update={"parties": parties})
-
-
-def _relaxation_words(messages: Sequence[tuple[str, str, str]], opened: Sequence[int]) -> str:
-    """What relaxing each rule alone does, as the re-run searches found."""
-    if all(opened):
-        return "relaxing any one of them opens a corridor (checked by searching without it)"
-    parts = [f"relaxing {party} {code} alone "
-             + (f"opens {n} corridor{'s' if n != 1 else ''}" if n else "opens none")
-             for (party, code, _), n in zip(messages, opened, strict=True)]
-    if not any(opened):
-        parts.append("more than one rule must give way")
-    return "; ".join(parts)
 
 
 def _origins(world: World) -> list[str]:
