@@ -16,12 +16,14 @@ in a town it holds. Ground without settlements on it counts as exposure, not as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from corridor.errors import RoutingError
+from corridor.i18n import N_, _
 from corridor.negotiation.conflicts import explanation_text, minimal_conflict
 from corridor.progress import Progress, silent
 from corridor.routing.route import RouteSummary, summarize
@@ -172,12 +174,12 @@ def negotiate(world: World, *, progress: Progress | None = None,
     for day in _in_order(proposal_days):
         stand_on(day)
         for i in (i for i, d in enumerate(proposal_days) if d == day):
-            report(f"proposal {sc.proposals[i].id}", len(judged) / steps)
+            report(_("proposal {id}").format(id=sc.proposals[i].id), len(judged) / steps)
             judged[i] = replace(evaluate_proposal(world, sc.proposals[i], i), day=day)
     result.proposals = [judged[i] for i in range(len(sc.proposals))]
     result.search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     for j, origin in enumerate(origins, start=len(result.proposals)):
-        report(f"search from {origin}", j / steps)
+        report(_("search from {origin}").format(origin=origin), j / steps)
         stand_on(result.search_days[origin])
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
@@ -314,13 +316,43 @@ def search_origin(world: World, origin: str,
                     key = path.edges.tobytes()
                     if key not in seen:
                         seen.add(key)
-                        label = mode.value + (f" alternative {k + 1}" if k else "") + (
-                            f", avoiding {', '.join(exclude)}" if exclude else "")
+                        label = mode_label(mode, k, exclude)
                         options.extend(_per_window(world, judge(world, start, end, path, label),
                                                    windows))
     allowed = held_transit_allowed(sc, origin)
     return (_ranked(_accepted([o for o in options if allowed or not o.crosses_other_side])),
             options, notes)
+
+
+def mode_label(mode: Mode, alternative: int, exclude: Sequence[str]) -> str:
+    """How a suggestion was routed, as the JSON's ``mode`` keeps it (English, stable).
+
+    ``fastest``, ``safest alternative 2``, ``balanced, avoiding BY, RU``: :func:`mode_words`
+    reads it back to word it in the active language.
+    """
+    return mode.value + (f" alternative {alternative + 1}" if alternative else "") + (
+        f", avoiding {', '.join(exclude)}" if exclude else "")
+
+
+_MODE_LABEL = re.compile(r"(?P<mode>[a-z ]+?)(?: alternative (?P<k>\d+))?"
+                         r"(?:, avoiding (?P<avoid>.+))?")
+_MODE_WORDS = {"fastest": N_("fastest"), "safest": N_("safest"), "balanced": N_("balanced"),
+               "as proposed": N_("as proposed"), "as judged": N_("as judged")}
+
+
+def mode_words(label: str) -> str:
+    """A route's ``mode`` (:func:`mode_label`, or ``as proposed``) in the active language."""
+    match = _MODE_LABEL.fullmatch(label)
+    if match is None or match["mode"] not in _MODE_WORDS:
+        return label
+    mode = _MODE_WORDS[match["mode"]]
+    words = _(mode)
+    if match["k"]:
+        words = _("{mode} alternative {number}").format(mode=words, number=match["k"])
+    if match["avoid"]:
+        words = _("{mode}, avoiding {territories}").format(mode=words,
+                                                           territories=match["avoid"])
+    return words
 
 
 def held_transit_allowed(sc: Scenario, origin: str) -> bool:
