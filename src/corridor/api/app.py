@@ -43,6 +43,7 @@ from . import (
 from .auth import token_still_valid
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
+from .language import RequestLanguage
 from .map import install as install_map
 from .policy import file_routes
 
@@ -214,5 +215,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outside the body limit, whose refusals are answered in the request's language too.
+    app.add_middleware(RequestLanguage)
     app.add_middleware(SecurityHeaders)
     return app

@@ -21,6 +21,8 @@ from corridor.store.coordination import hash_token
 from corridor.store.db import Database
 from corridor.store.models import User, utcnow
 
+from .language import speak_as
+
 _bearer = HTTPBearer(auto_error=False, description="Token printed by `corridor admin user add`")
 
 
@@ -90,4 +92,15 @@ def current_user(
     assert user is not None
     _note_use(db, user, now)
     request.state.token_hash = presented
+    return user
+
+
+async def speaking_user(request: Request,
+                        user: Annotated[User, Depends(current_user)]) -> User:
+    """The authenticated user, the rest of the request answered in their language.
+
+    Asynchronous on purpose: it runs in the request's task, so the language it sets is seen
+    by the handler and the error answers; a worker thread's would be lost.
+    """
+    speak_as(request, user)
     return user

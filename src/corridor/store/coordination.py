@@ -51,6 +51,7 @@ from corridor.store.schemas import (
     CorridorOut,
     IncidentIn,
     IncidentOut,
+    Language,
     NotificationIn,
     NotificationOut,
     PartyIn,
@@ -197,11 +198,12 @@ def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
 
 def create_user(
     session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
-    lifetime: dt.timedelta | None = TOKEN_LIFETIME,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME, language: Language | None = None,
 ) -> tuple[User, str]:
     """Create a user and return its bearer token.
 
-    The token is stored only as a hash and works for ``lifetime`` (None: until revoked).
+    The token is stored only as a hash and works for ``lifetime`` (None: until revoked);
+    ``language`` is the one the service answers them in (None: each request's choice).
     """
     for field, text in (("name", name), ("party", party_id)):
         if text is not None and (fault := document_fault(text)) is not None:
@@ -213,7 +215,7 @@ def create_user(
         get(session, Party, party_id, field="party")
     if session.scalars(select(User).where(User.name == name)).first() is not None:
         raise ConflictError(f"user {name!r} already exists", field="name")
-    user = User(name=name, role=role, party_id=party_id)
+    user = User(name=name, role=role, party_id=party_id, language=language)
     token = _new_token(user, lifetime)
     return _record(session, actor, "user.created", user, UserOut), token
 
@@ -233,6 +235,14 @@ def rotate_token(session: Session, actor: str, user_id: int,
     user = get(session, User, user_id)
     token = _new_token(user, lifetime)
     return _record(session, actor, "user.token_rotated", user, UserOut), token
+
+
+def set_user_language(session: Session, actor: str, user_id: int,
+                      language: Language | None) -> User:
+    """Set the language the service answers the user in; None leaves it to each request."""
+    user = get(session, User, user_id)
+    user.language = language
+    return _record(session, actor, "user.language_set", user, UserOut)
 
 
 

@@ -99,6 +99,9 @@ class User(Base):
     revoked_at: Mapped[dt.datetime | None]
     #: When the token last authenticated a request, to the minute (see ``api.auth``).
     last_used_at: Mapped[dt.datetime | None]
+    #: The language the service answers this user in (``en``, ``uk``, ``ru``); None: the
+    #: request's ``Accept-Language`` decides.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
+from corridor.i18n import LANGUAGES, _
 from corridor.store.signing import fingerprint
 from corridor.zones import offset_mismatch
 
@@ -34,6 +35,8 @@ Stance = Literal["accept", "reject", "counter"]
 CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
 Decision = Literal["acknowledge", "deny"]
 ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
+#: The languages the service answers in: those of :data:`corridor.i18n.LANGUAGES`.
+Language = Literal["en", "uk", "ru"]
 
 PARTY_ID_PATTERN = r"^[A-Z][A-Z0-9_-]{1,15}$"
 PartyId = Annotated[str, Field(pattern=PARTY_ID_PATTERN, examples=["UA"])]
@@ -268,6 +271,25 @@ class UserOut(_Out):
     name: str
     role: Role
     party_id: str | None
+    language: Language | None = None
+
+
+def _known_language(value: object) -> object:
+    """Refuse a language without a catalog in words that list the ones there are.
+
+    Pydantic's own message for a literal would do, but this one is the command line's too.
+    """
+    if value is not None and value not in LANGUAGES:
+        raise ValueError(_("unknown language {language!r}: expected one of {languages}").format(
+            language=value, languages=", ".join(LANGUAGES)))
+    return value
+
+
+class MeIn(_In):
+    """The caller's own settings: the language the service answers them in."""
+
+    language: Annotated[Language | None, BeforeValidator(_known_language), Field(
+        description="en, uk or ru; null lets each request's Accept-Language decide")]
 
 
 class UserTokenOut(UserOut):
