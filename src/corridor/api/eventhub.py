@@ -23,6 +23,7 @@ from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
+from corridor.i18n import _
 from corridor.settings import Limits
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry
@@ -103,12 +104,14 @@ class EventHub:
         """Open a stream, or refuse: 429 over the user's cap, 503 over the service's."""
         if len(self._subs) >= self._limits.streams_total:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                                f"the service has {len(self._subs)} event streams open, its "
-                                "limit; try again later", headers={"Retry-After": "30"})
+                                _("the service has {count} event streams open, its limit; try "
+                                  "again later").format(count=len(self._subs)),
+                                headers={"Retry-After": "30"})
         if self._per_user[user_id] >= self._limits.streams_per_user:
             raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                                f"this user already has {self._per_user[user_id]} event streams "
-                                f"open, the limit per user; close one first",
+                                _("this user already has {count} event streams open, the limit "
+                                  "per user; close one first").format(
+                                    count=self._per_user[user_id]),
                                 headers={"Retry-After": "30"})
         sub = Subscription(user_id, token_hash)
         self._subs.add(sub)

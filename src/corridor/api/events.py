@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.store.db import Database
 
 from .common import DB, MAX_ID, READ_ERRORS
@@ -69,7 +70,7 @@ def _start(last_event_id: str | None, after: int | None) -> int:
     except ValueError:
         seq = -1
     if not 0 <= seq <= MAX_ID:
-        raise StoreError("Last-Event-ID must be an event id sent by this stream",
+        raise StoreError(_("Last-Event-ID must be an event id sent by this stream"),
                          field="Last-Event-ID")
     return seq
 

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from corridor.i18n import _
+
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -49,7 +51,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime cannot be stored: timestamps must carry a zone")
+            raise ValueError(_("naive datetime cannot be stored: timestamps must carry a zone"))
         utc = value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
