@@ -25,7 +25,7 @@ from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.engine import tabled_from_scenario
 from corridor.store.importing import import_scenario, prepare
-from corridor.store.schemas import PartyIn, Role
+from corridor.store.schemas import Language, PartyIn, Role
 from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
@@ -85,18 +85,22 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="en, uk or ru: the language the service answers this user in (without it, each "
+             "request's Accept-Language decides).")] = None,
     expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
+    speaks: Language | None = _validated(Language | None, language, "language")
     lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
         user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
-                                               lifetime=lifetime)
+                                               lifetime=lifetime, language=speaks)
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
-                "token": token}
+                "language": user.language, "token": token}
     report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")
 
 
