@@ -45,8 +45,8 @@ from corridor.store.schemas import (
 M = TypeVar("M", bound=Base)
 
 #: What a 404 says for each kind of entity fetched by id, a whole sentence each: Ukrainian and
-#: Russian inflect the noun ("коридору 7 не існує"), which a noun slotted into one sentence
-#: cannot. Other tables fall back to their English name in a generic sentence.
+#: Russian put the noun in the genitive here, which a noun slotted into one sentence cannot.
+#: Other tables fall back to their English name in a generic sentence.
 _MISSING: dict[str, str] = {
     "parties": N_("party {key} does not exist"),
     "users": N_("user {key} does not exist"),
