@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -20,11 +20,12 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import create_engine, func, inspect, select
 
 from corridor.api.app import create_app
-from corridor.i18n import use_language
+from corridor.i18n import LANGUAGES, use_language
 from corridor.settings import Settings
 from corridor.store.audit_state import verify_state
 from corridor.store.db import MIGRATIONS, Database
 from corridor.store.models import AuditEntry, User
+from corridor.store.schemas import Language
 from corridor.store.validation import describe
 from tests.dbfixtures import CLI_SCRIPT, SeededStore, ServiceProcess, cli_token
 
@@ -266,6 +267,30 @@ def test_concurrent_requests_keep_their_own_language(
     assert not wrong, wrong[:5]
 
 
+def test_an_event_stream_ends_in_its_requests_language(
+    tmp_path: Path, serve: Callable[[str], ServiceProcess],
+) -> None:
+    """The hub ends the stream from its own task; the reason still reaches the user in theirs."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    token = _user_with_language(url, "olena", "ru")
+    server = serve(url)
+    received, revoked = "", False
+    with httpx.Client(base_url=server.base_url, timeout=30) as http, http.stream(
+            "GET", "/api/events", headers={"Authorization": f"Bearer {token}",
+                                           "Accept-Language": "uk"}) as stream:
+        assert stream.headers["Content-Language"] == "ru"
+        for chunk in stream.iter_text():
+            received += chunk
+            if received.startswith("retry:") and not revoked:
+                # Revoking writes to the log, so the hub looks at every token again.
+                subprocess.run([sys.executable, "-c", CLI_SCRIPT, "admin", "user", "revoke",
+                                "olena", "--db", url], check=True, capture_output=True)
+                revoked = True
+            if "event: token_invalid" in received:
+                break
+    assert 'data: {"detail": "токен доступа больше не действителен"}' in received, received
+
+
 # -- the migration -----------------------------------------------------------------------------
 
 def _alembic(db_url: str, step: Callable[[Config, str], None], revision: str) -> None:
@@ -293,6 +318,10 @@ def test_the_language_migration_upgrades_and_downgrades(db_url: str) -> None:
     assert {"token_hash", "last_used_at"} <= _user_columns(db_url)
     _alembic(db_url, command.upgrade, "0005")
     assert "language" in _user_columns(db_url)
+
+
+def test_the_stored_languages_are_those_with_a_catalog() -> None:
+    assert get_args(Language) == LANGUAGES
 
 
 # -- pydantic's messages -----------------------------------------------------------------------

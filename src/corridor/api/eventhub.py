@@ -23,7 +23,7 @@ from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
-from corridor.i18n import _
+from corridor.i18n import N_, _
 from corridor.settings import Limits
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry
@@ -61,13 +61,21 @@ def _format(entry: AuditEntry) -> str:
             f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n")
 
 
-def _ending(event: str, detail: str) -> str:
-    return f"event: {event}\ndata: {json.dumps({'detail': detail})}\n\n"
-
-
+#: Why a stream ends: the name of its last event, and that event's detail.
+Ending = tuple[str, str]
 #: The last event of a stream whose token stopped working, and of one cut at shutdown.
-TOKEN_INVALID = _ending("token_invalid", "the bearer token is no longer valid")
-SHUTDOWN = _ending("end", "the service is shutting down")
+TOKEN_INVALID: Ending = ("token_invalid", N_("the bearer token is no longer valid"))
+SHUTDOWN: Ending = ("end", N_("the service is shutting down"))
+
+
+def ending_event(ending: Ending) -> str:
+    """The stream's last event, its detail in the language of the stream's request.
+
+    The hub decides that a stream ends from its own task, which has no request's language, so
+    the detail is translated only when the stream sends it.
+    """
+    event, detail = ending
+    return f"event: {event}\ndata: {json.dumps({'detail': _(detail)}, ensure_ascii=False)}\n\n"
 
 
 @dataclass(eq=False)
@@ -79,7 +87,7 @@ class Subscription:
 
     user_id: int
     token_hash: str
-    ended: str | None = None
+    ended: Ending | None = None
     woken: asyncio.Event = field(default_factory=asyncio.Event)
 
 

@@ -19,7 +19,7 @@ from corridor.i18n import _
 from corridor.store.db import Database
 
 from .common import DB, MAX_ID, READ_ERRORS
-from .eventhub import EventHub, Subscription, read_after
+from .eventhub import EventHub, Subscription, ending_event, read_after
 from .policy import Reader
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -44,7 +44,7 @@ async def _stream(hub: EventHub, sub: Subscription, db: Database, after: int,
             return
         if not await hub.wait(sub, _KEEPALIVE_SECONDS):
             yield ": keep-alive\n\n"
-    yield sub.ended
+    yield ending_event(sub.ended)
 
 
 class _Stream(StreamingResponse):

@@ -275,10 +275,7 @@ class UserOut(_Out):
 
 
 def _known_language(value: object) -> object:
-    """Refuse a language without a catalog in words that list the ones there are.
-
-    Pydantic's own message for a literal would do, but this one is the command line's too.
-    """
+    """Refuse a language without a catalog in the words of ``--lang``, listing those with one."""
     if value is not None and value not in LANGUAGES:
         raise ValueError(_("unknown language {language!r}: expected one of {languages}").format(
             language=value, languages=", ".join(LANGUAGES)))
