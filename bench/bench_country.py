@@ -1,4 +1,4 @@
-"""Country-scale import and routing: the project against pyosmium's bare read, OSMnx, OSRM, Valhalla.
+"""Country-scale import and routing: the project against bare pyosmium, OSMnx, OSRM, Valhalla.
 
 For each size (millions of OSM nodes) a country-sized extract is tiled from the real extracts in
 ``data/osm/`` by ``tools/country_pbf.py`` into ``bench/.cache/`` (built once per size and inputs,
@@ -36,8 +36,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -162,7 +164,6 @@ def _step_router(pbf: str, cache_dir: str, n_pairs: str, rounds: str, peer_job: 
                  ) -> dict[str, Any]:
     """CCH preprocessing, the hazard appearing, queries; writes the peers' pairs and polygon."""
     import bench_peers as bp
-
     from corridor.network.cache import load_network
     from corridor.routing import Mode, Router, edge_weights
     from corridor.situation import ControlMap, HazardZone, annotate
@@ -289,8 +290,9 @@ def _osmnx(pbf: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
 def _peers(pbf: Path, work: Path, job_file: Path, args: argparse.Namespace,
            ) -> dict[str, Any]:
     """OSRM and Valhalla, each in its own run of the peers' script, on the project's pairs."""
-    import bench_peers as bp
     import shapely
+
+    import bench_peers as bp
 
     python, pins = bp.peer_python(args.python312)
     if python is None:
@@ -306,15 +308,56 @@ def _peers(pbf: Path, work: Path, job_file: Path, args: argparse.Namespace,
                            "osrm_segment_index_s": t_index, "osrm_closures_file_s": t_write}
     for engine in ("osrm", "valhalla"):
         print(f"  {engine} ...", flush=True)
-        out[engine] = bp._peers_run(python, pbf, work / engine, {
+        out[engine] = _peer_run(python, pbf, work / engine, {
             **job, "closures": str(closures), "rounds": 1, "engines": [engine]},
             args.peer_timeout)
     return out
 
 
+def _peer_run(python: Path, pbf: Path, work: Path, job: dict[str, Any],
+              timeout_s: float) -> dict[str, Any]:
+    """One engine through the peers' script, in its own process group: on timeout the whole
+    group (the script and the build tool it is waiting for) is stopped, not just the script."""
+    import bench_peers as bp
+
+    work.mkdir(parents=True, exist_ok=True)
+    job_path, result_path = work / "job.json", work / "result.json"
+    job_path.write_text(json.dumps({"pbf": str(pbf), "work": str(work), **job}))
+    result_path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    with open(work / "stderr.log", "wb") as log:
+        proc = subprocess.Popen([str(python), str(bp.PEER_SCRIPT), str(job_path),
+                                 str(result_path)], stdout=log, stderr=log,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return {"error": f"did not finish within {timeout_s:.0f} s (stopped)",
+                    "partial": _peer_progress(work)}
+    if proc.returncode != 0:
+        tail = (work / "stderr.log").read_text(errors="replace").strip().splitlines()
+        return {"error": (tail[-1] if tail else f"exit code {proc.returncode}")[:300]}
+    result: dict[str, Any] = json.loads(result_path.read_text())
+    result["wall_s"] = time.perf_counter() - start
+    return result
+
+
+def _peer_progress(work: Path) -> list[str]:
+    """The last lines the build tools logged before a stop, to say how far they got."""
+    lines: list[str] = []
+    for log in sorted(work.glob("*/*.log")):
+        lines += [f"{log.name}: {line}" for line in
+                  log.read_text(errors="replace").strip().splitlines()[-3:]]
+    return lines
+
+
 # -- one size --------------------------------------------------------------------------------------
-def bench_size(millions: float, args: argparse.Namespace) -> dict[str, Any]:
-    """Every measurement on the country file of one size."""
+def bench_size(millions: float, args: argparse.Namespace,
+               save: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Every measurement on the country file of one size; ``save`` gets the partial result
+    after each step."""
     tag = f"[{millions:g}M]"
     pbf, stats = country_file(millions)
     work = WORK / f"{millions:g}m"
@@ -332,12 +375,14 @@ def bench_size(millions: float, args: argparse.Namespace) -> dict[str, Any]:
     for step, step_args in steps:
         print(f"{tag} {step} ...", flush=True)
         result[step] = _child(step, *step_args)
+        save(result)
         if "error" in result[step]:
             print(f"{tag} {step} failed: {result[step]['error']}", flush=True)
             return result
     if millions <= args.osmnx_max:
         print(f"{tag} osmnx ...", flush=True)
         result["osmnx"] = _osmnx(pbf, work, args)
+        save(result)
     if millions <= args.peers_max:
         print(f"{tag} peers ...", flush=True)
         result["peers"] = _peers(pbf, work, work / "peer-job.json", args)
@@ -359,7 +404,7 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fmt(value: float | None, spec: str = ".2f") -> str:
-    return "–" if value is None else format(value, spec)
+    return "-" if value is None else format(value, spec)
 
 
 def _peer_rows(r: dict[str, Any]) -> list[str]:
@@ -376,10 +421,10 @@ def _peer_rows(r: dict[str, Any]) -> list[str]:
         o = r["osmnx"]
         if "error" in o:
             rows.append(f"| {size} | OSMnx 2.1.1 (import only) | **did not finish**: "
-                        f"{o['error']} | – | – | – | – | – |")
+                        f"{o['error']} | - | - | - | - | - |")
         else:
             rows.append(f"| {size} | OSMnx 2.1.1 (import only) | {o['seconds']:.1f} "
-                        f"| {o['peak_mb'] / GIB:.2f} | – | – | – | – |")
+                        f"| {o['peak_mb'] / GIB:.2f} | - | - | - | - |")
     peers = r.get("peers", {})
     if "error" in peers:
         rows.append(f"| {size} | OSRM, Valhalla | {peers['error']} | | | | | |")
@@ -388,8 +433,8 @@ def _peer_rows(r: dict[str, Any]) -> list[str]:
         if p is None:
             continue
         if "error" in p:
-            rows.append(f"| {size} | {label} | **did not finish**: {p['error']} | – | – | – "
-                        "| – | – |")
+            rows.append(f"| {size} | {label} | **did not finish**: {p['error']} | - | - | - "
+                        "| - | - |")
             continue
         setup = p[f"{engine}_setup"]
         tools = p["tool_peak_mb"]
@@ -457,8 +502,9 @@ def _markdown(payload: dict[str, Any]) -> str:
         cells = []
         for key, spec in (("import_vs_floor", ".1f"), ("peak_gib", ".2f"), ("reload_s", ".2f"),
                           ("change_s", ".3f"), ("query_p50_ms", ".3f")):
-            ok = s[key] <= GOALS[key]
-            cells.append(f"{s[key]:{spec}} {'met' if ok else f'**missed** ({s[key] / GOALS[key]:.1f}x the goal)'}")
+            verdict = ("met" if s[key] <= GOALS[key]
+                       else f"**missed** ({s[key] / GOALS[key]:.1f}x the goal)")
+            cells.append(f"{s[key]:{spec}} {verdict}")
         lines.append(f"| {r['millions']:g}M | " + " | ".join(cells) + " |")
     lines += ["", "## Side by side on the same file", "",
               "Preprocessing in seconds (project: import incl. hash and save, plus CCH "
@@ -517,8 +563,13 @@ def main() -> None:
         "goals": GOALS, "sizes": [],
         "notes": args.notes.read_text(encoding="utf-8") if args.notes else ""}
     for size in (float(s) for s in args.sizes.split(",")):
-        payload["sizes"].append(bench_size(size, args))
-        _write(payload)
+        done = list(payload["sizes"])
+
+        def save(partial: dict[str, Any], done: list[dict[str, Any]] = done) -> None:
+            payload["sizes"] = [*done, partial]
+            _write(payload)
+
+        save(bench_size(size, args, save))
 
 
 if __name__ == "__main__":

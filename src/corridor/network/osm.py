@@ -33,7 +33,7 @@ from corridor.network.places import OsmPlace, place_from_tags
 from corridor.network.reach import BoolArray, dropped_summary, keep_through_edges
 from corridor.network.simplify import simplify_network
 from corridor.network.tags import HIGHWAY_CLASS, way_attributes
-from corridor.network.topology import restrict_nodes, strong_components
+from corridor.network.topology import distinct, restrict_nodes, strong_components
 
 #: File name endings pyosmium can read, and what they are (a suffix of another comes after it).
 OSM_FORMATS: dict[str, str] = {
@@ -231,7 +231,7 @@ def _routable(network: RoadNetwork, settings: NetworkSettings,
     if settings.keep_edges:
         keep, boundary = keep_through_edges(network, keep, settings.edge_margin_m)
     kept_edges = int((keep[network.tail] & keep[network.head]).sum())
-    dropped = {"components": n_components - len(np.unique(labels[keep])),
+    dropped = {"components": n_components - len(distinct(labels[keep])),
                "nodes": int((~keep).sum()), "edges": network.n_edges - kept_edges,
                **dropped_summary(network, keep)}
     return keep, dropped, boundary
@@ -277,8 +277,8 @@ def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
     add_ref, add_x, add_y = table.refs.append, table.x.append, table.y.append
     with _osmium_errors(source, fmt):
         for obj in processor:
-            if not obj.is_way():
-                if obj.is_node():
+            if not isinstance(obj, osmium.osm.Way):
+                if isinstance(obj, osmium.osm.Node):
                     _read_marker(obj, table)
                 continue
             attrs = way_attributes(_RawTags(obj))

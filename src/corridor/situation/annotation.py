@@ -27,6 +27,7 @@ from shapely.geometry import Polygon, box
 from corridor.errors import SituationError
 from corridor.geodesy import LocalProjection
 from corridor.network.graph import RoadNetwork
+from corridor.network.topology import distinct
 from corridor.situation.closures import Closures
 from corridor.situation.control import ControlMap
 from corridor.situation.hazards import RISK_LEVELS, HazardZone
@@ -230,7 +231,7 @@ def _territory(index: _PlanarEdges, network: RoadNetwork, control: ControlMap,
     share /= np.maximum(share.sum(axis=1, keepdims=True), 1.0)
     rows = np.arange(network.n_edges) if edges is None else edges
     tail, head = network.tail[rows], network.head[rows]
-    nodes = np.arange(network.n_nodes) if edges is None else np.unique(np.concatenate([tail, head]))
+    nodes = np.arange(network.n_nodes) if edges is None else distinct(np.concatenate([tail, head]))
     node_label = point_labels(STRtree(tiles), owner, index.nodes[nodes])
     tail_label = node_label[np.searchsorted(nodes, tail)]
     head_label = node_label[np.searchsorted(nodes, head)]
