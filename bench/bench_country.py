@@ -144,7 +144,8 @@ def _step_import(pbf: str, cache_dir: str) -> dict[str, Any]:
     build_s = time.perf_counter() - start - t_hash
     target = Path(cache_dir) / f"{cache_key(sha, NetworkSettings())[:32]}.npz"
     _, t_save = _timed(net.save, target)
-    return {"cpu_s": time.process_time() - cpu, "hash_s": t_hash, "build_s": build_s, "phases_s": phases, "save_s": t_save,
+    return {"cpu_s": time.process_time() - cpu, "hash_s": t_hash, "build_s": build_s,
+            "phases_s": phases, "save_s": t_save,
             "seconds": t_hash + build_s + t_save, "nodes": net.n_nodes, "edges": net.n_edges,
             "osm_ways": net.meta["osm_ways"], "dropped": {k: net.meta["dropped"][k] for k in
                                                           ("components", "nodes", "edges")},
@@ -531,7 +532,9 @@ def _markdown(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _write(payload: dict[str, Any]) -> None:
+def _write(payload: dict[str, Any], notes: Path | None = None) -> None:
+    if notes is not None and notes.is_file():
+        payload["notes"] = notes.read_text(encoding="utf-8")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "country.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     (RESULTS / "country.md").write_text(_markdown(payload), encoding="utf-8")
@@ -557,19 +560,23 @@ def main() -> None:
     parser.add_argument("--python312", help="CPython 3.12 for the peers' venv")
     parser.add_argument("--notes", type=Path,
                         help="markdown appended to country.md (findings on the figures)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only re-render country.md from country.json (and --notes)")
     args = parser.parse_args()
+    if args.report_only:
+        _write(json.loads((RESULTS / "country.json").read_text(encoding="utf-8")), args.notes)
+        return
     payload: dict[str, Any] = {
         "machine": f"{platform.machine()}, {platform.system()}, Python "
                    f"{platform.python_version()}",
         "command": "python bench/bench_country.py " + " ".join(sys.argv[1:]),
-        "goals": GOALS, "sizes": [],
-        "notes": args.notes.read_text(encoding="utf-8") if args.notes else ""}
+        "goals": GOALS, "sizes": [], "notes": ""}
     for size in (float(s) for s in args.sizes.split(",")):
         done = list(payload["sizes"])
 
         def save(partial: dict[str, Any], done: list[dict[str, Any]] = done) -> None:
             payload["sizes"] = [*done, partial]
-            _write(payload)
+            _write(payload, args.notes)
 
         save(bench_size(size, args, save))
 
