@@ -88,7 +88,8 @@ def _validated_parties(world: World) -> list[PartyIn]:
     out = []
     for i, p in enumerate(world.scenario.parties):
         try:
-            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role]))
+            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role],
+                               languages=p.languages))
         except ValidationError as exc:
             raise unstorable(exc, f"parties[{i}]") from exc
     return out
