@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 from corridor import i18n, styles
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
-from corridor.i18n import N_, _
+from corridor.i18n import _
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.fieldfiles import gpx_text, kml_text
 from corridor.report.fieldmap import dossier_field_map
@@ -44,6 +44,7 @@ from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, prin
 from corridor.report.negotiation import ground_legend, holder_legend, map_layers
 from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
 from corridor.report.templates import markup, render
+from corridor.report.words import word
 from corridor.routing.route import settlements_along
 from corridor.situation import HeldExposure
 from corridor.store.schemas import AgreementOut, ProposalOut, ProposalRecord, WindowOut
@@ -170,17 +171,6 @@ class Parallel:
 #: Each language's name in itself, for the head of its column.
 AUTONYMS = {"en": "English", "uk": "Українська", "ru": "Русский"}
 
-#: The words of the store's codes (proposal and corridor status, a party's stance), marked here
-#: and translated where they are shown; a code without one is shown as it is.
-_CODES = {"proposed": N_("proposed"), "rejected": N_("rejected"), "agreed": N_("agreed"),
-          "open": N_("open"), "suspended": N_("suspended"), "closed": N_("closed"),
-          "accept": N_("accept"), "reject": N_("reject"), "counter": N_("counter")}
-
-
-def _code(code: str) -> str:
-    return _(_CODES[code]) if code in _CODES else code
-
-
 def format_window(window: WindowOut) -> str:
     """A window in the zone it was agreed in, which is the clock the people on the ground use.
 
@@ -250,10 +240,10 @@ def sections(dossier: Dossier) -> list[Section]:
     overview = Section(_("Corridor"), [
         Row(_("From"), p.origin), Row(_("To"), p.destination),
         Row(_("Proposed by"), _party_name(dossier, p.proposer_id)),
-        Row(_("Status"), _code(dossier.status)), Row(_("Length"), _length(route)),
+        Row(_("Status"), word(dossier.status)), Row(_("Length"), _length(route)),
         *_held_rows(route),
         *(Row(_("Corridor {id}").format(id=c.id),
-              _("\u201c{name}\u201d, {status}").format(name=c.name, status=_code(c.status)))
+              _("\u201c{name}\u201d, {status}").format(name=c.name, status=word(c.status)))
           for c in dossier.corridors)], none)
     stops = Section(_("Route, settlement by settlement"), [
         *(Row(_stop_label(s), s.name) for s in route.stops),
@@ -272,7 +262,7 @@ def sections(dossier: Dossier) -> list[Section]:
         for party, v in p.verdicts.items()], none)
     positions = Section(_("Positions taken"), [
         Row(_party_name(dossier, pos.party_id),
-            _code(pos.stance) + "".join(f"; {r}" for r in pos.reasons),
+            word(pos.stance) + "".join(f"; {r}" for r in pos.reasons),
             "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
         for pos in dossier.positions], none)
     signatures = Section(_("Signatures"), _signature_rows(dossier), _("no agreement yet"))
@@ -408,7 +398,7 @@ def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str
     bbox = _landscape((min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad))
     legend = [*holder_legend(world), *ground_legend(world)] if world is not None else []
     legend.append(LegendEntry(_("this corridor ({status})").format(
-        status=_code(dossier.status)), _route_style(dossier.status), "line"))
+        status=word(dossier.status)), _route_style(dossier.status), "line"))
     svg = render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
                      title=_("Map of {origin} to {destination}").format(
                          origin=p.origin, destination=p.destination), legend=legend)
@@ -433,11 +423,11 @@ def note_lines(note: str, width: float) -> list[str]:
     measure = pdf_document(unit="pt")
     measure.set_font(FAMILY, size=NOTE_SIZE)
     lines: list[str] = []
-    for word in note.split():
-        if lines and measure.get_string_width(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
+    for piece in note.split():
+        if lines and measure.get_string_width(f"{lines[-1]} {piece}") <= width:
+            lines[-1] += f" {piece}"
         else:
-            lines.append(word)
+            lines.append(piece)
     return lines
 
 
