@@ -16,12 +16,14 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from corridor.errors import ScenarioError
 from corridor.i18n import use_language
 from corridor.report import fonts
 from corridor.report.sheet import (
@@ -211,3 +213,13 @@ def test_a_party_language_without_a_catalog_is_refused() -> None:
         PartyIn.model_validate({"id": "DE", "name": "Germany", "languages": ["de"]})
     assert PartyIn.model_validate({"id": "UA", "name": "Ukraine",
                                    "languages": ["uk"]}).languages == ["uk"]
+
+
+def test_a_scenario_party_language_without_a_catalog_is_refused_naming_the_field(
+        andorra_variant: Any) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["parties"][1]["languages"] = ["uk", "fr"]
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(andorra_variant(change))
+    assert err.value.field == "parties[1].languages[1]"
+    assert "unknown language 'fr'" in err.value.message
