@@ -126,7 +126,7 @@ def import_scenario(session: Session, prepared: Prepared) -> ImportReport:
     for party in prepared.parties:
         wanted = Party(**party.model_dump())
         report.add("parties", coordination.put(session, ACTOR, "party", session.get(
-            Party, party.id), wanted, PartyOut, ("name", "kind")), party.id)
+            Party, party.id), wanted, PartyOut, ("name", "kind", "languages")), party.id)
     for place in prepared.places:
         found = _find(session, EvacuationSite, EvacuationSite.name == place.name,
                       EvacuationSite.role == place.role)
