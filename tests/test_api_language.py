@@ -36,17 +36,17 @@ NO_CORRIDOR = 999_999
 EXPECTED = {
     "ru": {
         404: f"коридора {NO_CORRIDOR} не существует",
-        422: "occurred_at: Обязательное поле",
+        422: "occurred_at: не хватает обязательного поля",
         403: "у роли operator нет на это права; нужна роль facilitator",
     },
     "uk": {
         404: f"коридору {NO_CORRIDOR} не існує",
-        422: "occurred_at: Обов'язкове поле",
+        422: "occurred_at: бракує обов'язкового поля",
         403: "роль operator не має на це права; потрібна роль facilitator",
     },
     "en": {
         404: f"corridor {NO_CORRIDOR} does not exist",
-        422: "occurred_at: Field required",
+        422: "occurred_at: required field is missing",
         403: "role operator may not do this; needs facilitator",
     },
 }
@@ -339,9 +339,9 @@ def _errors(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("minimum", "ukrainian"), [
-    (1, "Рядок має містити щонайменше 1 символ"),
-    (3, "Рядок має містити щонайменше 3 символи"),
-    (5, "Рядок має містити щонайменше 5 символів"),
+    (1, "рядок має містити щонайменше 1 символ"),
+    (3, "рядок має містити щонайменше 3 символи"),
+    (5, "рядок має містити щонайменше 5 символів"),
 ])
 def test_counts_in_validation_messages_take_the_languages_plural(minimum: int,
                                                                  ukrainian: str) -> None:
@@ -360,8 +360,8 @@ def test_counts_in_validation_messages_take_the_languages_plural(minimum: int,
 def test_validation_messages_fill_in_their_context_and_keep_unknown_types_english() -> None:
     errors = _errors({"name": "ab", "count": 0, "tags": ["x"]})
     with use_language("ru"):
-        assert describe(errors["count"]) == "Значение должно быть не меньше 1"
+        assert describe(errors["count"]) == "значение должно быть не меньше 1"
         assert describe(errors["tags"]) == (
-            "Список должен содержать не менее 2 элементов, а не 1")
+            "список должен содержать не менее 2 элементов, а не 1")
         unknown = {**errors["count"], "type": "no_such_type", "msg": "pydantic's words"}
         assert describe(unknown) == "pydantic's words"
