@@ -19,13 +19,14 @@ from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import ScenarioError, StoreError
+from corridor.i18n import LanguageCode
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
 from corridor.store.db import Database
 from corridor.store.engine import tabled_from_scenario
 from corridor.store.importing import import_scenario, prepare
-from corridor.store.schemas import Language, PartyIn, Role
+from corridor.store.schemas import PartyIn, Role
 from corridor.store.seed import SIGNERS, key_file, seed_2022
 from corridor.store.signing import KeyPair, fingerprint
 from corridor.world import build_world
@@ -94,7 +95,7 @@ def user_add(
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
-    speaks: Language | None = _validated(Language | None, language, "language")
+    speaks: str | None = _validated(LanguageCode | None, language, "language")
     lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
         user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,

@@ -6,6 +6,8 @@ connected component; snapping and reports need to know which edge is the other c
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
@@ -58,6 +60,22 @@ def restrict_nodes(network: RoadNetwork, keep: npt.NDArray[np.bool_]) -> RoadNet
         names=network.names,
         meta=dict(network.meta),
     )
+
+
+def distinct(values: npt.ArrayLike) -> npt.NDArray[Any]:
+    """The sorted distinct values of an array, like ``np.unique`` without options.
+
+    numpy 2.4's ``np.unique`` hashes plain integer arrays, which on a country's millions of
+    node ids or node pairs took 1.2 s where sorting takes 0.02 s; the import and the situation
+    update call it on arrays of that size.
+    """
+    ordered = np.sort(np.asarray(values), axis=None)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def strong_components(indptr: npt.ArrayLike, head: npt.ArrayLike) -> tuple[int, IntArray]:

@@ -27,7 +27,7 @@ from pydantic import (
 
 from corridor.errors import SituationError
 from corridor.geo import parse_polygon
-from corridor.i18n import _, format_number
+from corridor.i18n import LanguageCode, _, format_number
 from corridor.scenario.placeref import PlaceRef, as_lonlat, collecting, record
 from corridor.zones import offset_mismatch
 
@@ -436,6 +436,9 @@ class PartySpec(_Model):
     name: str
     role: Literal["party", "facilitator"] = "party"
     holds: list[str] = Field(default_factory=list, description="territory labels it controls")
+    languages: list[LanguageCode] = Field(default_factory=list, description=(
+        "languages its delegation reads (en, uk, ru): an agreement it signs is printed in "
+        "them beside English"))
     rules: list[Rule] = Field(default_factory=list)
 
 

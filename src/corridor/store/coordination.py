@@ -52,7 +52,6 @@ from corridor.store.schemas import (
     CorridorOut,
     IncidentIn,
     IncidentOut,
-    Language,
     NotificationIn,
     NotificationOut,
     PartyIn,
@@ -202,7 +201,7 @@ def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
 
 def create_user(
     session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
-    lifetime: dt.timedelta | None = TOKEN_LIFETIME, language: Language | None = None,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME, language: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return its bearer token.
 
@@ -243,7 +242,7 @@ def rotate_token(session: Session, actor: str, user_id: int,
 
 
 def set_user_language(session: Session, actor: str, user_id: int,
-                      language: Language | None) -> User:
+                      language: str | None) -> User:
     """Set the language the service answers the user in; None leaves it to each request."""
     user = get(session, User, user_id)
     user.language = language

@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
-from corridor.i18n import LANGUAGES, _
+from corridor.i18n import LANGUAGES, LanguageCode, _
 from corridor.store.signing import fingerprint
 from corridor.zones import offset_mismatch
 
@@ -35,8 +35,6 @@ Stance = Literal["accept", "reject", "counter"]
 CorridorStatus = Literal["proposed", "agreed", "open", "suspended", "closed"]
 Decision = Literal["acknowledge", "deny"]
 ConvoyStatus = Literal["departed", "en_route", "halted", "arrived"]
-#: The languages the service answers in: those of :data:`corridor.i18n.LANGUAGES`.
-Language = Literal["en", "uk", "ru"]
 
 PARTY_ID_PATTERN = r"^[A-Z][A-Z0-9_-]{1,15}$"
 PartyId = Annotated[str, Field(pattern=PARTY_ID_PATTERN, examples=["UA"])]
@@ -241,6 +239,9 @@ class PartyIn(_In):
     name: Name
     kind: PartyKind = "belligerent"
     public_key: PublicKeyHex | None = None
+    languages: list[LanguageCode] = Field(default=[], max_length=len(LANGUAGES), description=(
+        "Languages its delegation reads (en, uk, ru): an agreement it signs is printed in "
+        "them beside English; the signed document itself stays language-neutral"))
 
 
 class PartyKeyIn(_In):
@@ -256,6 +257,7 @@ class PartyOut(_Out):
     name: str
     kind: str
     public_key: str | None
+    languages: list[str] = []
     fingerprint: str | None = None
 
     @model_validator(mode="after")
@@ -271,22 +273,14 @@ class UserOut(_Out):
     name: str
     role: Role
     party_id: str | None
-    language: Language | None = None
-
-
-def _known_language(value: object) -> object:
-    """Refuse a language without a catalog in the words of ``--lang``, listing those with one."""
-    if value is not None and value not in LANGUAGES:
-        raise ValueError(_("unknown language {language!r}: expected one of {languages}").format(
-            language=value, languages=", ".join(LANGUAGES)))
-    return value
+    language: str | None = None
 
 
 class MeIn(_In):
     """The caller's own settings: the language the service answers them in."""
 
-    language: Annotated[Language | None, BeforeValidator(_known_language), Field(
-        description="en, uk or ru; null lets each request's Accept-Language decide")]
+    language: LanguageCode | None = Field(
+        description="en, uk or ru; null lets each request's Accept-Language decide")
 
 
 class UserTokenOut(UserOut):
