@@ -343,9 +343,11 @@ def _agreement_rows(dossier: Dossier, agreement: AgreementOut) -> list[Row]:
         rows.append(Row(_("Via"), " \u2013 ".join(str(w) for w in waypoints)))
     if (route := doc.get("route")) is not None:
         km = (route.get("summary") or {}).get("km")
-        line = _("the routed line, SHA-256 {digest}").format(digest=_grouped(route["sha256"]))
-        rows.append(Row(_("Route"), line if km is None else _("{km} km along {line}").format(
-            km=i18n.format_decimal(km, 0), line=line)))
+        digest = _grouped(route["sha256"])
+        rows.append(Row(_("Route"), _("the routed line, SHA-256 {digest}").format(digest=digest)
+                        if km is None else
+                        _("{km} km along the routed line, SHA-256 {digest}").format(
+                            km=i18n.format_decimal(km, 0), digest=digest)))
     rows.extend(Row(_("Window {number}").format(number=i),
                     format_window(WindowOut.model_validate(w)))
                 for i, w in enumerate(doc.get("windows", []), start=1))
