@@ -185,7 +185,7 @@ def format_window(window: WindowOut) -> str:
         # Stored before timestamps were bounded, it does not exist on that clock (year 9999
         # ahead of UTC): shown as written rather than failing the whole sheet.
         if window.end is None:
-            return _("{start}, open-ended (as written)").format(start=window.start.isoformat())
+            return _("{start} open-ended (as written)").format(start=window.start.isoformat())
         return _("{start} to {end} (as written)").format(start=window.start.isoformat(),
                                                          end=window.end.isoformat())
     if end is None:
