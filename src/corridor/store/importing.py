@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ScenarioError
+from corridor.i18n import _
 from corridor.store import coordination
 from corridor.store.engine import Tabled, store_window, tabled_from_scenario, unstorable
 from corridor.store.models import Base, CeasefireWindow, EvacuationSite, Party, Proposal
@@ -88,7 +89,8 @@ def _validated_parties(world: World) -> list[PartyIn]:
     out = []
     for i, p in enumerate(world.scenario.parties):
         try:
-            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role]))
+            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role],
+                               languages=p.languages))
         except ValidationError as exc:
             raise unstorable(exc, f"parties[{i}]") from exc
     return out
@@ -125,7 +127,7 @@ def import_scenario(session: Session, prepared: Prepared) -> ImportReport:
     for party in prepared.parties:
         wanted = Party(**party.model_dump())
         report.add("parties", coordination.put(session, ACTOR, "party", session.get(
-            Party, party.id), wanted, PartyOut, ("name", "kind")), party.id)
+            Party, party.id), wanted, PartyOut, ("name", "kind", "languages")), party.id)
     for place in prepared.places:
         found = _find(session, EvacuationSite, EvacuationSite.name == place.name,
                       EvacuationSite.role == place.role)
@@ -151,8 +153,9 @@ def _put_proposal(session: Session, tabled: Tabled, index: int) -> coordination.
     changed = _differences(existing, wanted, _TABLED)
     if changed:
         raise ScenarioError(
-            f"proposal {tabled.ref} is already in the store (id {existing.id}) with another "
-            f"{', '.join(changed)}; a tabled proposal is not rewritten: give it a new id",
+            _("proposal {ref} is already in the store (id {id}) with another {fields}; a tabled "
+              "proposal is not rewritten: give it a new id").format(
+                ref=tabled.ref, id=existing.id, fields=", ".join(changed)),
             field=f"proposals[{index}]")
     assert tabled.judged is not None  # tabled_from_scenario always judges
     finding = Proposal(route=tabled.judged.route, route_summary=tabled.judged.summary,

@@ -22,9 +22,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from corridor.i18n import _
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -49,7 +52,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime cannot be stored: timestamps must carry a zone")
+            raise ValueError(_("naive datetime cannot be stored: timestamps must carry a zone"))
         utc = value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
@@ -81,6 +84,9 @@ class Party(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     public_key: Mapped[str | None] = mapped_column(String(64))
+    #: Languages its delegation reads (codes of :data:`corridor.i18n.LANGUAGES`): the sheet
+    #: of an agreement it signs sets the text in these beside English.
+    languages: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -99,6 +105,9 @@ class User(Base):
     revoked_at: Mapped[dt.datetime | None]
     #: When the token last authenticated a request, to the minute (see ``api.auth``).
     last_used_at: Mapped[dt.datetime | None]
+    #: The language the service answers this user in (``en``, ``uk``, ``ru``); None: the
+    #: request's ``Accept-Language`` decides.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
