@@ -27,6 +27,7 @@ from corridor.cli import (
     serve,
     sheet,
     sweep,
+    tiles,
     timeline,
 )
 from corridor.cli._output import console
@@ -41,7 +42,7 @@ app = typer.Typer(
 )
 # Every command module adds its commands the same way; this order is the order of ``--help``.
 for _module in (scenario, negotiate, sweep, route, plan, timeline, evacuate, ingest, serve,
-                sheet, network, admin, audit):
+                sheet, network, tiles, admin, audit):
     _module.register(app)
 
 
