@@ -43,6 +43,7 @@ from . import (
 from .auth import token_still_valid
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
+from .basemap import install as install_basemap
 from .map import install as install_map
 from .policy import file_routes
 
@@ -206,6 +207,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
                    convoys, situations, alerts, adhoc, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    install_basemap(app, settings.basemap)
     situations.install(app, db)
     file_routes(app)
     web.mount(app)

@@ -1,19 +1,24 @@
 """Which language a place name is in, for the map's ``name:en``, ``name:uk`` and ``name:ru``.
 
 OSM nodes say it with their ``name:xx`` keys. GeoNames alternate names carry no language code,
-so for them the script decides: Latin letters give the English label (GeoNames' own ``name`` is
-the English exonym), and of the Cyrillic spellings the one with letters only Ukrainian has
-(the dotted i, yi, ye and ge with upturn) is Ukrainian, the one with letters only Russian has
-(ы э ъ ё) Russian. A Cyrillic spelling with neither (Полтава, Суми) is taken for a language that
-lacks its own spelling, as it is usually the same in both. Belarusian, Serbian and Macedonian
-letters rule a spelling out. The test is crude; a wrong guess only shows the other language's
-spelling.
+so for them it is guessed: GeoNames' own ``name`` is the English exonym, and of the Cyrillic
+alternates, a language's label is one its dictionary knows (pymorphy3's Ukrainian and Russian
+dictionaries, which hold place names: «Суми» and «Київ» are Ukrainian, «Сумы» and «Киев»
+Russian), else one with letters only that language has (the dotted i, yi, ye and ge with upturn
+for Ukrainian; ы э ъ ё for Russian), else one both alphabets can spell. A spelling with the other
+language's letters, or Belarusian, Serbian or Macedonian ones, is never taken. A wrong guess
+only shows another plausible spelling.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
+
+import pymorphy3
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 #: The label languages of the dashboard, besides the local ``name``.
 LANGUAGES: tuple[str, ...] = ("en", "uk", "ru")
@@ -28,7 +33,7 @@ _OTHER_CYRILLIC = set("\u045e\u040e\u0458\u0408\u0459\u0409\u045a\u040a\u045b\u0
 
 
 def names_by_language(name: str, alternates: Iterable[str]) -> dict[str, str]:
-    """``name:xx`` labels guessed by script from a GeoNames record (see the module docstring).
+    """``name:xx`` labels guessed from a GeoNames record (see the module docstring).
 
     Parameters
     ----------
@@ -44,25 +49,30 @@ def names_by_language(name: str, alternates: Iterable[str]) -> dict[str, str]:
     """
     cyrillic = [a for a in dict.fromkeys(alternates)
                 if _CYRILLIC.match(a) and not _OTHER_CYRILLIC.intersection(a)]
-    ukrainian = [a for a in cyrillic if _UKRAINIAN_ONLY.intersection(a)
-                 and not _RUSSIAN_ONLY.intersection(a)]
-    russian = [a for a in cyrillic if _RUSSIAN_ONLY.intersection(a)
-               and not _UKRAINIAN_ONLY.intersection(a)]
-    shared = [a for a in cyrillic if not (_UKRAINIAN_ONLY | _RUSSIAN_ONLY).intersection(a)]
     labels = {"name:en": name}
-    uk = ukrainian[0] if ukrainian else _other_than(shared, russian)
-    ru = russian[0] if russian else _other_than(shared, ukrainian)
-    if uk:
-        labels["name:uk"] = uk
-    if ru:
-        labels["name:ru"] = ru
+    for lang, own, foreign in (("uk", _UKRAINIAN_ONLY, _RUSSIAN_ONLY),
+                               ("ru", _RUSSIAN_ONLY, _UKRAINIAN_ONLY)):
+        fits = [a for a in cyrillic if not foreign.intersection(a)]
+        known = [a for a in fits if _known(a, lang)]
+        # The dictionary's word first, then a spelling only this language has, then one both
+        # share; among equals, the one whose transliteration is nearest the Latin name.
+        ranked = sorted(fits, key=lambda a: (a not in known, not own.intersection(a),
+                                             -fuzz.ratio(anyascii(a).casefold(),
+                                                         name.casefold())))
+        if ranked:
+            labels[f"name:{lang}"] = ranked[0]
     return labels
 
 
-def _other_than(shared: list[str], taken: list[str]) -> str | None:
-    """The first shared spelling, preferring one the other language has not taken."""
-    free = [s for s in shared if s not in taken]
-    return next(iter(free or shared), None)
+def _known(spelling: str, lang: str) -> bool:
+    """Whether every word of ``spelling`` is in the language's dictionary (pymorphy3's)."""
+    return all(_analyser(lang).word_is_known(word) for word in spelling.casefold().split())
+
+
+@functools.cache
+def _analyser(lang: str) -> pymorphy3.MorphAnalyzer:
+    """One analyser per language for the whole build; loading one takes a tenth of a second."""
+    return pymorphy3.MorphAnalyzer(lang=lang)
 
 
 def names_from_tags(tags: Mapping[str, str]) -> dict[str, str]:
