@@ -7,6 +7,7 @@ Every command that reports has ``--json``; the shapes are documented in the READ
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import sys
 
@@ -14,6 +15,7 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
+from corridor import i18n
 from corridor.cli import (
     admin,
     audit,
@@ -30,6 +32,7 @@ from corridor.cli import (
     tiles,
     timeline,
 )
+from corridor.cli._options import LangOpt, apply_language
 from corridor.cli._output import console
 from corridor.errors import CorridorError, UnavailableError
 
@@ -40,6 +43,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _language(lang: LangOpt = None) -> None:
+    """Plan and coordinate humanitarian corridors, offline."""
+    apply_language(lang)
+
+
 # Every command module adds its commands the same way; this order is the order of ``--help``.
 for _module in (scenario, negotiate, sweep, route, plan, timeline, evacuate, ingest, serve,
                 sheet, network, tiles, admin, audit):
@@ -56,10 +67,16 @@ def run(args: list[str]) -> int:
 
     Typer's standalone mode turns usage errors into exit 2 and ``typer.Exit`` into its code;
     what the commands raise is mapped here. Standard output is flushed inside, so a failed
-    write (a full disk, a closed pipe) is a reported failure rather than a lost one.
+    write (a full disk, a closed pipe) is a reported failure rather than a lost one. The run
+    has a context of its own, so the language ``--lang`` chose ends with it.
     """
+    return contextvars.copy_context().run(_run, args)
+
+
+def _run(args: list[str]) -> int:
     try:
         try:
+            i18n.language_from_env()
             app(args, prog_name="corridor")
         finally:
             sys.stdout.flush()

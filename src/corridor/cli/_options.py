@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from corridor import i18n
 from corridor.errors import CorridorError
 from corridor.scenario import Scenario
 
@@ -22,11 +23,21 @@ KmlOpt = Annotated[Path | None, typer.Option(
     "--kml", help="Write routes (styled by verdict), control and hazard areas as KML.")]
 GpkgOpt = Annotated[Path | None, typer.Option(
     "--gpkg", help="Write a GeoPackage with the layers routes, areas and places.")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", metavar="LANG",
+    help="Language of messages, tables and reports: en, uk or ru. Default: $CORRIDOR_LANG, "
+         "else English.")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", metavar="DATE",
     help="Use the situation snapshot valid on this date (YYYY-MM-DD): the timeline's latest "
          "not after it. By default each proposal's own: the latest not after its window, else "
          "the latest.")]
+
+
+def apply_language(lang: str | None) -> None:
+    """Make ``--lang`` (when given) the language of everything the command prints or writes."""
+    if lang is not None:
+        i18n.set_language(i18n.parse_language(lang))
 
 
 def parse_day(text: str | None, scenario: Scenario | None = None,

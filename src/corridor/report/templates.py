@@ -2,7 +2,8 @@
 
 Every value a template prints is escaped unless it is already markup (:class:`Markup`: the SVG
 maps, built by :mod:`corridor.report.svgmap`, which escapes their text itself). Colours come
-from :mod:`corridor.styles`, the same the maps and the dashboard use.
+from :mod:`corridor.styles`, the same the maps and the dashboard use. Text goes through the
+message catalogs (:mod:`corridor.i18n`) of the language active when a template renders.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from corridor import styles
+from corridor import i18n, styles
 
 _ENV = Environment(loader=PackageLoader("corridor.report", "templates"), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
+                   keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+# Templates translate with ``{{ _("...") }}`` in whatever language is active when they render.
+_ENV.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 _ENV.globals.update(tones=styles.TONE_FILLS, note_fill=styles.NOTE_FILL,
                     note_border=styles.NOTE_BORDER)
 
