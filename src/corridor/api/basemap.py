@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
 
 from corridor.errors import TilesError
+from corridor.i18n import _
 from corridor.tiles.build import pmtiles_metadata
 
 from .common import READ_ERRORS
@@ -39,15 +40,16 @@ def install(app: FastAPI, path: Path | None) -> None:
     try:
         layers = pmtiles_metadata(path).get("vector_layers")
     except FileNotFoundError as exc:
-        raise TilesError("file not found", source=path) from exc
+        raise TilesError(_("file not found"), source=path) from exc
     except OSError as exc:
-        raise TilesError(f"cannot read: {exc.strerror or exc}", source=path) from exc
+        raise TilesError(_("cannot read: {reason}").format(reason=exc.strerror or exc),
+                         source=path) from exc
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise TilesError("not a PMTiles file (build one with corridor tiles build)",
+        raise TilesError(_("not a PMTiles file (build one with corridor tiles build)"),
                          source=path) from exc
     if not layers:
-        raise TilesError("a PMTiles file without vector layers; expected one built by "
-                         "corridor tiles build", source=path)
+        raise TilesError(_("a PMTiles file without vector layers; expected one built by "
+                           "corridor tiles build"), source=path)
     app.state.basemap = path
     app.include_router(router)
 

@@ -9,6 +9,7 @@ import typer
 
 from corridor.cli._options import JsonOpt, ScenarioArg
 from corridor.cli._output import console, report
+from corridor.i18n import _, format_decimal
 from corridor.tiles.build import build_basemap
 
 
@@ -39,9 +40,11 @@ def build(
             "features": result.features, "bytes": result.bytes,
             "seconds": round(result.seconds, 3)}
     if result.cached:
-        text = f"{result.path} is up to date (built from the same inputs); nothing to do"
+        text = _("{path} is up to date (built from the same inputs); nothing to do").format(
+            path=result.path)
     else:
         layers = ", ".join(f"{name} {count}" for name, count in result.features.items() if count)
-        text = (f"wrote {result.path}: {result.bytes / 1e6:.2f} MB in {result.seconds:.1f} s "
-                f"({layers})")
+        text = _("wrote {path}: {megabytes} MB in {seconds} s ({layers})").format(
+            path=result.path, megabytes=format_decimal(result.bytes / 1e6, 2),
+            seconds=format_decimal(result.seconds, 1), layers=layers)
     report(data, json, text)

@@ -26,6 +26,7 @@ from pmtiles.reader import MmapSource, Reader
 
 from corridor.errors import TilesError
 from corridor.files import atomic_path
+from corridor.i18n import _
 from corridor.network.cache import load_network
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings, file_sha256
 from corridor.progress import Progress, silent
@@ -88,7 +89,7 @@ def build_basemap(scenario_path: Path, output: Path, *, rebuild: bool = False,
     started = time.perf_counter()
     output = Path(output)
     if output.suffix != ".pmtiles":
-        raise TilesError("expected a .pmtiles file name", source=output)
+        raise TilesError(_("expected a .pmtiles file name"), source=output)
     sc = load_scenario(Path(scenario_path))
     progress("hashing inputs", 0.0)
     inputs = input_digest(sc)
@@ -122,7 +123,8 @@ def build_basemap(scenario_path: Path, output: Path, *, rebuild: bool = False,
                             progress=lambda fraction: progress(
                                 "tiles", (len(_STEPS) - 1 + fraction) / len(_STEPS)))
         except OSError as exc:
-            raise TilesError(f"cannot write: {exc.strerror or exc}", source=output) from exc
+            raise TilesError(_("cannot write: {reason}").format(reason=exc.strerror or exc),
+                             source=output) from exc
     progress("done", 1.0)
     return TileBuild(output, False, inputs, counts, time.perf_counter() - started)
 
@@ -138,7 +140,8 @@ def input_digest(sc: Scenario) -> str:
         try:
             digest.update(f"{path.name}\n{file_sha256(path)}\n".encode())
         except OSError as exc:
-            raise TilesError(f"cannot read: {exc.strerror or exc}", source=path) from exc
+            raise TilesError(_("cannot read: {reason}").format(reason=exc.strerror or exc),
+                             source=path) from exc
     return digest.hexdigest()
 
 
@@ -186,13 +189,14 @@ def _settings(sc: Scenario) -> NetworkSettings:
 def _check_writable(output: Path) -> None:
     """Fail before the long steps if the output's folder cannot take the file."""
     if output.is_dir():
-        raise TilesError("is a directory; expected a .pmtiles file name", source=output)
+        raise TilesError(_("is a directory; expected a .pmtiles file name"), source=output)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=output.parent, prefix=".corridor-write-check"):
             pass
     except OSError as exc:
-        raise TilesError(f"cannot write: {exc.strerror or exc}", source=output) from exc
+        raise TilesError(_("cannot write: {reason}").format(reason=exc.strerror or exc),
+                         source=output) from exc
 
 
 def run_tippecanoe(target: Path, layers: Iterable[str], *, description: str, name: str,
@@ -212,8 +216,8 @@ def run_tippecanoe(target: Path, layers: Iterable[str], *, description: str, nam
         proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 text=True, errors="replace")
     except OSError as exc:
-        raise TilesError(f"cannot run tippecanoe: {exc.strerror or exc}",
-                         source=TIPPECANOE) from exc
+        raise TilesError(_("cannot run tippecanoe: {reason}").format(
+            reason=exc.strerror or exc), source=TIPPECANOE) from exc
     messages = []
     assert proc.stderr is not None
     for line in proc.stderr:
@@ -226,5 +230,5 @@ def run_tippecanoe(target: Path, layers: Iterable[str], *, description: str, nam
             progress(float(report["progress"]) / 100.0)
     if proc.wait() != 0:
         detail = "; ".join(m for m in messages if m)[-500:] or f"exit {proc.returncode}"
-        raise TilesError(f"tippecanoe failed: {detail}", source=output)
+        raise TilesError(_("tippecanoe failed: {detail}").format(detail=detail), source=output)
 

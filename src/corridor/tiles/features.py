@@ -24,6 +24,7 @@ from shapely.geometry import mapping
 from corridor.borders import load_countries
 from corridor.errors import NetworkError
 from corridor.gazetteer import MERGE_KM, geonames_records, places_from_csv
+from corridor.i18n import _
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import check_osm_file
 from corridor.network.places import PLACE_KINDS, place_from_tags
@@ -227,7 +228,8 @@ def _read_osm(source: Path, layers: Layers) -> list[Feature]:
             elif obj.is_area():
                 _area(obj, wkb, layers)
     except RuntimeError as exc:  # osmium's reader failures
-        raise NetworkError(f"cannot read water and land use: {exc}", source=source) from exc
+        raise NetworkError(_("cannot read water and land use: {reason}").format(reason=exc),
+                           source=source) from exc
     return sorted(places, key=lambda p: PLACE_KINDS.index(p["properties"]["kind"]))
 
 
