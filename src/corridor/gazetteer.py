@@ -35,7 +35,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from rapidfuzz import fuzz, process
 from corridor.errors import GazetteerError
 from corridor.geodesy import haversine_m
 from corridor.i18n import _
+from corridor.naming import display_name, localized_names
 from corridor.network.places import PLACE_KINDS, OsmPlace
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
@@ -225,6 +226,8 @@ class Gazetteer:
         self._spelling: dict[str, str] = {}
         self._folded: dict[str, list[int]] | None = None
         self._arrays: PlaceArrays | None = None
+        #: Per place index, its names by language where the data tells (:meth:`display_name`).
+        self._localized: dict[int, dict[str, str]] = {}
         self.add_places(places)
 
     @classmethod
@@ -268,6 +271,7 @@ class Gazetteer:
                 self._add(Place(name=osm.name, lon=osm.lon, lat=osm.lat, country=osm.country or "",
                                 population=osm.population, source=OSM_SOURCE, osm_id=osm.osm_id),
                           osm.names)
+                self._localize(len(self._places) - 1, dict(osm.localized))
                 continue
             place = self._places[index]
             if place.osm_id is None:
@@ -275,6 +279,8 @@ class Gazetteer:
                                               population=max(place.population, osm.population))
             self._index(index, [osm.name], primary=True)
             self._index(index, osm.names, primary=False)
+            self._localize(index, {**localized_names(osm.names, osm.name),
+                                   **self._localized.get(index, {}), **dict(osm.localized)})
             self._arrays = None
 
     def __len__(self) -> int:
@@ -374,14 +380,36 @@ class Gazetteer:
         return Resolution(query=name, place=place, candidates=len(matches),
                           ambiguous=len(matches) > 1, note=note, distance_km=distance)
 
+    def display_name(self, place: Place, language: str | None = None,
+                     as_written: str | None = None) -> str:
+        """``place``'s name in ``language`` (default: the active one), see :mod:`corridor.naming`.
+
+        The names by language were gathered when the place was added: OSM's ``name:xx`` tags,
+        else GeoNames' alternates told apart by their letters. ``as_written`` is how the reader's
+        input spelled it (a scenario's ``Zaporizhzhia``), kept where no name by language wins.
+        """
+        index = self._by_geonameid.get(place.geonameid) if place.geonameid is not None else None
+        if index is None:
+            index = next((m.index for m in self._exact.get(_exact_key(place.name), [])
+                          if self._places[m.index] == place), None)
+        return display_name(as_written or place.name, language,
+                            tagged=self._localized.get(index, {}) if index is not None else None)
+
     def _add(self, place: Place, alternates: Iterable[str]) -> None:
         index = len(self._places)
         self._places.append(place)
         self._arrays = None
         if place.geonameid is not None:
             self._by_geonameid[place.geonameid] = index
+        alternates = list(alternates)
         self._index(index, [place.name], primary=True)
         self._index(index, alternates, primary=False)
+        self._localize(index, localized_names(alternates, place.name))
+
+    def _localize(self, index: int, names: Mapping[str, str]) -> None:
+        """Record names by language for place ``index``; a tag's word beats the script's."""
+        if names:
+            self._localized[index] = {**self._localized.get(index, {}), **names}
 
     def _index(self, index: int, names: Iterable[str], *, primary: bool) -> None:
         """File place ``index`` under the keys of ``names``, once per key.
