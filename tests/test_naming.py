@@ -35,8 +35,12 @@ def test_untagged_names_by_script() -> None:
     # GeoNames' alternates of Sumy and Kyiv, as cities1000 lists them
     assert localized_names(["Суми", "Сумы"], "Sumy") == {"uk": "Суми", "ru": "Сумы"}
     kyiv = localized_names(["Кꙑѥвъ", "Кыив", "Кіеў", "Київ", "Киев", "Кијев"], "Kyiv")
-    # Киев could as well be Bulgarian: without a letter only Russian writes it is not taken
-    assert kyiv == {"uk": "Київ"}
+    # the Russian dictionary knows Киев, though no letter marks it as Russian
+    assert kyiv == {"uk": "Київ", "ru": "Киев"}
+    # Харков (Bulgarian) and Днипро (Ukrainian in Russian letters) are not known Russian
+    # names, nor marked as Russian: no Russian name rather than a wrong one
+    assert localized_names(["Харків", "Харков"], "Kharkiv") == {"uk": "Харків"}
+    assert localized_names(["Дніпро", "Днипро"], "Dnipro") == {"uk": "Дніпро"}
     # a name the same in both languages is the Russian one too
     assert localized_names(["Полтава", "Балтавар"], "Poltava") == {"uk": "Полтава",
                                                                    "ru": "Полтава"}
@@ -59,7 +63,7 @@ def test_geonames_places_in_each_language() -> None:
     kyiv = gazetteer.resolve("Kyiv").place
     sumy = gazetteer.resolve("Sumy").place
     assert [gazetteer.display_name(kyiv, lang) for lang in ("en", "uk", "ru")] == [
-        "Kyiv", "Київ", "Kyiv"]
+        "Kyiv", "Київ", "Киев"]
     assert [gazetteer.display_name(sumy, lang) for lang in ("en", "uk", "ru")] == [
         "Sumy", "Суми", "Сумы"]
     # the reader's spelling is kept where no name by language wins

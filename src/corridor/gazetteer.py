@@ -51,6 +51,9 @@ from corridor.i18n import _
 from corridor.naming import display_name, localized_names
 from corridor.network.places import PLACE_KINDS, OsmPlace
 
+#: Any Cyrillic letter: names in which :mod:`corridor.naming` may find Ukrainian or Russian.
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"
 
@@ -226,8 +229,11 @@ class Gazetteer:
         self._spelling: dict[str, str] = {}
         self._folded: dict[str, list[int]] | None = None
         self._arrays: PlaceArrays | None = None
-        #: Per place index, its names by language where the data tells (:meth:`display_name`).
+        #: Per place index, its names by language from tags, and its Cyrillic alternates
+        #: (whose language :mod:`corridor.naming` tells when a name is first shown).
         self._localized: dict[int, dict[str, str]] = {}
+        self._cyrillic: dict[int, tuple[str, ...]] = {}
+        self._named: dict[int, dict[str, str]] = {}
         self.add_places(places)
 
     @classmethod
@@ -279,8 +285,8 @@ class Gazetteer:
                                               population=max(place.population, osm.population))
             self._index(index, [osm.name], primary=True)
             self._index(index, osm.names, primary=False)
-            self._localize(index, {**localized_names(osm.names, osm.name),
-                                   **self._localized.get(index, {}), **dict(osm.localized)})
+            self._keep_cyrillic(index, osm.names)
+            self._localize(index, dict(osm.localized))
             self._arrays = None
 
     def __len__(self) -> int:
@@ -393,7 +399,15 @@ class Gazetteer:
             index = next((m.index for m in self._exact.get(_exact_key(place.name), [])
                           if self._places[m.index] == place), None)
         return display_name(as_written or place.name, language,
-                            tagged=self._localized.get(index, {}) if index is not None else None)
+                            tagged=None if index is None else self._names_of(index))
+
+    def _names_of(self, index: int) -> dict[str, str]:
+        """Place ``index``'s names by language: its tags', else its alternates' by script."""
+        if index not in self._named:
+            self._named[index] = {**localized_names(self._cyrillic.get(index, ()),
+                                                    self._places[index].name),
+                                  **self._localized.get(index, {})}
+        return self._named[index]
 
     def _add(self, place: Place, alternates: Iterable[str]) -> None:
         index = len(self._places)
@@ -404,12 +418,20 @@ class Gazetteer:
         alternates = list(alternates)
         self._index(index, [place.name], primary=True)
         self._index(index, alternates, primary=False)
-        self._localize(index, localized_names(alternates, place.name))
+        self._keep_cyrillic(index, alternates)
+
+    def _keep_cyrillic(self, index: int, names: Iterable[str]) -> None:
+        """Keep place ``index``'s Cyrillic names, among which its Ukrainian and Russian are."""
+        cyrillic = tuple(n for n in names if _CYRILLIC.search(n))
+        if cyrillic:
+            self._cyrillic[index] = (*self._cyrillic.get(index, ()), *cyrillic)
+            self._named.pop(index, None)
 
     def _localize(self, index: int, names: Mapping[str, str]) -> None:
-        """Record names by language for place ``index``; a tag's word beats the script's."""
+        """Record the names by language a place's tags state."""
         if names:
             self._localized[index] = {**self._localized.get(index, {}), **names}
+            self._named.pop(index, None)
 
     def _index(self, index: int, names: Iterable[str], *, primary: bool) -> None:
         """File place ``index`` under the keys of ``names``, once per key.

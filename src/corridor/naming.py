@@ -13,9 +13,11 @@ The command line, the reports, the API and the dashboard all name places through
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
+import pymorphy3
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
@@ -51,31 +53,47 @@ def script_language(name: str) -> str | None:
 
 
 def localized_names(alternates: Iterable[str], primary: str = "") -> dict[str, str]:
-    """The Ukrainian and the Russian name among untagged ``alternates``, where the script tells.
+    """The Ukrainian and the Russian name among untagged ``alternates``.
 
-    Ukrainian takes the candidate with a letter only Ukrainian writes, else one its letters
-    allow, that spells ``primary`` most closely once both are transliterated.
-    Russian takes only a name with a letter only Russian writes (Сумы), or the Ukrainian name
-    when it has no such letter (Полтава, the same in both): Bulgarian, Serbian and
-    transliterated Ukrainian spellings (Харков, Днипро) look just like Russian otherwise, and a
-    wrong name is worse than the original one.
+    Each language ranks the candidates its letters allow: one its dictionary knows first
+    (pymorphy3's, which holds place names: Суми and Київ are Ukrainian, Сумы and Киев Russian),
+    then one with a letter only it writes, then one both can spell; among equals the one that
+    spells ``primary`` most closely once both are transliterated. A Russian name neither the
+    dictionary nor a letter vouches for is taken only when it is the Ukrainian one too
+    (Полтава): Bulgarian and transliterated Ukrainian spellings (Харков, Днипро) look just like
+    Russian otherwise, and a wrong name is worse than the original one.
     """
-    best: dict[str, tuple[tuple[bool, float], str]] = {}
-    for name in alternates:
-        language = script_language(name)
-        if language is None:
+    candidates = [a for a in dict.fromkeys(alternates) if script_language(a) is not None]
+    chosen: dict[str, str] = {}
+    vouched: dict[str, bool] = {}
+    for target in ("uk", "ru"):
+        fits = [a for a in candidates if target in (script_language(a) or "")]
+        if not fits:
             continue
-        closeness = fuzz.ratio(_letters(anyascii(name)), _letters(anyascii(primary)))
-        for target in ("uk", "ru"):
-            if target in language:
-                score = (language == target, closeness)
-                if target not in best or score > best[target][0]:
-                    best[target] = (score, name)
-    chosen = {target: name for target, (_score, name) in best.items()}
-    if "ru" in chosen and script_language(chosen["ru"]) != "ru" and chosen["ru"] != chosen.get(
-            "uk"):
+        ranked = sorted(fits, key=functools.partial(_rank, target=target, primary=primary))
+        chosen[target] = ranked[0]
+        vouched[target] = _known(ranked[0], target) or script_language(ranked[0]) == target
+    if "ru" in chosen and not vouched["ru"] and chosen["ru"] != chosen.get("uk"):
         del chosen["ru"]
     return chosen
+
+
+def _rank(name: str, target: str, primary: str) -> tuple[bool, bool, float]:
+    """Sort key of a candidate for ``target``: known, then marked, then closest to ``primary``."""
+    return (not _known(name, target), script_language(name) != target,
+            -fuzz.ratio(_letters(anyascii(name)), _letters(anyascii(primary))))
+
+
+def _known(spelling: str, language: str) -> bool:
+    """Whether every word of ``spelling`` is in the language's dictionary (pymorphy3's)."""
+    return all(_analyser(language).word_is_known(word)
+               for word in re.split(r"[\s-]+", spelling.casefold()) if word)
+
+
+@functools.cache
+def _analyser(language: str) -> pymorphy3.MorphAnalyzer:
+    """One analyser per language, loaded on first use (a tenth of a second each)."""
+    return pymorphy3.MorphAnalyzer(lang=language)
 
 
 def _letters(text: str) -> str:
