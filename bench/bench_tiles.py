@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pyogrio
 import shapely
@@ -133,11 +134,10 @@ def server(db: str, *extra: str) -> Iterator[str]:
         try:
             for _ in range(600):
                 try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    if httpx.get(f"{url}/openapi.json", timeout=1).status_code == 200:
                         break
-                except OSError:
+                except httpx.TransportError:
                     time.sleep(0.1)
-            time.sleep(0.5)
             yield url
         finally:
             proc.terminate()
