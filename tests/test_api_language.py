@@ -20,11 +20,15 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import create_engine, func, inspect, select
 
 from corridor.api.app import create_app
+from corridor.errors import ConflictError
 from corridor.i18n import use_language
 from corridor.settings import Settings
+from corridor.store import coordination
 from corridor.store.audit_state import verify_state
+from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import MIGRATIONS, Database
 from corridor.store.models import AuditEntry, User
+from corridor.store.schemas import PartyIn
 from corridor.store.validation import describe
 from tests.dbfixtures import CLI_SCRIPT, SeededStore, ServiceProcess, cli_token
 
@@ -88,6 +92,32 @@ def test_field_names_stay_as_sent_whatever_the_language(client: TestClient,
                for lang in ("en", "uk", "ru")]
     assert {a["field"] for a in answers} == {"occurred_at"}
     assert len({a["detail"] for a in answers}) == 3
+
+
+def test_a_conflict_keeps_its_allowed_codes_in_any_language(client: TestClient,
+                                                            shared_world: SeededStore) -> None:
+    corridor = shared_world.corridor("proposed")
+    response = client.post(f"/api/corridors/{corridor}/status", json={"status": "open"},
+                           headers={**shared_world.headers("facilitator"),
+                                    "Accept-Language": "uk"})
+    assert response.status_code == 409
+    allowed = list(TRANSITIONS["proposed"])
+    assert response.json() == {
+        "detail": f"коридор {corridor} не може перейти зі стану proposed у стан open; "
+                  f"дозволено: {', '.join(allowed)}",
+        "field": "status", "allowed": allowed}
+
+
+def test_the_stores_refusals_follow_the_active_language(world: SeededStore) -> None:
+    """The command line reaches the same rules through the store, in its --lang."""
+    body = PartyIn(id="UA", name="Ukraine")
+    for language, expected in (("ru", "сторона UA уже существует"),
+                               ("uk", "сторона UA уже існує"),
+                               ("en", "party UA already exists")):
+        with (use_language(language), pytest.raises(ConflictError) as refused,
+              world.db.write() as s):
+            coordination.create_party(s, "test", body)
+        assert refused.value.message == expected and refused.value.field == "id"
 
 
 @pytest.mark.parametrize("header", ["de-DE, fr;q=0.9", "*", "uk;q=0, ru;q=0", ""])
