@@ -127,7 +127,7 @@ def test_an_empty_statement_is_reported_in_the_language(language: str, says: str
 def test_numbers_in_messages_follow_the_language() -> None:
     with use_language("uk"), pytest.raises(IngestError) as info:
         decode_statement(b"x" * 3_000_000, "big.txt")
-    assert info.value.message.startswith("3\u00a0000\u00a0000 байтів — задовга заява")
+    assert info.value.message.startswith("заява завдовжки 3\u00a0000\u00a0000 Б — це забагато")
 
 
 class _Sample(BaseModel):
