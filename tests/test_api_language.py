@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from corridor.api.app import create_app
 from corridor.errors import ConflictError
@@ -174,6 +174,23 @@ def test_oversized_body_is_refused_in_the_requested_language(shared_world: Seede
     assert response.status_code == 413
     assert response.json()["detail"] == "тело запроса превышает 64 байт"
     assert response.headers["Content-Language"] == "ru"
+
+
+def test_an_internal_error_is_answered_in_the_requested_language(tmp_path: Path) -> None:
+    """Errors escape the middlewares; the last-resort answer negotiates the language itself."""
+    db = Database.open(f"sqlite:///{tmp_path / 'broken.db'}")
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE users"))  # a store damaged behind the service
+    try:
+        with TestClient(create_app(db), raise_server_exceptions=False) as broken:
+            response = broken.get("/api/parties", headers={"Authorization": "Bearer x",
+                                                           "Accept-Language": "uk"})
+    finally:
+        db.dispose()
+    assert response.status_code == 500
+    assert response.json()["detail"] == "внутрішня помилка; запит не виконано"
+    assert response.headers["Content-Language"] == "uk"
+    assert "Content-Security-Policy" in response.headers
 
 
 # -- the user's own setting --------------------------------------------------------------------
