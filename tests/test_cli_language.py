@@ -101,3 +101,13 @@ def test_every_command_takes_lang() -> None:
     lacking = [path for path, command in commands
                if not any("--lang" in p.opts for p in command.params)]
     assert lacking == []
+
+
+def test_route_names_places_in_the_language() -> None:
+    args = ["route", SCENARIO, "--from", "Sumy", "--to", "Poltava"]
+    uk = _corridor(*args, "--lang", "uk")
+    assert uk.returncode == 0, uk.stderr
+    assert "Суми → Полтава" in uk.stdout and "населені пункти:" in uk.stdout
+    assert "Sumy" not in uk.stdout
+    en = _corridor(*args)
+    assert "Sumy → Poltava" in en.stdout and "settlements:" in en.stdout

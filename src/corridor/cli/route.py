@@ -36,7 +36,7 @@ from corridor.report.fieldmap import adhoc_field_map
 from corridor.routing.weights import Mode
 from corridor.scenario import load_scenario
 from corridor.situation import HeldExposure
-from corridor.world import build_world
+from corridor.world import World, build_world
 
 _PLACE_HELP = "a place name, or LON,LAT in decimal degrees"
 
@@ -94,7 +94,7 @@ def route_cmd(
     if as_json:
         print_json(data)
     else:
-        _print(data)
+        _print(world, data)
     for path in written:
         console.print(_("wrote {path}").format(path=path))
 
@@ -112,12 +112,13 @@ def route_geojson(data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _print(data: dict[str, Any]) -> None:
-    out.print(f"[bold]{escape(' → '.join(p['name'] for p in data['places']))}[/bold] "
+def _print(world: World, data: dict[str, Any]) -> None:
+    names = [world.display_name(p["name"]) for p in data["places"]]
+    out.print(f"[bold]{escape(' → '.join(names))}[/bold] "
               f"({escape(mode_words(data['mode']))})")
-    for p in data["places"]:
+    for p, name in zip(data["places"], names, strict=True):
         if p["note"]:
-            out.print(f"  {escape(p['name'])}: {escape(p['note'])}", highlight=False)
+            out.print(f"  {escape(name)}: {escape(p['note'])}", highlight=False)
     table = Table()
     for col in (_("route"), _("km"), _("hours"), _("exposed km"), _("other side's km"),
                 _("territories"), _("verdicts")):
@@ -134,9 +135,9 @@ def _print(data: dict[str, Any]) -> None:
                       " → ".join(t["label"] or "-" for t in r["territories"]), verdicts)
     out.print(table)
     first = data["route"]
+    towns = ", ".join(world.display_name(name) for name in first["settlements"])
     lines = [_("roads: {roads}").format(roads=", ".join(first["roads"]) or _("unnamed")),
-             _("settlements: {places}").format(
-                 places=", ".join(first["settlements"]) or _("none named"))]
+             _("settlements: {places}").format(places=towns or _("none named"))]
     if first["checkpoints"]:
         lines.append(_("checkpoints: {checkpoints}").format(checkpoints=", ".join(
             _("{name} (km {km})").format(name=c["name"], km=format_decimal(c["km"], 0))
