@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -363,6 +364,8 @@ def bench_size(millions: float, args: argparse.Namespace,
     pbf, stats = country_file(millions)
     work = WORK / f"{millions:g}m"
     cache_dir = work / "cache"
+    # A cache left by an earlier run would turn the build steps into loads.
+    shutil.rmtree(cache_dir, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"millions": millions, "file": {
         k: stats[k] for k in ("nodes", "ways", "tiles", "connectors", "bytes")}}
