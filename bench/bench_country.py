@@ -436,7 +436,7 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
         "query_p50_ms": router["hazard"]["p50_ms"],
         # CPU seconds of the same work: what it costs when the cores are not shared.
         "import_vs_floor_cpu_s": imp["cpu_s"] / r["floor"]["cpu_s"],
-        "change_cpu_s": router["change"].get("total_cpu_s"),
+        "change_s_cpu": router["change"].get("total_cpu_s"),
         "query_p50_ms_cpu": router["hazard"].get("cpu_p50_ms"),
     }
 
