@@ -171,7 +171,7 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
       t("movement.announced")],
     "status-form": (data) => [`/api/corridors/${data.get("corridor_id")}/status`,
       { status: data.get("status"), reason: data.get("reason").trim() },
-      t("status.changed", { id: data.get("corridor_id"),
+      t("change.changed", { id: data.get("corridor_id"),
                             status: word("status", data.get("status")) })],
     "agreement-form": (data) => {
       const proposal = state.proposals.find((p) => p.id === openProposal());

@@ -151,8 +151,8 @@ function drawLegends(mapData) {
 
 /** Who is logged in and the zone of the times shown, in the page's language. */
 function drawSession() {
-  $("who").textContent = t(me.party_id ? "session.who_for" : "session.who",
-    { name: me.name, role: word("role", me.role), party: me.party_id });
+  const who = { name: me.name, role: word("role", me.role), party: me.party_id };
+  $("who").textContent = me.party_id ? t("session.who_for", who) : t("session.who", who);
   $("zone").textContent = t("session.zone", { zone: useZone() });
 }
 

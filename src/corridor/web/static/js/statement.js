@@ -18,13 +18,17 @@ function field(key, input) {
   return h("label", {}, h("span", { "data-i18n": key }, t(key)), input);
 }
 
+/** What an unresolved name was to be, by its role in the statement. */
+const UNRESOLVED = { origin: N_("draft.unresolved_origin"),
+                     destination: N_("draft.unresolved_destination"),
+                     waypoint: N_("draft.unresolved_waypoint") };
+
 /** What the facilitator must check before tabling: unresolved names and the drafter's notes. */
 function warnings(draft) {
   return h("ul", {},
     draft.unresolved.map((u) => h("li", { class: "unresolved" },
-      t(u.role === "origin" ? "draft.unresolved_origin" : u.role === "destination"
-        ? "draft.unresolved_destination" : "draft.unresolved_waypoint",
-      { written: u.written, problem: u.problem ?? t("draft.no_match") }))),
+      t(UNRESOLVED[u.role] ?? UNRESOLVED.waypoint,
+        { written: u.written, problem: u.problem ?? t("draft.no_match") }))),
     draft.notes.map((note) => h("li", {}, note)));
 }
 
