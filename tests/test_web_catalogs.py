@@ -22,6 +22,7 @@ from corridor.api.adhoc import RoutePlaceOut
 from corridor.routing.weights import Mode
 from corridor.situation.hazards import RISK_LEVELS
 from corridor.store.schemas import AlertKind, CorridorStatus, Decision, Role, Stance
+from corridor.styles import STATUS_COLOURS
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "corridor" / "web" / "static"
 LANGUAGES = ("en", "uk", "ru")
@@ -30,7 +31,8 @@ PLURAL_FORMS = {"en": {"one", "other"}, "uk": {"one", "few", "many", "other"},
                 "ru": {"one", "few", "many", "other"}}
 #: The codes behind each ``word(group, code)``: what the server's types allow.
 CODES: dict[str, set[str]] = {
-    "status": set(get_args(CorridorStatus)),
+    # A proposal's line is drawn in a status too: "rejected".
+    "status": set(get_args(CorridorStatus)) | set(STATUS_COLOURS),
     "stance": set(get_args(Stance)),
     "decision": set(get_args(Decision)),
     "role": set(get_args(Role)),
