@@ -9,7 +9,7 @@ WEB := src/corridor/web
 PORT ?= 8765
 DEMO_DB := $(OUT)/demo.db
 
-.PHONY: install demo serve stop test lint bench clean
+.PHONY: install demo serve stop test lint bench bench-country clean
 
 install: $(VENV)/.installed $(WEB)/node_modules/.installed
 
@@ -73,7 +73,15 @@ test: install lint
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in $(filter-out bench/bench_country.py,$(wildcard bench/bench_*.py)); do \
+		$(BIN)/python $$b || exit 1; done
+
+# Country-scale import and routing at 5, 20 and 60 million OSM nodes against pyosmium, OSMnx,
+# OSRM and Valhalla (bench/results/country.md). Over an hour on 2 cores and up to ~8 GiB: run it
+# alone. The tiled input files are built once into bench/.cache/ (git-ignored) and reused.
+bench-country: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	nice -n 10 $(BIN)/python bench/bench_country.py --sizes 5,20,60 --notes bench/country-notes.md
 
 clean: stop
 	rm -rf $(VENV) $(OUT) $(WEB)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -82,11 +82,12 @@ def _python312(explicit: str | None) -> str | None:
     """A CPython 3.12 to build the peers' venv with: given, on PATH, or from pyenv."""
     if explicit:
         return explicit
-    found = shutil.which("python3.12")
-    if found:
-        return found
     pyenv = sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.12*" / "bin" / "python")))
-    return pyenv[-1] if pyenv else None
+    # A pyenv shim named python3.12 may sit on PATH and refuse to run; try before trusting it.
+    for candidate in filter(None, [shutil.which("python3.12"), *reversed(pyenv)]):
+        if subprocess.run([candidate, "-c", "pass"], capture_output=True).returncode == 0:
+            return candidate
+    return None
 
 
 def peer_python(explicit: str | None) -> tuple[Path | None, str]:

@@ -10,12 +10,15 @@ returning a route with its full geometry, in a single-threaded Python loop, afte
     bench/.venv312/bin/python bench/peer_engines.py job.json result.json
 
 The job names the extract, a work directory, origin/destination coordinates, the hazard
-polygons (lon/lat rings) and the OSRM closures file (``from_osm_id,to_osm_id,0`` lines).
+polygons (lon/lat rings), the OSRM closures file (``from_osm_id,to_osm_id,0`` lines) and
+optionally ``engines`` (default both). Each preprocessing tool's peak memory (``wait4``) and each
+engine's in-process peak come back with the timings.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,13 +38,33 @@ WARMUP = 20
 Answer = tuple[float, str] | None
 
 
+#: Peak resident memory (MB) of every tool run so far, by executable name (largest run).
+PEAK_MB: dict[str, float] = {}
+
+
 def _run(argv: list[str | Path], log: Path) -> float:
-    """Run one preprocessing tool, its output to ``log``; wall seconds."""
+    """Run one preprocessing tool, its output to ``log``; wall seconds. Its own peak memory
+    (from ``wait4``, not mixed with other children's) goes to :data:`PEAK_MB`."""
     start = time.perf_counter()
     with open(log, "ab") as fh:
-        subprocess.run([str(a) for a in argv], stdout=fh, stderr=subprocess.STDOUT,
-                       check=True)
+        proc = subprocess.Popen([str(a) for a in argv], stdout=fh, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, [str(a) for a in argv])
+    name = Path(argv[0]).name
+    PEAK_MB[name] = max(PEAK_MB.get(name, 0.0), usage.ru_maxrss / 1024.0)
     return time.perf_counter() - start
+
+
+def _own_peak_mb(reset: bool = False) -> float:
+    """This process's peak resident memory so far; ``reset`` restarts the count afterwards
+    (Linux ``clear_refs``), so the OSRM and Valhalla phases are measured apart."""
+    peak = next(int(line.split()[1]) / 1024.0 for line in
+                Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    if reset:
+        Path("/proc/self/clear_refs").write_text("5")
+    return peak
 
 
 # -- OSRM ------------------------------------------------------------------------------------------
@@ -141,12 +164,9 @@ def timed_pass(query: Callable[[list[float]], Answer], pairs: list[list[float]],
     return {"seconds": seconds, "length_m": length, "polyline6": shape}
 
 
-def main() -> None:
-    job = json.loads(Path(sys.argv[1]).read_text())
-    pbf, work, pairs = Path(job["pbf"]), Path(job["work"]), job["pairs"]
-    out: dict[str, Any] = {"versions": {"osrm-bindings": version("osrm-bindings"),
-                                        "pyvalhalla": version("pyvalhalla")}}
-
+def _osrm_part(job: dict[str, Any], pbf: Path, work: Path, pairs: list[list[float]],
+               out: dict[str, Any]) -> None:
+    """Build, query, close the hazard's segments (customise + reload), query again."""
     graph, out["osrm_setup"] = build_osrm(pbf, work / "osrm")
     engine: osrm.OSRM | None = osrm_engine(graph)
     out["osrm_base"] = timed_pass(osrm_query(engine), pairs)
@@ -161,13 +181,33 @@ def main() -> None:
     out["osrm_change"] = changes
     out["osrm_hazard"] = timed_pass(osrm_query(engine), pairs)
     engine = None
+    out["osrm_process_peak_mb"] = _own_peak_mb(reset=True)
 
+
+def _valhalla_part(job: dict[str, Any], pbf: Path, work: Path, pairs: list[list[float]],
+                   out: dict[str, Any]) -> None:
+    """Build tiles, query without and with the hazard as ``exclude_polygons``."""
     config, out["valhalla_setup"] = build_valhalla(pbf, work / "valhalla")
     actor = valhalla.Actor(config)
     # Valhalla reads tiles lazily: a first untimed pass over all pairs loads every tile the
     # timed passes touch, as a long-running service would have.
     out["valhalla_base"] = timed_pass(valhalla_query(actor, None), pairs, warmup=len(pairs))
     out["valhalla_hazard"] = timed_pass(valhalla_query(actor, job["polygons"]), pairs)
+    out["valhalla_process_peak_mb"] = _own_peak_mb(reset=True)
+
+
+def main() -> None:
+    job = json.loads(Path(sys.argv[1]).read_text())
+    pbf, work, pairs = Path(job["pbf"]), Path(job["work"]), job["pairs"]
+    out: dict[str, Any] = {"versions": {"osrm-bindings": version("osrm-bindings"),
+                                        "pyvalhalla": version("pyvalhalla")}}
+
+    engines = job.get("engines", ["osrm", "valhalla"])
+    if "osrm" in engines:
+        _osrm_part(job, pbf, work, pairs, out)
+    if "valhalla" in engines:
+        _valhalla_part(job, pbf, work, pairs, out)
+    out["tool_peak_mb"] = PEAK_MB
     Path(sys.argv[2]).write_text(json.dumps(out))
 
 

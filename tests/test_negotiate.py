@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,10 @@ import pytest
 import yaml
 
 from corridor.errors import ScenarioError
+from corridor.i18n import format_date, use_language
 from corridor.negotiation.output import negotiation_geojson, negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
+from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
 from tests.conftest import SCENARIO_DIR
@@ -231,3 +235,22 @@ def test_unknown_place_names_the_field_and_suggests_spellings(variant: Any) -> N
     assert info.value.field == "proposals[5].waypoints[2]"
     assert "Lokhvitsya-on-Sea" in info.value.message
     assert "Lokhvytsya" in info.value.message  # the closest known spelling is offered
+
+
+@pytest.mark.parametrize(("language", "heading", "english"), [
+    ("en", "Proposals", None), ("uk", "Пропозиції", "Proposals"),
+    ("ru", "Предложения", "Proposals")])
+def test_html_report_speaks_the_language_and_names_the_date_judged_on(
+        world: World, result: Negotiation, language: str, heading: str,
+        english: str | None) -> None:
+    days = {p["as_of"] for p in negotiation_json(result, world)["proposals"]}
+    assert len(days) == 1 and None not in days  # the 2022 scenario's one dated snapshot
+    (day,) = days
+    with use_language(language):
+        page = render_html(world, result)
+        judged = format_date(dt.date.fromisoformat(day), "long")
+    assert f'<html lang="{language}">' in page
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert heading in headings and (english is None or english not in headings)
+    (line,) = re.findall(r'<p class="judged-on">(.*?)</p>', page)
+    assert judged in line

@@ -12,10 +12,11 @@ import osmium
 import pytest
 
 from corridor.errors import NetworkError
+from corridor.geodesy import polyline_lengths_m
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.osm import NetworkSettings, build_network, file_sha256
 from corridor.network.tags import MPH_KMH, way_attributes
-from corridor.network.topology import largest_strong_component
+from corridor.network.topology import distinct, largest_strong_component
 from tests.conftest import DATA_DIR
 
 OSM_DIR = DATA_DIR / "osm"
@@ -221,3 +222,25 @@ def test_liechtenstein_whole_country() -> None:
     assert net.km_by_class() == raw.km_by_class()
     assert net.meta["dropped"] == raw.meta["dropped"]
     assert {"primary", "secondary", "residential"} <= set(net.km_by_class())
+
+
+def test_segment_lengths_follow_the_geometry() -> None:
+    """Lengths measured once per OSM segment equal the length along each edge's polyline,
+    in both directions of a two-way road."""
+    net = build_network(DATA_DIR / "osm" / "monaco.osm.pbf",
+                        settings=NetworkSettings(simplify=False))
+    along = polyline_lengths_m(net.geom_offsets, net.geom_lon, net.geom_lat)
+    np.testing.assert_allclose(net.length_m, along, rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("values", [
+    np.array([], dtype=np.int64),
+    np.array([7]),
+    np.array([5, 3, 5, 5, 10**12, -4, 3]),
+    np.random.default_rng(3).integers(0, 50, size=1000),
+    np.array([0.5, np.inf, 0.5, -1.0]),
+])
+def test_distinct_matches_numpy_unique(values: np.ndarray) -> None:
+    out = distinct(values)
+    np.testing.assert_array_equal(out, np.unique(values))
+    assert out.dtype == values.dtype

@@ -96,8 +96,11 @@ def test_the_2022_scenario_imports_too(db_url: str, capsys: pytest.CaptureFixtur
     with Database.open(db_url, migrate=False) as db, db.read() as s:
         refused = {p.ref for p in s.scalars(select(Proposal))
                    if not p.verdicts["UA"]["acceptable"]}
+        languages = {p.id: p.languages for p in s.scalars(select(Party))}
     # Ukraine's rules refuse the four routes into Russia or Belarus.
     assert refused == {"ru-1", "ru-2", "ru-4", "ru-5"}
+    # The languages the scenario gives each delegation, which its agreements print in.
+    assert languages == {"UA": ["uk"], "RU": ["ru"], "ICRC": []}
 
 
 def test_an_edited_scenario_updates_what_changed_and_says_so(
@@ -106,6 +109,7 @@ def test_an_edited_scenario_updates_what_changed_and_says_so(
 
     def change(data: dict[str, Any]) -> None:
         data["parties"][3]["name"] = "Бюро посредничества"
+        data["parties"][3]["languages"] = ["ru"]
         data["places"]["destinations"][1]["capacity"] = 3000
         data["windows"].append({"id": "mon-day", "start": "2026-05-18T09:00",
                                 "end": "2026-05-18T17:00", "timezone": "Europe/Andorra"})
@@ -119,6 +123,7 @@ def test_an_edited_scenario_updates_what_changed_and_says_so(
     assert result["proposals"]["unchanged"] == ["high-1", "low-1", "north-1"]
     with Database.open(db_url, migrate=False) as db, db.read() as s:
         assert s.get(Party, "MED").name == "Бюро посредничества"  # type: ignore[union-attr]
+        assert s.get(Party, "MED").languages == ["ru"]  # type: ignore[union-attr]
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
     assert actions[-3:] == ["party.updated", "place.updated", "window.created"]
 

@@ -133,6 +133,6 @@ def test_report_shows_each_verdicts_probability(tmp_path: Path) -> None:
     assert "of 40 drawn situations" in page
     for r in result.proposals:
         for party in ("HIGH", "LOW"):
-            assert f"accepts in {100 * r.acceptance[party]:.0f} % of 40" in page
-        assert f"crosses the front line in {100 * r.crosses_front_line:.0f} %" in page
+            assert f"accepts in {100 * r.acceptance[party]:.0f}% of 40" in page
+        assert f"crosses the front line in {100 * r.crosses_front_line:.0f}% of" in page
     assert "drawn situations" not in render_html(world, neg)

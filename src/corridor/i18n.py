@@ -23,11 +23,13 @@ from contextvars import ContextVar
 from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
+from typing import Annotated
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from pydantic import AfterValidator
 
 from corridor.errors import CorridorError
 
@@ -78,6 +80,18 @@ def parse_language(text: str, *, field: str = "--lang") -> str:
             _("unknown language {language!r}: expected one of {languages}").format(
                 language=text, languages=", ".join(LANGUAGES)), field=field)
     return code
+
+
+def _catalog_language(code: str) -> str:
+    """``code`` if it names a language with a catalog, for data that declares its languages."""
+    if code not in LANGUAGES:
+        raise ValueError(_("unknown language {language!r}: expected one of {languages}").format(
+            language=code, languages=", ".join(LANGUAGES)))
+    return code
+
+
+#: A language code in data (a party's ``languages``): one of :data:`LANGUAGES`, as written.
+LanguageCode = Annotated[str, AfterValidator(_catalog_language)]
 
 
 def current_language() -> str:

@@ -1,9 +1,12 @@
 """Read an OpenStreetMap extract into a :class:`RoadNetwork` for motor vehicles.
 
-pyosmium does the heavy lifting in C++: it keeps node locations, and a tag filter hands only
-drivable ways (and the few nodes that mark towns and border posts) to Python. Python touches
-each kept way once to read its tags and node references; everything after that — splitting ways
-into segments, the largest strongly connected component, simplification — is numpy.
+pyosmium does the heavy lifting in C++: it keeps node locations in one flat index
+(:data:`LOCATION_INDEX`, about 8 bytes per node, so a country of 60 million nodes needs about half a
+gigabyte), and a tag filter hands only drivable ways (and the few nodes that mark towns and border
+posts) to Python. Python touches each kept way once to read its tags and node references into
+typed arrays — no Python object outlives its way, so memory grows with the road nodes only;
+everything after that — splitting ways into segments, the largest strongly connected component,
+simplification — is numpy.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ import osmium
 from osmium.filter import KeyFilter, TagFilter
 
 from corridor.errors import NetworkError
+from corridor.geodesy import haversine_m
+from corridor.i18n import _
 from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.places import OsmPlace, place_from_tags
 from corridor.network.reach import BoolArray, dropped_summary, keep_through_edges
 from corridor.network.simplify import simplify_network
 from corridor.network.tags import HIGHWAY_CLASS, way_attributes
-from corridor.network.topology import restrict_nodes, strong_components
+from corridor.network.topology import distinct, restrict_nodes, strong_components
 
 #: File name endings pyosmium can read, and what they are (a suffix of another comes after it).
 OSM_FORMATS: dict[str, str] = {
@@ -39,6 +44,11 @@ OSM_FORMATS: dict[str, str] = {
     ".osm.gz": "gzip-compressed OSM XML",
     ".osm.bz2": "bzip2-compressed OSM XML",
 }
+
+#: libosmium's node location index: a flat array while node ids are dense, a sorted id/location
+#: vector when they are sparse (a country extract), in memory either way; ``dense_file_array`` or
+#: ``sparse_file_array,PATH`` would move it to disk when memory is the limit.
+LOCATION_INDEX = "flex_mem"
 
 #: libosmium's marker for a node location that is not in the file (a way cut by the extract).
 _UNDEFINED_COORDINATE = 2**31 - 1
@@ -73,8 +83,9 @@ class NetworkSettings:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.road_classes) - set(ROAD_CLASSES))
         if unknown:
-            raise NetworkError(f"unknown road classes {unknown}, expected some of "
-                               f"{', '.join(ROAD_CLASSES)}", field="road_classes")
+            raise NetworkError(_("unknown road classes {unknown}, expected some of {classes}")
+                               .format(unknown=unknown, classes=", ".join(ROAD_CLASSES)),
+                               field="road_classes")
 
     def to_json(self) -> str:
         """Canonical JSON, stable across runs, for cache keys and ``meta``."""
@@ -119,10 +130,11 @@ def check_osm_file(path: Path) -> str:
     name = path.name.lower()
     fmt = next((desc for suffix, desc in OSM_FORMATS.items() if name.endswith(suffix)), None)
     if fmt is None:
-        raise NetworkError(f"unknown file extension, expected one of {', '.join(OSM_FORMATS)}",
-                           source=path)
+        raise NetworkError(_("unknown file extension, expected one of {extensions}").format(
+            extensions=", ".join(OSM_FORMATS)), source=path)
     if not path.is_file():
-        raise NetworkError(f"no such file, expected an OSM extract ({fmt})", source=path)
+        raise NetworkError(_("no such file, expected an OSM extract ({format})").format(format=fmt),
+                           source=path)
     return fmt
 
 
@@ -181,14 +193,14 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
     ways = _read_ways(source, fmt, classes)
     n_ways = len(ways.n_refs)
     if not n_ways:
-        raise NetworkError("contains no drivable roads, expected ways tagged highway="
-                           + "/".join(ROAD_CLASSES), source=source)
+        raise NetworkError(_("contains no drivable roads, expected ways tagged {tags}").format(
+            tags="highway=" + "/".join(ROAD_CLASSES)), source=source)
     network, protected = _segment_network(ways)
     places = tuple(ways.places)
     del ways  # the flat tables are the largest thing held; free them before the next phase
     if network.n_edges == 0:
-        raise NetworkError("drivable ways have no locatable nodes, expected node coordinates "
-                           "for the ways' node references", source=source)
+        raise NetworkError(_("drivable ways have no locatable nodes, expected node coordinates "
+                             "for the ways' node references"), source=source)
 
     dropped: dict[str, Any] = {"components": 0, "nodes": 0, "edges": 0}
     boundary: dict[str, int] | None = None
@@ -222,7 +234,7 @@ def _routable(network: RoadNetwork, settings: NetworkSettings,
     if settings.keep_edges:
         keep, boundary = keep_through_edges(network, keep, settings.edge_margin_m)
     kept_edges = int((keep[network.tail] & keep[network.head]).sum())
-    dropped = {"components": n_components - len(np.unique(labels[keep])),
+    dropped = {"components": n_components - len(distinct(labels[keep])),
                "nodes": int((~keep).sum()), "edges": network.n_edges - kept_edges,
                **dropped_summary(network, keep)}
     return keep, dropped, boundary
@@ -252,8 +264,8 @@ def _osmium_errors(source: Path, fmt: str) -> Iterator[None]:
     try:
         yield
     except RuntimeError as exc:
-        raise NetworkError(f"cannot read as {fmt} ({exc}); the file may be truncated or "
-                           "corrupt", source=source) from exc
+        raise NetworkError(_("cannot read as {format} ({error}); the file may be truncated or "
+                             "corrupt").format(format=fmt, error=exc), source=source) from exc
 
 
 def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
@@ -264,24 +276,28 @@ def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
     markers = KeyFilter("place", "barrier")
     markers.enable_for(osmium.osm.NODE)
     processor = (osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
-                 .with_locations().with_filter(roads).with_filter(markers))
+                 .with_locations(LOCATION_INDEX).with_filter(roads).with_filter(markers))
     add_ref, add_x, add_y = table.refs.append, table.x.append, table.y.append
     with _osmium_errors(source, fmt):
         for obj in processor:
-            if isinstance(obj, osmium.osm.Node):
-                _read_marker(obj, table)
-                continue
             if not isinstance(obj, osmium.osm.Way):
+                if isinstance(obj, osmium.osm.Node):
+                    _read_marker(obj, table)
                 continue
-            attrs = way_attributes(obj.tags)
+            attrs = way_attributes(_RawTags(obj))
             if attrs is None or attrs.road_class not in classes:
                 continue
-            nodes = obj.nodes
-            for node in nodes:
+            # The binding's own iterator wraps each reference twice more; on a country this
+            # loop runs for tens of millions of references, so it calls the C++ list directly.
+            data, refs = obj._pyosmium_data, obj.nodes._list
+            n_nodes, get = refs.size(data), refs.get
+            for i in range(n_nodes):
+                node = get(data, i)
+                location = node.location
                 add_ref(node.ref)
-                add_x(node.x)
-                add_y(node.y)
-            table.n_refs.append(len(nodes))
+                add_x(location.x)
+                add_y(location.y)
+            table.n_refs.append(n_nodes)
             table.way_id.append(obj.id)
             table.road_class.append(attrs.road_class)
             table.direction.append(attrs.direction)
@@ -290,6 +306,23 @@ def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:
             table.label.append(table.names.setdefault(attrs.label, len(table.names))
                                if attrs.label else -1)
     return table
+
+
+class _RawTags:
+    """A way's tags read straight from the C++ object, skipping ``TagList``'s checks.
+
+    :func:`~corridor.network.tags.way_attributes` asks about a dozen keys per way; through
+    the binding's wrapper that was a third of the Python time of a country-sized import.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, obj: osmium.osm.Way) -> None:
+        self._data = obj._pyosmium_data
+
+    def get(self, key: str, /) -> str | None:
+        value: str | None = self._data.tags_get_value_by_key(key, None)
+        return value
 
 
 def _read_marker(node: osmium.osm.Node, table: _WayTable) -> None:
@@ -331,11 +364,15 @@ def _segment_network(ways: _WayTable) -> tuple[RoadNetwork, np.ndarray[Any, np.d
     fwd, bwd = direction >= 0, direction <= 0
     both = np.concatenate([fwd, bwd])
     per_way = np.concatenate([way, way])[both]
+    lon, lat = x * _COORDINATE_SCALE, y * _COORDINATE_SCALE
+    # Measured once per segment rather than once per direction along the edge geometry.
+    length = haversine_m(lon[start], lat[start], lon[end], lat[end])
     network = network_from_edges(
-        x[node_ref] * _COORDINATE_SCALE,
-        y[node_ref] * _COORDINATE_SCALE,
+        lon[node_ref],
+        lat[node_ref],
         np.concatenate([u, v])[both],
         np.concatenate([v, u])[both],
+        length_m=np.concatenate([length, length])[both],
         speed_kmh=np.concatenate([speed[:, 0], speed[:, 1]])[both],
         capacity_vph=np.concatenate([capacity[:, 0], capacity[:, 1]])[both],
         road_class=np.asarray(ways.road_class, dtype=np.int8)[per_way],

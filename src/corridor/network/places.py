@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from corridor.errors import NetworkError
+from corridor.i18n import _
 
 #: ``place=*`` values kept: settlements people live in and are evacuated from. ``locality``
 #: (a named field or pass, often uninhabited) and ``isolated_dwelling`` (one farm) are left out:
@@ -81,7 +82,8 @@ class OsmPlace:
                        population=int(record["population"]),
                        country=None if record["country"] is None else str(record["country"]))
         except (KeyError, TypeError, ValueError) as exc:
-            raise NetworkError(f"malformed cached place record {record!r}: {exc}") from exc
+            raise NetworkError(_("malformed cached place record {record!r}: {error}").format(
+                                   record=record, error=exc)) from exc
 
 
 def place_from_tags(osm_id: int, lon: float, lat: float,

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from corridor.network.build import network_from_edges
 from corridor.network.graph import IntArray, RoadNetwork
 from corridor.network.ragged import ragged_index
-from corridor.network.topology import strong_components
+from corridor.network.topology import distinct, strong_components
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -80,7 +80,7 @@ def _through_nodes(network: RoadNetwork, key: IntArray,
     loop = tail == head
     keep = keep.copy()
     keep[tail[loop]] = True
-    pairs = np.unique(np.minimum(tail, head)[~loop] * n + np.maximum(tail, head)[~loop])
+    pairs = distinct(np.minimum(tail, head)[~loop] * n + np.maximum(tail, head)[~loop])
     neighbours = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
     candidate = (neighbours == 2) & ~keep
 
@@ -155,7 +155,7 @@ def _break_rings(network: RoadNetwork, reached: IntArray, contract: BoolArray,
     indptr = np.zeros(network.n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=network.n_nodes), out=indptr[1:])
     _, labels = strong_components(indptr, network.head[unreached])
-    ring_nodes = np.unique(tail)
+    ring_nodes = distinct(tail)
     _, first = np.unique(labels[ring_nodes], return_index=True)
     breakers = ring_nodes[first]
     contract[breakers] = False

@@ -23,6 +23,8 @@ from pyogrio.errors import DataLayerError, DataSourceError, FieldError, Geometry
 from pyogrio.raw import write as ogr_write
 
 from corridor.files import atomic_path, write_text_atomic
+from corridor.i18n import _
+from corridor.report.words import word
 from corridor.styles import LAYERS, STATUS_COLOURS
 
 #: A property value every format can carry.
@@ -113,7 +115,8 @@ def gpx_text(fmap: FieldMap) -> str:
         route.points = [gpxpy.gpx.GPXRoutePoint(wp.lat, wp.lon, name=wp.name, type=wp.kind)
                         for wp in r.waypoints]
         doc.routes.append(route)
-        track = gpxpy.gpx.GPXTrack(name=r.name, description=f"{r.description} ({r.status})")
+        track = gpxpy.gpx.GPXTrack(name=r.name, description=_("{description} ({status})").format(
+            description=r.description, status=word(r.status)))
         track.segments.append(gpxpy.gpx.GPXTrackSegment(
             [gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in r.line]))
         doc.tracks.append(track)
@@ -182,7 +185,8 @@ def write_gpkg(path: Path, fmap: FieldMap) -> None:
                           crs="EPSG:4326")
             except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
                 # GDAL's failures to write are I/O failures of this file, reported as such.
-                raise OSError(f"cannot write {path} (layer {layer}): {exc}") from exc
+                raise OSError(_("cannot write {path} (layer {layer}): {error}").format(
+                    path=path, layer=layer, error=exc)) from exc
 
 
 # -- helpers -----------------------------------------------------------------------------------

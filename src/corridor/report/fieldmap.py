@@ -16,6 +16,7 @@ import shapely
 import shapely.geometry
 
 from corridor.errors import ConflictError, CorridorError
+from corridor.i18n import _
 from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
 from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along
 from corridor.report.fieldfiles import (
@@ -27,6 +28,7 @@ from corridor.report.fieldfiles import (
     Waypoint,
 )
 from corridor.report.layers import territory_colours
+from corridor.report.words import word
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
 from corridor.styles import STATUS_COLOURS
 from corridor.world import Located, World
@@ -61,13 +63,20 @@ def _checkpoints(passed: Sequence[PassedSettlement]) -> list[Waypoint]:
     return [Waypoint(c.name, c.lon, c.lat, "checkpoint") for c in passed]
 
 
+def _verdict_text(party: str, acceptable: bool, reasons: Sequence[str]) -> str:
+    """One party's verdict in words of the active language, with its reasons."""
+    said = (_("{party} accepts") if acceptable else _("{party} rejects")).format(party=party)
+    return said + "".join(f": {r}" for r in reasons)
+
+
 def route_properties(route: JudgedRoute) -> dict[str, Value]:
-    """The summary figures and verdicts of a judged route, flat, for GIS attribute tables."""
+    """The summary figures and verdicts of a judged route, flat, for GIS attribute tables.
+
+    The keys are stable column names; the verdicts, for people, are in the active language.
+    """
     summary = route.route_dict()
-    verdicts = "; ".join(
-        f"{party} {'accepts' if v.acceptable else 'rejects'}"
-        + "".join(f": {r.message}" for r in v.violated)
-        for party, v in route.verdicts.items())
+    verdicts = "; ".join(_verdict_text(party, v.acceptable, [r.message for r in v.violated])
+                         for party, v in route.verdicts.items())
     return {"mode": route.mode, "km": summary["km"], "hours": summary["hours"],
             "exposure_km": summary["exposure_km"],
             "held_km": summary["held_exposure"]["km"] if summary["held_exposure"] else 0.0,
@@ -86,7 +95,9 @@ def judged_field_route(world: World, name: str, route: JudgedRoute,
                                 [*stops[1:-1], *_checkpoints(checkpoints_along(world, line))])
     status = "accepted" if route.acceptable_to_all else "rejected"
     return FieldRoute(name, line, waypoints, status,
-                      f"{route.origin} to {route.destination}, {route.mode}",
+                      _("{origin} to {destination}, {mode}").format(
+                          origin=route.origin, destination=route.destination,
+                          mode=word(route.mode)),
                       route_properties(route))
 
 
@@ -130,8 +141,8 @@ def dossier_field_map(dossier: Dossier, world: World | None) -> FieldMap:
     """
     p = dossier.proposal
     if p.route is None:
-        raise ConflictError(f"proposal {p.id} has no route to hand over; it names places only",
-                            field="route")
+        raise ConflictError(_("proposal {id} has no route to hand over; it names places only")
+                            .format(id=p.id), field="route")
     line = [(float(lon), float(lat)) for lon, lat in p.route.coordinates]
     ends = (Waypoint(p.origin, *line[0], "origin"), Waypoint(p.destination, *line[-1],
                                                              "destination"))
@@ -139,12 +150,12 @@ def dossier_field_map(dossier: Dossier, world: World | None) -> FieldMap:
                                                p.destination),
                                         *_checkpoints(checkpoints_along(world, line))]
     summary = p.route_summary or {}
-    verdicts = "; ".join(f"{party} {'accepts' if v.acceptable else 'rejects'}"
-                         + "".join(f": {r.message}" for r in v.reasons if not v.acceptable)
-                         for party, v in p.verdicts.items())
+    verdicts = "; ".join(
+        _verdict_text(party, v.acceptable, [] if v.acceptable else [r.message for r in v.reasons])
+        for party, v in p.verdicts.items())
     route = FieldRoute(f"{p.origin} - {p.destination}", line,
                        _in_route_order(line, ends, between), dossier.status,
-                       f"proposal {p.id}, {dossier.status}",
+                       _("proposal {id}, {status}").format(id=p.id, status=word(dossier.status)),
                        {"proposal": p.id, "km": summary.get("km"), "hours": summary.get("hours"),
                         "exposure_km": summary.get("exposure_km"), "verdicts": verdicts})
     return FieldMap([route], [] if world is None else ground_areas(world))

@@ -1,9 +1,11 @@
 """Fonts of the PDF sheets: names in any script print, and nothing is fetched to print them.
 
-The text font is DejaVu Sans, which matplotlib (already a dependency) ships: it covers Latin,
-Cyrillic, Greek, Armenian, Georgian, Hebrew and Arabic. Text it lacks (CJK, emoji, other
-scripts) falls back to Last Resort, also shipped by matplotlib, which draws a visible box naming
-each character's Unicode block instead of leaving a gap; the characters themselves stay in the
+The text font is DejaVu Sans, which matplotlib (already a dependency, installed by
+``make install``) ships, so no system font package is needed. It covers Latin, Cyrillic (every
+Ukrainian and Russian letter of the bilingual agreements), Greek, Armenian, Georgian, Hebrew and
+Arabic, and each PDF embeds the subset it uses. Text it lacks (CJK, emoji, other scripts) falls
+back to Last Resort, also shipped by matplotlib, which draws a visible box naming each
+character's Unicode block instead of leaving a gap; the characters themselves stay in the
 PDF's text, so copying or searching it finds them. Arabic and Hebrew are shaped and laid out
 right to left by HarfBuzz.
 """
@@ -16,6 +18,8 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
+from corridor.errors import CorridorError
+from corridor.i18n import _
 from corridor.store.schemas import ILLEGAL_CONTROL
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -28,11 +32,28 @@ _FILES = {(FAMILY, ""): "DejaVuSans.ttf", (FAMILY, "B"): "DejaVuSans-Bold.ttf",
           (FALLBACK, ""): "LastResortHE-Regular.ttf"}
 
 
+def font_file(name: str) -> Path:
+    """The path of one of the sheet fonts, which must be there to print a sheet.
+
+    Raises
+    ------
+    CorridorError
+        If matplotlib's copy is missing (a broken or trimmed install): a sheet printed in
+        another font could drop every Ukrainian or Russian letter.
+    """
+    path = FONT_DIR / name
+    if not path.is_file():
+        raise CorridorError(
+            _("the PDF font {font} is missing; it comes with matplotlib, reinstall it "
+              "(make install)").format(font=name), source=path)
+    return path
+
+
 def pdf_document(unit: str = "mm") -> FPDF:
     """An A4 FPDF with the sheet fonts registered, the fallback set and text shaping on."""
     pdf = FPDF(unit=unit, format="A4")
     for (family, style), name in _FILES.items():
-        pdf.add_font(family, style, FONT_DIR / name)
+        pdf.add_font(family, style, font_file(name))
     pdf.set_fallback_fonts([FALLBACK], exact_match=False)
     pdf.set_text_shaping(True)
     return pdf

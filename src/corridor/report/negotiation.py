@@ -1,16 +1,20 @@
 """The negotiation report: one self-contained HTML file with a map and every verdict.
 
 It is meant to be mailed to a delegation or printed for a talks round, so it embeds everything
-(CSS, the SVG map) and fetches nothing.
+(CSS, the SVG map) and fetches nothing. It is written in the active language
+(:mod:`corridor.i18n`), names the date of the situation the verdicts were judged on, and
+prints the verdicts' reasons as the rules gave them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import shapely
 
-from corridor import styles
+from corridor import i18n, styles
+from corridor.i18n import N_, _, ngettext
 from corridor.negotiation.search import JudgedRoute, Negotiation
 from corridor.report.layers import (
     area_features,
@@ -22,10 +26,15 @@ from corridor.report.layers import (
 )
 from corridor.report.svgmap import Layer, LegendEntry, render_svg
 from corridor.report.templates import markup, render
+from corridor.report.words import word
 from corridor.styles import Style
 from corridor.uncertainty.evaluate import corridor_id
 from corridor.uncertainty.summary import SweepResult
 from corridor.world import World
+
+#: Each road class of :data:`corridor.styles.ROADS` as the map's tooltip names it.
+_ROAD_TITLES = {"motorway": N_("motorways"), "trunk": N_("trunk roads"),
+                "primary": N_("primary roads"), "secondary": N_("secondary roads")}
 
 
 def map_layers(world: World, neg: Negotiation) -> list[Layer]:
@@ -36,22 +45,25 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
     control = Layer("control")
     for geom, props in area_features(world):
         if props["fill"] is not None:
-            control.add(geom, _area_style(props["fill"]), title=f"held by {props['label']}")
+            control.add(geom, _area_style(props["fill"]),
+                        title=_("held by {holder}").format(holder=props["label"]))
     hazards = Layer("hazards")
     for zone in world.hazards:
         hazards.add(zone.geometry, styles.LAYERS["hazards"],
-                    title=f"{zone.name} ({zone.risk} risk)")
-    hazards.add(world.front_line, styles.LAYERS["front_line"], title="front line")
+                    title=_("{zone} ({risk} risk)").format(zone=zone.name, risk=word(zone.risk)))
+    hazards.add(world.front_line, styles.LAYERS["front_line"], title=_("front line"))
     roads = Layer("roads")
     for cls, style in styles.ROADS.items():
         lines = road_lines(world.network, cls)
         if lines is not None:
-            roads.add(lines, style, title=f"{cls} roads")
+            roads.add(lines, style, title=_(_ROAD_TITLES[cls]) if cls in _ROAD_TITLES else cls)
     routes = Layer("routes")
     for c in _corridors(neg):
         routes.add(shapely.LineString(c.summary.geometry), styles.ROUTES[_judged(c)],
-                   title=f"{c.origin} → {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
-                         f"{c.summary.hours:.1f} h")
+                   title=_("{origin} → {destination} ({mode}): {km} km, {hours} h").format(
+                       origin=c.origin, destination=c.destination, mode=word(c.mode),
+                       km=i18n.format_decimal(c.summary.km, 0),
+                       hours=i18n.format_decimal(c.summary.hours, 1)))
     places = Layer("places")
     for geom, props in place_features(neg):
         if props["name"] in _ends(neg):
@@ -63,11 +75,15 @@ def ground_layers(world: World) -> list[Layer]:
     """Closures and checkpoints: what stops or slows a convoy, drawn over the roads."""
     closures, checkpoints = Layer("closures"), Layer("checkpoints")
     for geom, props in closure_features(world):
-        closures.add(geom, _closure_style(geom), title=f"closed: {props['name']}")
+        closures.add(geom, _closure_style(geom),
+                     title=_("closed: {name}").format(name=props["name"]))
     for geom, props in checkpoint_features(world):
-        checkpoints.add(geom, styles.LAYERS["checkpoints"],
-                        title=f"checkpoint {props['name']}: {props['minutes_per_vehicle']:g} min "
-                              f"per vehicle, {props['lanes']} lane(s)")
+        checkpoints.add(geom, styles.LAYERS["checkpoints"], title=ngettext(
+            "checkpoint {name}: {minutes} min per vehicle, {lanes} lane",
+            "checkpoint {name}: {minutes} min per vehicle, {lanes} lanes",
+            props["lanes"]).format(name=props["name"],
+                                   minutes=i18n.format_decimal(props["minutes_per_vehicle"], 1),
+                                   lanes=props["lanes"]))
     return [closures, checkpoints]
 
 
@@ -98,9 +114,9 @@ def legend(world: World, neg: Negotiation) -> list[LegendEntry]:
     """What the report's map shows, in the colours it shows it in; only what is on it."""
     entries = holder_legend(world) + ground_legend(world)
     shown = {_judged(c) for c in _corridors(neg)}
-    texts = {"accepted": "proposal acceptable to all", "rejected": "proposal rejected by a party",
-             "suggested": "suggested corridor"}
-    entries += [LegendEntry(texts[k], styles.ROUTES[k], "line") for k in texts if k in shown]
+    texts = {"accepted": N_("proposal acceptable to all"),
+             "rejected": N_("proposal rejected by a party"), "suggested": N_("suggested corridor")}
+    entries += [LegendEntry(_(texts[k]), styles.ROUTES[k], "line") for k in texts if k in shown]
     return entries
 
 
@@ -112,15 +128,16 @@ def holder_legend(world: World) -> list[LegendEntry]:
 
 def ground_legend(world: World) -> list[LegendEntry]:
     """Hazards, closures and checkpoints, for the scenario's maps that show them."""
-    entries = [LegendEntry("hazard zone", styles.LAYERS["hazards"], "area")] if world.hazards \
-        else []
+    entries = [LegendEntry(_("hazard zone"), styles.LAYERS["hazards"], "area")] \
+        if world.hazards else []
     closures = closure_features(world)
     if any(isinstance(g, shapely.Point) for g, _ in closures):
-        entries.append(LegendEntry("closure", styles.LAYERS["closures"], "point"))
+        entries.append(LegendEntry(_("closure"), styles.LAYERS["closures"], "point"))
     if any(not isinstance(g, shapely.Point) for g, _ in closures):
-        entries.append(LegendEntry("closed road", _closure_style(shapely.LineString()), "line"))
+        entries.append(LegendEntry(_("closed road"), _closure_style(shapely.LineString()),
+                                   "line"))
     if world.scenario.checkpoints:
-        entries.append(LegendEntry("checkpoint", styles.LAYERS["checkpoints"], "point"))
+        entries.append(LegendEntry(_("checkpoint"), styles.LAYERS["checkpoints"], "point"))
     return entries
 
 
@@ -152,7 +169,18 @@ def render_html(world: World, neg: Negotiation, sweep: SweepResult | None = None
     odds = {} if sweep is None else {
         **{("proposal", r.item.id): r.to_dict() for r in sweep.proposals},
         **{("corridor", r.item.id): r.to_dict() for r in sweep.corridors}}
-    return render("negotiation.html", scenario=sc, schematic=world.schematic,
-                  data_note=world.data_note, svg=markup(svg), parties=[p.id for p in sc.parties],
-                  proposals=neg.proposals, suggestions=neg.suggestions, conflicts=neg.conflicts,
-                  odds=odds, samples=sweep.samples if sweep else 0, corridor_id=corridor_id)
+    return render("negotiation.html", lang=i18n.current_language(), scenario=sc,
+                  schematic=world.schematic, data_note=world.data_note, svg=markup(svg),
+                  parties=[p.id for p in sc.parties], proposals=neg.proposals,
+                  suggestions=neg.suggestions, conflicts=neg.conflicts, days=_judged_days(neg),
+                  search_days=neg.search_days, odds=odds, samples=sweep.samples if sweep else 0,
+                  corridor_id=corridor_id)
+
+
+def _judged_days(neg: Negotiation) -> list[dt.date]:
+    """The dates of the situations the proposals and searches were judged on, oldest first.
+
+    Empty for an undated scenario, whose single situation has no date to name.
+    """
+    days = [r.day for r in neg.proposals] + list(neg.search_days.values())
+    return sorted({day for day in days if day is not None})

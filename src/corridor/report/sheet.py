@@ -6,12 +6,20 @@ of the signatures. Both forms are built from the same :class:`Dossier` and the s
 sections, so the HTML and the PDF never say different things. The PDF is drawn with fpdf2 in
 pure Python (no browser, no network), in fonts that print names in any script
 (:mod:`corridor.report.fonts`).
+
+The sheet speaks the active language (:mod:`corridor.i18n`). An agreement on it is printed side
+by side in English, the reader's language and the languages of its signatories (each party's
+``languages``), so both delegations read the same text in their own. What the parties sign is
+the agreement's canonical document (codes and data, :mod:`corridor.store.signing`), never this
+text: rendering a sheet in any language leaves the signed bytes unchanged, and the sheet says so
+in each of its languages, with the digest of those bytes to compare.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -25,9 +33,10 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from pydantic import BaseModel, Field
 
-from corridor import styles
+from corridor import i18n, styles
 from corridor.errors import CorridorError
 from corridor.geodesy import line_length_m
+from corridor.i18n import _
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.fieldfiles import gpx_text, kml_text
 from corridor.report.fieldmap import dossier_field_map
@@ -35,9 +44,11 @@ from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, prin
 from corridor.report.negotiation import ground_legend, holder_legend, map_layers
 from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
 from corridor.report.templates import markup, render
+from corridor.report.words import word
 from corridor.routing.route import settlements_along
 from corridor.situation import HeldExposure
-from corridor.store.schemas import ProposalOut, ProposalRecord, WindowOut
+from corridor.store.schemas import AgreementOut, ProposalOut, ProposalRecord, WindowOut
+from corridor.store.signing import canonical_json
 from corridor.styles import Style, hex_rgb
 from corridor.world import World
 
@@ -128,11 +139,44 @@ class Section:
 
     title: str
     rows: list[Row] = field(default_factory=list)
-    empty: str = "none"
+    empty: str = ""
 
+
+@dataclass(frozen=True)
+class Column:
+    """An agreement's text in one language: the language, its name in itself, the rows."""
+
+    language: str
+    heading: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """An agreement printed side by side in several languages, one column each.
+
+    Every column holds the same rows in the same order, so row ``i`` of one column translates
+    row ``i`` of the others.
+    """
+
+    title: str
+    columns: list[Column]
+
+    @property
+    def lines(self) -> list[list[Row]]:
+        """The rows across the columns: one list per line of the agreement."""
+        return [list(line) for line in zip(*(c.rows for c in self.columns), strict=True)]
+
+
+#: Each language's name in itself, for the head of its column.
+AUTONYMS = {"en": "English", "uk": "Українська", "ru": "Русский"}
 
 def format_window(window: WindowOut) -> str:
-    """A window in the zone it was agreed in, which is the clock the people on the ground use."""
+    """A window in the zone it was agreed in, which is the clock the people on the ground use.
+
+    The day is written the active locale's way, the clock as 24-hour time, which every party
+    reads the same.
+    """
     zone = ZoneInfo(window.tz)
     try:
         start = window.start.astimezone(zone)
@@ -140,21 +184,32 @@ def format_window(window: WindowOut) -> str:
     except OverflowError:
         # Stored before timestamps were bounded, it does not exist on that clock (year 9999
         # ahead of UTC): shown as written rather than failing the whole sheet.
-        until = "open-ended" if window.end is None else f"to {window.end.isoformat()}"
-        return f"{window.start.isoformat()} {until} (as written)"
+        if window.end is None:
+            return _("{start}, open-ended (as written)").format(start=window.start.isoformat())
+        return _("{start} to {end} (as written)").format(start=window.start.isoformat(),
+                                                         end=window.end.isoformat())
     if end is None:
-        return f"from {start:%Y-%m-%d %H:%M} ({window.tz}), open-ended"
-    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} to {until} ({window.tz})"
+        return _("from {start} ({zone}), open-ended").format(start=_moment(start),
+                                                             zone=window.tz)
+    until = f"{end:%H:%M}" if end.date() == start.date() else _moment(end)
+    return _("{start} to {end} ({zone})").format(start=_moment(start), end=until,
+                                                 zone=window.tz)
+
+
+def _moment(moment: dt.datetime) -> str:
+    """A day in the locale's long form and a 24-hour clock time."""
+    return f"{i18n.format_date(moment.date(), 'long')} {moment:%H:%M}"
 
 
 def _length(route: RouteDescription) -> str:
     if route.km is None:
-        return "not routed"
-    if route.hours is None:
-        return f"{route.km:.0f} km"
-    return (f"{route.km:.0f} km, at least {route.hours:.1f} h at the convoy speed cap of "
-            f"{route.convoy_speed_kmh:.0f} km/h")
+        return _("not routed")
+    km = i18n.format_decimal(route.km, 0)
+    if route.hours is None or route.convoy_speed_kmh is None:
+        return _("{km} km").format(km=km)
+    return _("{km} km, at least {hours} h at the convoy speed cap of {speed} km/h").format(
+        km=km, hours=i18n.format_decimal(route.hours, 1),
+        speed=i18n.format_decimal(route.convoy_speed_kmh, 0))
 
 
 def _party_name(dossier: Dossier, party_id: str) -> str:
@@ -167,56 +222,65 @@ def _held_rows(route: RouteDescription) -> list[Row]:
     if route.held_exposure is None:
         return []
     held = HeldExposure(**route.held_exposure)
-    return [Row("Other side's ground", held.describe(), "" if held.negligible else "bad")]
+    return [Row(_("Other side's ground"), held.describe(), "" if held.negligible else "bad")]
+
+
+def _stop_label(stop: Stop) -> str:
+    return "" if stop.km is None else _("{km} km").format(km=i18n.format_decimal(stop.km, 0))
 
 
 def sections(dossier: Dossier) -> list[Section]:
-    """The sheet's content in reading order."""
+    """The sheet's content in reading order, in the active language.
+
+    What an agreement settled (its windows, conditions, route and audit anchor) is not among
+    them: it is printed in every signatory's language by :func:`agreement_texts`.
+    """
     p, route = dossier.proposal, dossier.route
-    overview = Section("Corridor", [
-        Row("From", p.origin), Row("To", p.destination),
-        Row("Proposed by", _party_name(dossier, p.proposer_id)),
-        Row("Status", dossier.status), Row("Length", _length(route)),
+    none = _("none")
+    overview = Section(_("Corridor"), [
+        Row(_("From"), p.origin), Row(_("To"), p.destination),
+        Row(_("Proposed by"), _party_name(dossier, p.proposer_id)),
+        Row(_("Status"), word(dossier.status)), Row(_("Length"), _length(route)),
         *_held_rows(route),
-        *(Row(f"Corridor {c.id}", f'"{c.name}", {c.status}') for c in dossier.corridors)])
-    stops = Section("Route, settlement by settlement", [
-        *(Row("" if s.km is None else f"{s.km:.0f} km", s.name) for s in route.stops),
-        *(Row("Note", note) for note in route.notes)])
-    # What was proposed, then what each agreement settled on.
-    windows = Section("Windows", [
-        *(Row(f"Proposed {i}", format_window(w)) for i, w in enumerate(p.windows, start=1)),
-        *(Row(f"Agreement {a.id}", format_window(WindowOut.model_validate(w)))
-          for a in dossier.agreements for w in a.document.get("windows", []))])
-    conditions = Section("Conditions", [
-        *(Row(f"Agreement {a.id}", str(c)) for a in dossier.agreements
-          for c in a.document.get("conditions", [])),
-        *(Row(_party_name(dossier, pos.party_id), c) for pos in dossier.positions
-          for c in pos.conditions)])
-    verdicts = Section("Verdicts by the parties' rules", [
+        *(Row(_("Corridor {id}").format(id=c.id),
+              _("\u201c{name}\u201d, {status}").format(name=c.name, status=word(c.status)))
+          for c in dossier.corridors)], none)
+    stops = Section(_("Route, settlement by settlement"), [
+        *(Row(_stop_label(s), s.name) for s in route.stops),
+        *(Row(_("Note"), note) for note in route.notes)], none)
+    windows = Section(_("Windows proposed"), [
+        Row(_("Window {number}").format(number=i), format_window(w))
+        for i, w in enumerate(p.windows, start=1)], none)
+    conditions = Section(_("Conditions set by the parties"), [
+        Row(_party_name(dossier, pos.party_id), c) for pos in dossier.positions
+        for c in pos.conditions], none)
+    verdicts = Section(_("Verdicts by the parties' rules"), [
         Row(_party_name(dossier, party),
-            ("acceptable" if v.acceptable else "rejected")
+            (_("acceptable") if v.acceptable else _("rejected"))
             + "".join(f"; {r.message}" for r in v.reasons),
             "good" if v.acceptable else "bad")
-        for party, v in p.verdicts.items()])
-    positions = Section("Positions taken", [
+        for party, v in p.verdicts.items()], none)
+    positions = Section(_("Positions taken"), [
         Row(_party_name(dossier, pos.party_id),
-            pos.stance + "".join(f"; {r}" for r in pos.reasons),
+            word(pos.stance) + "".join(f"; {r}" for r in pos.reasons),
             "bad" if pos.stance == "reject" else "good" if pos.stance == "accept" else "")
-        for pos in dossier.positions])
-    signatures = Section("Signatures", _signature_rows(dossier), empty="no agreement yet")
+        for pos in dossier.positions], none)
+    signatures = Section(_("Signatures"), _signature_rows(dossier), _("no agreement yet"))
     # Compared by eye with the fingerprint each party holds, so a key registered in a party's
     # name by someone else shows up on paper.
-    keys = Section("Parties' signing keys", [
+    keys = Section(_("Parties' signing keys"), [
         Row(_party_name(dossier, party.id),
-            f"key fingerprint {party.fingerprint}" if party.fingerprint else "no key registered")
-        for party in dossier.parties])
+            _("key fingerprint {fingerprint}").format(fingerprint=party.fingerprint)
+            if party.fingerprint else _("no key registered"))
+        for party in dossier.parties], none)
     # What changed on the ground since the parties judged the route, newest condition last.
-    alerts = Section("Alerts since the route was judged", [
-        Row(f"Since situation {a.situation_id}"
-            + ("" if a.cleared_situation_id is None else
-               f", cleared by situation {a.cleared_situation_id}"),
+    alerts = Section(_("Alerts since the route was judged"), [
+        Row(_("Since situation {situation}").format(situation=a.situation_id)
+            if a.cleared_situation_id is None else
+            _("Since situation {situation}, cleared by situation {cleared}").format(
+                situation=a.situation_id, cleared=a.cleared_situation_id),
             a.message, "bad" if a.cleared_situation_id is None else "")
-        for a in dossier.alerts])
+        for a in dossier.alerts], none)
     return [overview, alerts, stops, windows, conditions, verdicts, positions, signatures, keys]
 
 
@@ -225,21 +289,94 @@ def _signature_rows(dossier: Dossier) -> list[Row]:
     for agreement in dossier.agreements:
         signed = {s.party_id: s for s in agreement.signatures}
         for party in agreement.document.get("parties", []):
-            label = f"Agreement {agreement.id}: {_party_name(dossier, party)}"
+            label = _("Agreement {id}: {party}").format(id=agreement.id,
+                                                        party=_party_name(dossier, party))
             if party in signed:
                 s = signed[party]
-                rows.append(Row(label, f"signed {s.signed_at:%Y-%m-%d %H:%M} UTC, key "
-                                       f"fingerprint {s.fingerprint}", "good"))
+                rows.append(Row(label, _("signed {moment} UTC, key fingerprint {fingerprint}")
+                                .format(moment=i18n.format_datetime(s.signed_at, "short"),
+                                        fingerprint=s.fingerprint), "good"))
             else:
-                rows.append(Row(label, "not signed", "bad"))
-        if (anchor := agreement.document.get("audit_head")) is not None:
-            # What the signatures also vouch for: the audit log up to this entry. A kept copy
-            # of this sheet can check the log later (corridor audit verify --anchor).
-            seq, digest = anchor.split(":")
-            groups = " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
-            rows.append(Row(f"Agreement {agreement.id}: audit log anchor",
-                            f"entry {seq}, hash {groups}"))
+                rows.append(Row(label, _("not signed"), "bad"))
     return rows
+
+
+# -- an agreement, side by side in its signatories' languages -------------------------------
+
+def agreement_languages(dossier: Dossier, agreement: AgreementOut,
+                        world: World | None = None) -> list[str]:
+    """English, each signatory's languages in the order they sign, then the reader's, each once.
+
+    A party's languages are the store's record of it; for a party the store records none, the
+    scenario's (when the sheet is printed with it). The order does not depend on the reader's
+    language, so the same agreement prints its columns in the same order everywhere.
+    """
+    stored = {p.id: p.languages for p in dossier.parties}
+    declared = {p.id: p.languages for p in world.scenario.parties} if world is not None else {}
+    wanted = [i18n.DEFAULT_LANGUAGE]
+    for party in agreement.document.get("parties", []):
+        wanted.extend(stored.get(party) or declared.get(party) or [])
+    wanted.append(i18n.current_language())
+    return [code for code in dict.fromkeys(wanted) if code in i18n.LANGUAGES]
+
+
+def signed_digest(agreement: AgreementOut) -> str:
+    """SHA-256 of the canonical document, in groups of 16 hex digits for reading aloud."""
+    digest = hashlib.sha256(canonical_json(agreement.document)).hexdigest()
+    return _grouped(digest)
+
+
+def _grouped(digest: str) -> str:
+    return " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
+
+
+def _agreement_rows(dossier: Dossier, agreement: AgreementOut) -> list[Row]:
+    """The agreement's text in the active language, read from its signed document only."""
+    doc = agreement.document
+    corridor = doc.get("corridor", {})
+    rows = [
+        Row(_("Parties"), ", ".join(_party_name(dossier, p) for p in doc.get("parties", []))),
+        Row(_("Corridor"), _("from {origin} to {destination}").format(
+            origin=corridor.get("origin", ""), destination=corridor.get("destination", ""))),
+    ]
+    if waypoints := corridor.get("waypoints"):
+        rows.append(Row(_("Via"), " \u2013 ".join(str(w) for w in waypoints)))
+    if (route := doc.get("route")) is not None:
+        km = (route.get("summary") or {}).get("km")
+        line = _("the routed line, SHA-256 {digest}").format(digest=_grouped(route["sha256"]))
+        rows.append(Row(_("Route"), line if km is None else _("{km} km along {line}").format(
+            km=i18n.format_decimal(km, 0), line=line)))
+    rows.extend(Row(_("Window {number}").format(number=i),
+                    format_window(WindowOut.model_validate(w)))
+                for i, w in enumerate(doc.get("windows", []), start=1))
+    # Conditions are the parties' own words: printed as they were signed, in every column.
+    rows.extend(Row(_("Condition {number}").format(number=i), str(c))
+                for i, c in enumerate(doc.get("conditions", []), start=1))
+    if (anchor := doc.get("audit_head")) is not None:
+        # What the signatures also vouch for: the audit log up to this entry. A kept copy
+        # of this sheet can check the log later (corridor audit verify --anchor).
+        seq, digest = anchor.split(":")
+        rows.append(Row(_("Audit log anchor"), _("entry {seq}, hash {digest}").format(
+            seq=seq, digest=_grouped(digest))))
+    rows.append(Row(_("What is signed"), _(
+        "Each party signs the agreement's canonical document (codes and data, SHA-256 "
+        "{digest}), not this text. The translations on this sheet do not change what was "
+        "signed.").format(digest=signed_digest(agreement))))
+    return rows
+
+
+def agreement_texts(dossier: Dossier, world: World | None = None) -> list[Parallel]:
+    """Each agreement of the dossier, in the columns of :func:`agreement_languages`."""
+    texts = []
+    for agreement in dossier.agreements:
+        title = _("Agreement {id}").format(id=agreement.id)
+        columns = []
+        for language in agreement_languages(dossier, agreement, world):
+            with i18n.use_language(language):
+                columns.append(Column(language, AUTONYMS.get(language, language),
+                                      _agreement_rows(dossier, agreement)))
+        texts.append(Parallel(title, columns))
+    return texts
 
 
 # -- the map ---------------------------------------------------------------------------------
@@ -260,10 +397,11 @@ def sheet_svg(dossier: Dossier, world: World | None, *, width: int = 720) -> str
     pad = max(max_lon - min_lon, max_lat - min_lat) * 0.25 + 0.3
     bbox = _landscape((min_lon - pad, min_lat - pad, max_lon + pad, max_lat + pad))
     legend = [*holder_legend(world), *ground_legend(world)] if world is not None else []
-    legend.append(LegendEntry(f"this corridor ({dossier.status})", _route_style(dossier.status),
-                              "line"))
+    legend.append(LegendEntry(_("this corridor ({status})").format(
+        status=word(dossier.status)), _route_style(dossier.status), "line"))
     svg = render_svg(_clipped([*layers, routes, places], bbox), bbox, width=width,
-                     title=f"Map of {p.origin} to {p.destination}", legend=legend)
+                     title=_("Map of {origin} to {destination}").format(
+                         origin=p.origin, destination=p.destination), legend=legend)
     return _with_note(svg, world.data_note) if world is not None else svg
 
 
@@ -285,11 +423,11 @@ def note_lines(note: str, width: float) -> list[str]:
     measure = pdf_document(unit="pt")
     measure.set_font(FAMILY, size=NOTE_SIZE)
     lines: list[str] = []
-    for word in note.split():
-        if lines and measure.get_string_width(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
+    for piece in note.split():
+        if lines and measure.get_string_width(f"{lines[-1]} {piece}") <= width:
+            lines[-1] += f" {piece}"
         else:
-            lines.append(word)
+            lines.append(piece)
     return lines
 
 
@@ -347,20 +485,31 @@ def _clipped(layers: list[Layer], bbox: tuple[float, float, float, float]) -> li
 
 def _title(dossier: Dossier) -> str:
     p = dossier.proposal
-    number = f" (proposal {p.number})" if p.number is not None else ""
-    return f"Corridor sheet: {p.origin} → {p.destination}{number}"
+    if p.number is None:
+        return _("Corridor sheet: {origin} → {destination}").format(
+            origin=p.origin, destination=p.destination)
+    return _("Corridor sheet: {origin} → {destination} (proposal {number})").format(
+        origin=p.origin, destination=p.destination, number=p.number)
+
+
+def _generated(dossier: Dossier, generated: dt.datetime) -> str:
+    return _("Proposal {id}, generated {moment} UTC").format(
+        id=dossier.proposal.id, moment=i18n.format_datetime(generated.astimezone(dt.UTC),
+                                                            "short"))
 
 
 def render_sheet_html(dossier: Dossier, world: World | None, generated: dt.datetime) -> str:
-    """A self-contained page (inline CSS and SVG) that prints on A4.
+    """A self-contained page (inline CSS and SVG) that prints on A4, in the active language.
 
     The route comes with it as GPX and KML downloads inside the page (``data:`` links), so a
     sheet saved or forwarded as one file still hands over its route.
     """
     svg = sheet_svg(dossier, world)
-    return render("sheet.html", title=_title(dossier), proposal_id=dossier.proposal.id,
-                  generated=generated, data_note=world.data_note if world is not None else "",
+    return render("sheet.html", lang=i18n.current_language(), title=_title(dossier),
+                  subtitle=_generated(dossier, generated),
+                  data_note=world.data_note if world is not None else "",
                   svg=markup(svg) if svg else "", sections=sections(dossier),
+                  agreements=agreement_texts(dossier, world),
                   downloads=_route_downloads(dossier, world))
 
 
@@ -380,16 +529,17 @@ def _route_downloads(dossier: Dossier, world: World | None) -> list[tuple[str, s
 # -- PDF -------------------------------------------------------------------------------------
 
 def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.datetime) -> bytes:
-    """The same sheet as an A4 PDF, drawn without a browser."""
+    """The same sheet as an A4 PDF, drawn without a browser, in the active language."""
     pdf = pdf_document()
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_title(printable(_title(dossier)))
+    pdf.set_lang(i18n.current_language())
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 15)
     _paragraph(pdf, 7, _title(dossier))
     pdf.set_font(FAMILY, "", 9)
-    _paragraph(pdf, 5, f"Proposal {dossier.proposal.id}, generated {generated:%Y-%m-%d %H:%M} UTC")
+    _paragraph(pdf, 5, _generated(dossier, generated))
     if world is not None:
         with pdf.local_context(fill_color=hex_rgb(styles.NOTE_FILL)):
             pdf.set_font(FAMILY, "B", 9)
@@ -399,6 +549,8 @@ def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.dateti
         _pdf_map(pdf, svg)
     for section in sections(dossier):
         _pdf_section(pdf, section)
+    for parallel in agreement_texts(dossier, world):
+        _pdf_parallel(pdf, parallel)
     return bytes(pdf.output())
 
 
@@ -433,10 +585,7 @@ def _paragraph(pdf: FPDF, height: float, text: str, *, border: Literal[0, 1] = 0
 
 
 def _pdf_section(pdf: FPDF, section: Section) -> None:
-    pdf.ln(2)
-    pdf.set_font(FAMILY, "B", 11)
-    pdf.cell(0, 7, printable(section.title), border="B", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 9)
+    _pdf_heading(pdf, section.title)
     if not section.rows:
         _paragraph(pdf, 5, section.empty)
         return
@@ -449,3 +598,24 @@ def _pdf_section(pdf: FPDF, section: Section) -> None:
             fill = styles.TONE_FILLS.get(r.tone)
             row.cell(printable(r.text),
                      style=FontFace(fill_color=hex_rgb(fill)) if fill else None)
+
+
+def _pdf_heading(pdf: FPDF, title: str) -> None:
+    pdf.ln(2)
+    pdf.set_font(FAMILY, "B", 11)
+    pdf.cell(0, 7, printable(title), border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 9)
+
+
+def _pdf_parallel(pdf: FPDF, parallel: Parallel) -> None:
+    """An agreement in columns, one per language, each line beside its translations."""
+    _pdf_heading(pdf, parallel.title)
+    with pdf.table(borders_layout="HORIZONTAL_LINES", line_height=4.5,
+                   headings_style=FontFace(emphasis="BOLD")) as table:
+        heads = table.row()
+        for column in parallel.columns:
+            heads.cell(column.heading)
+        for line in parallel.lines:
+            row = table.row()
+            for r in line:
+                row.cell(printable(f"{r.label}: {r.text}"))

@@ -8,12 +8,14 @@ message catalogs (:mod:`corridor.i18n`) of the language active when a template r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from corridor import i18n, styles
+from corridor.report import words
 
 _ENV = Environment(loader=PackageLoader("corridor.report", "templates"), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -22,6 +24,16 @@ _ENV = Environment(loader=PackageLoader("corridor.report", "templates"), autoesc
 _ENV.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 _ENV.globals.update(tones=styles.TONE_FILLS, note_fill=styles.NOTE_FILL,
                     note_border=styles.NOTE_BORDER)
+
+
+def _long_date(day: dt.date) -> str:
+    return i18n.format_date(day, "long")
+
+
+# Numbers, dates and stored codes the way the active language writes them.
+_ENV.globals.update(number=i18n.format_number, decimal=i18n.format_decimal,
+                    percent=i18n.format_percent, long_date=_long_date, word=words.word)
+_ENV.filters["long_date"] = _long_date
 
 
 def render(template: str, **context: Any) -> str:

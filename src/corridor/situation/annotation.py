@@ -26,7 +26,9 @@ from shapely.geometry import Polygon, box
 
 from corridor.errors import SituationError
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.network.graph import RoadNetwork
+from corridor.network.topology import distinct
 from corridor.situation.closures import Closures
 from corridor.situation.control import ControlMap
 from corridor.situation.hazards import RISK_LEVELS, HazardZone
@@ -230,7 +232,7 @@ def _territory(index: _PlanarEdges, network: RoadNetwork, control: ControlMap,
     share /= np.maximum(share.sum(axis=1, keepdims=True), 1.0)
     rows = np.arange(network.n_edges) if edges is None else edges
     tail, head = network.tail[rows], network.head[rows]
-    nodes = np.arange(network.n_nodes) if edges is None else np.unique(np.concatenate([tail, head]))
+    nodes = np.arange(network.n_nodes) if edges is None else distinct(np.concatenate([tail, head]))
     node_label = point_labels(STRtree(tiles), owner, index.nodes[nodes])
     tail_label = node_label[np.searchsorted(nodes, tail)]
     head_label = node_label[np.searchsorted(nodes, head)]
@@ -271,7 +273,8 @@ def _planar_edges(network: RoadNetwork) -> _PlanarEdges:
     counts = np.diff(network.geom_offsets)
     if np.any(counts < 2):
         bad = int(np.flatnonzero(counts < 2)[0])
-        raise SituationError(f"edge {bad} has {int(counts[bad])} geometry point(s), expected 2+",
+        raise SituationError(_("edge {edge} has {count} geometry point(s), expected 2+").format(
+                                 edge=bad, count=int(counts[bad])),
                              field="network.geom_offsets")
     projection = LocalProjection.for_bounds(network.bbox)
     x, y = projection.forward(network.geom_lon, network.geom_lat)

@@ -88,7 +88,8 @@ def _validated_parties(world: World) -> list[PartyIn]:
     out = []
     for i, p in enumerate(world.scenario.parties):
         try:
-            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role]))
+            out.append(PartyIn(id=p.id, name=p.name, kind=_PARTY_KIND[p.role],
+                               languages=p.languages))
         except ValidationError as exc:
             raise unstorable(exc, f"parties[{i}]") from exc
     return out
@@ -125,7 +126,7 @@ def import_scenario(session: Session, prepared: Prepared) -> ImportReport:
     for party in prepared.parties:
         wanted = Party(**party.model_dump())
         report.add("parties", coordination.put(session, ACTOR, "party", session.get(
-            Party, party.id), wanted, PartyOut, ("name", "kind")), party.id)
+            Party, party.id), wanted, PartyOut, ("name", "kind", "languages")), party.id)
     for place in prepared.places:
         found = _find(session, EvacuationSite, EvacuationSite.name == place.name,
                       EvacuationSite.role == place.role)

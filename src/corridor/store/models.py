@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -81,6 +82,9 @@ class Party(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     public_key: Mapped[str | None] = mapped_column(String(64))
+    #: Languages its delegation reads (codes of :data:`corridor.i18n.LANGUAGES`): the sheet
+    #: of an agreement it signs sets the text in these beside English.
+    languages: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

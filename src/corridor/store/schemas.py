@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
+from corridor.i18n import LANGUAGES, LanguageCode
 from corridor.store.signing import fingerprint
 from corridor.zones import offset_mismatch
 
@@ -238,6 +239,9 @@ class PartyIn(_In):
     name: Name
     kind: PartyKind = "belligerent"
     public_key: PublicKeyHex | None = None
+    languages: list[LanguageCode] = Field(default=[], max_length=len(LANGUAGES), description=(
+        "Languages its delegation reads (en, uk, ru): an agreement it signs is printed in "
+        "them beside English; the signed document itself stays language-neutral"))
 
 
 class PartyKeyIn(_In):
@@ -253,6 +257,7 @@ class PartyOut(_Out):
     name: str
     kind: str
     public_key: str | None
+    languages: list[str] = []
     fingerprint: str | None = None
 
     @model_validator(mode="after")

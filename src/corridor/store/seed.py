@@ -42,9 +42,12 @@ from corridor.store.signing import KeyPair
 
 ACTOR = "seed-2022"
 
+#: The languages are the demo's own mapping of its two signatories to their delegations'
+#: languages (Ukrainian, Russian), which its agreement sheet prints beside English; nothing in
+#: the code maps a country to a language. The facilitator reads English.
 PARTIES = (
-    PartyIn(id="UA", name="Ukraine"),
-    PartyIn(id="RU", name="Russian Federation"),
+    PartyIn(id="UA", name="Ukraine", languages=["uk"]),
+    PartyIn(id="RU", name="Russian Federation", languages=["ru"]),
     PartyIn(id="ICRC", name="International Committee of the Red Cross", kind="facilitator"),
 )
 

@@ -1,0 +1,29 @@
+"""The words the reports print for the codes the store and the engine keep.
+
+A corridor's status, a party's stance, a route's mode and a hazard's risk are stored and
+signed as English codes (``open``, ``reject``, ``safest``, ``high``), which must not change
+with the reader's language. Where a report shows one to people it is translated here; a code
+without an entry (a mode the engine composed, say) is printed as it is.
+"""
+
+from __future__ import annotations
+
+from corridor.i18n import N_, _
+
+_WORDS = {
+    # A proposal's or corridor's status.
+    "proposed": N_("proposed"), "rejected": N_("rejected"), "agreed": N_("agreed"),
+    "open": N_("open"), "suspended": N_("suspended"), "closed": N_("closed"),
+    # A party's stance on a proposal.
+    "accept": N_("accept"), "reject": N_("reject"), "counter": N_("counter"),
+    # How a route was found.
+    "as proposed": N_("as proposed"), "fastest": N_("fastest"), "safest": N_("safest"),
+    "balanced": N_("balanced"),
+    # A hazard's risk level.
+    "low": N_("low"), "medium": N_("medium"), "high": N_("high"),
+}
+
+
+def word(code: str) -> str:
+    """``code`` in the active language, or as it is when it has no entry."""
+    return _(_WORDS[code]) if code in _WORDS else code
