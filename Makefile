@@ -35,6 +35,8 @@ demo: install
 		--geojson $(OUT)/corridors.geojson
 	$(BIN)/corridor plan $(SCENARIO) --plots $(OUT)
 	@$(MAKE) --no-print-directory serve
+	$(BIN)/python tools/screenshots.py --url http://127.0.0.1:$(PORT)/ \
+		--tokens $(OUT)/demo-tokens.txt --user mediator --out $(OUT)
 
 # A fresh demo store with the talks of 2022, one user per role, and the dashboard on PORT.
 # The seed refuses to replace key files, so the old keys go with the old store.

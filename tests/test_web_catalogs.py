@@ -93,6 +93,28 @@ def _slots(entry: Any) -> set[str]:
     return {slot for form in _forms(entry) if isinstance(form, str) for slot in _SLOT.findall(form)}
 
 
+def _entry_problems(lang: str, key: str, entry: Any, english: Any) -> list[str]:
+    """What is wrong with one entry of ``lang``, beside its English one (None if English lacks
+    the key, which the key check reports)."""
+    if isinstance(entry, dict) and set(entry) != PLURAL_FORMS[lang]:
+        return [f"{lang}: {key}: plural forms {sorted(entry)}, "
+                f"expected {sorted(PLURAL_FORMS[lang])}"]
+    if not all(isinstance(form, str) and form.strip() for form in _forms(entry)):
+        return [f"{lang}: {key}: empty or not text"]
+    if english is None:
+        return []
+    found = []
+    if isinstance(entry, dict) != isinstance(english, dict):
+        found.append(f"{lang}: {key}: plural in one language only")
+    if _slots(entry) != _slots(english):
+        found.append(f"{lang}: {key}: slots {sorted(_slots(entry))}, "
+                     f"English has {sorted(_slots(english))}")
+    if lang != "en" and _forms(entry) == _forms(english) and not _wordless(entry) \
+            and not set(_forms(entry)) <= SAME_EVERYWHERE:
+        found.append(f"{lang}: {key}: left in English ({entry!r})")
+    return found
+
+
 def problems(catalogs: Mapping[str, Catalog], keys: set[str], groups: set[str]) -> list[str]:
     """Everything wrong with the catalogs for a page using ``keys`` and word ``groups``."""
     found: list[str] = []
@@ -100,7 +122,6 @@ def problems(catalogs: Mapping[str, Catalog], keys: set[str], groups: set[str]) 
     if unknown:
         found.append(f"word groups with no known codes: {sorted(unknown)}")
     wanted = keys | {f"{group}.{code}" for group in groups & CODES.keys() for code in CODES[group]}
-    english = catalogs["en"]
     for lang, catalog in catalogs.items():
         missing = sorted(wanted - catalog.keys())
         stale = sorted(catalog.keys() - wanted)
@@ -109,23 +130,7 @@ def problems(catalogs: Mapping[str, Catalog], keys: set[str], groups: set[str]) 
         if stale:
             found.append(f"{lang}: stale keys {stale}")
         for key in sorted(wanted & catalog.keys()):
-            entry = catalog[key]
-            if isinstance(entry, dict) and set(entry) != PLURAL_FORMS[lang]:
-                found.append(f"{lang}: {key}: plural forms {sorted(entry)}, "
-                             f"expected {sorted(PLURAL_FORMS[lang])}")
-            if not all(isinstance(form, str) and form.strip() for form in _forms(entry)):
-                found.append(f"{lang}: {key}: empty or not text")
-                continue
-            if key not in english:
-                continue
-            if isinstance(entry, dict) != isinstance(english[key], dict):
-                found.append(f"{lang}: {key}: plural in one language only")
-            if _slots(entry) != _slots(english[key]):
-                found.append(f"{lang}: {key}: slots {sorted(_slots(entry))}, "
-                             f"English has {sorted(_slots(english[key]))}")
-            if lang != "en" and _forms(entry) == _forms(english[key]) \
-                    and not _wordless(entry) and not set(_forms(entry)) <= SAME_EVERYWHERE:
-                found.append(f"{lang}: {key}: left in English ({entry!r})")
+            found += _entry_problems(lang, key, catalog[key], catalogs["en"].get(key))
     return found
 
 
@@ -175,7 +180,8 @@ def test_a_code_the_server_may_send_without_a_word_is_found(
 
 def test_the_patterns_see_each_way_the_page_names_a_text() -> None:
     keys, groups = used_keys([
-        't("a.b", { x: 1 })', 'N_("c.d")', '<h2 data-i18n="e.f">', 'h("span", { "data-i18n": "g.h" })',
+        't("a.b", { x: 1 })', 'N_("c.d")', '<h2 data-i18n="e.f">',
+        'h("span", { "data-i18n": "g.h" })',
         '<input data-i18n-placeholder="i.j">', 'word("status", s)', 'format("k.l")'])
     assert keys == {"a.b", "c.d", "e.f", "g.h", "i.j"}
     assert groups == {"status"}

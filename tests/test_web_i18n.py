@@ -9,11 +9,14 @@ violations (``tests.webfixtures.watched_page``).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from babel.dates import get_month_names
+from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
 from tests.webfixtures import Demo, log_in, watched_page
@@ -21,7 +24,9 @@ from tests.webfixtures import Demo, log_in, watched_page
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request
 
-CATALOGS = Path(__file__).resolve().parent.parent / "src" / "corridor" / "web" / "static" / "i18n"
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = ROOT / "src" / "corridor" / "web" / "static" / "i18n"
+SCREENSHOTS = ROOT / "tools" / "screenshots.py"
 
 
 def _catalog(lang: str) -> dict[str, Any]:
@@ -151,3 +156,51 @@ def test_english_again_reads_as_before(demo: Demo, page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#login-heading")).to_have_text(en["login.heading"])
     expect(page.get_by_label("Bearer token")).to_be_visible()
+
+
+def _screenshots(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCREENSHOTS), *map(str, args)],
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_screenshots_of_each_language_leave_the_users_setting_alone(
+        demo: Demo, browser: Browser, tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text(f"observer (observer): {demo.tokens['observer']}\n"
+                      f"facilitator (facilitator): {demo.tokens['facilitator']}\n")
+    done = _screenshots("--url", demo.base_url + "/", "--tokens", tokens,
+                        "--user", "facilitator", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    shots = {lang: tmp_path / "out" / f"dashboard-{lang}.png" for lang in ("en", "uk", "ru")}
+    assert done.stdout.splitlines() == [f"Dashboard screenshot: {path}" for path in shots.values()]
+    images = {lang: Image.open(path).convert("RGB") for lang, path in shots.items()}
+    assert all(image.width == 1440 and image.height >= 1000 for image in images.values())
+    for a, b in (("en", "uk"), ("en", "ru"), ("uk", "ru")):
+        if images[a].size == images[b].size:
+            assert ImageChops.difference(images[a], images[b]).getbbox() is not None, (a, b)
+    assert demo.call("facilitator", "GET", "/api/me")["language"] is None
+
+
+def test_screenshots_refuse_a_broken_token_file(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("observer (observer): abc\nmediator facilitator abc\n")
+    done = _screenshots("--tokens", tokens, "--out", tmp_path / "out")
+    assert done.returncode == 1
+    assert done.stderr == (f"error: {tokens}, line 2: expected 'user (role): token', "
+                           "got 'mediator facilitator abc'\n")
+    tokens.write_text("observer (observer): abc\n")
+    done = _screenshots("--tokens", tokens, "--out", tmp_path / "out")
+    assert (done.returncode, done.stderr) == (1, f"error: {tokens}: no token of user 'mediator'\n")
+    done = _screenshots("--tokens", tmp_path / "missing.txt")
+    assert done.returncode == 1 and "missing.txt: cannot read the tokens" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_screenshots_without_chromium_say_so_and_succeed(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("mediator (facilitator): abc\n")
+    done = _screenshots("--tokens", tokens, "--chromium", tmp_path / "no-chromium",
+                        "--out", tmp_path / "out")
+    assert done.returncode == 0
+    assert "no Chromium at" in done.stderr and "'chromium'" in done.stderr
+    assert not (tmp_path / "out").exists()
