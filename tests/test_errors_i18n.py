@@ -4,12 +4,16 @@
 
 Each case feeds a broken input through the entry point that reads it (the scenario loader,
 the OSM reader, the settlement CSV reader, the statement decoder) with Ukrainian or Russian
-active, and checks the translated message and that the location is unchanged. The last case
-runs the installed ``corridor`` executable with ``CORRIDOR_LANG=ru``.
+active, and checks the translated message and that the location is unchanged. Pydantic's own
+messages keep its English wording in English and are translated with their parameters; a
+router's kept weighting is described in the language of the request that fails, not the one
+that built it. The last case runs the installed ``corridor`` executable with
+``CORRIDOR_LANG=ru``.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -19,14 +23,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corridor.errors import IngestError, NetworkError, ScenarioError, SituationError
+from corridor.errors import (
+    IngestError,
+    NetworkError,
+    RoutingError,
+    ScenarioError,
+    SituationError,
+)
 from corridor.i18n import use_language
 from corridor.ingest.text import decode_statement
+from corridor.network.build import network_from_edges
 from corridor.network.osm import build_network
+from corridor.routing import Router, describe_exclusions
 from corridor.scenario import load_scenario
 from corridor.scenario.loading import pydantic_message
 from corridor.situation.control import read_settlements
@@ -124,6 +137,7 @@ class _Sample(BaseModel):
 
     count: int = Field(0, gt=0)
     share: float = Field(0.5, le=1.0)
+    speed: float = Field(10.0, gt=2.5)
     names: list[str] = Field(default_factory=list, min_length=2)
     kind: str = "a"
     flag: bool = False
@@ -138,6 +152,7 @@ def _first_error(data: dict[str, Any]) -> Any:
 _BROKEN: dict[str, dict[str, Any]] = {
     "greater_than": {"count": 0},
     "less_than_equal": {"share": 2},
+    "greater_than/float": {"speed": 1},
     "int_parsing": {"count": "many"},
     "float_parsing": {"share": "half"},
     "string_type": {"kind": 5},
@@ -150,7 +165,7 @@ _BROKEN: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("kind", sorted(_BROKEN))
 def test_pydantic_messages_keep_pydantics_english(kind: str) -> None:
     error = _first_error(_BROKEN[kind])
-    assert error["type"] == kind
+    assert error["type"] == kind.split("/")[0]
     with use_language("en"):
         assert pydantic_message(error) == error["msg"]
 
@@ -159,6 +174,7 @@ def test_pydantic_messages_keep_pydantics_english(kind: str) -> None:
     ("uk", "greater_than", "значення має бути більшим за 0"),
     ("ru", "greater_than", "значение должно быть больше 0"),
     ("uk", "less_than_equal", "значення має бути не більшим за 1"),
+    ("ru", "greater_than/float", "значение должно быть больше 2.5"),
     ("ru", "int_parsing", "значение должно быть целым числом, а этот текст не читается как "
                           "целое число"),
     ("uk", "too_short", "список має містити щонайменше 2 елементи, а не 1"),
@@ -193,6 +209,24 @@ def test_a_validators_own_message_is_translated_where_it_is_raised(tmp_path: Pat
     assert info.value.message == ("неизвестный часовой пояс 'Europe/Atlantis' (ожидалось "
                                   "название IANA, например 'Europe/Kyiv')")
     assert info.value.field == "windows[0].timezone"
+
+
+def test_a_kept_weighting_says_what_it_excludes_in_the_language_of_the_failure() -> None:
+    # 0 -> 1 -> 2 in a line; the weighting forbids the second road, as an exclusion would.
+    network = network_from_edges([30.0, 30.1, 30.2], [50.0, 50.0, 50.0], [0, 1], [1, 2],
+                                 speed_kmh=50.0, capacity_vph=1000.0, road_class=0)
+    router = Router(network)
+    with use_language("en"):
+        router.customize("fastest/UA", np.array([60.0, np.inf]),
+                         excluded=functools.partial(describe_exclusions, ("RU",)))
+    with use_language("uk"), pytest.raises(RoutingError) as uk:
+        router.route([0, 2], "fastest/UA")
+    assert uk.value.message == ("кожен шлях від вузла 0 (30.00000, 50.00000) до вузла 2 "
+                                "(30.20000, 50.00000) за мірою 'fastest/UA' перетинає "
+                                "закриті дороги і територію RU")
+    with use_language("en"), pytest.raises(RoutingError, match=r"crosses closed roads and "
+                                                               r"territory RU$"):
+        router.route([0, 2], "fastest/UA")
 
 
 def _executable() -> str:

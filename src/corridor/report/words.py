@@ -14,6 +14,8 @@ _WORDS = {
     # A proposal's or corridor's status.
     "proposed": N_("proposed"), "rejected": N_("rejected"), "agreed": N_("agreed"),
     "open": N_("open"), "suspended": N_("suspended"), "closed": N_("closed"),
+    # A judged route every party's rules accept (its opposite is "rejected").
+    "accepted": N_("accepted"),
     # A party's stance on a proposal.
     "accept": N_("accept"), "reject": N_("reject"), "counter": N_("counter"),
     # How a route was found.
