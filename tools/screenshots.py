@@ -29,6 +29,8 @@ _ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: How long the dashboard may take to log in and draw its panels, in ms.
 _LOAD_MS = 120_000
+#: How long the map is given to draw after the panels, in ms.
+_SETTLE_MS = 1_500
 
 
 class ScreenshotError(Exception):
@@ -77,7 +79,9 @@ def take(url: str, token: str, out: Path, chromium: Path = CHROMIUM) -> list[Pat
                     page.locator("#token").fill(token)
                     page.locator("#login-form [type=submit]").click()
                     page.wait_for_selector("body[data-refreshed]", timeout=_LOAD_MS)
-                    page.wait_for_load_state("networkidle")
+                    # The event stream stays open, so the network never idles; the map
+                    # finishes drawing in the animation frames after the panels are filled.
+                    page.wait_for_timeout(_SETTLE_MS)
                     path = out / f"dashboard-{lang}.png"
                     page.screenshot(path=str(path), full_page=True)
                     written.append(path)
