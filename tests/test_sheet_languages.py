@@ -96,6 +96,13 @@ def _pdf_text(data: bytes) -> str:
                              PdfReader(io.BytesIO(data)).pages).split())
 
 
+def _verified(document: bytes, signatures: dict[str, str],
+                           keys: dict[str, str]) -> bool:
+    """Verify signatures over a document given as its canonical bytes, as a third party would."""
+    check = verify_agreement(json.loads(document), signatures, keys)
+    return check.valid and not check.missing
+
+
 @pytest.mark.parametrize(("language", "headings", "absent"), [
     ("en", ["Signatures", "Parties' signing keys", "Route, settlement by settlement"], []),
     ("uk", ["Підписи", "Ключі підпису сторін", "Маршрут за населеними пунктами"],
@@ -159,7 +166,7 @@ def test_a_party_without_stored_languages_takes_the_scenarios(tmp_path: Path,
 def test_printing_in_any_language_leaves_the_signed_document_unchanged(
         demo: Database) -> None:
     before, signatures, keys = _signed(demo)
-    assert verify_agreement_bytes(before, signatures, keys)
+    assert _verified(before, signatures, keys)
     dossier = _dossier(demo, None)
     printed = {}
     for language in ("en", "uk", "ru"):
@@ -168,7 +175,7 @@ def test_printing_in_any_language_leaves_the_signed_document_unchanged(
                                  render_sheet_pdf(dossier, None, GENERATED))
     after, signatures_after, keys_after = _signed(demo)
     assert after == before and signatures_after == signatures and keys_after == keys
-    assert verify_agreement_bytes(after, signatures_after, keys_after)
+    assert _verified(after, signatures_after, keys_after)
     with demo.read() as session:
         assert coordination.verify(session, _agreement_id(demo)).valid
     # The canonical document is language-neutral: codes and data, no translated word.
@@ -179,13 +186,6 @@ def test_printing_in_any_language_leaves_the_signed_document_unchanged(
     grouped = " ".join(digest[i:i + 16] for i in range(0, 64, 16))
     for page, _pdf in printed.values():
         assert _text(page).count(grouped) == 3
-
-
-def verify_agreement_bytes(document: bytes, signatures: dict[str, str],
-                           keys: dict[str, str]) -> bool:
-    """Verify signatures over a document given as its canonical bytes, as a third party would."""
-    check = verify_agreement(json.loads(document), signatures, keys)
-    return check.valid and not check.missing
 
 
 def test_the_pdf_embeds_a_font_with_cyrillic_and_its_text_extracts(demo: Database) -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from corridor import styles
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.report.fieldfiles import gpx_text, kml_text
 from corridor.report.fieldmap import dossier_field_map
 from corridor.report.layers import ScenarioLayers
@@ -154,11 +155,11 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         min_lon, min_lat, max_lon, max_lat = (float(part) for part in text.split(","))
     except ValueError as exc:
-        raise StoreError("bbox is four numbers: min lon, min lat, max lon, max lat",
+        raise StoreError(_("bbox is four numbers: min lon, min lat, max lon, max lat"),
                          field="bbox") from exc
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise StoreError("bbox must run west to east and south to north within "
-                         "-180..180 and -90..90", field="bbox")
+        raise StoreError(_("bbox must run west to east and south to north within "
+                           "-180..180 and -90..90"), field="bbox")
     return min_lon, min_lat, max_lon, max_lat
 
 
@@ -174,7 +175,7 @@ def map_filter(
 ) -> queries.MapFilter:
     """The map's query parameters, checked: a box running west to east, a span forwards."""
     if since is not None and until is not None and until < since:
-        raise StoreError("until must not be before since", field="until")
+        raise StoreError(_("until must not be before since"), field="until")
     return queries.MapFilter(bbox=_bbox(bbox), since=since, until=until)
 
 

@@ -19,6 +19,7 @@ from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import ScenarioError, StoreError
+from corridor.i18n import LanguageCode
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
@@ -85,18 +86,22 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="en, uk or ru: the language the service answers this user in (without it, each "
+             "request's Accept-Language decides).")] = None,
     expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
+    speaks: str | None = _validated(LanguageCode | None, language, "language")
     lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
         user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
-                                               lifetime=lifetime)
+                                               lifetime=lifetime, language=speaks)
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
-                "token": token}
+                "language": user.language, "token": token}
     report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")
 
 

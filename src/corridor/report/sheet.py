@@ -185,7 +185,7 @@ def format_window(window: WindowOut) -> str:
         # Stored before timestamps were bounded, it does not exist on that clock (year 9999
         # ahead of UTC): shown as written rather than failing the whole sheet.
         if window.end is None:
-            return _("{start}, open-ended (as written)").format(start=window.start.isoformat())
+            return _("{start} open-ended (as written)").format(start=window.start.isoformat())
         return _("{start} to {end} (as written)").format(start=window.start.isoformat(),
                                                          end=window.end.isoformat())
     if end is None:
@@ -343,9 +343,11 @@ def _agreement_rows(dossier: Dossier, agreement: AgreementOut) -> list[Row]:
         rows.append(Row(_("Via"), " \u2013 ".join(str(w) for w in waypoints)))
     if (route := doc.get("route")) is not None:
         km = (route.get("summary") or {}).get("km")
-        line = _("the routed line, SHA-256 {digest}").format(digest=_grouped(route["sha256"]))
-        rows.append(Row(_("Route"), line if km is None else _("{km} km along {line}").format(
-            km=i18n.format_decimal(km, 0), line=line)))
+        digest = _grouped(route["sha256"])
+        rows.append(Row(_("Route"), _("the routed line, SHA-256 {digest}").format(digest=digest)
+                        if km is None else
+                        _("{km} km along the routed line, SHA-256 {digest}").format(
+                            km=i18n.format_decimal(km, 0), digest=digest)))
     rows.extend(Row(_("Window {number}").format(number=i),
                     format_window(WindowOut.model_validate(w)))
                 for i, w in enumerate(doc.get("windows", []), start=1))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError
+from corridor.i18n import _
 from corridor.store.coordination import _record
 from corridor.store.models import Alert, AlertAcknowledgement, Party, SituationSnapshot
 from corridor.store.queries import get
@@ -87,7 +88,8 @@ def acknowledge_alert(session: Session, actor: str, alert_id: int,
     alert = get(session, Alert, alert_id)
     get(session, Party, body.party_id, field="party_id")
     if any(a.party_id == body.party_id for a in alert.acknowledgements):
-        raise ConflictError(f"party {body.party_id} has already acknowledged alert {alert_id}")
+        raise ConflictError(_("party {party} has already acknowledged alert {alert}").format(
+            party=body.party_id, alert=alert_id))
     ack = AlertAcknowledgement(alert_id=alert.id, **body.model_dump())
     alert.acknowledgements.append(ack)
     return _record(session, actor, "alert_acknowledgement.created", ack,
