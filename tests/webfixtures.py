@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from corridor.store.signing import KeyPair
+from corridor.tiles.build import build_basemap
 from corridor.web import VENDOR
 from tests.conftest import ANDORRA
 from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, agreed_window, cli_token
@@ -36,7 +37,10 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-2022-
 #: URLs served by the test server or made in the page itself.
 _LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+#: The basemap is drawn with WebGL: headless, and without a GPU, Chromium gets it from
+#: SwiftShader, ANGLE's software renderer, which newer releases only use when told it is wanted.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                 "--use-angle=swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: (user name, role, party) of the demo's users; the name doubles as the key of its token.
 USERS = (("facilitator", "facilitator", None), ("liaison_UA", "liaison", "UA"),
@@ -141,9 +145,11 @@ def seed_demo(db_url: str) -> None:
 
 
 def _serve(root: Path, url: str, scenario: Path,
-           users: Sequence[tuple[str, str, str | None]]) -> Demo:
+           users: Sequence[tuple[str, str, str | None]], *extra: str) -> Demo:
     tokens = {name: cli_token(url, name, role, party) for name, role, party in users}
-    return Demo(ServiceProcess(url, root / "server.log", "--scenario", str(scenario)), tokens)
+    return Demo(ServiceProcess(url, root / "server.log", "--scenario", str(scenario), *extra),
+                tokens)
+
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +159,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     url = f"sqlite:///{root / 'demo.db'}"
     seed_demo(url)
     served = _serve(root, url, SCENARIO, USERS)
+    yield served
+    served.server.stop()
+
+
+@pytest.fixture(scope="module")
+def basemap_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The seeded demo served with its scenario and the scenario's basemap."""
+    root = tmp_path_factory.mktemp("basemap")
+    url = f"sqlite:///{root / 'demo.db'}"
+    seed_demo(url)
+    tiles = build_basemap(SCENARIO, root / "ukraine-2022.pmtiles").path
+    served = _serve(root, url, SCENARIO, USERS, "--basemap", str(tiles))
     yield served
     served.server.stop()
 

@@ -243,8 +243,7 @@ class Gazetteer:
         """
         gazetteer = cls()
         for path in paths:
-            for record_path, record in _json_records(Path(path)):
-                place, alternates = _geonames_place(record, Path(path), record_path)
+            for place, alternates in geonames_records(Path(path)):
                 if place.geonameid not in gazetteer._by_geonameid:
                     gazetteer._add(place, alternates)
         return gazetteer
@@ -614,6 +613,17 @@ def _csv_place(row: dict[str, str | None], path: Path, line: int) -> Place:
         confidence=confidence,
         basis=text("basis") or None,
     )
+
+
+def geonames_records(path: Path) -> list[tuple[Place, list[str]]]:
+    """Every record of a GeoNames JSON file as a place and its alternate names, checked.
+
+    Raises
+    ------
+    GazetteerError
+        The file is unreadable, not JSON, or has a malformed record (named by its position).
+    """
+    return [_geonames_place(record, path, where) for where, record in _json_records(path)]
 
 
 def _json_records(path: Path) -> list[tuple[str, Any]]:

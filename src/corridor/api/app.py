@@ -44,6 +44,7 @@ from . import (
     users,
 )
 from .auth import token_still_valid
+from .basemap import install as install_basemap
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .language import RequestLanguage, requested_language
@@ -224,6 +225,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
                    convoys, situations, alerts, adhoc, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    install_basemap(app, settings.basemap)
     situations.install(app, db)
     file_routes(app)
     web.mount(app)

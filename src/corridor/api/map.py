@@ -34,6 +34,7 @@ from corridor.store.db import Database
 from corridor.store.schemas import Error, Timestamp
 from corridor.world import World
 
+from .basemap import BASEMAP_URL
 from .common import DB, READ_ERRORS, IdPath
 from .policy import Reader
 
@@ -102,6 +103,9 @@ class MapOut(BaseModel):
     data_note: str = Field(description="Schematic warning and attribution, to show on the map")
     bbox: tuple[float, float, float, float] | None = Field(
         description="min lon, min lat, max lon, max lat of the scenario's network")
+    basemap: str | None = Field(None, description=(
+        "URL of the basemap's PMTiles file (roads, places, borders, water, land use), read by "
+        "range requests; null when the server has none"))
     status_colours: dict[str, str] = Field(description="Corridor colour by status")
     territory_colours: dict[str, str] = Field(description=(
         "Fill of control areas by label, from the scenario's palette (one colour per party "
@@ -191,6 +195,7 @@ def get_map(request: Request, db: DB, _: Reader,
         live = queries.live_features(session, where)
     return MapOut(
         setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
+        basemap=BASEMAP_URL if request.app.state.basemap else None,
         status_colours=styles.STATUS_COLOURS, territory_colours=base.territory_colours,
         legend=base.legend, styles=_styles(),
         status_transitions={k: list(v) for k, v in TRANSITIONS.items()},

@@ -42,6 +42,9 @@ def serve(
     scenario: Annotated[Path | None, typer.Option(
         help="Scenario whose borders, control, hazards and roads the dashboard map draws.")]
     = None,
+    basemap: Annotated[Path | None, typer.Option(
+        help="PMTiles file the dashboard draws under its layers (corridor tiles build).")]
+    = None,
     max_connections: Annotated[int, typer.Option(
         min=1, help="Open connections at most; more are closed at once.")]
     = DEFAULTS.limits.max_connections,
@@ -62,7 +65,8 @@ def serve(
     limits = dataclasses.replace(
         DEFAULTS.limits, max_connections=max_connections, streams_per_user=streams_per_user,
         streams_total=streams_total, header_timeout=header_timeout)
-    settings = Settings(db=db, host=host, port=port, scenario=scenario, limits=limits,
+    settings = Settings(db=db, host=host, port=port, scenario=scenario, basemap=basemap,
+                        limits=limits,
                         lead_times=LeadTimes(normal=dt.timedelta(hours=lead_time),
                                              emergency=dt.timedelta(hours=emergency_lead_time)))
     with Database.open(db) as database:

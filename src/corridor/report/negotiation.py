@@ -9,8 +9,9 @@ prints the verdicts' reasons as the rules gave them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
+import numpy as np
 import shapely
 
 from corridor import i18n, styles
@@ -24,7 +25,7 @@ from corridor.report.layers import (
     place_features,
     road_lines,
 )
-from corridor.report.svgmap import Layer, LegendEntry, render_svg
+from corridor.report.svgmap import Layer, LegendEntry, Town, render_svg
 from corridor.report.templates import markup, render
 from corridor.report.words import word
 from corridor.styles import Style
@@ -141,6 +142,21 @@ def ground_legend(world: World) -> list[LegendEntry]:
     return entries
 
 
+def towns(world: World, bbox: tuple[float, float, float, float],
+          skip: Collection[str] = ()) -> list[Town]:
+    """The gazetteer's peopled places inside ``bbox``, for orientation on the map.
+
+    ``skip`` names places labelled otherwise (the proposals' ends).
+    """
+    places = world.gazetteer.places_array()
+    min_lon, min_lat, max_lon, max_lat = bbox
+    inside = np.flatnonzero((places.lon >= min_lon) & (places.lon <= max_lon)
+                            & (places.lat >= min_lat) & (places.lat <= max_lat)
+                            & (places.population > 0))
+    return [Town(str(places.names[i]), float(places.lon[i]), float(places.lat[i]),
+                 int(places.population[i])) for i in inside if str(places.names[i]) not in skip]
+
+
 def _corridors(neg: Negotiation) -> Iterable[JudgedRoute]:
     for origin_list in neg.suggestions.values():
         yield from origin_list[:3]
@@ -164,8 +180,9 @@ def render_html(world: World, neg: Negotiation, sweep: SweepResult | None = None
     drawn situations, and every item its exposure spread and front-line crossings.
     """
     sc = world.scenario
-    svg = render_svg(map_layers(world, neg), _bbox(world, neg), title=sc.name,
-                     note=world.data_note, legend=legend(world, neg))
+    bbox = _bbox(world, neg)
+    svg = render_svg(map_layers(world, neg), bbox, title=sc.name, note=world.data_note,
+                     legend=legend(world, neg), towns=towns(world, bbox, skip=_ends(neg)))
     odds = {} if sweep is None else {
         **{("proposal", r.item.id): r.to_dict() for r in sweep.proposals},
         **{("corridor", r.item.id): r.to_dict() for r in sweep.corridors}}

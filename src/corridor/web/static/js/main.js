@@ -183,7 +183,8 @@ async function start(token) {
   setUpStatement(me, { post: (path, body, key) => api.post(path, body, key), send }, zone);
   // A click picks a route's end while the route tool asks for one, else an incident's place.
   map = new CorridorMap($("map"), openDossier,
-    (place) => (routeTool.picking ? routeTool.pick(place) : forms.pickPlace(place)));
+    (place) => (routeTool.picking ? routeTool.pick(place) : forms.pickPlace(place)),
+    api.headers());
   const routeTool = new RouteTool(map, api);
   map.drawBase(mapData);
   drawLegends(mapData);

@@ -1,12 +1,16 @@
-// The Leaflet map: no tiles, only the project's own layers from GET /api/map, drawn as SVG.
+// The Leaflet map: the project's own layers from GET /api/map, drawn as SVG, over the
+// scenario's offline basemap when the server has one (basemap.js).
 import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 
+import { Basemap } from "./basemap.js";
 import { h } from "./dom.js";
 
 const NEUTRAL_FILL = "#e6e6e6";
 /** Roads of the classes the reports leave out: thin, so the major ones stand out. */
 const MINOR_ROAD = { stroke: "#8a7a60", stroke_width: 0.5, fill: "none", fill_opacity: 0,
                      dash: null, radius: 0 };
+/** How much of the basemap shows through the control areas drawn over it. */
+const AREA_OPACITY_OVER_BASEMAP = 0.35;
 /** Base layers whose features carry a name to show on hover. */
 const NAMED = new Set(["Closures", "Checkpoints"]);
 
@@ -78,10 +82,12 @@ function hatch(path) {
 export class CorridorMap {
   /**
    * `onSelect(proposalId)` is called when a proposal's line is clicked, `onPick({lat, lng})`
-   * when any place on the map is.
+   * when any place on the map is; `headers` are what reading the basemap takes.
    */
-  constructor(element, onSelect, onPick) {
+  constructor(element, onSelect, onPick, headers = {}) {
     this.onSelect = onSelect;
+    this.headers = headers;
+    this.basemap = null;
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
     this.map.on("click", (event) => onPick(event.latlng));
     this.map.setView([20, 0], 2);  // until the scenario's bounds or the corridors frame it
@@ -112,9 +118,13 @@ export class CorridorMap {
     this.base = [];
     const { styles } = data;
     const territory = data.territory_colours;
+    this.addBasemap(data.basemap);
+    // Over a basemap, the filled areas let its roads and names show through.
+    const see = (drawn) => (this.basemap
+      ? { ...drawn, fillOpacity: drawn.fillOpacity * AREA_OPACITY_OVER_BASEMAP } : drawn);
     const base = [
-      ["Countries", data.countries, (f) => leafletStyle(styles.countries, f)],
-      ["Control", data.control, (f) => ({
+      ["Countries", data.countries, (f) => see(leafletStyle(styles.countries, f))],
+      ["Control", data.control, (f) => see({
         stroke: false, fillColor: territory[f.properties.label] ?? NEUTRAL_FILL,
         fillOpacity: territory[f.properties.label] ? 1 : 0, className: "area" })],
       ["Hazards", data.hazards, (f) => leafletStyle(styles.hazards, f)],
@@ -134,7 +144,9 @@ export class CorridorMap {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, drawn(f)),
         onEachFeature: name === "Control" ? labelArea
           : named ? (f, shape) => shape.bindTooltip(asText(f.properties.name)) : undefined,
-      }).addTo(this.map);
+      });
+      // The basemap draws the roads by class already: the network's own stay one click away.
+      if (!(this.basemap && name === "Roads")) layer.addTo(this.map);
       this.layers.addOverlay(layer, name);
       this.base.push(layer);
     }
@@ -147,6 +159,19 @@ export class CorridorMap {
       const [w, s, e, n] = data.bbox;
       this.map.fitBounds([[s, w], [n, e]]);
     }
+  }
+
+  /**
+   * The scenario's basemap at `url` (null: the server has none), under every other layer and
+   * switched on and off with them; added once, it stays while the date slider redraws the rest.
+   */
+  addBasemap(url) {
+    if (!url || this.basemap) return;
+    this.basemap = new Basemap(url, this.headers, document.documentElement.lang);
+    this.basemap.addTo(this.map);
+    this.layers.addOverlay(this.basemap, "Basemap");
+    document.addEventListener("corridor:language",
+      (event) => this.basemap.setLanguage(event.detail.lang));
   }
 
   /**
