@@ -21,7 +21,14 @@ import pytest
 from corridor.api.adhoc import RoutePlaceOut
 from corridor.routing.weights import Mode
 from corridor.situation.hazards import RISK_LEVELS
-from corridor.store.schemas import AlertKind, CorridorStatus, Decision, Role, Stance
+from corridor.store.schemas import (
+    AlertKind,
+    ConvoyStatus,
+    CorridorStatus,
+    Decision,
+    Role,
+    Stance,
+)
 from corridor.styles import STATUS_COLOURS
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "corridor" / "web" / "static"
@@ -37,6 +44,7 @@ CODES: dict[str, set[str]] = {
     "decision": set(get_args(Decision)),
     "role": set(get_args(Role)),
     "alert": set(get_args(AlertKind)),
+    "convoy": set(get_args(ConvoyStatus)),
     "risk": set(RISK_LEVELS),
     "mode": {mode.value for mode in Mode},
     "place": set(get_args(RoutePlaceOut.model_fields["role"].annotation)),

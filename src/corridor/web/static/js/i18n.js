@@ -39,7 +39,7 @@ function interpolate(text, params) {
   return text.replace(/\{(\w+)\}/g, (slot, name) => {
     if (!(name in params)) return slot;
     const value = params[name];
-    return name === "count" ? formatNumber(value) : String(value);
+    return name === "count" && typeof value === "number" ? formatNumber(value) : String(value);
   });
 }
 
