@@ -199,6 +199,11 @@ def test_the_pdf_embeds_a_font_with_cyrillic_and_its_text_extracts(demo: Databas
     fonts_used = {str(f.get("/BaseFont")) for page in PdfReader(io.BytesIO(pdf)).pages
                   for f in page["/Resources"]["/Font"].values()}
     assert any("DejaVuSans" in name for name in fonts_used), fonts_used
+    # Every Ukrainian and Russian letter is drawn in DejaVu, none by the fallback font, which
+    # is then not even loaded (it takes seconds).
+    assert not any("LastResort" in name for name in fonts_used), fonts_used
+    assert fonts.covered(["Маріуполь, «режим тиші» — Мариуполь"])
+    assert not fonts.covered(["Zaporizhzhia 扎波罗热"])
 
 
 def test_a_missing_pdf_font_is_reported_by_name(monkeypatch: pytest.MonkeyPatch,

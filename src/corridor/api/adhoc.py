@@ -8,7 +8,7 @@ a proposal.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,9 +32,10 @@ _PLACE = ("A place name the scenario's gazetteer knows, or `LON,LAT` in decimal 
 
 
 class ReasonOut(BaseModel):
-    """One rule's outcome: a stable code and a message citing the specifics."""
+    """One rule's outcome: a stable code, its parameters and a message citing the specifics."""
 
     code: str
+    params: dict[str, Any] = {}
     message: str
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from corridor import i18n
 from corridor.errors import CorridorError
 from corridor.scenario import Scenario
+
+R = TypeVar("R")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 DbOpt = Annotated[str, typer.Option(
@@ -38,6 +44,28 @@ def apply_language(lang: str | None) -> None:
     """Make ``--lang`` (when given) the language of everything the command prints or writes."""
     if lang is not None:
         i18n.set_language(i18n.parse_language(lang))
+
+
+def with_language(command: Callable[..., R]) -> Callable[..., R]:
+    """``command`` with a ``--lang`` option of its own, applied before it runs.
+
+    An operator types the language after the command (``corridor negotiate FILE --lang uk``)
+    as often as before it; every command takes it the same way, through this one wrapper,
+    instead of each repeating the option and the call.
+    """
+    @functools.wraps(command)
+    def run(*args: Any, lang: str | None = None, **kwargs: Any) -> R:
+        apply_language(lang)
+        return command(*args, **kwargs)
+
+    signature = inspect.signature(command, eval_str=True)
+    option = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                               annotation=LangOpt)
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), option])
+    run.__annotations__ = {**typing.get_type_hints(command, include_extras=True),
+                           "lang": LangOpt}
+    return run
 
 
 def parse_day(text: str | None, scenario: Scenario | None = None,

@@ -15,7 +15,7 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from corridor.cli import tokens
-from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
+from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg, with_language
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import ScenarioError, StoreError
@@ -37,18 +37,18 @@ DEFAULT_SCENARIO = Path("scenarios/ukraine-2022-03-07.yaml")
 def register(app: typer.Typer) -> None:
     """Add ``admin`` and its subcommands to the ``corridor`` command line."""
     party = typer.Typer(help="Parties to the talks.", no_args_is_help=True)
-    party.command("add")(party_add)
+    party.command("add")(with_language(party_add))
     user = typer.Typer(help="Users of the API and their bearer tokens.", no_args_is_help=True)
-    user.command("add")(user_add)
+    user.command("add")(with_language(user_add))
     tokens.register(user)
     admin = typer.Typer(help="Administer the coordination store: parties, users, keys, demo.",
                         no_args_is_help=True)
     admin.add_typer(party, name="party")
     admin.add_typer(user, name="user")
-    admin.command("seed-2022")(seed)
-    admin.command("import")(import_cmd)
-    admin.command("keygen")(keygen)
-    admin.command("sign")(sign)
+    admin.command("seed-2022")(with_language(seed))
+    admin.command("import")(with_language(import_cmd))
+    admin.command("keygen")(with_language(keygen))
+    admin.command("sign")(with_language(sign))
     app.add_typer(admin, name="admin")
 
 

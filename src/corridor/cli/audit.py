@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._options import DbOpt, JsonOpt, with_language
 from corridor.cli._output import report
 from corridor.settings import DEFAULTS
 from corridor.store.audit import Anchor, verify_chain
@@ -18,7 +18,7 @@ from corridor.store.db import Database
 def register(app: typer.Typer) -> None:
     """Add ``audit`` and its subcommands to the ``corridor`` command line."""
     audit = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
-    audit.command("verify")(audit_verify)
+    audit.command("verify")(with_language(audit_verify))
     app.add_typer(audit, name="audit")
 
 

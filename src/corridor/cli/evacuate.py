@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg
+from corridor.cli._options import JsonOpt, ScenarioArg, with_language
 from corridor.cli._output import console, out, print_json
 from corridor.planning.evacuate import Evacuation, evacuate
 from corridor.scenario import load_scenario
@@ -18,7 +18,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``evacuate`` to the main app."""
-    app.command("evacuate")(evacuate_cmd)
+    app.command("evacuate")(with_language(evacuate_cmd))
 
 
 def evacuate_cmd(

@@ -10,6 +10,7 @@ from typing import Annotated, cast
 import typer
 from rich.markup import escape
 
+from corridor.cli._options import with_language
 from corridor.cli._output import out, print_json
 from corridor.errors import IngestError
 from corridor.gazetteer import Gazetteer, places_from_csv
@@ -21,7 +22,7 @@ from corridor.world import build_world
 
 
 class LanguageChoice(StrEnum):
-    """``--lang`` values."""
+    """``--text-lang`` values."""
 
     auto = "auto"
     uk = "uk"
@@ -31,7 +32,7 @@ class LanguageChoice(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add ``ingest`` to the main app."""
-    app.command("ingest")(ingest)
+    app.command("ingest")(with_language(ingest))
 
 
 def ingest(
@@ -41,8 +42,9 @@ def ingest(
     gazetteer: Annotated[list[Path] | None, typer.Option(
         help="GeoNames JSON or supplementary CSV to resolve names with (repeatable), when "
              "there is no scenario.")] = None,
-    lang: Annotated[LanguageChoice, typer.Option(
-        "--lang", help="Language of the statement.")] = LanguageChoice.auto,
+    text_lang: Annotated[LanguageChoice, typer.Option(
+        "--text-lang", help="Language of the statement (--lang is the language of the "
+                            "output, as for every command).")] = LanguageChoice.auto,
     proposer: Annotated[str | None, typer.Option(
         help="Party id of the proposer, when the announcer names no party.")] = None,
     as_json_: Annotated[bool, typer.Option("--json", help="Print the drafts as JSON.")] = False,
@@ -53,7 +55,7 @@ def ingest(
     if as_json_ and yaml_:
         raise IngestError("give --json or --yaml, not both", field="--yaml")
     text = decode_statement(_read(statement), statement)
-    language = None if lang is LanguageChoice.auto else cast(Language, lang.value)
+    language = None if text_lang is LanguageChoice.auto else cast(Language, text_lang.value)
     context, taken = _context(scenario, gazetteer or [])
     drafts = draft(text, context, language=language)
     if yaml_:

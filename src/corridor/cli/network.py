@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt
+from corridor.cli._options import JsonOpt, with_language
 from corridor.cli._output import out, print_json
 from corridor.network.cache import LoadedNetwork, open_network
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
         help="Build drivable road networks from OpenStreetMap extracts and report on them.",
         no_args_is_help=True,
     )
-    network.command("build")(build)
-    network.command("info")(info)
+    network.command("build")(with_language(build))
+    network.command("info")(with_language(info))
     app.add_typer(network, name="network")
 
 

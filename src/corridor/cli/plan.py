@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day
+from corridor.cli._options import AtOpt, JsonOpt, ScenarioArg, parse_day, with_language
 from corridor.cli._output import console, out, print_json
 from corridor.errors import ScenarioError
 from corridor.negotiation.search import JudgedRoute
@@ -23,7 +23,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to the main app."""
-    app.command("plan")(plan_cmd)
+    app.command("plan")(with_language(plan_cmd))
 
 
 def plan_cmd(

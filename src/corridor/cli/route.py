@@ -17,6 +17,7 @@ from corridor.cli._options import (
     KmlOpt,
     ScenarioArg,
     parse_day,
+    with_language,
 )
 from corridor.cli._output import console, out, print_json
 from corridor.files import write_text_atomic
@@ -39,7 +40,7 @@ _PLACE_HELP = "a place name, or LON,LAT in decimal degrees"
 
 def register(app: typer.Typer) -> None:
     """Add ``route`` to the main app."""
-    app.command("route")(route_cmd)
+    app.command("route")(with_language(route_cmd))
 
 
 def route_cmd(

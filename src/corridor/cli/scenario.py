@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import typer
 
-from corridor.cli._options import JsonOpt, ScenarioArg
+from corridor.cli._options import JsonOpt, ScenarioArg, with_language
 from corridor.cli._output import out, print_json
 from corridor.preflight import preflight
 from corridor.scenario import json_schema, load_scenario
@@ -14,8 +14,8 @@ from corridor.scenario import json_schema, load_scenario
 
 def register(app: typer.Typer) -> None:
     """Add the scenario commands to the main app."""
-    app.command("schema")(schema)
-    app.command("validate")(validate)
+    app.command("schema")(with_language(schema))
+    app.command("validate")(with_language(validate))
 
 
 def schema() -> None:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt
+from corridor.cli._options import DbOpt, with_language
 from corridor.settings import DEFAULTS, Settings
 from corridor.store.coordination import LeadTimes
 from corridor.store.db import Database
@@ -22,7 +22,7 @@ from corridor.store.db import Database
 
 def register(app: typer.Typer) -> None:
     """Add ``serve`` to the ``corridor`` command line."""
-    app.command("serve")(serve)
+    app.command("serve")(with_language(serve))
 
 
 def _hours(delta: dt.timedelta) -> float:

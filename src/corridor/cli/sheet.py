@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt
+from corridor.cli._options import DbOpt, with_language
 from corridor.cli._output import out
 from corridor.errors import CorridorError
 from corridor.report.fieldfiles import write_field_files
@@ -28,7 +28,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``sheet`` to the main app."""
-    app.command("sheet")(sheet)
+    app.command("sheet")(with_language(sheet))
 
 
 def sheet(

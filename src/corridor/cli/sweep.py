@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
+from corridor.cli._options import JsonOpt, ScenarioArg, parse_day, with_language
 from corridor.cli._output import console, out, print_json
 from corridor.files import write_text_atomic
 from corridor.negotiation.search import negotiate
@@ -22,7 +22,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``sweep`` to the main app."""
-    app.command("sweep")(sweep_cmd)
+    app.command("sweep")(with_language(sweep_cmd))
 
 
 def sweep_cmd(

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._options import GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
+from corridor.cli._options import (
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+    with_language,
+)
 from corridor.cli._output import console, out, print_json
 from corridor.errors import CorridorError
 from corridor.report.fieldfiles import write_field_files
@@ -24,9 +32,9 @@ def register(app: typer.Typer) -> None:
     """Add ``situation diff`` and ``replay`` to the main app."""
     situation = typer.Typer(help="Compare the scenario's dated situations.",
                             no_args_is_help=True)
-    situation.command("diff")(diff_cmd)
+    situation.command("diff")(with_language(diff_cmd))
     app.add_typer(situation, name="situation")
-    app.command("replay")(replay_cmd)
+    app.command("replay")(with_language(replay_cmd))
 
 
 def diff_cmd(

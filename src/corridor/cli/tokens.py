@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._options import DbOpt, JsonOpt, with_language
 from corridor.cli._output import report
 from corridor.errors import StoreError
 from corridor.settings import DEFAULTS
@@ -53,5 +53,5 @@ def rotate(name: _Name, expires_days: ExpiresOpt = TOKEN_DAYS, db: DbOpt = DEFAU
 
 def register(user_app: typer.Typer) -> None:
     """Add ``revoke`` and ``rotate`` to ``corridor admin user``."""
-    user_app.command("revoke")(revoke)
-    user_app.command("rotate")(rotate)
+    user_app.command("revoke")(with_language(revoke))
+    user_app.command("rotate")(with_language(rotate))

@@ -14,9 +14,9 @@ from collections.abc import Collection, Iterable
 import numpy as np
 import shapely
 
-from corridor import i18n, styles
+from corridor import i18n, styles, wording
 from corridor.i18n import N_, _, ngettext
-from corridor.negotiation.search import JudgedRoute, Negotiation
+from corridor.negotiation.search import JudgedRoute, Negotiation, mode_words
 from corridor.report.layers import (
     area_features,
     checkpoint_features,
@@ -27,7 +27,6 @@ from corridor.report.layers import (
 )
 from corridor.report.svgmap import Layer, LegendEntry, Town, render_svg
 from corridor.report.templates import markup, render
-from corridor.report.words import word
 from corridor.styles import Style
 from corridor.uncertainty.evaluate import corridor_id
 from corridor.uncertainty.summary import SweepResult
@@ -51,7 +50,8 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
     hazards = Layer("hazards")
     for zone in world.hazards:
         hazards.add(zone.geometry, styles.LAYERS["hazards"],
-                    title=_("{zone} ({risk} risk)").format(zone=zone.name, risk=word(zone.risk)))
+                    title=_("{zone} ({risk} risk)").format(zone=zone.name,
+                                                           risk=wording.risk(zone.risk)))
     hazards.add(world.front_line, styles.LAYERS["front_line"], title=_("front line"))
     roads = Layer("roads")
     for cls, style in styles.ROADS.items():
@@ -62,7 +62,7 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
     for c in _corridors(neg):
         routes.add(shapely.LineString(c.summary.geometry), styles.ROUTES[_judged(c)],
                    title=_("{origin} → {destination} ({mode}): {km} km, {hours} h").format(
-                       origin=c.origin, destination=c.destination, mode=word(c.mode),
+                       origin=c.origin, destination=c.destination, mode=mode_words(c.mode),
                        km=i18n.format_decimal(c.summary.km, 0),
                        hours=i18n.format_decimal(c.summary.hours, 1)))
     places = Layer("places")

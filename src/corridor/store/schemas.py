@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     field_validator,
     model_validator,
 )
@@ -199,9 +200,14 @@ class WindowOut(_Out):
 
 
 class ReasonIn(_In):
-    """One rule's outcome in a verdict: a stable code and a sentence for people."""
+    """One rule's outcome in a verdict: a stable code, its parameters and a sentence for people.
+
+    ``params`` are what the sentence cites (places, km, limits), so that it can be worded again
+    in another language (:func:`corridor.rules.reason_text`).
+    """
 
     code: Annotated[str, Field(min_length=1, max_length=80)]
+    params: dict[str, JsonValue] = {}
     message: Text
 
 

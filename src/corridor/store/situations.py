@@ -7,8 +7,9 @@ conditions hold for which subject) is computed elsewhere and handed in as :class
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +43,10 @@ class Finding:
     km: float | None = None
     near: str | None = None
     lonlat: tuple[float, float] | None = None
+    #: The condition as a code and parameters, to word it in any language
+    #: (:func:`corridor.monitoring.findings.finding_text`); ``message`` is its English record.
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def record_situation(session: Session, actor: str, body: SituationIn) -> SituationSnapshot:
