@@ -17,14 +17,18 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from corridor.api.app import create_app
+from corridor.errors import ConflictError
 from corridor.i18n import use_language
 from corridor.settings import Settings
+from corridor.store import coordination
 from corridor.store.audit_state import verify_state
+from corridor.store.coordination import TRANSITIONS
 from corridor.store.db import MIGRATIONS, Database
 from corridor.store.models import AuditEntry, User
+from corridor.store.schemas import PartyIn
 from corridor.store.validation import describe
 from tests.dbfixtures import CLI_SCRIPT, SeededStore, ServiceProcess, cli_token
 
@@ -90,6 +94,32 @@ def test_field_names_stay_as_sent_whatever_the_language(client: TestClient,
     assert len({a["detail"] for a in answers}) == 3
 
 
+def test_a_conflict_keeps_its_allowed_codes_in_any_language(client: TestClient,
+                                                            shared_world: SeededStore) -> None:
+    corridor = shared_world.corridor("proposed")
+    response = client.post(f"/api/corridors/{corridor}/status", json={"status": "open"},
+                           headers={**shared_world.headers("facilitator"),
+                                    "Accept-Language": "uk"})
+    assert response.status_code == 409
+    allowed = list(TRANSITIONS["proposed"])
+    assert response.json() == {
+        "detail": f"коридор {corridor} не може перейти зі стану proposed у стан open; "
+                  f"дозволено: {', '.join(allowed)}",
+        "field": "status", "allowed": allowed}
+
+
+def test_the_stores_refusals_follow_the_active_language(world: SeededStore) -> None:
+    """The command line reaches the same rules through the store, in its --lang."""
+    body = PartyIn(id="UA", name="Ukraine")
+    for language, expected in (("ru", "сторона UA уже существует"),
+                               ("uk", "сторона UA уже існує"),
+                               ("en", "party UA already exists")):
+        with (use_language(language), pytest.raises(ConflictError) as refused,
+              world.db.write() as s):
+            coordination.create_party(s, "test", body)
+        assert refused.value.message == expected and refused.value.field == "id"
+
+
 @pytest.mark.parametrize("header", ["de-DE, fr;q=0.9", "*", "uk;q=0, ru;q=0", ""])
 def test_a_language_without_a_catalog_gets_english(client: TestClient,
                                                    shared_world: SeededStore,
@@ -144,6 +174,23 @@ def test_oversized_body_is_refused_in_the_requested_language(shared_world: Seede
     assert response.status_code == 413
     assert response.json()["detail"] == "тело запроса превышает 64 байт"
     assert response.headers["Content-Language"] == "ru"
+
+
+def test_an_internal_error_is_answered_in_the_requested_language(tmp_path: Path) -> None:
+    """Errors escape the middlewares; the last-resort answer negotiates the language itself."""
+    db = Database.open(f"sqlite:///{tmp_path / 'broken.db'}")
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE users"))  # a store damaged behind the service
+    try:
+        with TestClient(create_app(db), raise_server_exceptions=False) as broken:
+            response = broken.get("/api/parties", headers={"Authorization": "Bearer x",
+                                                           "Accept-Language": "uk"})
+    finally:
+        db.dispose()
+    assert response.status_code == 500
+    assert response.json()["detail"] == "внутрішня помилка; запит не виконано"
+    assert response.headers["Content-Language"] == "uk"
+    assert "Content-Security-Policy" in response.headers
 
 
 # -- the user's own setting --------------------------------------------------------------------

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import pytest
+import typer
 
+from corridor.cli import app
 from tests.test_cli_exit_codes import SCENARIO, _env, _executable
 
 #: Words of the verdicts in each language (accepts, rejects, the destination rule).
@@ -81,3 +84,20 @@ def test_unknown_language_in_the_environment_is_bad_input() -> None:
     done = _corridor("negotiate", SCENARIO, lang_env="de")
     assert done.returncode == 2
     assert "CORRIDOR_LANG: unknown language 'de'" in done.stderr
+
+
+def _leaves(command: Any, path: str = "corridor") -> list[tuple[str, Any]]:
+    """Every command that runs something, with how it is typed."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        return [leaf for name, sub in subcommands.items()
+                for leaf in _leaves(sub, f"{path} {name}")]
+    return [(path, command)]
+
+
+def test_every_command_takes_lang() -> None:
+    commands = _leaves(typer.main.get_command(app))
+    assert len(commands) > 15
+    lacking = [path for path, command in commands
+               if not any("--lang" in p.opts for p in command.params)]
+    assert lacking == []

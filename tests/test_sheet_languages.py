@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from corridor.api.app import create_app
 from corridor.errors import ScenarioError
 from corridor.i18n import use_language
 from corridor.report import fonts
@@ -43,7 +45,7 @@ from corridor.store.seed import seed_2022
 from corridor.store.signing import canonical_json, verify_agreement
 from corridor.world import World, build_world
 from tests.conftest import SCENARIO_DIR
-from tests.dbfixtures import seed_store
+from tests.dbfixtures import SeededStore, seed_store
 
 SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 GENERATED = dt.datetime(2022, 3, 8, 6, 30, tzinfo=dt.UTC)
@@ -228,3 +230,19 @@ def test_a_scenario_party_language_without_a_catalog_is_refused_naming_the_field
         load_scenario(andorra_variant(change))
     assert err.value.field == "parties[1].languages[1]"
     assert "unknown language 'fr'" in err.value.message
+
+
+def test_the_service_prints_a_sheet_in_the_requests_language(sqlite_world: SeededStore) -> None:
+    """Parties without languages: the agreement prints in English and the reader's language."""
+    agreement_id = sqlite_world.agreement(signed_by=("UA", "RU"))
+    proposal_id = sqlite_world.proposal()
+    with sqlite_world.db.write() as session:
+        queries.get(session, Agreement, agreement_id).proposal_id = proposal_id
+    headers = {**sqlite_world.headers("observer"), "Accept-Language": "ru-RU,ru;q=0.9"}
+    with TestClient(create_app(sqlite_world.db)) as client:
+        page = client.get(f"/sheets/proposals/{proposal_id}", headers=headers).text
+        pdf = client.get(f"/sheets/proposals/{proposal_id}.pdf", headers=headers).content
+    assert '<html lang="ru">' in page and "<h2>Подписи</h2>" in page
+    heads = re.findall(r'<th scope="col" lang="(\w+)">', page)
+    assert heads == ["en", "ru"]
+    assert "каждая сторона подписывает" in _pdf_text(pdf).lower()

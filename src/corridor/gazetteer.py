@@ -35,7 +35,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,11 @@ from rapidfuzz import fuzz, process
 from corridor.errors import GazetteerError
 from corridor.geodesy import haversine_m
 from corridor.i18n import _
+from corridor.naming import display_name, localized_names
 from corridor.network.places import PLACE_KINDS, OsmPlace
+
+#: Any Cyrillic letter: names in which :mod:`corridor.naming` may find Ukrainian or Russian.
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"
@@ -225,6 +229,11 @@ class Gazetteer:
         self._spelling: dict[str, str] = {}
         self._folded: dict[str, list[int]] | None = None
         self._arrays: PlaceArrays | None = None
+        #: Per place index, its names by language from tags, and its Cyrillic alternates
+        #: (whose language :mod:`corridor.naming` tells when a name is first shown).
+        self._localized: dict[int, dict[str, str]] = {}
+        self._cyrillic: dict[int, tuple[str, ...]] = {}
+        self._named: dict[int, dict[str, str]] = {}
         self.add_places(places)
 
     @classmethod
@@ -268,6 +277,7 @@ class Gazetteer:
                 self._add(Place(name=osm.name, lon=osm.lon, lat=osm.lat, country=osm.country or "",
                                 population=osm.population, source=OSM_SOURCE, osm_id=osm.osm_id),
                           osm.names)
+                self._localize(len(self._places) - 1, dict(osm.localized))
                 continue
             place = self._places[index]
             if place.osm_id is None:
@@ -275,6 +285,8 @@ class Gazetteer:
                                               population=max(place.population, osm.population))
             self._index(index, [osm.name], primary=True)
             self._index(index, osm.names, primary=False)
+            self._keep_cyrillic(index, osm.names)
+            self._localize(index, dict(osm.localized))
             self._arrays = None
 
     def __len__(self) -> int:
@@ -374,14 +386,52 @@ class Gazetteer:
         return Resolution(query=name, place=place, candidates=len(matches),
                           ambiguous=len(matches) > 1, note=note, distance_km=distance)
 
+    def display_name(self, place: Place, language: str | None = None,
+                     as_written: str | None = None) -> str:
+        """``place``'s name in ``language`` (default: the active one), see :mod:`corridor.naming`.
+
+        The names by language were gathered when the place was added: OSM's ``name:xx`` tags,
+        else GeoNames' alternates told apart by their letters. ``as_written`` is how the reader's
+        input spelled it (a scenario's ``Zaporizhzhia``), kept where no name by language wins.
+        """
+        index = self._by_geonameid.get(place.geonameid) if place.geonameid is not None else None
+        if index is None:
+            index = next((m.index for m in self._exact.get(_exact_key(place.name), [])
+                          if self._places[m.index] == place), None)
+        return display_name(as_written or place.name, language,
+                            tagged=None if index is None else self._names_of(index))
+
+    def _names_of(self, index: int) -> dict[str, str]:
+        """Place ``index``'s names by language: its tags', else its alternates' by script."""
+        if index not in self._named:
+            self._named[index] = {**localized_names(self._cyrillic.get(index, ()),
+                                                    self._places[index].name),
+                                  **self._localized.get(index, {})}
+        return self._named[index]
+
     def _add(self, place: Place, alternates: Iterable[str]) -> None:
         index = len(self._places)
         self._places.append(place)
         self._arrays = None
         if place.geonameid is not None:
             self._by_geonameid[place.geonameid] = index
+        alternates = list(alternates)
         self._index(index, [place.name], primary=True)
         self._index(index, alternates, primary=False)
+        self._keep_cyrillic(index, alternates)
+
+    def _keep_cyrillic(self, index: int, names: Iterable[str]) -> None:
+        """Keep place ``index``'s Cyrillic names, among which its Ukrainian and Russian are."""
+        cyrillic = tuple(n for n in names if _CYRILLIC.search(n))
+        if cyrillic:
+            self._cyrillic[index] = (*self._cyrillic.get(index, ()), *cyrillic)
+            self._named.pop(index, None)
+
+    def _localize(self, index: int, names: Mapping[str, str]) -> None:
+        """Record the names by language a place's tags state."""
+        if names:
+            self._localized[index] = {**self._localized.get(index, {}), **names}
+            self._named.pop(index, None)
 
     def _index(self, index: int, names: Iterable[str], *, primary: bool) -> None:
         """File place ``index`` under the keys of ``names``, once per key.

@@ -116,6 +116,20 @@ class World:
         return SCHEMATIC_NOTE if self.schematic else OSM_NOTE
 
     # -- places ---------------------------------------------------------------------------------
+    def display_name(self, name: str, language: str | None = None) -> str:
+        """A place the scenario names, as a reader of ``language`` (default: active) calls it.
+
+        The gazetteer's names by language (:mod:`corridor.naming`); a name it does not know
+        (a point the scenario labelled, a town of a schematic map) is shown as written.
+        """
+        if name in self.scenario.points or not self.gazetteer.knows(name):
+            return name
+        try:
+            place = self.gazetteer.resolve(name).place
+        except CorridorError:
+            return name
+        return self.gazetteer.display_name(place, language, as_written=name)
+
     def locate(self, name: str, *, field: str, near: tuple[float, float] | None = None,
                ) -> Located:
         """Resolve ``name`` and pin it to the nearest network node.

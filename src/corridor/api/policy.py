@@ -36,7 +36,10 @@ OPENAPI_KEY = "x-corridor-action"
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may take an action: ``roles``, of which those in ``own_party`` only for their party."""
+    """Who may take an action: ``roles``, of which those in ``own_party`` only for their party.
+
+    ``description`` is the English text; it is translated where it is shown.
+    """
 
     description: str
     roles: frozenset[Role]
@@ -101,7 +104,7 @@ def check(user: User, action: str, party_id: str | None = None) -> None:
 def permit(action: str) -> Callable[[User], User]:
     """Dependency admitting only users who may take ``action``; the route is filed under it."""
     if action not in POLICY:
-        raise KeyError(f"no action {action!r} in the policy")
+        raise KeyError(_("no action {action!r} in the policy").format(action=action))
 
     def _permitted(user: Annotated[User, Depends(speaking_user)]) -> User:
         check(user, action)

@@ -14,6 +14,7 @@ import typer
 
 from corridor import i18n
 from corridor.errors import CorridorError
+from corridor.i18n import _
 from corridor.scenario import Scenario
 
 R = TypeVar("R")
@@ -81,7 +82,7 @@ def parse_day(text: str | None, scenario: Scenario | None = None,
         if scenario is not None:
             scenario.snapshot_date(day)
     except ValueError:
-        raise CorridorError(f"expected a date as YYYY-MM-DD, got {text!r}",
+        raise CorridorError(_("expected a date as YYYY-MM-DD, got {text!r}").format(text=text),
                             field=option) from None
     except CorridorError as exc:
         raise CorridorError(exc.message, field=option) from None

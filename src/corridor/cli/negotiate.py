@@ -88,12 +88,13 @@ def _print(world: World, neg: Negotiation) -> None:
             table.add_row(r.proposal.id, r.error or "", "", "", "", "", *["" for _p in parties])
             continue
         cells = [verdict_cell(c.verdicts[pid]) for pid in parties]
-        table.add_row(r.proposal.id, f"{c.origin} → {c.destination}",
+        table.add_row(r.proposal.id,
+                      f"{world.display_name(c.origin)} → {world.display_name(c.destination)}",
                       format_decimal(c.summary.km, 0), format_decimal(c.summary.hours, 1),
                       format_decimal(c.summary.exposure_km["total"], 0),
                       c.summary.held.short() if c.summary.held else "", *cells)
     out.print(table)
-    _print_search(neg)
+    _print_search(world, neg)
 
 
 def verdict_cell(verdict: Verdict) -> str:
@@ -104,14 +105,15 @@ def verdict_cell(verdict: Verdict) -> str:
         escape(x.message) for x in verdict.violated)
 
 
-def _print_search(neg: Negotiation) -> None:
+def _print_search(world: World, neg: Negotiation) -> None:
     """Each origin's corridors every party accepts, or its conflict; then the notes."""
     for origin, corridors in neg.suggestions.items():
-        out.print(f"[bold]{escape(origin)}[/bold]: " + escape(_("corridors every party accepts")))
+        out.print(f"[bold]{escape(world.display_name(origin))}[/bold]: "
+                  + escape(_("corridors every party accepts")))
         for c in corridors[:5]:
             star = "★" if c.pareto else " "
             line = _("{destination} ({mode}): {km} km, {hours} h, {exposed} km exposed").format(
-                destination=c.destination, mode=mode_words(c.mode),
+                destination=world.display_name(c.destination), mode=mode_words(c.mode),
                 km=format_decimal(c.summary.km, 0), hours=format_decimal(c.summary.hours, 1),
                 exposed=format_decimal(c.summary.exposure_km["total"], 0))
             if c.summary.held:
@@ -120,7 +122,7 @@ def _print_search(neg: Negotiation) -> None:
                 line += ", " + _("in {windows}").format(windows=", ".join(c.windows))
             out.print(f"  {star} {escape(line)}", highlight=False)
     for origin, conflict in neg.conflicts.items():
-        out.print(f"[bold]{escape(origin)}[/bold]: [red]"
+        out.print(f"[bold]{escape(world.display_name(origin))}[/bold]: [red]"
                   + escape(_("no corridor every party accepts")) + "[/red]")
         for party, code, message in conflict.messages:
             out.print(f"  - {escape(party)} {code}: {escape(message)}", highlight=False)

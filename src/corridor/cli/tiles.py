@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import JsonOpt, ScenarioArg
+from corridor.cli._options import JsonOpt, ScenarioArg, with_language
 from corridor.cli._output import console, report
 from corridor.i18n import _, format_decimal
 from corridor.tiles.build import build_basemap
@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     """Add ``tiles`` and its subcommands to the main app."""
     tiles = typer.Typer(help="Vector tiles of a scenario's roads, places, borders, water and "
                              "land use, for the dashboard's map.", no_args_is_help=True)
-    tiles.command("build")(build)
+    tiles.command("build")(with_language(build))
     app.add_typer(tiles, name="tiles")
 
 

@@ -125,14 +125,24 @@ def pydantic_message(error: ErrorDetails) -> str:
     if template is None:
         return error["msg"]
     try:
-        return _(template).format(**{key: _ctx_text(value) for key, value in ctx.items()})
+        return _(template).format(**{key: _ctx_text(key, value) for key, value in ctx.items()})
     except (KeyError, IndexError):
         return error["msg"]
 
 
-def _ctx_text(value: Any) -> Any:
-    """A context value as Pydantic writes it in its message: whole floats without ``.0``."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+def _ctx_text(key: str, value: Any) -> Any:
+    """A context value as Pydantic writes it in its message, in the active language.
+
+    Whole floats lose their ``.0``; the choices of a literal (``'a', 'b' or 'c'``) are joined
+    by the language's "or".
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if key == "expected" and isinstance(value, str):
+        items, sep, last = value.rpartition(" or ")
+        if sep:
+            return _("{items} or {last}").format(items=items, last=last)
+    return value
 
 
 def _format_path(loc: tuple[str | int, ...]) -> str:

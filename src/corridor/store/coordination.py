@@ -255,7 +255,8 @@ def set_user_language(session: Session, actor: str, user_id: int,
 def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
     """Record a round of talks with its delegations; every delegation's party must be known."""
     if session.scalars(select(TalksRound).where(TalksRound.number == body.number)).first():
-        raise ConflictError(f"talks round {body.number} already exists", field="number")
+        raise ConflictError(_("talks round {number} already exists").format(number=body.number),
+                            field="number")
     talks = TalksRound(number=body.number, date=body.date, venue=body.venue, notes=body.notes)
     for i, delegation in enumerate(body.delegations):
         get(session, Party, delegation.party_id, field=f"delegations.{i}.party_id")
@@ -303,7 +304,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
     """
     corridor, route = _agreed_corridor(session, body)
     if len(set(body.parties)) != len(body.parties):
-        raise StoreError("a party is listed twice", field="parties")
+        raise StoreError(_("a party is listed twice"), field="parties")
     for i, party_id in enumerate(body.parties):
         get(session, Party, party_id, field=f"parties.{i}")
     # The log's head as it stands now, so that every signature also anchors the audit chain.

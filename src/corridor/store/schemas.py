@@ -279,7 +279,8 @@ class UserOut(_Out):
     name: str
     role: Role
     party_id: str | None
-    language: str | None = None
+    language: str | None = Field(default=None, description=(
+        "The language the service answers this user in; null: each request's Accept-Language"))
 
 
 class MeIn(_In):

@@ -58,7 +58,10 @@ function byClass(colours, fallback) {
   return ["match", ["get", "class"], ...Object.entries(colours).flat(), fallback];
 }
 
-/** Width of a road of `cls` by zoom, in pixels. */
+/**
+ * A road's width in pixels by zoom: `major` tells trunk roads (wider) from the rest, whose
+ * width at zoom 5 is `minor`.
+ */
 function roadWidth(major, minor) {
   return ["interpolate", ["exponential", 1.6], ["zoom"], 5, ["case", major, 1.2, minor],
     10, ["case", major, 3, 1], 14, ["case", major, 8, 4]];
@@ -69,7 +72,8 @@ function style(url, lang) {
   const schematic = ["==", ["get", "schematic"], true];
   return {
     version: 8,
-    glyphs: new URL(GLYPHS, location.origin).href.replace(/%7B/g, "{").replace(/%7D/g, "}"),
+    // Absolute, with the placeholders MapLibre fills in (URL() would escape their braces).
+    glyphs: `${location.origin}${GLYPHS}`,
     sources: { basemap: { type: "vector", url: `pmtiles://${url}` } },
     layers: [
       { id: "landuse", type: "fill", source: "basemap", "source-layer": "landuse",
