@@ -9,7 +9,7 @@ WEB := src/corridor/web
 PORT ?= 8765
 DEMO_DB := $(OUT)/demo.db
 
-.PHONY: install demo serve stop test lint bench bench-country clean
+.PHONY: install demo basemap serve stop test lint bench bench-country clean
 
 install: $(VENV)/.installed $(WEB)/node_modules/.installed
 
@@ -35,11 +35,18 @@ demo: install
 		--geojson $(OUT)/corridors.geojson
 	$(BIN)/corridor plan $(SCENARIO) --plots $(OUT)
 	@$(MAKE) --no-print-directory serve
+	$(BIN)/python tools/screenshots.py --url http://127.0.0.1:$(PORT)/ \
+		--tokens $(OUT)/demo-tokens.txt --user mediator --out $(OUT)
+
+# The dashboard's offline basemap of the scenario (a no-op while its inputs are unchanged).
+basemap: install
+	@mkdir -p $(OUT)
+	$(BIN)/corridor tiles build $(SCENARIO) -o $(OUT)/basemap.pmtiles
 
 # A fresh demo store with the talks of 2022, one user per role, and the dashboard on PORT.
 # The seed refuses to replace key files, so the old keys go with the old store.
 serve: DEMO_KEYS := $(OUT)/demo-keys
-serve: install stop
+serve: install stop basemap
 	@mkdir -p $(OUT)
 	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_KEYS)
 	@$(BIN)/corridor admin seed-2022 --db $(DEMO_DB) --scenario $(SCENARIO) \
@@ -53,6 +60,7 @@ serve: install stop
 		echo "$$1 ($$2$${3:+ $$3}): $$token" >> $(OUT)/demo-tokens.txt; \
 	done
 	@nohup $(BIN)/corridor serve --db $(DEMO_DB) --scenario $(SCENARIO) --port $(PORT) \
+		--basemap $(OUT)/basemap.pmtiles \
 		> $(OUT)/serve.log 2>&1 & echo $$! > $(OUT)/serve.pid
 	@for i in $$(seq 100); do $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/openapi.json', timeout=1)" 2>/dev/null && break; sleep 0.2; done
 	@echo

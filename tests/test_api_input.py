@@ -67,8 +67,8 @@ def test_oversized_chunked_body_without_length_is_413(client: TestClient) -> Non
     ({"type": "LineString", "coordinates": [[37.5, 47.1], [191.0, 47.2]]},
      "route.coordinates.1.0", "less than or equal to 180"),
     ({"type": "LineString", "coordinates": [[37.5, 47.1], [37.6]]},
-     "route.coordinates.1.1", "Field required"),
-    ({"type": "LineString"}, "route.coordinates", "Field required"),
+     "route.coordinates.1.1", "required field is missing"),
+    ({"type": "LineString"}, "route.coordinates", "required field is missing"),
 ])
 def test_malformed_geojson_names_the_field(client: TestClient, sqlite_world: SeededStore,
                                            route: dict[str, Any], field: str,

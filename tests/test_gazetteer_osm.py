@@ -50,7 +50,7 @@ def test_place_tags_give_every_name_and_a_number_for_population() -> None:
         "is_in:country_code": "ad", "highway": "crossing"})
     assert place == OsmPlace(osm_id=7, kind="village", lon=1.0, lat=2.0, name="Aubinyà",
                              names=("Аубинья", "Aubinya", "Albinyà", "Аубіня"),
-                             population=1234, country="AD")
+                             population=1234, country="AD", localized=(("ru", "Аубинья"),))
 
 
 @pytest.mark.parametrize("tags", [

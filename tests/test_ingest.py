@@ -254,7 +254,7 @@ def test_cyrillic_that_does_not_tell_its_language_is_read_with_both_dictionaries
     data = json.loads(out)
     assert data["language"] is None
     assert [_route(p) for p in data["proposals"]] == [["Kharkiv", "Belgorod"]]
-    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--lang", "ru"],
+    code, out = _cli(["ingest", "-", "--scenario", str(SEED), "--json", "--text-lang", "ru"],
                      statement.encode())
     assert json.loads(out)["language"] == "ru"
 

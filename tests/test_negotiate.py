@@ -16,9 +16,11 @@ import yaml
 
 from corridor.errors import ScenarioError
 from corridor.i18n import format_date, use_language
+from corridor.negotiation.conflicts import explanation_text
 from corridor.negotiation.output import negotiation_geojson, negotiation_json
 from corridor.negotiation.search import Negotiation, negotiate
 from corridor.report.negotiation import render_html
+from corridor.rules import reason_text, rule_text
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
 from tests.conftest import SCENARIO_DIR
@@ -123,11 +125,19 @@ def test_json_shape(result: Negotiation, world: World) -> None:
     assert {"km", "hours", "exposure_km", "settlements"} <= set(p["route"])
     assert set(p["verdicts"]) == {"UA", "RU", "ICRC"}
     assert set(p["verdicts"]["UA"]) == {"acceptable", "reasons"}
-    assert all(set(r) == {"code", "message"} for r in p["verdicts"]["UA"]["reasons"])
+    # each reason keeps its code and parameters next to the words they are rendered into
+    reasons = p["verdicts"]["UA"]["reasons"]
+    assert reasons and all(set(r) == {"code", "params", "message"} for r in reasons)
+    assert all(reason_text(r["code"], r["params"]) == r["message"] for r in reasons)
     assert set(data["suggestions"]) == {"Sumy", "Mariupol"}
     assert set(data["conflicts"]) == {"Kyiv", "Kharkiv"}
-    assert all(set(r) == {"party", "code", "message", "relaxing_alone_opens"}
-               for r in data["conflicts"]["Kyiv"]["rules"])
+    kyiv = data["conflicts"]["Kyiv"]
+    assert all(set(r) == {"party", "code", "params", "message", "relaxing_alone_opens"}
+               for r in kyiv["rules"])
+    assert all(rule_text(r["code"], r["params"]) == r["message"] for r in kyiv["rules"])
+    assert kyiv["explanation_code"] == "conflict.rules"
+    assert explanation_text(kyiv["explanation_code"], kyiv["explanation_params"]) == (
+        kyiv["explanation"])
     # UA's destination rule alone is not what blocks Kyiv: its transit ban still rules out
     # every destination RU accepts
     assert [r["relaxing_alone_opens"] > 0 for r in data["conflicts"]["Kyiv"]["rules"]] == [

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from corridor.errors import ScenarioError
+from corridor.i18n import use_language
 from corridor.planning.agreed import agreed_spec
 from corridor.planning.corridor import plan_corridor
 from corridor.planning.plot import timeline_figure
@@ -177,3 +178,21 @@ def test_a_fleet_of_another_bus_size_is_named_as_not_planned(andorra_variant: An
                              capture_output=True, text=True, check=True).stdout
     assert ("origin 'Encamp': fleet 'encamp-vans' (4 buses, 30 seats) is not planned: "
             + left_out["reason"]) in json.loads(checked)["notes"]
+
+
+@pytest.mark.parametrize(("language", "month"), [("uk", "трав"), ("ru", "мая")])
+def test_timeline_speaks_the_active_language(language: str, month: str) -> None:
+    world = build_world(load_scenario(ANDORRA))
+    spec, _ = agreed_spec(world, world.scenario.corridors[0])
+    plan = plan_corridor(spec)
+    with use_language(language):
+        figure = timeline_figure(plan, zone=ANDORRA_ZONE)
+        figure.canvas.draw()
+        labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    road, moved = figure.axes
+    texts = [road.get_title(), road.get_xlabel(), road.get_ylabel(), moved.get_ylabel(),
+             *(t.get_text() for t in road.get_legend().get_texts())]
+    # Every word on the figure is Cyrillic but codes and the zone's name.
+    assert not [t for t in texts if re.search(r"\b(people|vehicles|road|windows|local)\b", t)]
+    assert all(re.search("[\u0400-\u04ff]", t) for t in texts), texts
+    assert labels and all(month in text for text in labels), labels

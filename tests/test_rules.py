@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from corridor.rules import CorridorFacts, describe_rule, evaluate
+from corridor.rules import CorridorFacts, describe_rule, evaluate, rule_text
 from corridor.scenario import Scenario, load_scenario
 from tests.conftest import SCENARIO_DIR
 
@@ -119,6 +119,8 @@ def test_allowed_hours_across_zones(scenario: Scenario) -> None:
 
 
 def test_describe_rule(scenario: Scenario) -> None:
-    ru = scenario.party("RU")
-    assert describe_rule(ru, 0) == ("RU requires a destination held by RU or BY for "
-                                              "corridors from Kyiv or Kharkiv")
+    code, params = describe_rule(scenario.party("RU"), 0)
+    assert (code, params) == ("destination_in", {"party": "RU", "origins": ["Kyiv", "Kharkiv"],
+                                                 "territories": ["RU", "BY"]})
+    assert rule_text(code, params) == ("RU requires a destination held by RU or BY for "
+                                       "corridors from Kyiv or Kharkiv")

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from corridor.api.app import create_app
 from corridor.errors import ScenarioError
 from corridor.i18n import use_language
 from corridor.report import fonts
@@ -43,7 +45,7 @@ from corridor.store.seed import seed_2022
 from corridor.store.signing import canonical_json, verify_agreement
 from corridor.world import World, build_world
 from tests.conftest import SCENARIO_DIR
-from tests.dbfixtures import seed_store
+from tests.dbfixtures import SeededStore, seed_store
 
 SEED = SCENARIO_DIR / "ukraine-2022-03-07.yaml"
 GENERATED = dt.datetime(2022, 3, 8, 6, 30, tzinfo=dt.UTC)
@@ -94,6 +96,13 @@ def _text(page: str) -> str:
 def _pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in
                              PdfReader(io.BytesIO(data)).pages).split())
+
+
+def _verified(document: bytes, signatures: dict[str, str],
+                           keys: dict[str, str]) -> bool:
+    """Verify signatures over a document given as its canonical bytes, as a third party would."""
+    check = verify_agreement(json.loads(document), signatures, keys)
+    return check.valid and not check.missing
 
 
 @pytest.mark.parametrize(("language", "headings", "absent"), [
@@ -159,7 +168,7 @@ def test_a_party_without_stored_languages_takes_the_scenarios(tmp_path: Path,
 def test_printing_in_any_language_leaves_the_signed_document_unchanged(
         demo: Database) -> None:
     before, signatures, keys = _signed(demo)
-    assert verify_agreement_bytes(before, signatures, keys)
+    assert _verified(before, signatures, keys)
     dossier = _dossier(demo, None)
     printed = {}
     for language in ("en", "uk", "ru"):
@@ -168,7 +177,7 @@ def test_printing_in_any_language_leaves_the_signed_document_unchanged(
                                  render_sheet_pdf(dossier, None, GENERATED))
     after, signatures_after, keys_after = _signed(demo)
     assert after == before and signatures_after == signatures and keys_after == keys
-    assert verify_agreement_bytes(after, signatures_after, keys_after)
+    assert _verified(after, signatures_after, keys_after)
     with demo.read() as session:
         assert coordination.verify(session, _agreement_id(demo)).valid
     # The canonical document is language-neutral: codes and data, no translated word.
@@ -179,13 +188,6 @@ def test_printing_in_any_language_leaves_the_signed_document_unchanged(
     grouped = " ".join(digest[i:i + 16] for i in range(0, 64, 16))
     for page, _pdf in printed.values():
         assert _text(page).count(grouped) == 3
-
-
-def verify_agreement_bytes(document: bytes, signatures: dict[str, str],
-                           keys: dict[str, str]) -> bool:
-    """Verify signatures over a document given as its canonical bytes, as a third party would."""
-    check = verify_agreement(json.loads(document), signatures, keys)
-    return check.valid and not check.missing
 
 
 def test_the_pdf_embeds_a_font_with_cyrillic_and_its_text_extracts(demo: Database) -> None:
@@ -199,6 +201,11 @@ def test_the_pdf_embeds_a_font_with_cyrillic_and_its_text_extracts(demo: Databas
     fonts_used = {str(f.get("/BaseFont")) for page in PdfReader(io.BytesIO(pdf)).pages
                   for f in page["/Resources"]["/Font"].values()}
     assert any("DejaVuSans" in name for name in fonts_used), fonts_used
+    # Every Ukrainian and Russian letter is drawn in DejaVu, none by the fallback font, which
+    # is then not even loaded (it takes seconds).
+    assert not any("LastResort" in name for name in fonts_used), fonts_used
+    assert fonts.covered(["Маріуполь, «режим тиші» — Мариуполь"])
+    assert not fonts.covered(["Zaporizhzhia 扎波罗热"])
 
 
 def test_a_missing_pdf_font_is_reported_by_name(monkeypatch: pytest.MonkeyPatch,
@@ -223,3 +230,19 @@ def test_a_scenario_party_language_without_a_catalog_is_refused_naming_the_field
         load_scenario(andorra_variant(change))
     assert err.value.field == "parties[1].languages[1]"
     assert "unknown language 'fr'" in err.value.message
+
+
+def test_the_service_prints_a_sheet_in_the_requests_language(sqlite_world: SeededStore) -> None:
+    """Parties without languages: the agreement prints in English and the reader's language."""
+    agreement_id = sqlite_world.agreement(signed_by=("UA", "RU"))
+    proposal_id = sqlite_world.proposal()
+    with sqlite_world.db.write() as session:
+        queries.get(session, Agreement, agreement_id).proposal_id = proposal_id
+    headers = {**sqlite_world.headers("observer"), "Accept-Language": "ru-RU,ru;q=0.9"}
+    with TestClient(create_app(sqlite_world.db)) as client:
+        page = client.get(f"/sheets/proposals/{proposal_id}", headers=headers).text
+        pdf = client.get(f"/sheets/proposals/{proposal_id}.pdf", headers=headers).content
+    assert '<html lang="ru">' in page and "<h2>Подписи</h2>" in page
+    heads = re.findall(r'<th scope="col" lang="(\w+)">', page)
+    assert heads == ["en", "ru"]
+    assert "каждая сторона подписывает" in _pdf_text(pdf).lower()

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -24,6 +25,7 @@ import httpx
 import pytest
 
 from corridor.store.signing import KeyPair
+from corridor.tiles.build import build_basemap
 from corridor.web import VENDOR
 from tests.conftest import ANDORRA
 from tests.dbfixtures import CLI_SCRIPT, ServiceProcess, agreed_window, cli_token
@@ -35,7 +37,10 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-2022-
 #: URLs served by the test server or made in the page itself.
 _LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+#: The basemap is drawn with WebGL: headless, and without a GPU, Chromium gets it from
+#: SwiftShader, ANGLE's software renderer, which newer releases only use when told it is wanted.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                 "--use-angle=swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: (user name, role, party) of the demo's users; the name doubles as the key of its token.
 USERS = (("facilitator", "facilitator", None), ("liaison_UA", "liaison", "UA"),
@@ -140,9 +145,11 @@ def seed_demo(db_url: str) -> None:
 
 
 def _serve(root: Path, url: str, scenario: Path,
-           users: Sequence[tuple[str, str, str | None]]) -> Demo:
+           users: Sequence[tuple[str, str, str | None]], *extra: str) -> Demo:
     tokens = {name: cli_token(url, name, role, party) for name, role, party in users}
-    return Demo(ServiceProcess(url, root / "server.log", "--scenario", str(scenario)), tokens)
+    return Demo(ServiceProcess(url, root / "server.log", "--scenario", str(scenario), *extra),
+                tokens)
+
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +159,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     url = f"sqlite:///{root / 'demo.db'}"
     seed_demo(url)
     served = _serve(root, url, SCENARIO, USERS)
+    yield served
+    served.server.stop()
+
+
+@pytest.fixture(scope="module")
+def basemap_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The seeded demo served with its scenario and the scenario's basemap."""
+    root = tmp_path_factory.mktemp("basemap")
+    url = f"sqlite:///{root / 'demo.db'}"
+    seed_demo(url)
+    tiles = build_basemap(SCENARIO, root / "ukraine-2022.pmtiles").path
+    served = _serve(root, url, SCENARIO, USERS, "--basemap", str(tiles))
     yield served
     served.server.stop()
 
@@ -216,17 +235,14 @@ def watch_of(page: Page) -> Watch:
     return _WATCHES[id(page)]
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (so a fresh sessionStorage) per test.
-
-    Every test also checks that the page loaded nothing from outside the server (the machine it
-    runs on may be offline) and that the Content-Security-Policy never had to block anything.
-    """
+@contextmanager
+def watched_page(browser: Browser, locale: str = "en-GB") -> Iterator[Page]:
+    """A page in a fresh browser context (so fresh session and local storage) whose browser
+    reads ``locale``, checked on closing for requests outside the server and CSP violations."""
     # The viewer's own zone is none a scenario uses (UTC+12:45): a time shown or read in it
     # instead of the scenario's is caught.
     context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  timezone_id="Pacific/Chatham")
+                                  timezone_id="Pacific/Chatham", locale=locale)
     context.add_init_script(_REPORT_VIOLATIONS)
     opened = context.new_page()
     watch = _WATCHES[id(opened)] = Watch()
@@ -239,6 +255,17 @@ def page(browser: Browser) -> Iterator[Page]:
     del _WATCHES[id(opened)]
     assert watch.outside == [], f"requests outside the server: {watch.outside}"
     assert watch.violations == [], f"blocked by the Content-Security-Policy: {watch.violations}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page per test, in an English-reading browser.
+
+    Every test also checks that the page loaded nothing from outside the server (the machine it
+    runs on may be offline) and that the Content-Security-Policy never had to block anything.
+    """
+    with watched_page(browser) as opened:
+        yield opened
 
 
 def log_in(page: Page, demo: Demo, user: str) -> None:

@@ -53,6 +53,10 @@ class SituationError(CorridorError):
     """Control areas, hazards or closures cannot be applied to the network."""
 
 
+class TilesError(CorridorError):
+    """A basemap cannot be built: its output cannot be written, or tippecanoe failed."""
+
+
 class IngestError(CorridorError):
     """A statement cannot be read into draft proposals (empty, binary, too long, no corridor)."""
 

@@ -35,7 +35,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,12 @@ from rapidfuzz import fuzz, process
 
 from corridor.errors import GazetteerError
 from corridor.geodesy import haversine_m
+from corridor.i18n import _
+from corridor.naming import display_name, localized_names
 from corridor.network.places import PLACE_KINDS, OsmPlace
+
+#: Any Cyrillic letter: names in which :mod:`corridor.naming` may find Ukrainian or Russian.
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 #: ``Place.source`` for records loaded from GeoNames; supplementary points carry their file name.
 GEONAMES_SOURCE = "geonames"
@@ -224,6 +229,11 @@ class Gazetteer:
         self._spelling: dict[str, str] = {}
         self._folded: dict[str, list[int]] | None = None
         self._arrays: PlaceArrays | None = None
+        #: Per place index, its names by language from tags, and its Cyrillic alternates
+        #: (whose language :mod:`corridor.naming` tells when a name is first shown).
+        self._localized: dict[int, dict[str, str]] = {}
+        self._cyrillic: dict[int, tuple[str, ...]] = {}
+        self._named: dict[int, dict[str, str]] = {}
         self.add_places(places)
 
     @classmethod
@@ -242,8 +252,7 @@ class Gazetteer:
         """
         gazetteer = cls()
         for path in paths:
-            for record_path, record in _json_records(Path(path)):
-                place, alternates = _geonames_place(record, Path(path), record_path)
+            for place, alternates in geonames_records(Path(path)):
                 if place.geonameid not in gazetteer._by_geonameid:
                     gazetteer._add(place, alternates)
         return gazetteer
@@ -268,6 +277,7 @@ class Gazetteer:
                 self._add(Place(name=osm.name, lon=osm.lon, lat=osm.lat, country=osm.country or "",
                                 population=osm.population, source=OSM_SOURCE, osm_id=osm.osm_id),
                           osm.names)
+                self._localize(len(self._places) - 1, dict(osm.localized))
                 continue
             place = self._places[index]
             if place.osm_id is None:
@@ -275,6 +285,8 @@ class Gazetteer:
                                               population=max(place.population, osm.population))
             self._index(index, [osm.name], primary=True)
             self._index(index, osm.names, primary=False)
+            self._keep_cyrillic(index, osm.names)
+            self._localize(index, dict(osm.localized))
             self._arrays = None
 
     def __len__(self) -> int:
@@ -289,7 +301,8 @@ class Gazetteer:
         """
         index = self._by_geonameid.get(geonameid)
         if index is None:
-            raise GazetteerError(f"no GeoNames record with id {geonameid} is loaded",
+            raise GazetteerError(_("no GeoNames record with id {geonameid} is loaded").format(
+                                     geonameid=geonameid),
                                  field="geonameid")
         return self._places[index]
 
@@ -353,9 +366,10 @@ class Gazetteer:
         """
         key = _exact_key(name)
         if not key:
-            raise GazetteerError("a place name must not be empty", field="name")
+            raise GazetteerError(_("a place name must not be empty"), field="name")
         if near is not None and not (-180 <= near[0] <= 180 and -90 <= near[1] <= 90):
-            raise GazetteerError(f"expected (lon, lat) in degrees, got {near!r}", field="near")
+            raise GazetteerError(_("expected (lon, lat) in degrees, got {near!r}").format(
+                                     near=near), field="near")
         matches = self._inside(self._filter(self._candidates(key), country, admin1), within)
         if not matches:
             raise self._unknown(name, key, country, admin1)
@@ -372,14 +386,52 @@ class Gazetteer:
         return Resolution(query=name, place=place, candidates=len(matches),
                           ambiguous=len(matches) > 1, note=note, distance_km=distance)
 
+    def display_name(self, place: Place, language: str | None = None,
+                     as_written: str | None = None) -> str:
+        """``place``'s name in ``language`` (default: the active one), see :mod:`corridor.naming`.
+
+        The names by language were gathered when the place was added: OSM's ``name:xx`` tags,
+        else GeoNames' alternates told apart by their letters. ``as_written`` is how the reader's
+        input spelled it (a scenario's ``Zaporizhzhia``), kept where no name by language wins.
+        """
+        index = self._by_geonameid.get(place.geonameid) if place.geonameid is not None else None
+        if index is None:
+            index = next((m.index for m in self._exact.get(_exact_key(place.name), [])
+                          if self._places[m.index] == place), None)
+        return display_name(as_written or place.name, language,
+                            tagged=None if index is None else self._names_of(index))
+
+    def _names_of(self, index: int) -> dict[str, str]:
+        """Place ``index``'s names by language: its tags', else its alternates' by script."""
+        if index not in self._named:
+            self._named[index] = {**localized_names(self._cyrillic.get(index, ()),
+                                                    self._places[index].name),
+                                  **self._localized.get(index, {})}
+        return self._named[index]
+
     def _add(self, place: Place, alternates: Iterable[str]) -> None:
         index = len(self._places)
         self._places.append(place)
         self._arrays = None
         if place.geonameid is not None:
             self._by_geonameid[place.geonameid] = index
+        alternates = list(alternates)
         self._index(index, [place.name], primary=True)
         self._index(index, alternates, primary=False)
+        self._keep_cyrillic(index, alternates)
+
+    def _keep_cyrillic(self, index: int, names: Iterable[str]) -> None:
+        """Keep place ``index``'s Cyrillic names, among which its Ukrainian and Russian are."""
+        cyrillic = tuple(n for n in names if _CYRILLIC.search(n))
+        if cyrillic:
+            self._cyrillic[index] = (*self._cyrillic.get(index, ()), *cyrillic)
+            self._named.pop(index, None)
+
+    def _localize(self, index: int, names: Mapping[str, str]) -> None:
+        """Record the names by language a place's tags state."""
+        if names:
+            self._localized[index] = {**self._localized.get(index, {}), **names}
+            self._named.pop(index, None)
 
     def _index(self, index: int, names: Iterable[str], *, primary: bool) -> None:
         """File place ``index`` under the keys of ``names``, once per key.
@@ -501,18 +553,22 @@ class Gazetteer:
         places = [self._places[m.index] for m in matches]
         reference: tuple[tuple[float, float], str] | None = None
         if near is not None:
-            reference = (near, "the route context")
+            reference = (near, _("the route context"))
         elif within is not None:
             reference = (((within[0] + within[2]) / 2, (within[1] + within[3]) / 2),
-                         "the centre of the area searched")
+                         _("the centre of the area searched"))
         if reference is not None:
             origin = reference[0]
             places.sort(key=lambda p: _distance_km(origin, (p.lon, p.lat)))
         listed = "; ".join(_describe(p, reference) for p in places[:_LISTED])
-        more = f"; and {len(places) - _LISTED} more" if len(places) > _LISTED else ""
+        if len(places) > _LISTED:
+            listed = _("{listed}; and {count} more").format(listed=listed,
+                                                           count=len(places) - _LISTED)
         return GazetteerError(
-            f"ambiguous place name {name!r}: {len(places)} places match: {listed}{more}; "
-            "give the place as [lon, lat] or {point: [lon, lat], name: ...} to choose",
+            _("ambiguous place name {name!r}: {count} places match: {listed}; give the place as "
+              "[lon, lat] or {point_form} to choose").format(
+                name=name, count=len(places), listed=listed,
+                point_form="{point: [lon, lat], name: ...}"),
             field="name")
 
     def _unknown(self, name: str, key: str, country: str | None,
@@ -522,18 +578,23 @@ class Gazetteer:
         Every spelling of every place competes, so a misspelt Cyrillic name is answered in
         Cyrillic; a name in another script also competes through its transliteration.
         """
-        scope = "".join([f" in country {country.upper()}" if country else "",
-                         f" in admin1 {admin1}" if admin1 else ""])
         queries = dict.fromkeys([key, _exact_key(anyascii(key))])  # the same key if Latin
         scored: dict[str, float] = {}
         for query in queries:
-            for found, score, _ in process.extract(query, self._exact.keys(), scorer=fuzz.ratio,
-                                                   limit=_LISTED, score_cutoff=60):
+            for found, score, _i in process.extract(query, self._exact.keys(), scorer=fuzz.ratio,
+                                                    limit=_LISTED, score_cutoff=60):
                 scored[found] = max(score, scored.get(found, 0.0))
         close = sorted(scored, key=lambda k: -scored[k])[:3]
-        hint = ("; closest spellings: " + ", ".join(self._suggestion(k) for k in close)
-                if close else "")
-        return GazetteerError(f"unknown place name {name!r}{scope}{hint}", field="name")
+        message = _("unknown place name {name!r}").format(name=name)
+        if country:
+            message = _("{message} in country {country}").format(message=message,
+                                                                 country=country.upper())
+        if admin1:
+            message = _("{message} in admin1 {admin1}").format(message=message, admin1=admin1)
+        if close:
+            message = _("{message}; closest spellings: {spellings}").format(
+                message=message, spellings=", ".join(self._suggestion(k) for k in close))
+        return GazetteerError(message, field="name")
 
     def _suggestion(self, key: str) -> str:
         """A known spelling, with the primary name of its place when that differs."""
@@ -546,9 +607,11 @@ def _describe(place: Place, reference: tuple[tuple[float, float], str] | None) -
     """One candidate of an ambiguous name, as an error lists it."""
     where = f"{place.lat:.4f}, {place.lon:.4f}"
     region = f"{place.region}, " if place.region else ""
-    distance = "" if reference is None else (
-        f", {_distance_km(reference[0], (place.lon, place.lat)):.0f} km from {reference[1]}")
-    return f"{place.name} ({region}lat/lon {where}{distance})"
+    if reference is not None:
+        where = _("{where}, {distance:.0f} km from {reference}").format(
+            where=where, distance=_distance_km(reference[0], (place.lon, place.lat)),
+            reference=reference[1])
+    return f"{place.name} ({region}lat/lon {where})"
 
 
 def places_from_csv(path: Path) -> list[Place]:
@@ -564,27 +627,32 @@ def places_from_csv(path: Path) -> list[Place]:
             reader = csv.DictReader(handle)
             missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
             if missing:
-                raise GazetteerError(f"missing column(s) {', '.join(missing)}; expected "
-                                     f"{','.join(CSV_COLUMNS)}", source=path, line=1)
+                raise GazetteerError(_("missing column(s) {columns}; expected {expected}")
+                                     .format(columns=", ".join(missing),
+                                             expected=",".join(CSV_COLUMNS)),
+                                     source=path, line=1)
             return [_csv_place(row, Path(path), reader.line_num) for row in reader]
     except OSError as exc:
-        raise GazetteerError(f"cannot read supplementary points: {exc.strerror}",
+        raise GazetteerError(_("cannot read supplementary points: {reason}").format(
+                                 reason=exc.strerror),
                              source=path) from exc
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise GazetteerError(f"not a UTF-8 CSV file: {exc}", source=path) from exc
+        raise GazetteerError(_("not a UTF-8 CSV file: {error}").format(error=exc),
+                             source=path) from exc
 
 
 def _csv_place(row: dict[str, str | None], path: Path, line: int) -> Place:
     def text(column: str) -> str:
         value = (row.get(column) or "").strip()
         if not value and column != "basis":
-            raise GazetteerError("value is empty", source=path, line=line, field=column)
+            raise GazetteerError(_("value is empty"), source=path, line=line, field=column)
         return value
 
     confidence = text("confidence").lower()
     if confidence not in CONFIDENCE_LEVELS:
-        raise GazetteerError(f"expected one of {', '.join(CONFIDENCE_LEVELS)}, "
-                             f"got {confidence!r}", source=path, line=line, field="confidence")
+        raise GazetteerError(_("expected one of {levels}, got {value!r}").format(
+                                 levels=", ".join(CONFIDENCE_LEVELS), value=confidence),
+                             source=path, line=line, field="confidence")
     return Place(
         name=text("name"),
         lon=_coordinate(text("lon"), 180.0, path, "lon", line),
@@ -597,45 +665,61 @@ def _csv_place(row: dict[str, str | None], path: Path, line: int) -> Place:
     )
 
 
+def geonames_records(path: Path) -> list[tuple[Place, list[str]]]:
+    """Every record of a GeoNames JSON file as a place and its alternate names, checked.
+
+    Raises
+    ------
+    GazetteerError
+        The file is unreadable, not JSON, or has a malformed record (named by its position).
+    """
+    return [_geonames_place(record, path, where) for where, record in _json_records(path)]
+
+
 def _json_records(path: Path) -> list[tuple[str, Any]]:
     """The records of a GeoNames JSON file, each with its position for error messages."""
     try:
         with path.open(encoding="utf-8") as handle:
             data = json.load(handle)
     except OSError as exc:
-        raise GazetteerError(f"cannot read GeoNames data: {exc.strerror}", source=path) from exc
+        raise GazetteerError(_("cannot read GeoNames data: {reason}").format(reason=exc.strerror),
+                             source=path) from exc
     except json.JSONDecodeError as exc:
-        raise GazetteerError(f"not valid JSON: {exc.msg} (column {exc.colno})",
+        raise GazetteerError(_("not valid JSON: {reason} (column {column})").format(
+                                 reason=exc.msg, column=exc.colno),
                              source=path, line=exc.lineno) from exc
     except UnicodeDecodeError as exc:
-        raise GazetteerError(f"not UTF-8 text: {exc.reason}", source=path) from exc
+        raise GazetteerError(_("not UTF-8 text: {reason}").format(reason=exc.reason),
+                             source=path) from exc
     if isinstance(data, list):
         return [(f"[{i}]", record) for i, record in enumerate(data)]
     if isinstance(data, dict):
         return [(f"[{key!r}]", record) for key, record in data.items()]
-    raise GazetteerError("expected a JSON list of GeoNames records", source=path)
+    raise GazetteerError(_("expected a JSON list of GeoNames records"), source=path)
 
 
 def _geonames_place(record: Any, path: Path, where: str) -> tuple[Place, list[str]]:
     """Validate one GeoNames record; ``where`` locates it in the file for error messages."""
     if not isinstance(record, dict):
-        raise GazetteerError("expected a JSON object", source=path, field=where)
+        raise GazetteerError(_("expected a JSON object"), source=path, field=where)
     geonameid = record.get("geonameid")
     if isinstance(geonameid, bool) or not isinstance(geonameid, int) or geonameid <= 0:
-        raise GazetteerError(f"expected a positive integer, got {geonameid!r}",
+        raise GazetteerError(_("expected a positive integer, got {value!r}").format(
+                                 value=geonameid),
                              source=path, field=f"{where}.geonameid")
     label = f"{where} (geonameid {geonameid})"
     name = record.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise GazetteerError(f"expected a non-empty string, got {name!r}",
+        raise GazetteerError(_("expected a non-empty string, got {value!r}").format(value=name),
                              source=path, field=f"{label}.name")
     population = record.get("population", 0)
     if isinstance(population, bool) or not isinstance(population, int) or population < 0:
-        raise GazetteerError(f"expected a non-negative integer, got {population!r}",
+        raise GazetteerError(_("expected a non-negative integer, got {value!r}").format(
+                                 value=population),
                              source=path, field=f"{label}.population")
     alternates = record.get("alternatenames", [])
     if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
-        raise GazetteerError("expected a list of strings", source=path,
+        raise GazetteerError(_("expected a list of strings"), source=path,
                              field=f"{label}.alternatenames")
     admin1 = record.get("admin1code")
     place = Place(
@@ -654,21 +738,23 @@ def _coordinate(value: Any, limit: float, path: Path, field: str,
                 line: int | None = None) -> float:
     """A latitude (``limit`` 90) or longitude (180) in degrees, from JSON or CSV text."""
     if value is None:
-        raise GazetteerError("missing; expected a number in degrees", source=path, field=field,
-                             line=line)
+        raise GazetteerError(_("missing; expected a number in degrees"), source=path,
+                             field=field, line=line)
     try:
         number = float(value) if not isinstance(value, bool) else math.nan
     except (TypeError, ValueError):
         number = math.nan
     if not -limit <= number <= limit:
-        raise GazetteerError(f"expected a number between {-limit:g} and {limit:g}, "
-                             f"got {value!r}", source=path, field=field, line=line)
+        raise GazetteerError(_("expected a number between {low:g} and {high:g}, got {value!r}")
+                             .format(low=-limit, high=limit, value=value),
+                             source=path, field=field, line=line)
     return number
 
 
 def _country(value: Any, path: Path, field: str, line: int | None = None) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
-        raise GazetteerError(f"expected an ISO 3166 two-letter country code, got {value!r}",
+        raise GazetteerError(_("expected an ISO 3166 two-letter country code, got {value!r}")
+                             .format(value=value),
                              source=path, field=field, line=line)
     return value.strip().upper()
 

@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from corridor.errors import SituationError
+from corridor.i18n import _
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -34,7 +35,7 @@ def parse_polygon(rings: object, *, field: str, source: str | Path | None = None
     polygon must not intersect itself; the error names ``field`` and the ring or position index.
     """
     if not isinstance(rings, Sequence) or isinstance(rings, str) or not rings:
-        raise SituationError("expected a non-empty list of rings of [lon, lat] positions",
+        raise SituationError(_("expected a non-empty list of rings of [lon, lat] positions"),
                              source=source, field=field)
     parsed = [_parse_ring(ring, field=f"{field}[{i}]", source=source)
               for i, ring in enumerate(rings)]
@@ -58,30 +59,32 @@ def parse_area(geometry: object, *, field: str,
         return parse_polygon(coordinates, field=f"{field}.coordinates", source=source)
     if kind == "MultiPolygon":
         if not isinstance(coordinates, Sequence) or isinstance(coordinates, str) or not coordinates:
-            raise SituationError("expected a non-empty list of polygons",
+            raise SituationError(_("expected a non-empty list of polygons"),
                                  source=source, field=f"{field}.coordinates")
         multi = MultiPolygon([parse_polygon(p, field=f"{field}.coordinates[{i}]", source=source)
                               for i, p in enumerate(coordinates)])
         _require_valid(multi, field=field, source=source)
         return multi
-    raise SituationError(f"expected geometry type 'Polygon' or 'MultiPolygon', got {kind!r}",
+    raise SituationError(_("expected geometry type {polygon} or {multipolygon}, got {kind!r}")
+                         .format(polygon="'Polygon'", multipolygon="'MultiPolygon'", kind=kind),
                          source=source, field=f"{field}.type")
 
 
 def _parse_ring(ring: object, *, field: str, source: str | Path | None) -> FloatArray:
     """One ring as an ``(n, 2)`` array, checked position by position for a precise message."""
     if not isinstance(ring, Sequence) or isinstance(ring, str):
-        raise SituationError("expected a ring: a list of [lon, lat] positions",
+        raise SituationError(_("expected a ring: a list of [lon, lat] positions"),
                              source=source, field=field)
     coords = np.empty((len(ring), 2), dtype=np.float64)
     for j, position in enumerate(ring):
         coords[j] = _parse_position(position, field=f"{field}[{j}]", source=source)
     if len(coords) < 4:
-        raise SituationError(f"a ring needs at least 4 positions (a closed triangle), got "
-                             f"{len(coords)}", source=source, field=field)
+        raise SituationError(_("a ring needs at least 4 positions (a closed triangle), got "
+                               "{count}").format(count=len(coords)), source=source, field=field)
     if not np.array_equal(coords[0], coords[-1]):
-        raise SituationError(f"ring is not closed: first position {coords[0].tolist()} differs "
-                             f"from last {coords[-1].tolist()}", source=source, field=field)
+        raise SituationError(_("ring is not closed: first position {first} differs from last "
+                               "{last}").format(first=coords[0].tolist(), last=coords[-1].tolist()),
+                             source=source, field=field)
     return coords
 
 
@@ -90,19 +93,23 @@ def _parse_position(position: object, *, field: str,
     if (not isinstance(position, Sequence) or isinstance(position, str)
             or len(position) not in (2, 3)
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position)):
-        raise SituationError(f"expected a [lon, lat] position of numbers, got {position!r}",
+        raise SituationError(_("expected a [lon, lat] position of numbers, got {position!r}")
+                             .format(position=position),
                              source=source, field=field)
     lon, lat = float(position[0]), float(position[1])
     if not -180.0 <= lon <= 180.0:
-        raise SituationError(f"longitude {lon} is outside -180..180", source=source, field=field)
+        raise SituationError(_("longitude {lon} is outside -180..180").format(lon=lon),
+                             source=source, field=field)
     if not -90.0 <= lat <= 90.0:
-        raise SituationError(f"latitude {lat} is outside -90..90", source=source, field=field)
+        raise SituationError(_("latitude {lat} is outside -90..90").format(lat=lat),
+                             source=source, field=field)
     return lon, lat
 
 
 def _require_valid(geometry: Any, *, field: str, source: str | Path | None) -> None:
     if not shapely.is_valid(geometry):
-        raise SituationError(f"invalid polygon: {shapely.is_valid_reason(geometry)}",
+        raise SituationError(_("invalid polygon: {reason}").format(
+                                 reason=shapely.is_valid_reason(geometry)),
                              source=source, field=field)
 
 

@@ -8,11 +8,13 @@ and makes every message reproducible from the facts shown next to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from corridor.i18n import N_, _, format_decimal
 from corridor.scenario.schema import (
     AllowedWindows,
     DestinationIn,
@@ -28,6 +30,7 @@ from corridor.scenario.schema import (
     Scenario,
 )
 from corridor.situation import RISK_LEVELS
+from corridor.wording import amount, either, risk
 
 
 @dataclass(frozen=True)
@@ -60,20 +63,30 @@ class CorridorFacts:
 
 @dataclass(frozen=True)
 class Reason:
-    """One rule's outcome. ``code`` is ``<rule type>.ok`` or ``<rule type>.violated``."""
+    """One rule's outcome. ``code`` is ``<rule type>.ok`` or ``<rule type>.violated``.
+
+    ``params`` are the specifics the outcome cites (places, km, limits) as plain JSON values;
+    :attr:`message` puts them into words in the language active when it is read, so one
+    verdict can be shown to each party in its own language.
+    """
 
     party: str
     rule_index: int
     code: str
-    message: str
+    params: Mapping[str, Any]
 
     @property
     def passed(self) -> bool:
         return self.code.endswith(".ok")
 
-    def to_dict(self) -> dict[str, str]:
-        """The reason as the JSON of verdicts shows it: code and message, no party or index."""
-        return {"code": self.code, "message": self.message}
+    @property
+    def message(self) -> str:
+        """The outcome in words, in the active language."""
+        return reason_text(self.code, self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reason as the JSON of verdicts shows it: code, parameters and message."""
+        return {"code": self.code, "params": dict(self.params), "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -97,33 +110,18 @@ class Verdict:
         return {"acceptable": self.acceptable, "reasons": [r.to_dict() for r in shown]}
 
 
-def _labels(names: Sequence[str]) -> str:
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+Params = dict[str, Any]
 
 
-def _held_by(label: str) -> str:
-    return "no known territory" if label == "" else label
+def _r(km: float) -> float:
+    """Km as the parameters keep them: to the metre."""
+    return round(km, 3)
 
 
-def _destination_in(rule: DestinationIn, f: CorridorFacts, party: str,
-                    allowed: set[str]) -> tuple[bool, str]:
-    ok = f.destination_territory in allowed
-    where = _held_by(f.destination_territory)
-    need = _labels(rule.territories)
-    if ok:
-        return True, f"destination {f.destination} lies in {where}, as {party} requires ({need})"
-    return False, (f"destination {f.destination} lies in {where}; {party} requires a "
-                   f"destination held by {need}")
-
-
-def _origin_in(rule: OriginIn, f: CorridorFacts, party: str,
-               allowed: set[str]) -> tuple[bool, str]:
-    ok = f.origin_territory in allowed
-    where = _held_by(f.origin_territory)
-    need = _labels(rule.territories)
-    if ok:
-        return True, f"origin {f.origin} lies in {where}, as {party} requires ({need})"
-    return False, f"origin {f.origin} lies in {where}; {party} requires an origin in {need}"
+def _in(rule: DestinationIn | OriginIn, place: str, territory: str, party: str,
+        allowed: set[str]) -> tuple[bool, Params]:
+    return territory in allowed, {"party": party, "place": place, "territory": territory,
+                                  "required": list(rule.territories)}
 
 
 #: Km outside the origin's own area below which a route only clips a boundary: the origin's
@@ -132,7 +130,7 @@ _NEGLIGIBLE_KM = 0.1
 
 
 def _no_transit(rule: NoTransit, f: CorridorFacts, party: str,
-                forbidden: set[str]) -> tuple[bool, str]:
+                forbidden: set[str]) -> tuple[bool, Params]:
     crossed: dict[str, float] = {}
     if rule.except_origin_area:
         crossed = {label: km for label, km in f.outside_origin_area_km.items()
@@ -141,77 +139,65 @@ def _no_transit(rule: NoTransit, f: CorridorFacts, party: str,
         for label, km in f.territories:
             if label in forbidden and km > 0.0:
                 crossed[label] = crossed.get(label, 0.0) + km
-    beyond = " outside the origin's own area" if rule.except_origin_area else ""
-    if not crossed:
-        return True, f"route stays out of {_labels(rule.territories)}{beyond}"
-    parts = ", ".join(f"{label} for {km:.0f} km" for label, km in crossed.items())
-    return False, (f"route runs through {parts}{beyond}; {party} forbids transit through "
-                   f"{_labels(rule.territories)}{beyond}")
+    return not crossed, {"party": party, "forbidden": list(rule.territories),
+                         "except_origin_area": rule.except_origin_area,
+                         "crossed": {label: _r(km) for label, km in crossed.items()}}
 
 
-def _max_exposure(rule: MaxExposure, f: CorridorFacts, party: str) -> tuple[bool, str]:
+def _max_exposure(rule: MaxExposure, f: CorridorFacts, party: str) -> tuple[bool, Params]:
     levels = RISK_LEVELS[RISK_LEVELS.index(rule.risk.value):]
-    scope = f"{rule.risk.value} risk or above" if len(levels) > 1 else f"{rule.risk.value} risk"
-    km, counted = 0.0, []
+    params: Params = {"party": party, "limit_km": rule.km, "risk": rule.risk.value,
+                      "or_above": len(levels) > 1, "hazard_km": None, "held": None}
+    km = 0.0
     if rule.count is not ExposureCount.HELD:
         hazard_km = sum(f.exposure_km.get(level, 0.0) for level in levels)
         km += hazard_km
-        counted.append(f"{hazard_km:.1f} km in hazard zones of {scope}")
+        params["hazard_km"] = _r(hazard_km)
     if rule.count is not ExposureCount.HAZARDS:
-        held_km, words = _held_words(f, levels, scope)
+        counted = f.held_risk in levels
+        held_km = sum(f.held_km.values()) if counted else 0.0
         km += held_km
-        counted.append(words)
-    what = " + ".join(counted)
-    if km <= rule.km:
-        return True, f"{what}, within {party}'s {rule.km:g} km"
-    return False, f"{what}; {party} accepts at most {rule.km:g} km"
+        params["held"] = {"counted": counted, "risk": f.held_risk, "km": _r(held_km),
+                          "by_territory": {label: _r(k) for label, k in f.held_km.items()
+                                           if k > 0} if counted else {}}
+    params["km"] = _r(km)
+    return km <= rule.km, params
 
 
-def _held_words(f: CorridorFacts, levels: Sequence[str], scope: str) -> tuple[float, str]:
-    """Km through the other side's ground a rule counts, and the words that say so."""
-    if f.held_risk not in levels:
-        return 0.0, (f"km through the other side's ground not counted (their risk level, "
-                     f"{f.held_risk}, is below {scope})")
-    km = sum(f.held_km.values())
-    where = ", ".join(f"{label} {k:.1f} km" for label, k in f.held_km.items() if k > 0)
-    return km, (f"{km:.1f} km through the other side's ground "
-                f"({where + ', ' if where else ''}{f.held_risk} risk)")
+def _max_duration(rule: MaxDuration, f: CorridorFacts, party: str) -> tuple[bool, Params]:
+    return f.hours <= rule.hours, {"party": party, "hours": round(f.hours, 3),
+                                   "limit_hours": rule.hours}
 
 
-def _max_duration(rule: MaxDuration, f: CorridorFacts, party: str) -> tuple[bool, str]:
-    if f.hours <= rule.hours:
-        return True, f"{f.hours:.1f} h on the road, within {party}'s {rule.hours:g} h"
-    return False, f"{f.hours:.1f} h on the road; {party} accepts at most {rule.hours:g} h"
+def _places(rule: MustPass | MustAvoid, f: CorridorFacts, party: str,
+            cited: list[str]) -> Params:
+    return {"party": party, "places": list(rule.places), "radius_km": rule.radius_km,
+            "cited": {p: _r(f.place_distance_km.get(p, float("inf"))) for p in cited}}
 
 
-def _must_pass(rule: MustPass, f: CorridorFacts, party: str) -> tuple[bool, str]:
+def _must_pass(rule: MustPass, f: CorridorFacts, party: str) -> tuple[bool, Params]:
     missed = [p for p in rule.places if f.place_distance_km.get(p, float("inf")) > rule.radius_km]
-    if not missed:
-        return True, f"route passes {_labels(rule.places)}"
-    detail = ", ".join(f"{p} ({f.place_distance_km.get(p, float('inf')):.0f} km away)"
-                       for p in missed)
-    return False, f"route misses {detail}; {party} requires it to pass within {rule.radius_km:g} km"
+    return not missed, _places(rule, f, party, missed)
 
 
-def _must_avoid(rule: MustAvoid, f: CorridorFacts, party: str) -> tuple[bool, str]:
+def _must_avoid(rule: MustAvoid, f: CorridorFacts, party: str) -> tuple[bool, Params]:
     near = [p for p in rule.places if f.place_distance_km.get(p, float("inf")) <= rule.radius_km]
-    if not near:
-        return True, f"route keeps {rule.radius_km:g} km from {_labels(rule.places)}"
-    detail = ", ".join(f"{p} ({f.place_distance_km[p]:.1f} km)" for p in near)
-    return False, f"route passes near {detail}; {party} requires {rule.radius_km:g} km distance"
+    return not near, _places(rule, f, party, near)
 
 
-def _allowed_hours(rule: AllowedWindows, f: CorridorFacts, party: str) -> tuple[bool, str]:
+def _allowed_hours(rule: AllowedWindows, f: CorridorFacts, party: str) -> tuple[bool, Params]:
+    params: Params = {"party": party, "earliest": f"{rule.earliest:%H:%M}",
+                      "latest": f"{rule.latest:%H:%M}", "timezone": rule.timezone,
+                      "window": None}
     if not f.windows:
-        return False, f"no window proposed; {party} requires one between {rule.earliest:%H:%M} " \
-                      f"and {rule.latest:%H:%M} {rule.timezone}"
+        return False, params
     zone = ZoneInfo(rule.timezone)
     for start, end in f.windows:
         s, e = start.astimezone(zone), end.astimezone(zone)
         if s.date() != e.date() or s.time() < rule.earliest or e.time() > rule.latest:
-            return False, (f"window {s:%Y-%m-%d %H:%M}-{e:%H:%M} {rule.timezone} falls outside "
-                           f"{party}'s {rule.earliest:%H:%M}-{rule.latest:%H:%M}")
-    return True, f"every window lies within {rule.earliest:%H:%M}-{rule.latest:%H:%M}"
+            params["window"] = {"start": s.isoformat(), "end": e.isoformat()}
+            return False, params
+    return True, params
 
 
 def applies(rule: Rule, origin: str) -> bool:
@@ -226,22 +212,22 @@ def evaluate_rule(scenario: Scenario, party: PartySpec, index: int, facts: Corri
     labels = scenario.expand_territories(getattr(rule, "territories", []))
     match rule:
         case DestinationIn():
-            ok, message = _destination_in(rule, facts, pid, labels)
+            ok, params = _in(rule, facts.destination, facts.destination_territory, pid, labels)
         case OriginIn():
-            ok, message = _origin_in(rule, facts, pid, labels)
+            ok, params = _in(rule, facts.origin, facts.origin_territory, pid, labels)
         case NoTransit():
-            ok, message = _no_transit(rule, facts, pid, labels)
+            ok, params = _no_transit(rule, facts, pid, labels)
         case MaxExposure():
-            ok, message = _max_exposure(rule, facts, pid)
+            ok, params = _max_exposure(rule, facts, pid)
         case MaxDuration():
-            ok, message = _max_duration(rule, facts, pid)
+            ok, params = _max_duration(rule, facts, pid)
         case MustPass():
-            ok, message = _must_pass(rule, facts, pid)
+            ok, params = _must_pass(rule, facts, pid)
         case MustAvoid():
-            ok, message = _must_avoid(rule, facts, pid)
+            ok, params = _must_avoid(rule, facts, pid)
         case AllowedWindows():
-            ok, message = _allowed_hours(rule, facts, pid)
-    return Reason(party.id, index, f"{rule.type}.{'ok' if ok else 'violated'}", message)
+            ok, params = _allowed_hours(rule, facts, pid)
+    return Reason(party.id, index, f"{rule.type}.{'ok' if ok else 'violated'}", params)
 
 
 def evaluate(scenario: Scenario, facts: CorridorFacts) -> dict[str, Verdict]:
@@ -255,29 +241,191 @@ def evaluate(scenario: Scenario, facts: CorridorFacts) -> dict[str, Verdict]:
     }
 
 
-def describe_rule(party: PartySpec, index: int) -> str:
-    """The rule in words, for conflict reports where no single corridor is being judged."""
+def _territory(label: str) -> str:
+    return label if label else _("no known territory")
+
+
+def _km(value: float, digits: int) -> str:
+    return format_decimal(value, digits)
+
+
+def reason_text(code: str, p: Mapping[str, Any]) -> str:
+    """A verdict's reason in words, in the active language, from its code and parameters.
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is not a reason code (a rule type with ``.ok`` or ``.violated``).
+    """
+    rule_type, _dot, outcome = code.partition(".")
+    return _REASONS[rule_type](p, outcome == "ok")
+
+
+def _destination_text(p: Mapping[str, Any], ok: bool) -> str:
+    words = {"place": p["place"], "territory": _territory(p["territory"]), "party": p["party"],
+             "required": either(p["required"])}
+    if ok:
+        return _("destination {place} lies in {territory}, as {party} requires "
+                 "({required})").format(**words)
+    return _("destination {place} lies in {territory}; {party} requires a destination held "
+             "by {required}").format(**words)
+
+
+def _origin_text(p: Mapping[str, Any], ok: bool) -> str:
+    words = {"place": p["place"], "territory": _territory(p["territory"]), "party": p["party"],
+             "required": either(p["required"])}
+    if ok:
+        return _("origin {place} lies in {territory}, as {party} requires "
+                 "({required})").format(**words)
+    return _("origin {place} lies in {territory}; {party} requires an origin in "
+             "{required}").format(**words)
+
+
+def _no_transit_text(p: Mapping[str, Any], ok: bool) -> str:
+    forbidden = either(p["forbidden"])
+    crossed = ", ".join(_("{territory} for {km} km").format(territory=label, km=_km(km, 0))
+                        for label, km in p["crossed"].items())
+    if p["except_origin_area"]:
+        if ok:
+            return _("route stays out of {forbidden} outside the origin's own "
+                     "area").format(forbidden=forbidden)
+        return _("route runs through {crossed} outside the origin's own area; {party} forbids "
+                 "transit through {forbidden} outside the origin's own area").format(
+            crossed=crossed, party=p["party"], forbidden=forbidden)
+    if ok:
+        return _("route stays out of {forbidden}").format(forbidden=forbidden)
+    return _("route runs through {crossed}; {party} forbids transit through "
+             "{forbidden}").format(crossed=crossed, party=p["party"], forbidden=forbidden)
+
+
+def _scope(p: Mapping[str, Any]) -> str:
+    if p["or_above"]:
+        return _("{risk} risk or above").format(risk=risk(p["risk"]))
+    return _("{risk} risk").format(risk=risk(p["risk"]))
+
+
+def _max_exposure_text(p: Mapping[str, Any], ok: bool) -> str:
+    counted = []
+    if p["hazard_km"] is not None:
+        counted.append(_("{km} km in hazard zones of {scope}").format(
+            km=_km(p["hazard_km"], 1), scope=_scope(p)))
+    held = p["held"]
+    if held is not None and not held["counted"]:
+        counted.append(_("km through the other side's ground not counted (their risk level, "
+                         "{level}, is below {scope})").format(level=risk(held["risk"]),
+                                                              scope=_scope(p)))
+    elif held is not None:
+        where = ", ".join(f"{label} {_km(k, 1)} km" for label, k in held["by_territory"].items())
+        counted.append(_("{km} km through the other side's ground ({where}{level} risk)").format(
+            km=_km(held["km"], 1), where=where + ", " if where else "", level=risk(held["risk"])))
+    what = " + ".join(counted)
+    if ok:
+        return _("{counted}, within {party}'s {limit} km").format(
+            counted=what, party=p["party"], limit=amount(p["limit_km"]))
+    return _("{counted}; {party} accepts at most {limit} km").format(
+        counted=what, party=p["party"], limit=amount(p["limit_km"]))
+
+
+def _max_duration_text(p: Mapping[str, Any], ok: bool) -> str:
+    words = {"hours": _km(p["hours"], 1), "party": p["party"], "limit": amount(p["limit_hours"])}
+    if ok:
+        return _("{hours} h on the road, within {party}'s {limit} h").format(**words)
+    return _("{hours} h on the road; {party} accepts at most {limit} h").format(**words)
+
+
+def _must_pass_text(p: Mapping[str, Any], ok: bool) -> str:
+    if ok:
+        return _("route passes {places}").format(places=either(p["places"]))
+    missed = ", ".join(_("{place} ({km} km away)").format(place=place, km=_km(km, 0))
+                       for place, km in p["cited"].items())
+    return _("route misses {missed}; {party} requires it to pass within {radius} km").format(
+        missed=missed, party=p["party"], radius=amount(p["radius_km"]))
+
+
+def _must_avoid_text(p: Mapping[str, Any], ok: bool) -> str:
+    if ok:
+        return _("route keeps {radius} km from {places}").format(
+            radius=amount(p["radius_km"]), places=either(p["places"]))
+    near = ", ".join(f"{place} ({_km(km, 1)} km)" for place, km in p["cited"].items())
+    return _("route passes near {near}; {party} requires {radius} km distance").format(
+        near=near, party=p["party"], radius=amount(p["radius_km"]))
+
+
+def _allowed_hours_text(p: Mapping[str, Any], ok: bool) -> str:
+    hours = {"earliest": p["earliest"], "latest": p["latest"], "timezone": p["timezone"],
+             "party": p["party"]}
+    if ok:
+        return _("every window lies within {earliest}-{latest}").format(**hours)
+    window = p["window"]
+    if window is None:
+        return _("no window proposed; {party} requires one between {earliest} and {latest} "
+                 "{timezone}").format(**hours)
+    start, end = datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])
+    return _("window {start}-{end} {timezone} falls outside {party}'s "
+             "{earliest}-{latest}").format(start=f"{start:%Y-%m-%d %H:%M}", end=f"{end:%H:%M}",
+                                           **hours)
+
+
+_REASONS: dict[str, Callable[[Mapping[str, Any], bool], str]] = {
+    "destination_in": _destination_text, "origin_in": _origin_text,
+    "no_transit": _no_transit_text, "max_exposure": _max_exposure_text,
+    "max_duration": _max_duration_text, "must_pass": _must_pass_text,
+    "must_avoid": _must_avoid_text, "allowed_hours": _allowed_hours_text,
+}
+
+
+def describe_rule(party: PartySpec, index: int) -> tuple[str, dict[str, Any]]:
+    """The rule as a code (its type) and parameters, for conflict reports.
+
+    Where no single corridor is being judged, what a mediator needs is the rule itself;
+    :func:`rule_text` puts it into words.
+    """
     rule = party.rules[index]
-    scope = f" for corridors from {_labels(rule.origins)}" if rule.origins else ""
-    match rule:
-        case DestinationIn():
-            text = f"requires a destination held by {_labels(rule.territories)}"
-        case OriginIn():
-            text = f"requires an origin in {_labels(rule.territories)}"
-        case NoTransit():
-            text = f"forbids transit through {_labels(rule.territories)}" + (
-                " outside the origin's own area" if rule.except_origin_area else "")
-        case MaxExposure():
-            what = {ExposureCount.HAZARDS: "zones", ExposureCount.HELD: "ground of the other side",
-                    ExposureCount.ALL: "zones or ground of the other side"}[rule.count]
-            text = f"accepts at most {rule.km:g} km in {rule.risk.value}-risk {what} or worse"
-        case MaxDuration():
-            text = f"accepts at most {rule.hours:g} h on the road"
-        case MustPass():
-            text = f"requires the route to pass {_labels(rule.places)}"
-        case MustAvoid():
-            text = f"requires the route to avoid {_labels(rule.places)}"
-        case AllowedWindows():
-            text = (f"allows windows only between {rule.earliest:%H:%M} and "
-                    f"{rule.latest:%H:%M} {rule.timezone}")
-    return f"{party.id} {text}{scope}"
+    params = rule.model_dump(mode="json", exclude={"type"})
+    return rule.type, {"party": party.id, **params}
+
+
+#: Each rule type in words; ``no_transit`` and ``max_exposure`` by what they exempt or count.
+_RULE_WORDS = {
+    "destination_in": N_("{party} requires a destination held by {territories}"),
+    "origin_in": N_("{party} requires an origin in {territories}"),
+    "no_transit": N_("{party} forbids transit through {territories}"),
+    "no_transit.except_origin_area": N_(
+        "{party} forbids transit through {territories} outside the origin's own area"),
+    "max_exposure.hazards": N_("{party} accepts at most {km} km in {risk}-risk zones or worse"),
+    "max_exposure.held": N_(
+        "{party} accepts at most {km} km in {risk}-risk ground of the other side or worse"),
+    "max_exposure.all": N_(
+        "{party} accepts at most {km} km in {risk}-risk zones or ground of the other side or "
+        "worse"),
+    "max_duration": N_("{party} accepts at most {hours} h on the road"),
+    "must_pass": N_("{party} requires the route to pass {places}"),
+    "must_avoid": N_("{party} requires the route to avoid {places}"),
+    "allowed_hours": N_(
+        "{party} allows windows only between {earliest} and {latest} {timezone}"),
+}
+
+
+def rule_text(code: str, p: Mapping[str, Any]) -> str:
+    """A rule (:func:`describe_rule`) in words, in the active language.
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is not a rule type.
+    """
+    if code == "max_exposure":
+        key = f"{code}.{p.get('count', 'hazards')}"
+    elif code == "no_transit" and p.get("except_origin_area"):
+        key = f"{code}.except_origin_area"
+    else:
+        key = code
+    text = _(_RULE_WORDS[key]).format(
+        party=p["party"], territories=either(p.get("territories", [])),
+        places=either(p.get("places", [])), km=amount(p.get("km", 0)),
+        risk=risk(p.get("risk", "")), hours=amount(p.get("hours", 0)),
+        earliest=str(p.get("earliest", ""))[:5], latest=str(p.get("latest", ""))[:5],
+        timezone=p.get("timezone", ""))
+    if p.get("origins"):
+        text += " " + _("for corridors from {origins}").format(origins=either(p["origins"]))
+    return text

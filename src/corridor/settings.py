@@ -56,6 +56,8 @@ class Settings:
     event_poll_seconds: float = 0.25
     #: Scenario whose borders, control, hazards and roads the map draws; none: corridors only.
     scenario: Path | None = None
+    #: PMTiles file drawn under the map's layers (``corridor tiles build``); none: no basemap.
+    basemap: Path | None = None
     limits: Limits = field(default_factory=Limits)
 
 

@@ -23,6 +23,7 @@ import shapely
 
 from corridor.errors import ScenarioError
 from corridor.geodesy import LocalProjection, haversine_m
+from corridor.i18n import _
 from corridor.network.graph import IntArray, RoadNetwork
 from corridor.network.snap import snap_many
 from corridor.network.topology import reverse_twins
@@ -45,10 +46,11 @@ def check_point(network: RoadNetwork, lonlat: tuple[float, float], *, limit_m: f
     if distance > limit_m:
         lon, lat = lonlat
         raise ScenarioError(
-            f"{what} at [{lon:g}, {lat:g}] (lon, lat) is {distance / 1000:.1f} km from the "
-            f"nearest road, expected at most {limit_m / 1000:g} km (the roads span "
-            f"{_span(network)}){_outside(network, lonlat)}"
-            f"{_swap_hint(network, [lonlat], limit_m)}", field=field)
+            _("{what} at [{lon:g}, {lat:g}] (lon, lat) is {distance_km:.1f} km from the nearest "
+              "road, expected at most {limit_km:g} km (the roads span {span})").format(
+                what=what, lon=lon, lat=lat, distance_km=distance / 1000,
+                limit_km=limit_m / 1000, span=_span(network))
+            + _outside(network, lonlat) + _swap_hint(network, [lonlat], limit_m), field=field)
     return distance
 
 
@@ -57,8 +59,9 @@ def check_area(network: RoadNetwork, ring: Sequence[tuple[float, float]], *, lim
     """An error naming ``field`` when no road lies within ``limit_m`` of the polygon ``ring``."""
     if _area_distance_m(network, ring) > limit_m:
         raise ScenarioError(
-            f"{what} lies more than {limit_m / 1000:g} km from every road (the roads span "
-            f"{_span(network)}){_swap_hint(network, ring, limit_m)}", field=field)
+            _("{what} lies more than {limit_km:g} km from every road (the roads span "
+              "{span})").format(what=what, limit_km=limit_m / 1000, span=_span(network))
+            + _swap_hint(network, ring, limit_m), field=field)
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,11 @@ def way_closures(network: RoadNetwork, way_id: int, *, field: str) -> WayClosure
     """
     edges = np.flatnonzero(network.way_id == way_id)
     if not len(edges):
-        raise ScenarioError(f"no road of the network is OSM way {way_id}; it is not a drivable "
-                            "road of the extract or was dropped from the network (see "
-                            "`corridor network info`)", field=field)
+        raise ScenarioError(_("no road of the network is OSM way {way_id}; it is not a "
+                              "drivable road of the extract or was dropped from the network "
+                              "(see {command})").format(way_id=way_id,
+                                                        command="`corridor network info`"),
+                            field=field)
     label = _label(network, edges)
     twins = reverse_twins(network)
     if (twins[edges] >= 0).all():
@@ -164,18 +169,18 @@ def _outside(network: RoadNetwork, lonlat: tuple[float, float]) -> str:
     if inside == (lon, lat):
         return ""
     km = float(haversine_m(lon, lat, *inside)) / 1000.0
-    return f"; it lies {km:.1f} km outside the extract's bounds"
+    return _("; it lies {distance_km:.1f} km outside the extract's bounds").format(distance_km=km)
 
 
 def _swap_hint(network: RoadNetwork, points: Sequence[tuple[float, float]],
                limit_m: float) -> str:
     """A hint when the same coordinates read as ``[lat, lon]`` lie near the roads."""
     swapped = [(lat, lon) for lon, lat in points]
-    if any(abs(lat) > 90.0 for _, lat in swapped):
+    if any(abs(lat) > 90.0 for _lon, lat in swapped):
         return ""
     if len(points) == 1:
         near = road_distance_m(network, swapped[0]) <= limit_m
     else:
         near = _area_distance_m(network, swapped) <= limit_m
-    return ("; with longitude and latitude swapped it would lie among the roads: write "
-            "[longitude, latitude]" if near else "")
+    return (_("; with longitude and latitude swapped it would lie among the roads: write "
+              "[longitude, latitude]") if near else "")

@@ -7,6 +7,7 @@ Doing them here once keeps those commands short and makes them agree with each o
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from corridor.borders import load_countries
 from corridor.errors import CorridorError, GazetteerError, ScenarioError
 from corridor.gazetteer import Gazetteer, Place, Resolution, places_from_csv
 from corridor.geodesy import M_PER_DEG, LocalProjection, haversine_m
+from corridor.i18n import _
 from corridor.network.cache import default_cache_dir, load_network
 from corridor.network.graph import RoadNetwork
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
@@ -114,6 +116,20 @@ class World:
         return SCHEMATIC_NOTE if self.schematic else OSM_NOTE
 
     # -- places ---------------------------------------------------------------------------------
+    def display_name(self, name: str, language: str | None = None) -> str:
+        """A place the scenario names, as a reader of ``language`` (default: active) calls it.
+
+        The gazetteer's names by language (:mod:`corridor.naming`); a name it does not know
+        (a point the scenario labelled, a town of a schematic map) is shown as written.
+        """
+        if name in self.scenario.points or not self.gazetteer.knows(name):
+            return name
+        try:
+            place = self.gazetteer.resolve(name).place
+        except CorridorError:
+            return name
+        return self.gazetteer.display_name(place, language, as_written=name)
+
     def locate(self, name: str, *, field: str, near: tuple[float, float] | None = None,
                ) -> Located:
         """Resolve ``name`` and pin it to the nearest network node.
@@ -142,8 +158,8 @@ class World:
         """
         lon, lat = lonlat
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ScenarioError(f"expected longitude -180..180 and latitude -90..90, got "
-                                f"{lon:g}, {lat:g}", field=field)
+            raise ScenarioError(_("expected longitude -180..180 and latitude -90..90, got "
+                                  "{lon:g}, {lat:g}").format(lon=lon, lat=lat), field=field)
         name = label or point_label(lon, lat)
         key = (name, lon, lat)
         if key not in self._located:
@@ -162,7 +178,8 @@ class World:
             try:
                 s = snap(self.network, place.lon, place.lat, max_distance_m=limit_m, name=name)
             except CorridorError as exc:
-                raise ScenarioError(f"{name} is not on any road: {exc.message}",
+                raise ScenarioError(_("{name} is not on any road: {message}").format(
+                    name=name, message=exc.message),
                                     source=self.scenario.base_dir, field=field) from exc
             node = s.node
             snap_km = float(haversine_m(place.lon, place.lat, self.network.node_lon[node],
@@ -238,7 +255,8 @@ class World:
         weights = edge_weights(self.network, self.situation, mode=mode,
                                convoy_speed_kmh=self.scenario.convoy_speed_kmh,
                                exclude_territories=exclude, held=held)
-        self.router.customize(name, weights, excluded=describe_exclusions(exclude, True))
+        self.router.customize(name, weights,
+                              excluded=functools.partial(describe_exclusions, tuple(exclude)))
         self._metric_specs[name] = (mode, exclude, holder)
 
     # -- time -----------------------------------------------------------------------------------
@@ -331,13 +349,14 @@ def _control(sc: Scenario, countries: dict[str, shapely.Geometry],
     for i, code in enumerate(wanted):
         if code not in countries:
             where = "control.base_country" if code == spec.base_country else f"control.states[{i}]"
-            raise ScenarioError(f"the borders file has no country {code!r}",
+            raise ScenarioError(_("the borders file has no country {code!r}").format(code=code),
                                 source=sc.path(spec.borders) if spec.borders else None,
                                 field=where)
     control = ControlMap.from_countries({c: countries[c] for c in wanted})
     if spec.settlements is not None:
         if spec.base_country is None:
-            raise ScenarioError("settlement control needs control.base_country to subdivide",
+            raise ScenarioError(_("settlement control needs {key} to subdivide").format(
+                key="control.base_country"),
                                 field="control.settlements")
         control = control.overlaid_by(ControlMap.from_settlements(
             sources.settlements or [], status_labels=spec.settlements.status,
@@ -382,15 +401,16 @@ def _check_siting(sc: Scenario, network: RoadNetwork, gazetteer: Gazetteer,
     for k, cp in enumerate(sc.checkpoints):
         where = f"checkpoints[{k}].at"
         check_point(network, point_of(sc, gazetteer, network, cp.at, where), limit_m=limit_m,
-                    field=where, what=f"checkpoint {cp.name!r}")
+                    field=where, what=_("checkpoint {name!r}").format(name=cp.name))
     for i, zone in enumerate(sc.hazards.zones):
         if isinstance(zone, HazardArea):
             check_area(network, zone.coordinates, limit_m=limit_m,
-                       field=f"hazards.zones[{i}]", what=f"hazard zone {zone.name!r}")
+                       field=f"hazards.zones[{i}]",
+                       what=_("hazard zone {name!r}").format(name=zone.name))
     for where, name, outline in sources.hazard_outlines:
         if isinstance(outline, shapely.Polygon):
             check_area(network, list(outline.exterior.coords), limit_m=limit_m, field=where,
-                       what=f"hazard layer {name!r}")
+                       what=_("hazard layer {name!r}").format(name=name))
 
 
 def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources: Sources,
@@ -413,11 +433,12 @@ def _closures(sc: Scenario, gazetteer: Gazetteer, network: RoadNetwork, sources:
 def _point_closure(sc: Scenario, network: RoadNetwork, spot: FileClosure) -> PointClosure:
     """A blocked spot, checked to lie within its radius of a road."""
     distance = check_point(network, spot.lonlat, limit_m=sc.network.max_snap_km * 1000.0,
-                           field=spot.field, what=f"closure {spot.name!r}")
+                           field=spot.field, what=_("closure {name!r}").format(name=spot.name))
     if distance > spot.radius_m:
-        raise ScenarioError(f"closure {spot.name!r} closes no road: the nearest lies "
-                            f"{distance:.0f} m away, beyond its radius_m of "
-                            f"{spot.radius_m:g}", field=spot.field)
+        raise ScenarioError(_("closure {name!r} closes no road: the nearest lies "
+                              "{distance:.0f} m away, beyond its radius_m of {radius_m:g}")
+                            .format(name=spot.name, distance=distance, radius_m=spot.radius_m),
+                            field=spot.field)
     return PointClosure(spot.name, *spot.lonlat, spot.radius_m)
 
 

@@ -10,17 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from corridor.i18n import _
+
 
 def offset_mismatch(name: str, value: dt.datetime, zone: str) -> str | None:
     """Why ``value`` disagrees with ``zone`` at that moment, or ``None`` if it agrees."""
     try:
         expected = value.astimezone(ZoneInfo(zone)).utcoffset()
     except OverflowError:
-        return f"{name} {value.isoformat()} is out of range"
+        return _("{field} {value} is out of range").format(field=name, value=value.isoformat())
     if value.utcoffset() == expected:
         return None
-    return (f"{name} {value.isoformat()} has offset {_hhmm(value.utcoffset())} but {zone} was "
-            f"at {_hhmm(expected)} then; give the offset of the zone")
+    return _("{field} {value} has offset {offset} but {zone} was at {expected} then; give the "
+             "offset of the zone").format(field=name, value=value.isoformat(),
+                                          offset=_hhmm(value.utcoffset()), zone=zone,
+                                          expected=_hhmm(expected))
 
 
 def _hhmm(offset: dt.timedelta | None) -> str:

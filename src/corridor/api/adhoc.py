@@ -8,12 +8,13 @@ a proposal.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.errors import ConflictError
+from corridor.i18n import _
 from corridor.negotiation.adhoc import MAX_ALTERNATIVES, RouteQuery, parse_place
 from corridor.routing.weights import Mode
 from corridor.store.engine import route_for_service
@@ -31,9 +32,10 @@ _PLACE = ("A place name the scenario's gazetteer knows, or `LON,LAT` in decimal 
 
 
 class ReasonOut(BaseModel):
-    """One rule's outcome: a stable code and a message citing the specifics."""
+    """One rule's outcome: a stable code, its parameters and a message citing the specifics."""
 
     code: str
+    params: dict[str, Any] = {}
     message: str
 
 
@@ -135,7 +137,7 @@ class RouteOut(BaseModel):
 @router.get("/api/route", responses={
     **READ_ERRORS, 409: {"model": Error, "description": "The service runs without a scenario"}})
 def get_route(
-    _: Annotated[User, Depends(permit("route.query"))],
+    caller: Annotated[User, Depends(permit("route.query"))],
     world: Annotated[World | None, Depends(scenario_world)],
     origin: Annotated[str, Query(alias="from", min_length=1, max_length=200,
                                  description=_PLACE)],
@@ -154,8 +156,8 @@ def get_route(
     An unknown place, window or territory, or places no road joins, is a 422 naming the field.
     """
     if world is None:
-        raise ConflictError("the service runs without a scenario; start it with --scenario "
-                            "to route", field="from")
+        raise ConflictError(_("the service runs without a scenario; start it with --scenario "
+                              "to route"), field="from")
     query = RouteQuery(parse_place(origin), parse_place(to),
                        tuple(parse_place(v) for v in via or ()), mode, tuple(exclude or ()),
                        alternatives=alternatives, window=window)

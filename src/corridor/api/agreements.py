@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.store import coordination
 from corridor.store.models import Agreement, Signature, User
 from corridor.store.schemas import (
@@ -53,15 +54,15 @@ def get_agreement(agreement_id: IdPath, db: DB, _: Reader) -> AgreementOut:
 @router.get("/{agreement_id}/canonical", responses={
     **READ_ERRORS, 200: {"content": {"application/json": {}},
                          "description": "The exact bytes each party signs"}})
-def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, _: Reader) -> Response:
+def get_canonical(agreement_id: IdPath, party: PartyQuery, db: DB, reader: Reader) -> Response:
     """The party's statement agreeing to the document, as canonical JSON bytes (RFC 8785).
 
     Ready to be signed client-side: the party is part of what it signs.
     """
     document = fetch(db, Agreement, agreement_id, AgreementOut).document
     if party not in document.get("parties", []):
-        raise StoreError(f"party {party} is not a party to agreement {agreement_id}",
-                         field="party")
+        raise StoreError(_("party {party} is not a party to agreement {agreement}").format(
+            party=party, agreement=agreement_id), field="party")
     return Response(statement_bytes(document, party), media_type="application/json")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,9 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor import __version__, web
 from corridor.errors import ConflictError, NotFoundError, StoreError
+from corridor.i18n import _, use_language
 from corridor.settings import Settings
 from corridor.store.db import Database
 from corridor.store.schemas import MAX_NESTING, Error
+from corridor.store.validation import describe
 
 from . import (
     adhoc,
@@ -41,8 +44,10 @@ from . import (
     users,
 )
 from .auth import token_still_valid
+from .basemap import install as install_basemap
 from .eventhub import EventHub
 from .headers import SECURITY_HEADERS, SecurityHeaders
+from .language import RequestLanguage, requested_language
 from .map import install as install_map
 from .policy import file_routes
 
@@ -99,13 +104,14 @@ class BodyLimit:
                 return
         body = b"".join(chunks)
         if _nesting(body) > MAX_NESTING:
-            detail = f"JSON body nested deeper than {MAX_NESTING} levels"
+            detail = _("JSON body nested deeper than {levels} levels").format(levels=MAX_NESTING)
             await _answer(scope, receive, send, detail, 400)
             return
         await self.app(scope, _replaying(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _answer(scope, receive, send, f"request body exceeds {self.max_bytes} bytes", 413)
+        detail = _("request body exceeds {limit} bytes").format(limit=self.max_bytes)
+        await _answer(scope, receive, send, detail, 413)
 
 
 async def _answer(scope: Scope, receive: Receive, send: Send, detail: str, status: int) -> None:
@@ -147,35 +153,48 @@ def _field(location: tuple[object, ...]) -> str:
 
 
 async def _invalid(_: Request, exc: Exception) -> JSONResponse:
-    """One readable line per problem, each naming the field, instead of pydantic's raw list."""
+    """One readable line per problem, each naming the field, instead of pydantic's raw list.
+
+    The field paths stay as the client sent them; the problems are in the request's language.
+    """
     assert isinstance(exc, RequestValidationError)
-    problems = [(_field(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+    problems = [(_field(tuple(e["loc"])), describe(e)) for e in exc.errors()]
     detail = "; ".join(f"{where}: {message}" for where, message in problems)
     body = Error(detail=detail, field=problems[0][0] if problems else None)
     return JSONResponse(body.model_dump(), status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """As FastAPI's, except that 405 lists every method of the path, not just one route's."""
+    """As FastAPI's, except that 405 lists every method of the path, not just one route's.
+
+    The router's own texts (404, 405) are given in the request's language too.
+    """
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
+        # The router's own answer for a path that names nothing.
+        exc = StarletteHTTPException(404, _("Not Found"), exc.headers)
     if exc.status_code != 405:
         return await http_exception_handler(request, exc)
     methods: set[str] = set()
     for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
+        match, _child_scope = route.matches(request.scope)
         if match != Match.NONE and isinstance(route, APIRoute) and route.methods:
             methods |= route.methods
-    return JSONResponse(Error(detail="method not allowed").model_dump(), status_code=405,
+    return JSONResponse(Error(detail=_("method not allowed")).model_dump(), status_code=405,
                         headers={"Allow": ", ".join(sorted(methods))})
 
 
-async def _internal(_: Request, exc: Exception) -> JSONResponse:
-    """The last resort: a JSON error that still carries the security headers.
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort: a JSON error that still carries the security and language headers.
 
-    The middleware cannot add them here, because errors escape it.
+    The middlewares cannot add them here, because errors escape them; for the same reason the
+    language is negotiated again from the request.
     """
-    return JSONResponse(Error(detail="internal error; the request was not completed").model_dump(),
-                        status_code=500, headers=SECURITY_HEADERS)
+    with use_language(requested_language(request.headers)) as language:
+        detail = _("internal error; the request was not completed")
+    return JSONResponse(Error(detail=detail).model_dump(), status_code=500,
+                        headers={**SECURITY_HEADERS, "Content-Language": language,
+                                 "Vary": "Accept-Language"})
 
 
 @contextlib.asynccontextmanager
@@ -206,6 +225,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
                    convoys, situations, alerts, adhoc, events, audit, users):
         app.include_router(module.router)
     install_map(app, settings.scenario)
+    install_basemap(app, settings.basemap)
     situations.install(app, db)
     file_routes(app)
     web.mount(app)
@@ -214,5 +234,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outside the body limit, whose refusals are answered in the request's language too.
+    app.add_middleware(RequestLanguage)
     app.add_middleware(SecurityHeaders)
     return app

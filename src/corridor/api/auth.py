@@ -17,9 +17,12 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 
+from corridor.i18n import _
 from corridor.store.coordination import hash_token
 from corridor.store.db import Database
 from corridor.store.models import User, utcnow
+
+from .language import speak_as
 
 _bearer = HTTPBearer(auto_error=False, description="Token printed by `corridor admin user add`")
 
@@ -43,11 +46,11 @@ def token_fault(user: User | None, presented: str, now: dt.datetime) -> str | No
     """Why the token hashed to ``presented`` does not (or no longer) authenticate ``user``."""
     # The lookup goes through an index; the final comparison does not leak timing.
     if user is None or not hmac.compare_digest(user.token_hash, presented):
-        return "unknown bearer token"
+        return _("unknown bearer token")
     if user.revoked_at is not None:
-        return "bearer token revoked"
+        return _("bearer token revoked")
     if user.token_expires_at is not None and user.token_expires_at <= now:
-        return "bearer token expired; ask for a new one"
+        return _("bearer token expired; ask for a new one")
     return None
 
 
@@ -82,7 +85,7 @@ def current_user(
 ) -> User:
     """The user whose token is presented; 401 if none is, or it is unknown, revoked or expired."""
     if credentials is None:
-        raise _unauthorised("missing bearer token")
+        raise _unauthorised(_("missing bearer token"))
     presented = hash_token(credentials.credentials)
     user, now = _holder(db, presented), utcnow()
     if (fault := token_fault(user, presented, now)) is not None:
@@ -90,4 +93,15 @@ def current_user(
     assert user is not None
     _note_use(db, user, now)
     request.state.token_hash = presented
+    return user
+
+
+async def speaking_user(request: Request,
+                        user: Annotated[User, Depends(current_user)]) -> User:
+    """The authenticated user, the rest of the request answered in their language.
+
+    Asynchronous on purpose: it runs in the request's task, so the language it sets is seen
+    by the handler and the error answers; a worker thread's would be lost.
+    """
+    speak_as(request, user)
     return user

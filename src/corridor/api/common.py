@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, delete
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.store import queries
 from corridor.store.db import Database
 from corridor.store.models import Base, IdempotencyRecord, User, utcnow
@@ -76,15 +77,19 @@ def _encode_cursor(after: object | None) -> str | None:
     return None if after is None else base64.urlsafe_b64encode(str(after).encode()).decode()
 
 
+def _not_a_cursor() -> StoreError:
+    return StoreError(_("not a cursor returned by this API"), field="cursor")
+
+
 def _decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     try:
         after = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, binascii.Error) as exc:
-        raise StoreError("not a cursor returned by this API", field="cursor") from exc
+        raise _not_a_cursor() from exc
     if document_fault(after) is not None:
-        raise StoreError("not a cursor returned by this API", field="cursor")
+        raise _not_a_cursor()
     return after
 
 
@@ -95,10 +100,10 @@ def _typed_after(key: InstrumentedAttribute[Any], after: str | None) -> object |
     try:
         converted: object = key.type.python_type(after)
     except ValueError as exc:
-        raise StoreError("not a cursor returned by this API", field="cursor") from exc
+        raise _not_a_cursor() from exc
     if isinstance(converted, int) and not 0 <= converted <= MAX_ID:
         # Larger numbers overflow the column's type on the way into the query.
-        raise StoreError("not a cursor returned by this API", field="cursor")
+        raise _not_a_cursor()
     return converted
 
 
@@ -166,8 +171,8 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> JSONRe
     if record is None:
         return None
     if record.request_hash != request_hash:
-        raise StoreError(f"Idempotency-Key {key!r} was already used for a different request; "
-                         "nothing was stored", field="Idempotency-Key")
+        raise StoreError(_("Idempotency-Key {key!r} was already used for a different request; "
+                           "nothing was stored").format(key=key), field="Idempotency-Key")
     return JSONResponse(record.response, status_code=record.status_code,
                         headers={"Idempotent-Replayed": "true"})
 

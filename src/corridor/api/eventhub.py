@@ -23,6 +23,7 @@ from fastapi import HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
+from corridor.i18n import N_, _
 from corridor.settings import Limits
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry
@@ -60,13 +61,21 @@ def _format(entry: AuditEntry) -> str:
             f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n")
 
 
-def _ending(event: str, detail: str) -> str:
-    return f"event: {event}\ndata: {json.dumps({'detail': detail})}\n\n"
-
-
+#: Why a stream ends: the name of its last event, and that event's detail.
+Ending = tuple[str, str]
 #: The last event of a stream whose token stopped working, and of one cut at shutdown.
-TOKEN_INVALID = _ending("token_invalid", "the bearer token is no longer valid")
-SHUTDOWN = _ending("end", "the service is shutting down")
+TOKEN_INVALID: Ending = ("token_invalid", N_("the bearer token is no longer valid"))
+SHUTDOWN: Ending = ("end", N_("the service is shutting down"))
+
+
+def ending_event(ending: Ending) -> str:
+    """The stream's last event, its detail in the language of the stream's request.
+
+    The hub decides that a stream ends from its own task, which has no request's language, so
+    the detail is translated only when the stream sends it.
+    """
+    event, detail = ending
+    return f"event: {event}\ndata: {json.dumps({'detail': _(detail)}, ensure_ascii=False)}\n\n"
 
 
 @dataclass(eq=False)
@@ -78,7 +87,7 @@ class Subscription:
 
     user_id: int
     token_hash: str
-    ended: str | None = None
+    ended: Ending | None = None
     woken: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -103,12 +112,14 @@ class EventHub:
         """Open a stream, or refuse: 429 over the user's cap, 503 over the service's."""
         if len(self._subs) >= self._limits.streams_total:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                                f"the service has {len(self._subs)} event streams open, its "
-                                "limit; try again later", headers={"Retry-After": "30"})
+                                _("the service has {count} event streams open, its limit; try "
+                                  "again later").format(count=len(self._subs)),
+                                headers={"Retry-After": "30"})
         if self._per_user[user_id] >= self._limits.streams_per_user:
             raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                                f"this user already has {self._per_user[user_id]} event streams "
-                                f"open, the limit per user; close one first",
+                                _("this user already has {count} event streams open, the limit "
+                                  "per user; close one first").format(
+                                    count=self._per_user[user_id]),
                                 headers={"Retry-After": "30"})
         sub = Subscription(user_id, token_hash)
         self._subs.add(sub)

@@ -15,10 +15,11 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.store.db import Database
 
 from .common import DB, MAX_ID, READ_ERRORS
-from .eventhub import EventHub, Subscription, read_after
+from .eventhub import EventHub, Subscription, ending_event, read_after
 from .policy import Reader
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -43,7 +44,7 @@ async def _stream(hub: EventHub, sub: Subscription, db: Database, after: int,
             return
         if not await hub.wait(sub, _KEEPALIVE_SECONDS):
             yield ": keep-alive\n\n"
-    yield sub.ended
+    yield ending_event(sub.ended)
 
 
 class _Stream(StreamingResponse):
@@ -69,7 +70,7 @@ def _start(last_event_id: str | None, after: int | None) -> int:
     except ValueError:
         seq = -1
     if not 0 <= seq <= MAX_ID:
-        raise StoreError("Last-Event-ID must be an event id sent by this stream",
+        raise StoreError(_("Last-Event-ID must be an event id sent by this stream"),
                          field="Last-Event-ID")
     return seq
 

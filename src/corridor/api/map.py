@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from corridor import styles
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.report.fieldfiles import gpx_text, kml_text
 from corridor.report.fieldmap import dossier_field_map
 from corridor.report.layers import ScenarioLayers
@@ -33,6 +34,7 @@ from corridor.store.db import Database
 from corridor.store.schemas import Error, Timestamp
 from corridor.world import World
 
+from .basemap import BASEMAP_URL
 from .common import DB, READ_ERRORS, IdPath
 from .policy import Reader
 
@@ -101,6 +103,9 @@ class MapOut(BaseModel):
     data_note: str = Field(description="Schematic warning and attribution, to show on the map")
     bbox: tuple[float, float, float, float] | None = Field(
         description="min lon, min lat, max lon, max lat of the scenario's network")
+    basemap: str | None = Field(None, description=(
+        "URL of the basemap's PMTiles file (roads, places, borders, water, land use), read by "
+        "range requests; null when the server has none"))
     status_colours: dict[str, str] = Field(description="Corridor colour by status")
     territory_colours: dict[str, str] = Field(description=(
         "Fill of control areas by label, from the scenario's palette (one colour per party "
@@ -154,11 +159,11 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         min_lon, min_lat, max_lon, max_lat = (float(part) for part in text.split(","))
     except ValueError as exc:
-        raise StoreError("bbox is four numbers: min lon, min lat, max lon, max lat",
+        raise StoreError(_("bbox is four numbers: min lon, min lat, max lon, max lat"),
                          field="bbox") from exc
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise StoreError("bbox must run west to east and south to north within "
-                         "-180..180 and -90..90", field="bbox")
+        raise StoreError(_("bbox must run west to east and south to north within "
+                           "-180..180 and -90..90"), field="bbox")
     return min_lon, min_lat, max_lon, max_lat
 
 
@@ -174,7 +179,7 @@ def map_filter(
 ) -> queries.MapFilter:
     """The map's query parameters, checked: a box running west to east, a span forwards."""
     if since is not None and until is not None and until < since:
-        raise StoreError("until must not be before since", field="until")
+        raise StoreError(_("until must not be before since"), field="until")
     return queries.MapFilter(bbox=_bbox(bbox), since=since, until=until)
 
 
@@ -190,6 +195,7 @@ def get_map(request: Request, db: DB, _: Reader,
         live = queries.live_features(session, where)
     return MapOut(
         setting=request.app.state.setting, data_note=base.data_note, bbox=base.bbox,
+        basemap=BASEMAP_URL if request.app.state.basemap else None,
         status_colours=styles.STATUS_COLOURS, territory_colours=base.territory_colours,
         legend=base.legend, styles=_styles(),
         status_transitions={k: list(v) for k, v in TRANSITIONS.items()},

@@ -24,10 +24,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
+from corridor.i18n import N_, _
 from corridor.store.models import User
 from corridor.store.schemas import Role
 
-from .auth import current_user
+from .auth import speaking_user
 
 ROLES: tuple[Role, ...] = get_args(Role)
 OPENAPI_KEY = "x-corridor-action"
@@ -35,7 +36,10 @@ OPENAPI_KEY = "x-corridor-action"
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may take an action: ``roles``, of which those in ``own_party`` only for their party."""
+    """Who may take an action: ``roles``, of which those in ``own_party`` only for their party.
+
+    ``description`` is the English text; it is translated where it is shown.
+    """
 
     description: str
     roles: frozenset[Role]
@@ -47,36 +51,37 @@ def _rule(description: str, *roles: Role, own_party: tuple[Role, ...] = ()) -> R
 
 
 POLICY: dict[str, Rule] = {
-    "read": _rule("Read everything the service holds", *ROLES),
-    "token.rotate_own": _rule("Replace one's own bearer token", *ROLES),
-    "route.query": _rule("Route between places on the scenario's situation and see each "
-                         "party's verdict (nothing is stored)", *ROLES),
-    "user.manage": _rule("List users, revoke and re-issue their tokens", "facilitator"),
-    "party.create": _rule("Register a party", "facilitator"),
-    "party.set_key": _rule("Register or rotate a party's public key", "liaison",
+    "read": _rule(N_("Read everything the service holds"), *ROLES),
+    "token.rotate_own": _rule(N_("Replace one's own bearer token"), *ROLES),
+    "language.set_own": _rule(N_("Choose the language the service answers one in"), *ROLES),
+    "route.query": _rule(N_("Route between places on the scenario's situation and see each "
+                            "party's verdict (nothing is stored)"), *ROLES),
+    "user.manage": _rule(N_("List users, revoke and re-issue their tokens"), "facilitator"),
+    "party.create": _rule(N_("Register a party"), "facilitator"),
+    "party.set_key": _rule(N_("Register or rotate a party's public key"), "liaison",
                            own_party=("liaison",)),
-    "talks.create": _rule("Record a round of talks", "facilitator"),
-    "proposal.create": _rule("Table a proposal", "facilitator", "liaison",
+    "talks.create": _rule(N_("Record a round of talks"), "facilitator"),
+    "proposal.create": _rule(N_("Table a proposal"), "facilitator", "liaison",
                              own_party=("liaison",)),
-    "proposal.draft": _rule("Draft proposals from a published statement, to edit before "
-                            "tabling them", "facilitator"),
-    "position.create": _rule("Take a party's position on a proposal", "liaison",
+    "proposal.draft": _rule(N_("Draft proposals from a published statement, to edit before "
+                               "tabling them"), "facilitator"),
+    "position.create": _rule(N_("Take a party's position on a proposal"), "liaison",
                              own_party=("liaison",)),
-    "agreement.create": _rule("Draft an agreement for the parties to sign", "facilitator"),
-    "signature.create": _rule("Sign an agreement for a party", "liaison",
+    "agreement.create": _rule(N_("Draft an agreement for the parties to sign"), "facilitator"),
+    "signature.create": _rule(N_("Sign an agreement for a party"), "liaison",
                               own_party=("liaison",)),
-    "corridor.create": _rule("Set up a corridor", "facilitator"),
-    "corridor.change_status": _rule("Move a corridor along its life cycle", "facilitator"),
-    "corridor.suspend": _rule("Suspend an open corridor, by status or with an incident",
+    "corridor.create": _rule(N_("Set up a corridor"), "facilitator"),
+    "corridor.change_status": _rule(N_("Move a corridor along its life cycle"), "facilitator"),
+    "corridor.suspend": _rule(N_("Suspend an open corridor, by status or with an incident"),
                               "facilitator"),
-    "notification.create": _rule("Announce a movement", "facilitator", "operator"),
-    "acknowledgement.create": _rule("Acknowledge or deny a movement for a party", "liaison",
+    "notification.create": _rule(N_("Announce a movement"), "facilitator", "operator"),
+    "acknowledgement.create": _rule(N_("Acknowledge or deny a movement for a party"), "liaison",
                                     own_party=("liaison",)),
-    "incident.create": _rule("Report an incident", "facilitator", "operator", "liaison"),
-    "convoy_report.create": _rule("Report a convoy's progress", "facilitator", "operator"),
-    "situation.create": _rule("Post a new picture of the ground, re-judging what is open",
+    "incident.create": _rule(N_("Report an incident"), "facilitator", "operator", "liaison"),
+    "convoy_report.create": _rule(N_("Report a convoy's progress"), "facilitator", "operator"),
+    "situation.create": _rule(N_("Post a new picture of the ground, re-judging what is open"),
                               "facilitator", "operator"),
-    "alert.acknowledge": _rule("Acknowledge an alert for a party", "liaison",
+    "alert.acknowledge": _rule(N_("Acknowledge an alert for a party"), "liaison",
                                own_party=("liaison",)),
 }
 
@@ -89,18 +94,19 @@ def check(user: User, action: str, party_id: str | None = None) -> None:
     """Raise 403 unless ``user`` may take ``action`` (for ``party_id``, when it names one)."""
     rule = POLICY[action]
     if user.role not in rule.roles:
-        raise _forbidden(f"role {user.role} may not do this; needs "
-                         f"{' or '.join(r for r in ROLES if r in rule.roles)}")
+        raise _forbidden(_("role {role} may not do this; needs {roles}").format(
+            role=user.role, roles=_(" or ").join(r for r in ROLES if r in rule.roles)))
     if party_id is not None and user.role in rule.own_party and user.party_id != party_id:
-        raise _forbidden(f"{user.role} of party {user.party_id} cannot act for party {party_id}")
+        raise _forbidden(_("{role} of party {own} cannot act for party {party}").format(
+            role=user.role, own=user.party_id, party=party_id))
 
 
 def permit(action: str) -> Callable[[User], User]:
     """Dependency admitting only users who may take ``action``; the route is filed under it."""
     if action not in POLICY:
-        raise KeyError(f"no action {action!r} in the policy")
+        raise KeyError(_("no action {action!r} in the policy").format(action=action))
 
-    def _permitted(user: Annotated[User, Depends(current_user)]) -> User:
+    def _permitted(user: Annotated[User, Depends(speaking_user)]) -> User:
         check(user, action)
         return user
 
@@ -120,8 +126,8 @@ class MayOut(BaseModel):
 
 
 def allowed(user: User) -> list[MayOut]:
-    """The table's rows for ``user``: what ``/api/me`` answers."""
-    return [MayOut(action=name, description=rule.description,
+    """The table's rows for ``user``: what ``/api/me`` answers, described in their language."""
+    return [MayOut(action=name, description=_(rule.description),
                    party=user.party_id if user.role in rule.own_party else None)
             for name, rule in POLICY.items() if user.role in rule.roles]
 

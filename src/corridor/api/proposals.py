@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from corridor.errors import ConflictError, IngestError, StoreError
+from corridor.i18n import _
 from corridor.ingest import as_json, decode_statement, draft, scenario_context
 from corridor.ingest.text import MAX_BYTES, detect_language
 from corridor.store import coordination
@@ -51,7 +52,7 @@ class DraftIn(BaseModel):
 
 @router.post("/draft", responses=WRITE_ERRORS)
 def draft_proposals(
-    body: DraftIn, _: Annotated[User, Depends(permit("proposal.draft"))],
+    body: DraftIn, caller: Annotated[User, Depends(permit("proposal.draft"))],
     world: Annotated[World | None, Depends(scenario_world)],
 ) -> dict[str, Any]:
     """Proposals drafted from a statement, as ``corridor ingest --json`` gives them.
@@ -61,8 +62,8 @@ def draft_proposals(
     is empty, too long or announces no corridor is a 422 saying so.
     """
     if world is None:
-        raise ConflictError("the service runs without a scenario, and drafts resolve place "
-                            "names through its gazetteer: start it with --scenario",
+        raise ConflictError(_("the service runs without a scenario, and drafts resolve place "
+                              "names through its gazetteer: start it with --scenario"),
                             field="text")
     language = None if body.lang == "auto" else body.lang
     try:
@@ -81,7 +82,7 @@ def get_proposal(proposal_id: IdPath, db: DB, _: Reader) -> ProposalOut:
 
 @router.get("/{proposal_id}/odds", responses=READ_ERRORS)
 def get_odds(
-    proposal_id: IdPath, db: DB, _: Reader,
+    proposal_id: IdPath, db: DB, reader: Reader,
     world: Annotated[World | None, Depends(scenario_world)],
     samples: Annotated[int, Query(ge=1, le=odds.MAX_SAMPLES,
                                   description="situations to draw")] = odds.DEFAULT_SAMPLES,
@@ -94,8 +95,9 @@ def get_odds(
     """
     proposal = fetch(db, Proposal, proposal_id, ProposalOut)
     if world is None:
-        raise ConflictError("the service runs without a scenario, and the odds are drawn from "
-                            "its control reports: start it with --scenario", field="samples")
+        raise ConflictError(_("the service runs without a scenario, and the odds are drawn "
+                              "from its control reports: start it with --scenario"),
+                            field="samples")
     return proposal_odds(world, proposal, samples)
 
 

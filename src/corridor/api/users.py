@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 
+from corridor.i18n import use_language
 from corridor.store import coordination
 from corridor.store.models import User
-from corridor.store.schemas import NewTokenOut, UserOut, UserTokenOut
+from corridor.store.schemas import MeIn, NewTokenOut, UserOut, UserTokenOut
 
 from .common import DB, READ_ERRORS, WRITE_ERRORS, IdPath, Page, Paging, list_page
+from .language import requested_language
 from .policy import MayOut, Reader, allowed, permit
 
 router = APIRouter(tags=["users"])
@@ -31,6 +33,28 @@ class MeOut(UserOut):
 @router.get("/api/me", responses={401: READ_ERRORS[401]})
 def who_am_i(user: Reader) -> MeOut:
     """The caller, and every action the policy lets them take: the dashboard shows only these."""
+    return _me(user)
+
+
+@router.patch("/api/me", responses=WRITE_ERRORS)
+def change_own_settings(
+    body: MeIn, db: DB, request: Request, response: Response,
+    user: Annotated[User, Depends(permit("language.set_own"))],
+) -> MeOut:
+    """Set the language the service answers the caller in (null: each request's Accept-Language).
+
+    The answer is already in the new language.
+    """
+    with db.write() as session:
+        changed = coordination.set_user_language(session, user.name, user.id, body.language)
+        language = changed.language or requested_language(request.headers)
+        with use_language(language):
+            me = _me(changed)
+    response.headers["Content-Language"] = language
+    return me
+
+
+def _me(user: User) -> MeOut:
     return MeOut.model_validate({**UserOut.model_validate(user).model_dump(),
                                  "may": allowed(user)})
 

@@ -29,6 +29,7 @@ from corridor.cli import (
     serve,
     sheet,
     sweep,
+    tiles,
     timeline,
 )
 from corridor.cli._options import LangOpt, apply_language
@@ -52,7 +53,7 @@ def _language(lang: LangOpt = None) -> None:
 
 # Every command module adds its commands the same way; this order is the order of ``--help``.
 for _module in (scenario, negotiate, sweep, route, plan, timeline, evacuate, ingest, serve,
-                sheet, network, admin, audit):
+                sheet, network, tiles, admin, audit):
     _module.register(app)
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from corridor import i18n
 from corridor.errors import CorridorError
+from corridor.i18n import _
 from corridor.scenario import Scenario
+
+R = TypeVar("R")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 DbOpt = Annotated[str, typer.Option(
@@ -40,6 +47,28 @@ def apply_language(lang: str | None) -> None:
         i18n.set_language(i18n.parse_language(lang))
 
 
+def with_language(command: Callable[..., R]) -> Callable[..., R]:
+    """``command`` with a ``--lang`` option of its own, applied before it runs.
+
+    An operator types the language after the command (``corridor negotiate FILE --lang uk``)
+    as often as before it; every command takes it the same way, through this one wrapper,
+    instead of each repeating the option and the call.
+    """
+    @functools.wraps(command)
+    def run(*args: Any, lang: str | None = None, **kwargs: Any) -> R:
+        apply_language(lang)
+        return command(*args, **kwargs)
+
+    signature = inspect.signature(command, eval_str=True)
+    option = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                               annotation=LangOpt)
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), option])
+    run.__annotations__ = {**typing.get_type_hints(command, include_extras=True),
+                           "lang": LangOpt}
+    return run
+
+
 def parse_day(text: str | None, scenario: Scenario | None = None,
               option: str = "--at") -> date | None:
     """A date option's value, checked against the scenario's timeline when one is given.
@@ -53,7 +82,7 @@ def parse_day(text: str | None, scenario: Scenario | None = None,
         if scenario is not None:
             scenario.snapshot_date(day)
     except ValueError:
-        raise CorridorError(f"expected a date as YYYY-MM-DD, got {text!r}",
+        raise CorridorError(_("expected a date as YYYY-MM-DD, got {text!r}").format(text=text),
                             field=option) from None
     except CorridorError as exc:
         raise CorridorError(exc.message, field=option) from None

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 #: Diagnostics, progress and errors go to stderr so ``--json`` output stays parseable.
 console = Console(stderr=True)
@@ -26,3 +27,8 @@ def report(data: dict[str, Any], as_json: bool, text: str) -> None:
         print_json(data)
     else:
         out.print(text, highlight=False, soft_wrap=True)
+
+
+def styled(style: str, text: str) -> str:
+    """``text`` as rich markup in ``style`` (``green``, ``bold yellow``), its brackets escaped."""
+    return f"[{style}]{escape(text)}[/{style}]"

@@ -15,10 +15,11 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from corridor.cli import tokens
-from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg
+from corridor.cli._options import DbOpt, JsonOpt, ScenarioArg, with_language
 from corridor.cli._output import report
 from corridor.cli.tokens import ADMIN_ACTOR, TOKEN_DAYS, ExpiresOpt, token_lifetime
 from corridor.errors import ScenarioError, StoreError
+from corridor.i18n import LanguageCode, _
 from corridor.scenario import load_scenario
 from corridor.settings import DEFAULTS
 from corridor.store import coordination
@@ -36,18 +37,18 @@ DEFAULT_SCENARIO = Path("scenarios/ukraine-2022-03-07.yaml")
 def register(app: typer.Typer) -> None:
     """Add ``admin`` and its subcommands to the ``corridor`` command line."""
     party = typer.Typer(help="Parties to the talks.", no_args_is_help=True)
-    party.command("add")(party_add)
+    party.command("add")(with_language(party_add))
     user = typer.Typer(help="Users of the API and their bearer tokens.", no_args_is_help=True)
-    user.command("add")(user_add)
+    user.command("add")(with_language(user_add))
     tokens.register(user)
     admin = typer.Typer(help="Administer the coordination store: parties, users, keys, demo.",
                         no_args_is_help=True)
     admin.add_typer(party, name="party")
     admin.add_typer(user, name="user")
-    admin.command("seed-2022")(seed)
-    admin.command("import")(import_cmd)
-    admin.command("keygen")(keygen)
-    admin.command("sign")(sign)
+    admin.command("seed-2022")(with_language(seed))
+    admin.command("import")(with_language(import_cmd))
+    admin.command("keygen")(with_language(keygen))
+    admin.command("sign")(with_language(sign))
     app.add_typer(admin, name="admin")
 
 
@@ -68,7 +69,7 @@ def party_add(
         party = coordination.create_party(session, ADMIN_ACTOR, body)
         data = {"id": party.id, "name": party.name, "kind": party.kind,
                 "fingerprint": fingerprint(party.public_key) if party.public_key else None}
-    report(data, json, f"party {data['id']} added")
+    report(data, json, _("party {party} added").format(party=data["id"]))
 
 
 def _validated(kind: Any, data: object, field: str = "") -> Any:
@@ -85,19 +86,24 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Unique user name.")],
     role: Annotated[str, typer.Option(help="facilitator, liaison, operator or observer.")],
     party: Annotated[str | None, typer.Option(help="The party a liaison acts for.")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="en, uk or ru: the language the service answers this user in (without it, each "
+             "request's Accept-Language decides).")] = None,
     expires_days: ExpiresOpt = TOKEN_DAYS,
     db: DbOpt = DEFAULTS.db,
     json: JsonOpt = False,
 ) -> None:
     """Create a user and print its bearer token: it is shown this once and stored hashed."""
     checked: Role = _validated(Role, role, "role")
+    speaks: str | None = _validated(LanguageCode | None, language, "language")
     lifetime = token_lifetime(expires_days)
     with Database.open(db) as database, database.write() as session:
         user, token = coordination.create_user(session, ADMIN_ACTOR, name, checked, party,
-                                               lifetime=lifetime)
+                                               lifetime=lifetime, language=speaks)
         data = {"id": user.id, "name": user.name, "role": user.role, "party": user.party_id,
-                "token": token}
-    report(data, json, f"user {name} ({role}) added; bearer token (shown once):\n{token}")
+                "language": user.language, "token": token}
+    report(data, json, _("user {name} ({role}) added; bearer token (shown once):\n{token}").format(
+        name=name, role=role, token=token))
 
 
 def seed(
@@ -119,8 +125,9 @@ def seed(
             summary = seed_2022(session, proposals, keys)
     counts = dataclasses.asdict(summary)
     key_files = {} if keys is None else {party: str(key_file(keys, party)) for party in SIGNERS}
-    text = ", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded"
-    text += "".join(f"\nparty {party}'s key: {path}" for party, path in key_files.items())
+    text = _("{counts} loaded").format(counts=", ".join(f"{v} {k}" for k, v in counts.items()))
+    text += "".join("\n" + _("party {party}'s key: {path}").format(party=party, path=path)
+                    for party, path in key_files.items())
     report({**counts, "keys": key_files}, json, text)
 
 
@@ -158,10 +165,11 @@ def keygen(
     try:
         pair.save(out_file)
     except FileExistsError as exc:
-        raise StoreError("refusing to overwrite an existing key", source=out_file) from exc
+        raise StoreError(_("refusing to overwrite an existing key"), source=out_file) from exc
     data = {"private_key_file": str(out_file), "public_key": pair.public_key_hex,
             "fingerprint": fingerprint(pair.public_key_hex)}
-    report(data, json, f"public key {data['public_key']}\nfingerprint {data['fingerprint']}")
+    report(data, json, _("public key {key}\nfingerprint {fingerprint}").format(
+        key=data["public_key"], fingerprint=data["fingerprint"]))
 
 
 def sign(
@@ -179,12 +187,15 @@ def sign(
     try:
         loaded = jsonlib.loads(agreement.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read the agreement: {exc}", source=agreement) from exc
+        raise StoreError(_("cannot read the agreement: {error}").format(error=exc),
+                         source=agreement) from exc
     document = loaded.get("document", loaded) if isinstance(loaded, dict) else None
     if not isinstance(document, dict) or "agreement_id" not in document:
-        raise StoreError("not an agreement: no document with an agreement_id", source=agreement)
+        raise StoreError(_("not an agreement: no document with an agreement_id"),
+                         source=agreement)
     if party not in document.get("parties", []):
-        raise StoreError(f"party {party!r} is not a party to this agreement", source=agreement)
+        raise StoreError(_("party {party!r} is not a party to this agreement").format(
+            party=party), source=agreement)
     pair = KeyPair.load(key)
     data = {"agreement_id": document["agreement_id"], "signature": pair.sign(document, party),
             "fingerprint": fingerprint(pair.public_key_hex)}

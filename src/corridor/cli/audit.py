@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._options import DbOpt, JsonOpt, with_language
 from corridor.cli._output import report
+from corridor.i18n import _
 from corridor.settings import DEFAULTS
 from corridor.store.audit import Anchor, verify_chain
 from corridor.store.audit_state import verify_state
@@ -18,7 +19,7 @@ from corridor.store.db import Database
 def register(app: typer.Typer) -> None:
     """Add ``audit`` and its subcommands to the ``corridor`` command line."""
     audit = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
-    audit.command("verify")(audit_verify)
+    audit.command("verify")(with_language(audit_verify))
     app.add_typer(audit, name="audit")
 
 
@@ -52,7 +53,7 @@ def audit_verify(
         data["ok"] = chain.ok and tables.ok
         data["state"] = [dataclasses.asdict(d) for d in tables.differences]
         lines += [d.describe() for d in tables.differences] or [
-            "state: every checked table agrees with the log"]
+            _("state: every checked table agrees with the log")]
     report(data, json, "\n".join(lines))
     if not data["ok"]:
         raise typer.Exit(1)

@@ -10,9 +10,11 @@ from typing import Annotated, cast
 import typer
 from rich.markup import escape
 
-from corridor.cli._output import out, print_json
+from corridor.cli._options import with_language
+from corridor.cli._output import out, print_json, styled
 from corridor.errors import IngestError
 from corridor.gazetteer import Gazetteer, places_from_csv
+from corridor.i18n import _, format_decimal
 from corridor.ingest import Context, Draft, as_json, as_yaml, decode_statement, draft
 from corridor.ingest.drafts import scenario_context
 from corridor.ingest.text import MAX_BYTES, Language, detect_language
@@ -21,7 +23,7 @@ from corridor.world import build_world
 
 
 class LanguageChoice(StrEnum):
-    """``--lang`` values."""
+    """``--text-lang`` values."""
 
     auto = "auto"
     uk = "uk"
@@ -31,7 +33,7 @@ class LanguageChoice(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add ``ingest`` to the main app."""
-    app.command("ingest")(ingest)
+    app.command("ingest")(with_language(ingest))
 
 
 def ingest(
@@ -41,8 +43,9 @@ def ingest(
     gazetteer: Annotated[list[Path] | None, typer.Option(
         help="GeoNames JSON or supplementary CSV to resolve names with (repeatable), when "
              "there is no scenario.")] = None,
-    lang: Annotated[LanguageChoice, typer.Option(
-        "--lang", help="Language of the statement.")] = LanguageChoice.auto,
+    text_lang: Annotated[LanguageChoice, typer.Option(
+        "--text-lang", help="Language of the statement (--lang is the language of the "
+                            "output, as for every command).")] = LanguageChoice.auto,
     proposer: Annotated[str | None, typer.Option(
         help="Party id of the proposer, when the announcer names no party.")] = None,
     as_json_: Annotated[bool, typer.Option("--json", help="Print the drafts as JSON.")] = False,
@@ -51,9 +54,9 @@ def ingest(
 ) -> None:
     """Draft proposals from an announcement in Ukrainian, Russian or English."""
     if as_json_ and yaml_:
-        raise IngestError("give --json or --yaml, not both", field="--yaml")
+        raise IngestError(_("give --json or --yaml, not both"), field="--yaml")
     text = decode_statement(_read(statement), statement)
-    language = None if lang is LanguageChoice.auto else cast(Language, lang.value)
+    language = None if text_lang is LanguageChoice.auto else cast(Language, text_lang.value)
     context, taken = _context(scenario, gazetteer or [])
     drafts = draft(text, context, language=language)
     if yaml_:
@@ -74,7 +77,8 @@ def _read(statement: str) -> bytes:
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise IngestError(f"cannot read the statement: {exc.strerror}", source=path) from exc
+        raise IngestError(_("cannot read the statement: {error}").format(error=exc.strerror),
+                          source=path) from exc
 
 
 def _context(scenario: Path | None, files: list[Path]) -> tuple[Context, set[str]]:
@@ -85,8 +89,8 @@ def _context(scenario: Path | None, files: list[Path]) -> tuple[Context, set[str
         return scenario_context(world), {*(w.id for w in sc.windows),
                                          *(p.id for p in sc.proposals)}
     if not files:
-        raise IngestError("place names need a gazetteer: give --scenario, or GeoNames files "
-                          "with --gazetteer", field="--scenario")
+        raise IngestError(_("place names need a gazetteer: give --scenario, or GeoNames files "
+                            "with --gazetteer"), field="--scenario")
     gazetteer = Gazetteer.from_geonames([f for f in files if f.suffix.lower() != ".csv"])
     for path in files:
         if path.suffix.lower() == ".csv":
@@ -97,13 +101,17 @@ def _context(scenario: Path | None, files: list[Path]) -> tuple[Context, set[str
 def _print(number: int, item: Draft) -> None:
     data = item.as_json()
     route = " -> ".join([data["origin"], *data["waypoints"], data["destination"]])
-    out.print(f"[bold]{number}.[/bold] {escape(route)}  (confidence {item.confidence:.2f})",
+    out.print(f"[bold]{number}.[/bold] {escape(route)}  " + escape(
+        _("(confidence {confidence})").format(confidence=format_decimal(item.confidence, 2))),
               highlight=False, soft_wrap=True)
     for window in data["windows"]:
-        out.print(f"   window {window['start']} to {window['end'] or '?'} ({window['timezone']})",
+        out.print("   " + escape(_("window {start} to {end} ({timezone})").format(
+            start=window["start"], end=window["end"] or "?", timezone=window["timezone"])),
                   highlight=False)
     for problem in data["unresolved"]:
-        out.print(f"   [yellow]unresolved[/yellow] {escape(problem['written'])}: "
-                  f"{escape(problem['problem'] or '')}", highlight=False, soft_wrap=True)
+        out.print("   " + styled("yellow", _("unresolved")) + " "
+                  + escape(f"{problem['written']}: {problem['problem'] or ''}"),
+                  highlight=False, soft_wrap=True)
     for note in item.notes:
-        out.print(f"   note: {escape(note)}", highlight=False, soft_wrap=True)
+        out.print("   " + escape(_("note: {note}").format(note=note)), highlight=False,
+                  soft_wrap=True)

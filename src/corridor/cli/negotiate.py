@@ -7,24 +7,36 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from corridor.cli._options import AtOpt, GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
+from corridor.cli._options import (
+    AtOpt,
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+    with_language,
+)
 from corridor.cli._output import console, out, print_json
 from corridor.files import write_text_atomic
+from corridor.i18n import _, format_decimal
 from corridor.negotiation.output import negotiation_json
-from corridor.negotiation.search import Negotiation, negotiate
+from corridor.negotiation.search import Negotiation, mode_words, negotiate
 from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import negotiation_field_map
 from corridor.report.layers import export_geojson
 from corridor.report.negotiation import render_html
+from corridor.rules import Verdict
 from corridor.scenario import load_scenario
 from corridor.world import World, build_world
 
 
 def register(app: typer.Typer) -> None:
     """Add ``negotiate`` to the main app."""
-    app.command("negotiate")(negotiate_cmd)
+    app.command("negotiate")(with_language(negotiate_cmd))
 
 
 def negotiate_cmd(
@@ -43,7 +55,7 @@ def negotiate_cmd(
     """Judge every proposal for every party and search corridors all parties accept."""
     sc = load_scenario(scenario)
     day = parse_day(at, sc)
-    with console.status("loading the scenario") as status:
+    with console.status(_("loading the scenario")) as status:
         world = build_world(sc, progress=False)
         neg = negotiate(world, progress=lambda stage, _fraction: status.update(stage), at=day)
     if geojson is not None:
@@ -59,47 +71,61 @@ def negotiate_cmd(
     else:
         _print(world, neg)
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(_("wrote {path}").format(path=path))
 
 
 def _print(world: World, neg: Negotiation) -> None:
     if world.schematic:
-        out.print(f"[bold yellow]{world.data_note}[/bold yellow]")
+        out.print(f"[bold yellow]{escape(world.data_note)}[/bold yellow]")
     parties = [p.id for p in world.scenario.parties]
-    table = Table(title="Proposals", show_lines=True)
-    for col in ("id", "corridor", "km", "hours", "exposed km", "other side's km", *parties):
+    table = Table(title=_("Proposals"), show_lines=True)
+    for col in (_("id"), _("corridor"), _("km"), _("hours"), _("exposed km"),
+                _("other side's km"), *parties):
         table.add_column(col)
     for r in neg.proposals:
         c = r.corridor
         if c is None:
-            table.add_row(r.proposal.id, r.error or "", "", "", "", "", *["" for _ in parties])
+            table.add_row(r.proposal.id, r.error or "", "", "", "", "", *["" for _p in parties])
             continue
-        cells = []
-        for pid in parties:
-            v = c.verdicts[pid]
-            cells.append("[green]accepts[/green]" if v.acceptable else
-                         "[red]rejects[/red]\n" + "\n".join(x.message for x in v.violated))
-        table.add_row(r.proposal.id, f"{c.origin} → {c.destination}", f"{c.summary.km:.0f}",
-                      f"{c.summary.hours:.1f}", f"{c.summary.exposure_km['total']:.0f}",
+        cells = [verdict_cell(c.verdicts[pid]) for pid in parties]
+        table.add_row(r.proposal.id,
+                      f"{world.display_name(c.origin)} → {world.display_name(c.destination)}",
+                      format_decimal(c.summary.km, 0), format_decimal(c.summary.hours, 1),
+                      format_decimal(c.summary.exposure_km["total"], 0),
                       c.summary.held.short() if c.summary.held else "", *cells)
     out.print(table)
-    _print_search(neg)
+    _print_search(world, neg)
 
 
-def _print_search(neg: Negotiation) -> None:
+def verdict_cell(verdict: Verdict) -> str:
+    """A party's verdict for a table cell: accepts, or rejects and why (rich markup)."""
+    if verdict.acceptable:
+        return "[green]" + escape(_("accepts")) + "[/green]"
+    return "[red]" + escape(_("rejects")) + "[/red]\n" + "\n".join(
+        escape(x.message) for x in verdict.violated)
+
+
+def _print_search(world: World, neg: Negotiation) -> None:
     """Each origin's corridors every party accepts, or its conflict; then the notes."""
     for origin, corridors in neg.suggestions.items():
-        out.print(f"[bold]{origin}[/bold]: corridors every party accepts")
+        out.print(f"[bold]{escape(world.display_name(origin))}[/bold]: "
+                  + escape(_("corridors every party accepts")))
         for c in corridors[:5]:
             star = "★" if c.pareto else " "
-            during = f", in {', '.join(c.windows)}" if c.windows else ""
-            out.print(f"  {star} {c.destination} ({c.mode}): {c.summary.km:.0f} km, "
-                      f"{c.summary.hours:.1f} h, {c.summary.exposure_km['total']:.0f} km exposed"
-                      f", {c.summary.held.describe() if c.summary.held else ''}{during}")
+            line = _("{destination} ({mode}): {km} km, {hours} h, {exposed} km exposed").format(
+                destination=world.display_name(c.destination), mode=mode_words(c.mode),
+                km=format_decimal(c.summary.km, 0), hours=format_decimal(c.summary.hours, 1),
+                exposed=format_decimal(c.summary.exposure_km["total"], 0))
+            if c.summary.held:
+                line += ", " + c.summary.held.describe()
+            if c.windows:
+                line += ", " + _("in {windows}").format(windows=", ".join(c.windows))
+            out.print(f"  {star} {escape(line)}", highlight=False)
     for origin, conflict in neg.conflicts.items():
-        out.print(f"[bold]{origin}[/bold]: [red]no corridor every party accepts[/red]")
+        out.print(f"[bold]{escape(world.display_name(origin))}[/bold]: [red]"
+                  + escape(_("no corridor every party accepts")) + "[/red]")
         for party, code, message in conflict.messages:
-            out.print(f"  - {party} {code}: {message}")
-        out.print(f"  {conflict.explanation}")
+            out.print(f"  - {escape(party)} {code}: {escape(message)}", highlight=False)
+        out.print(f"  {escape(conflict.explanation)}", highlight=False)
     for note in neg.notes:
-        out.print(f"note: {note}")
+        out.print(escape(_("note: {note}").format(note=note)), highlight=False)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt
-from corridor.cli._output import out, print_json
+from corridor.cli._options import JsonOpt, with_language
+from corridor.cli._output import out, print_json, styled
+from corridor.i18n import _, format_decimal, format_number
 from corridor.network.cache import LoadedNetwork, open_network
 from corridor.network.osm import OSM_NOTE, SCHEMATIC_NOTE, NetworkSettings
 
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
         help="Build drivable road networks from OpenStreetMap extracts and report on them.",
         no_args_is_help=True,
     )
-    network.command("build")(build)
-    network.command("info")(info)
+    network.command("build")(with_language(build))
+    network.command("info")(with_language(info))
     app.add_typer(network, name="network")
 
 
@@ -51,7 +52,8 @@ def build(
     settings = NetworkSettings(simplify=not no_simplify, keep_edges=keep_edges)
     loaded = open_network(file, settings=settings,
                           cache_dir=cache_dir, progress=not json, rebuild=True)
-    _report(loaded, json, timing=f"built in {loaded.network.meta['build_seconds']:.2f} s")
+    _report(loaded, json, timing=_("built in {seconds} s").format(
+        seconds=format_decimal(loaded.network.meta["build_seconds"], 2)))
 
 
 def info(file: FileArg, cache_dir: CacheDirOpt = None, keep_edges: KeepEdgesOpt = False,
@@ -59,8 +61,9 @@ def info(file: FileArg, cache_dir: CacheDirOpt = None, keep_edges: KeepEdgesOpt 
     """Describe the network of an extract, loading it from the cache when possible."""
     loaded = open_network(file, settings=NetworkSettings(keep_edges=keep_edges),
                           cache_dir=cache_dir, progress=not json)
-    how = "from cache" if loaded.from_cache else "built, now cached"
-    _report(loaded, json, timing=f"loaded in {loaded.seconds:.3f} s ({how})")
+    how = _("from cache") if loaded.from_cache else _("built, now cached")
+    _report(loaded, json, timing=_("loaded in {seconds} s ({how})").format(
+        seconds=format_decimal(loaded.seconds, 3), how=how))
 
 
 def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
@@ -99,46 +102,51 @@ def _report(loaded: LoadedNetwork, as_json: bool, timing: str) -> None:
         print_json(report)
         return
     if report["schematic"]:
-        out.print(f"[bold yellow]{report['data_note']}[/bold yellow]")
-    summary = Table(title=f"Road network of {Path(str(report['source'])).name}",
-                    show_header=False)
+        out.print(styled("bold yellow", report["data_note"]))
+    summary = Table(title=_("Road network of {file}").format(
+        file=Path(str(report["source"])).name), show_header=False)
     summary.add_column("item", style="bold")
     summary.add_column("value")
     dropped = report["dropped"] or {}
-    min_lon, min_lat, max_lon, max_lat = report["bbox"]
+    min_lon, min_lat, max_lon, max_lat = (format_decimal(v, 4) for v in report["bbox"])
     rows = [
-        ("nodes", f"{report['nodes']:,}"),
-        ("directed edges", f"{report['edges']:,}"),
-        ("drivable OSM ways", f"{report['osm_ways']:,}"),
-        ("named places", f"{report['places']:,}"),
-        ("bounding box", f"lon {min_lon:.4f} to {max_lon:.4f}, lat {min_lat:.4f} to {max_lat:.4f}"),
-        ("dropped (cannot be routed both ways)",
-         f"{dropped.get('components', 0):,} components, {dropped.get('nodes', 0):,} nodes, "
-         f"{dropped.get('edges', 0):,} edges"),
+        (_("nodes"), format_number(report["nodes"])),
+        (_("directed edges"), format_number(report["edges"])),
+        (_("drivable OSM ways"), format_number(report["osm_ways"])),
+        (_("named places"), format_number(report["places"])),
+        (_("bounding box"), _("lon {west} to {east}, lat {south} to {north}").format(
+            west=min_lon, east=max_lon, south=min_lat, north=max_lat)),
+        (_("dropped (cannot be routed both ways)"),
+         _("{components} components, {nodes} nodes, {edges} edges").format(
+             components=format_number(dropped.get("components", 0)),
+             nodes=format_number(dropped.get("nodes", 0)),
+             edges=format_number(dropped.get("edges", 0)))),
         *_boundary_rows(report["boundary"]),
-        ("time", timing),
-        ("cache", report["cache_path"]),
+        (_("time"), timing),
+        (_("cache"), report["cache_path"]),
     ]
     for item, value in rows:
         summary.add_row(item, value)
     out.print(summary)
 
     dropped_km = dropped.get("km_by_class", {})
-    by_class = Table(title="Directed km by road class")
-    by_class.add_column("class")
-    by_class.add_column("km", justify="right")
-    by_class.add_column("dropped km", justify="right")
+    by_class = Table(title=_("Directed km by road class"))
+    by_class.add_column(_("class"))
+    by_class.add_column(_("km"), justify="right")
+    by_class.add_column(_("dropped km"), justify="right")
     for cls, km in report["km_by_class"].items():
-        by_class.add_row(cls, f"{km:,.1f}", f"{dropped_km.get(cls, 0.0):,.1f}")
-    by_class.add_row("total", f"{report['km_total']:,.1f}",
-                     f"{sum(dropped_km.values()):,.1f}", style="bold")
+        by_class.add_row(cls, format_decimal(km, 1), format_decimal(dropped_km.get(cls, 0.0), 1))
+    by_class.add_row(_("total"), format_decimal(report["km_total"], 1),
+                     format_decimal(sum(dropped_km.values()), 1), style="bold")
     out.print(by_class)
     if dropped.get("roads"):
-        roads = Table(title="Roads that lost most (directed km)")
-        for column in ("road", "dropped km", "of km"):
-            roads.add_column(column, justify="left" if column == "road" else "right")
+        roads = Table(title=_("Roads that lost most (directed km)"))
+        roads.add_column(_("road"))
+        roads.add_column(_("dropped km"), justify="right")
+        roads.add_column(_("of km"), justify="right")
         for road in dropped["roads"]:
-            roads.add_row(road["road"], f"{road['km_dropped']:,.1f}", f"{road['km_total']:,.1f}")
+            roads.add_row(road["road"], format_decimal(road["km_dropped"], 1),
+                          format_decimal(road["km_total"], 1))
         out.print(roads)
 
 
@@ -146,6 +154,7 @@ def _boundary_rows(boundary: dict[str, int] | None) -> list[tuple[str, str]]:
     """With ``--keep-edges``: what was kept because it leaves or enters at the extract's edge."""
     if boundary is None:
         return []
-    return [("kept through the edges",
-             f"{boundary['one_way_nodes']:,} nodes reachable one way only or through "
-             f"{boundary['connectors']:,} dead ends at the extract's edge")]
+    return [(_("kept through the edges"),
+             _("{nodes} nodes reachable one way only or through {connectors} dead ends at the "
+               "extract's edge").format(nodes=format_number(boundary["one_way_nodes"]),
+                                        connectors=format_number(boundary["connectors"])))]

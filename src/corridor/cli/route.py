@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli._options import (
@@ -17,9 +18,11 @@ from corridor.cli._options import (
     KmlOpt,
     ScenarioArg,
     parse_day,
+    with_language,
 )
-from corridor.cli._output import console, out, print_json
+from corridor.cli._output import console, out, print_json, styled
 from corridor.files import write_text_atomic
+from corridor.i18n import _, format_decimal
 from corridor.negotiation.adhoc import (
     RouteQuery,
     adhoc_json,
@@ -27,6 +30,7 @@ from corridor.negotiation.adhoc import (
     read_avoid_area,
     route_adhoc,
 )
+from corridor.negotiation.search import mode_words
 from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import adhoc_field_map
 from corridor.routing.weights import Mode
@@ -39,7 +43,7 @@ _PLACE_HELP = "a place name, or LON,LAT in decimal degrees"
 
 def register(app: typer.Typer) -> None:
     """Add ``route`` to the main app."""
-    app.command("route")(route_cmd)
+    app.command("route")(with_language(route_cmd))
 
 
 def route_cmd(
@@ -79,7 +83,7 @@ def route_cmd(
     sc = load_scenario(scenario)
     day = parse_day(at, sc)
     day = sc.snapshot_date(day) if day else sc.default_date([window] if window else [])
-    with console.status("loading the scenario"):
+    with console.status(_("loading the scenario")):
         world = build_world(sc.at(day), progress=False)
         result = route_adhoc(world, query)
     data = adhoc_json(world, result)
@@ -92,7 +96,7 @@ def route_cmd(
     else:
         _print(data)
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(_("wrote {path}").format(path=path))
 
 
 def route_geojson(data: dict[str, Any]) -> dict[str, Any]:
@@ -109,28 +113,37 @@ def route_geojson(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print(data: dict[str, Any]) -> None:
-    out.print(f"[bold]{' → '.join(p['name'] for p in data['places'])}[/bold] ({data['mode']})")
+    out.print(f"[bold]{escape(' → '.join(p['name'] for p in data['places']))}[/bold] "
+              f"({escape(mode_words(data['mode']))})")
     for p in data["places"]:
         if p["note"]:
-            out.print(f"  {p['name']}: {p['note']}")
+            out.print(f"  {escape(p['name'])}: {escape(p['note'])}", highlight=False)
     table = Table()
-    for col in ("route", "km", "hours", "exposed km", "other side's km", "territories",
-                "verdicts"):
+    for col in (_("route"), _("km"), _("hours"), _("exposed km"), _("other side's km"),
+                _("territories"), _("verdicts")):
         table.add_column(col)
     routes = [data["route"], *data["alternatives"]]
     for r in routes:
-        verdicts = ", ".join(f"{party} [green]accepts[/green]" if v["acceptable"] else
-                             f"{party} [red]rejects[/red]" for party, v in r["verdicts"].items())
-        table.add_row(r["mode"], f"{r['km']:.1f}", f"{r['hours']:.2f}",
-                      f"{r['exposure_km']:.1f}", HeldExposure(**r["held_exposure"]).short(),
+        verdicts = ", ".join(
+            escape(party) + " " + (styled("green", _("accepts")) if v["acceptable"]
+                                   else styled("red", _("rejects")))
+            for party, v in r["verdicts"].items())
+        table.add_row(escape(mode_words(r["mode"])), format_decimal(r["km"], 1),
+                      format_decimal(r["hours"], 2), format_decimal(r["exposure_km"], 1),
+                      HeldExposure(**r["held_exposure"]).short(),
                       " → ".join(t["label"] or "-" for t in r["territories"]), verdicts)
     out.print(table)
     first = data["route"]
-    out.print(f"roads: {', '.join(first['roads']) or 'unnamed'}")
-    out.print(f"settlements: {', '.join(first['settlements']) or 'none named'}")
+    lines = [_("roads: {roads}").format(roads=", ".join(first["roads"]) or _("unnamed")),
+             _("settlements: {places}").format(
+                 places=", ".join(first["settlements"]) or _("none named"))]
     if first["checkpoints"]:
-        out.print("checkpoints: " + ", ".join(f"{c['name']} (km {c['km']:.0f})"
-                                              for c in first["checkpoints"]))
+        lines.append(_("checkpoints: {checkpoints}").format(checkpoints=", ".join(
+            _("{name} (km {km})").format(name=c["name"], km=format_decimal(c["km"], 0))
+            for c in first["checkpoints"])))
     for party, v in first["verdicts"].items():
         for reason in v["reasons"] if not v["acceptable"] else []:
-            out.print(f"{party} rejects: {reason['message']}")
+            lines.append(_("{party} rejects: {reason}").format(party=party,
+                                                              reason=reason["message"]))
+    for line in lines:
+        out.print(escape(line), highlight=False)

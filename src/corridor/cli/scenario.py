@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import typer
+from rich.markup import escape
 
-from corridor.cli._options import JsonOpt, ScenarioArg
-from corridor.cli._output import out, print_json
+from corridor.cli._options import JsonOpt, ScenarioArg, with_language
+from corridor.cli._output import out, print_json, styled
+from corridor.i18n import _, format_decimal, format_number, ngettext
 from corridor.preflight import preflight
 from corridor.scenario import json_schema, load_scenario
 
 
 def register(app: typer.Typer) -> None:
     """Add the scenario commands to the main app."""
-    app.command("schema")(schema)
-    app.command("validate")(validate)
+    app.command("schema")(with_language(schema))
+    app.command("validate")(with_language(validate))
 
 
 def schema() -> None:
@@ -50,11 +52,25 @@ def validate(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
         print_json(summary)
         return
     farthest = max(checked.places, key=lambda p: p.snap_km, default=None)
-    out.print(f"[green]valid[/green] {scenario}: {sc.name} — {len(sc.parties)} parties, "
-              f"{len(sc.proposals)} proposals, {len(sc.windows)} windows; "
-              f"{len(checked.files)} files opened, {len(checked.places)} place names pinned"
-              + (f" (farthest from a road: {farthest.name}, {farthest.snap_km:.2f} km)"
-                 if farthest else "")
-              + (f", {len(checked.dates)} dates" if checked.dates else ""))
+    parts = [ngettext("{count} party", "{count} parties", len(sc.parties)),
+             ngettext("{count} proposal", "{count} proposals", len(sc.proposals)),
+             ngettext("{count} window", "{count} windows", len(sc.windows))]
+    checks = [ngettext("{count} file opened", "{count} files opened", len(checked.files)),
+              ngettext("{count} place name pinned", "{count} place names pinned",
+                       len(checked.places))]
+    counts = [len(sc.parties), len(sc.proposals), len(sc.windows), len(checked.files),
+              len(checked.places)]
+    words = [text.format(count=format_number(n)) for text, n in zip([*parts, *checks], counts,
+                                                                      strict=True)]
+    if farthest is not None:
+        words[-1] += " " + _("(farthest from a road: {place}, {km} km)").format(
+            place=farthest.name, km=format_decimal(farthest.snap_km, 2))
+    if checked.dates:
+        words.append(ngettext("{count} date", "{count} dates", len(checked.dates)).format(
+            count=format_number(len(checked.dates))))
+    parts, checks = words[:3], words[3:]
+    out.print(styled("green", _("valid")) + " " + escape(
+        f"{scenario}: {sc.name} — {', '.join(parts)}; {', '.join(checks)}"), highlight=False)
     for note in checked.notes:
-        out.print(f"note: {note}")
+        out.print(escape(_("note: {note}").format(note=note)), highlight=False)
+

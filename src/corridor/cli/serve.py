@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt
+from corridor.cli._options import DbOpt, with_language
 from corridor.settings import DEFAULTS, Settings
 from corridor.store.coordination import LeadTimes
 from corridor.store.db import Database
@@ -22,7 +22,7 @@ from corridor.store.db import Database
 
 def register(app: typer.Typer) -> None:
     """Add ``serve`` to the ``corridor`` command line."""
-    app.command("serve")(serve)
+    app.command("serve")(with_language(serve))
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -41,6 +41,9 @@ def serve(
     = _hours(DEFAULTS.lead_times.emergency),
     scenario: Annotated[Path | None, typer.Option(
         help="Scenario whose borders, control, hazards and roads the dashboard map draws.")]
+    = None,
+    basemap: Annotated[Path | None, typer.Option(
+        help="PMTiles file the dashboard draws under its layers (corridor tiles build).")]
     = None,
     max_connections: Annotated[int, typer.Option(
         min=1, help="Open connections at most; more are closed at once.")]
@@ -62,7 +65,8 @@ def serve(
     limits = dataclasses.replace(
         DEFAULTS.limits, max_connections=max_connections, streams_per_user=streams_per_user,
         streams_total=streams_total, header_timeout=header_timeout)
-    settings = Settings(db=db, host=host, port=port, scenario=scenario, limits=limits,
+    settings = Settings(db=db, host=host, port=port, scenario=scenario, basemap=basemap,
+                        limits=limits,
                         lead_times=LeadTimes(normal=dt.timedelta(hours=lead_time),
                                              emergency=dt.timedelta(hours=emergency_lead_time)))
     with Database.open(db) as database:

@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt
+from corridor.cli._options import DbOpt, with_language
 from corridor.cli._output import out
 from corridor.errors import CorridorError
+from corridor.i18n import _
 from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import dossier_field_map
 from corridor.report.sheet import build_dossier, render_sheet_html, render_sheet_pdf
@@ -28,7 +29,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``sheet`` to the main app."""
-    app.command("sheet")(sheet)
+    app.command("sheet")(with_language(sheet))
 
 
 def sheet(
@@ -45,10 +46,11 @@ def sheet(
     """Write the corridor sheet of one proposal, or of the proposal a corridor came from."""
     kind = out_file.suffix.lower()
     if kind not in (".pdf", ".html", ".gpx", ".kml"):
-        raise CorridorError("the output file must end in .pdf, .html, .gpx or .kml",
+        raise CorridorError(_("the output file must end in .pdf, .html, .gpx or .kml"),
                             field="--out")
     if (proposal is None) == (corridor is None):
-        raise CorridorError("give exactly one of --proposal and --corridor", field="--proposal")
+        raise CorridorError(_("give exactly one of --proposal and --corridor"),
+                            field="--proposal")
     world = build_world(load_scenario(scenario)) if scenario is not None else None
     with Database.open(db, migrate=False) as database, database.read() as session:
         if proposal is None:
@@ -65,6 +67,8 @@ def sheet(
         write_field_files(dossier_field_map(dossier, world),
                           gpx=out_file if kind == ".gpx" else None,
                           kml=out_file if kind == ".kml" else None)
-    what = (f"proposal {proposal}" if corridor is None
-            else f"corridor {corridor} (proposal {proposal})")
-    out.print(f"sheet of {what} written to {out_file}", highlight=False)
+    if corridor is None:
+        text = _("sheet of proposal {proposal} written to {path}")
+    else:
+        text = _("sheet of corridor {corridor} (proposal {proposal}) written to {path}")
+    out.print(text.format(proposal=proposal, corridor=corridor, path=out_file), highlight=False)

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corridor.cli._options import JsonOpt, ScenarioArg, parse_day
+from corridor.cli._options import JsonOpt, ScenarioArg, parse_day, with_language
 from corridor.cli._output import console, out, print_json
 from corridor.files import write_text_atomic
+from corridor.i18n import _, format_decimal, format_number, format_percent, ngettext
 from corridor.negotiation.search import negotiate
 from corridor.report.negotiation import render_html
 from corridor.scenario import load_scenario
@@ -22,7 +23,7 @@ from corridor.world import build_world
 
 def register(app: typer.Typer) -> None:
     """Add ``sweep`` to the main app."""
-    app.command("sweep")(sweep_cmd)
+    app.command("sweep")(with_language(sweep_cmd))
 
 
 def sweep_cmd(
@@ -55,15 +56,16 @@ def sweep_cmd(
     """
     sc = load_scenario(scenario)
     day = parse_day(at, sc) or (sc.dates[-1] if sc.timeline else None)
-    with console.status("loading the scenario") as status:
+    with console.status(_("loading the scenario")) as status:
         world = build_world(sc, progress=False)
-        status.update("judging the situation as reported")
+        status.update(_("judging the situation as reported"))
         neg = negotiate(world, at=day)
         world.move_to(day)
         result = sweep(world, neg, samples=samples, seed=seed, engine=engine.value, address=address,
                        workers=workers,
                        progress=lambda stage, fraction: status.update(
-                           f"sweep: {stage} ({fraction:.0%})"))
+                           _("sweep: {stage} ({percent})").format(
+                               stage=stage, percent=format_percent(fraction))))
     if html is not None:
         write_text_atomic(html, render_html(world, neg, result))
     if as_json:
@@ -71,30 +73,36 @@ def sweep_cmd(
     else:
         _print(result)
     if html is not None:
-        console.print(f"wrote {html}")
+        console.print(_("wrote {path}").format(path=html))
 
 
 def _print(result: SweepResult) -> None:
     parties = list(result.prepared.parties)
-    out.print(f"{result.samples} situations drawn (seed {result.seed}) from "
-              f"{len(result.prepared.model.uncertain)} uncertain settlement reports")
-    for title, rows in (("Proposals", result.proposals),
-                        ("Suggested corridors", result.corridors)):
+    out.print(ngettext(
+        "{samples} situation drawn (seed {seed}) from {reports} uncertain settlement reports",
+        "{samples} situations drawn (seed {seed}) from {reports} uncertain settlement reports",
+        result.samples).format(samples=format_number(result.samples), seed=result.seed,
+                               reports=format_number(len(result.prepared.model.uncertain))),
+              highlight=False)
+    for title, rows in ((_("Proposals"), result.proposals),
+                        (_("Suggested corridors"), result.corridors)):
         if not rows:
             continue
         table = Table(title=title, show_lines=True)
-        for col in ("id", *[f"{p} accepts" for p in parties], "exposure km p10/p50/p90",
-                    "crosses front", "matters most"):
+        for col in (_("id"), *[_("{party} accepts").format(party=p) for p in parties],
+                    _("exposure km p10/p50/p90"), _("crosses front"), _("matters most")):
             table.add_column(col)
         for r in rows:
-            table.add_row(r.item.id, *[f"{r.acceptance[p]:.0%}" for p in parties],
-                          _quantiles(r), f"{r.crosses_front_line:.0%}", _top(r))
+            table.add_row(r.item.id, *[format_percent(r.acceptance[p]) for p in parties],
+                          _quantiles(r), format_percent(r.crosses_front_line), _top(r))
         out.print(table)
 
 
 def _quantiles(r: ItemResult) -> str:
     q = r.exposure_km
-    return "not routed" if q is None else f"{q['p10']:.0f} / {q['p50']:.0f} / {q['p90']:.0f}"
+    if q is None:
+        return _("not routed")
+    return " / ".join(format_decimal(q[k], 0) for k in ("p10", "p50", "p90"))
 
 
 def _top(r: ItemResult) -> str:

@@ -6,17 +6,29 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from corridor.cli._options import GpkgOpt, GpxOpt, JsonOpt, KmlOpt, ScenarioArg, parse_day
-from corridor.cli._output import console, out, print_json
+from corridor.cli._options import (
+    GpkgOpt,
+    GpxOpt,
+    JsonOpt,
+    KmlOpt,
+    ScenarioArg,
+    parse_day,
+    with_language,
+)
+from corridor.cli._output import console, out, print_json, styled
 from corridor.errors import CorridorError
+from corridor.i18n import N_, _, format_decimal, ngettext
+from corridor.negotiation.search import mode_words
 from corridor.report.fieldfiles import write_field_files
 from corridor.report.fieldmap import geojson_field_map
 from corridor.scenario import load_scenario
 from corridor.timeline.diff import situation_diff
 from corridor.timeline.plot import plot_replay
 from corridor.timeline.replay import replay, replay_json
+from corridor.wording import risk
 from corridor.world import build_world
 
 
@@ -24,9 +36,9 @@ def register(app: typer.Typer) -> None:
     """Add ``situation diff`` and ``replay`` to the main app."""
     situation = typer.Typer(help="Compare the scenario's dated situations.",
                             no_args_is_help=True)
-    situation.command("diff")(diff_cmd)
+    situation.command("diff")(with_language(diff_cmd))
     app.add_typer(situation, name="situation")
-    app.command("replay")(replay_cmd)
+    app.command("replay")(with_language(replay_cmd))
 
 
 def diff_cmd(
@@ -47,12 +59,12 @@ def diff_cmd(
     day_a, day_b = parse_day(first, sc, "--from"), parse_day(second, sc, "--to")
     assert day_a is not None and day_b is not None  # both options are required
     if day_b < day_a:
-        raise CorridorError(f"dates out of order: {day_b.isoformat()} is before "
-                            f"{day_a.isoformat()}", field="--to")
-    with console.status("comparing the two dates"):
+        raise CorridorError(_("dates out of order: {later} is before {earlier}").format(
+            later=day_b.isoformat(), earlier=day_a.isoformat()), field="--to")
+    with console.status(_("comparing the two dates")):
         doc, features = situation_diff(build_world(sc), day_a, day_b)
     for path in write_field_files(geojson_field_map(features), gpx=gpx, kml=kml, gpkg=gpkg):
-        console.print(f"wrote {path}")
+        console.print(_("wrote {path}").format(path=path))
     if geojson:
         print_json(features)
     elif as_json:
@@ -63,38 +75,44 @@ def diff_cmd(
 
 def _print_diff(doc: dict[str, Any]) -> None:
     snaps = doc["snapshots"]
-    out.print(f"[bold]{doc['scenario']}[/bold]: {snaps['from']} → {snaps['to']}")
-    table = Table("from", "to", "km²", title="Ground that changed hands")
+    out.print(f"[bold]{escape(doc['scenario'])}[/bold]: {snaps['from']} → {snaps['to']}")
+    table = Table(_("from"), _("to"), _("km²"), title=_("Ground that changed hands"))
     for a in doc["areas"]:
-        table.add_row(a["from"] or "nobody", a["to"] or "nobody", f"{a['km2']:,.1f}")
+        table.add_row(a["from"] or _("nobody"), a["to"] or _("nobody"),
+                      format_decimal(a["km2"], 1))
     out.print(table)
-    for s in doc["settlements"]:
-        out.print(f"  {s['name']}: {s['from'] or 'not listed'} → {s['to'] or 'not listed'}")
-    for kind in ("added", "removed"):
-        for z in doc["hazards"][kind]:
-            out.print(f"  hazard {kind}: {z['name']} ({z['risk']}, {z['km2']:,.1f} km²)")
-    for z in doc["hazards"]["changed"]:
-        out.print(f"  hazard changed: {z['name']} (+{z['km2_gained']:,.1f} / "
-                  f"-{z['km2_lost']:,.1f} km²)")
-    table = Table("proposal", "verdicts", "route", "exposed km", title="Proposals")
+    unlisted = _("not listed")
+    lines = [f"{s['name']}: {s['from'] or unlisted} → {s['to'] or unlisted}"
+             for s in doc["settlements"]]
+    for kind, words in (("added", N_("hazard added: {zone} ({risk}, {km2} km²)")),
+                        ("removed", N_("hazard removed: {zone} ({risk}, {km2} km²)"))):
+        lines += [_(words).format(zone=z["name"], risk=risk(z["risk"]),
+                                  km2=format_decimal(z["km2"], 1)) for z in doc["hazards"][kind]]
+    lines += [_("hazard changed: {zone} (+{gained} / -{lost} km²)").format(
+        zone=z["name"], gained=format_decimal(z["km2_gained"], 1),
+        lost=format_decimal(z["km2_lost"], 1)) for z in doc["hazards"]["changed"]]
+    for line in lines:
+        out.print("  " + escape(line), highlight=False)
+    table = Table(_("proposal"), _("verdicts"), _("route"), _("exposed km"), title=_("Proposals"))
     for p in doc["proposals"]:
         verdicts = ", ".join(f"{party} {_yes(v['from'])}→{_yes(v['to'])}"
                              for party, v in p["verdicts"].items() if v["from"] != v["to"])
-        table.add_row(p["id"], verdicts or "unchanged",
-                      "changed" if p["route_changed"] else "same",
+        table.add_row(p["id"], verdicts or _("unchanged"),
+                      _("changed") if p["route_changed"] else _("same"),
                       f"{p['exposure_km']['from']} → {p['exposure_km']['to']}")
     out.print(table)
     for origin, rows in doc["suggestions"].items():
         for r in rows:
             if r["offered"]["from"] != r["offered"]["to"] or r["route_changed"]:
-                change = ("now offered" if r["offered"]["to"] and not r["offered"]["from"]
-                          else "no longer offered" if r["offered"]["from"]
-                          and not r["offered"]["to"] else "route changed")
-                out.print(f"  {origin} → {r['destination']} ({r['mode']}): {change}")
+                change = (_("now offered") if r["offered"]["to"] and not r["offered"]["from"]
+                          else _("no longer offered") if r["offered"]["from"]
+                          and not r["offered"]["to"] else _("route changed"))
+                out.print("  " + escape(f"{origin} → {r['destination']} "
+                                        f"({mode_words(r['mode'])}): {change}"), highlight=False)
 
 
 def _yes(value: bool | None) -> str:
-    return "accepts" if value else "rejects" if value is not None else "-"
+    return _("accepts") if value else _("rejects") if value is not None else "-"
 
 
 def replay_cmd(
@@ -106,9 +124,9 @@ def replay_cmd(
 ) -> None:
     """Replay the talks on every date of the timeline: verdicts and acceptable corridors."""
     sc = load_scenario(scenario)
-    with console.status("replaying the timeline") as status:
+    with console.status(_("replaying the timeline")) as status:
         world = build_world(sc)
-        status.update("negotiating on every date")
+        status.update(_("negotiating on every date"))
         pictures = replay(world)
         doc = replay_json(world, pictures)
         if plots is not None:
@@ -121,23 +139,26 @@ def replay_cmd(
 
 def _print_replay(doc: dict[str, Any]) -> None:
     dates = doc["dates"]
-    table = Table("proposal", *[d["date"] for d in dates], title=doc["scenario"])
+    table = Table(_("proposal"), *[d["date"] for d in dates], title=doc["scenario"])
     for k, p in enumerate(dates[0]["proposals"] if dates else []):
         cells = []
         for d in dates:
             verdicts = d["proposals"][k]["verdicts"]
             rejecting = [party for party, v in verdicts.items() if not v["acceptable"]]
-            cells.append("[red]no route[/red]" if not verdicts
-                         else f"[red]{', '.join(rejecting)} reject[/red]" if rejecting
-                         else "[green]all accept[/green]")
+            cells.append(styled("red", _("no route")) if not verdicts
+                         else styled("red", ngettext("{parties} rejects", "{parties} reject",
+                                                     len(rejecting)).format(
+                             parties=", ".join(rejecting))) if rejecting
+                         else styled("green", _("all accept")))
         table.add_row(p["id"], *cells)
     out.print(table)
     origins = list(dict.fromkeys(o for d in dates for o in [*d["suggestions"], *d["conflicts"]]))
-    table = Table("origin", *[d["date"] for d in dates], title="Corridors every party accepts")
+    table = Table(_("origin"), *[d["date"] for d in dates],
+                  title=_("Corridors every party accepts"))
     for origin in origins:
         table.add_row(origin, *[", ".join(dict.fromkeys(
-            c["destination"] for c in d["suggestions"].get(origin, []))) or "[red]none[/red]"
-            for d in dates])
+            c["destination"] for c in d["suggestions"].get(origin, [])))
+            or styled("red", _("none")) for d in dates])
     out.print(table)
     for path in doc.get("plots", []):
-        console.print(f"wrote {path}")
+        console.print(_("wrote {path}").format(path=path))

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._options import DbOpt, JsonOpt
+from corridor.cli._options import DbOpt, JsonOpt, with_language
 from corridor.cli._output import report
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.settings import DEFAULTS
 from corridor.store import coordination, queries
 from corridor.store.db import Database
@@ -25,7 +26,7 @@ _Name = Annotated[str, typer.Argument(help="The user's name.")]
 def token_lifetime(days: int) -> dt.timedelta | None:
     """The lifetime ``--expires-days`` asks for; negative counts are bad input."""
     if days < 0:
-        raise StoreError("must be 0 (no expiry) or a number of days", field="--expires-days")
+        raise StoreError(_("must be 0 (no expiry) or a number of days"), field="--expires-days")
     return dt.timedelta(days=days) if days else None
 
 
@@ -35,7 +36,7 @@ def revoke(name: _Name, db: DbOpt = DEFAULTS.db, json: JsonOpt = False) -> None:
         user = coordination.revoke_token(session, ADMIN_ACTOR, queries.user_named(session, name).id)
         data = {"id": user.id, "name": user.name, "revoked_at": user.revoked_at.isoformat()
                 if user.revoked_at else None}
-    report(data, json, f"token of user {name} revoked")
+    report(data, json, _("token of user {name} revoked").format(name=name))
 
 
 def rotate(name: _Name, expires_days: ExpiresOpt = TOKEN_DAYS, db: DbOpt = DEFAULTS.db,
@@ -48,10 +49,11 @@ def rotate(name: _Name, expires_days: ExpiresOpt = TOKEN_DAYS, db: DbOpt = DEFAU
         expires = user.token_expires_at
         data = {"id": user.id, "name": user.name, "token": token,
                 "expires_at": expires.isoformat() if expires else None}
-    report(data, json, f"new bearer token of user {name} (shown once):\n{token}")
+    report(data, json, _("new bearer token of user {name} (shown once):\n{token}").format(
+        name=name, token=token))
 
 
 def register(user_app: typer.Typer) -> None:
     """Add ``revoke`` and ``rotate`` to ``corridor admin user``."""
-    user_app.command("revoke")(revoke)
-    user_app.command("rotate")(rotate)
+    user_app.command("revoke")(with_language(revoke))
+    user_app.command("rotate")(with_language(rotate))

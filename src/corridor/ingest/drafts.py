@@ -17,6 +17,7 @@ from typing import Any
 from corridor.errors import GazetteerError, IngestError
 from corridor.gazetteer import Gazetteer, Place
 from corridor.geodesy import haversine_m
+from corridor.i18n import N_, _
 from corridor.ingest.announce import find_announcer, find_means, match_party
 from corridor.ingest.chains import Chain, Name, Role, find_chains
 from corridor.ingest.resolve import Resolved, Resolver
@@ -29,9 +30,9 @@ from corridor.world import World
 MAX_NAMES = 300
 #: Farthest a scenario's name for a place may resolve from the drafted place (namesake records).
 _SAME_PLACE_KM = 25.0
-_NO_CORRIDOR = ("no corridor found: expected place names joined by dashes or arrows "
-                "(Kyiv – Hostomel – Ivankiv) or by prepositions (from X to Y via Z, "
-                "«з X до Y через Z», «из X в Y»)")
+_NO_CORRIDOR = N_("no corridor found: expected place names joined by dashes or arrows "
+                  "(Kyiv – Hostomel – Ivankiv) or by prepositions (from X to Y via Z, "
+                  "«з X до Y через Z», «из X в Y»)")
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def draft(text: str, context: Context, *, language: Language | None = None,
                 own = read_times(span, languages).merged(times)
                 drafts.append(_draft(places, own, means, announcer, segment, context, year))
     if not drafts:
-        raise IngestError(_NO_CORRIDOR, field="text")
+        raise IngestError(_(_NO_CORRIDOR), field="text")
     return drafts
 
 
@@ -197,8 +198,10 @@ def _spans(segment: Segment, chains: list[Chain]) -> list[str]:
 def _check_size(found: list[tuple[Segment, list[Chain]]]) -> None:
     names = sum(len(chain.names()) for _, chains in found for chain in chains)
     if names > MAX_NAMES:
-        raise IngestError(f"{names} place names in corridor chains; expected at most "
-                          f"{MAX_NAMES}: give one announcement at a time", field="text")
+        raise IngestError(_("{count} place names in corridor chains; expected at most {limit}: "
+                            "give one announcement at a time").format(count=names,
+                                                                      limit=MAX_NAMES),
+                          field="text")
 
 
 def _general(general: list[Segment],
@@ -219,10 +222,10 @@ def _resolve_chain(chain: Chain, resolver: Resolver, context: Context) -> list[D
     namesakes, say) is tried again near the place after it.
     """
     resolved: list[Resolved] = []
-    for _, name in chain.names():
+    for _role, name in chain.names():
         before = next((r.place for r in reversed(resolved) if r.place is not None), None)
         resolved.append(resolver.resolve(name.text, near=_lonlat(before)))
-    for i, (_, name) in enumerate(chain.names()):
+    for i, (_role, name) in enumerate(chain.names()):
         after = next((r.place for r in resolved[i + 1:] if r.place is not None), None)
         if resolved[i].place is None and after is not None:
             resolved[i] = resolver.resolve(name.text, near=_lonlat(after))

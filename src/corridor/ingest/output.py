@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from corridor.errors import IngestError
+from corridor.i18n import _
 from corridor.ingest.chains import Role
 from corridor.ingest.drafts import Draft
 
@@ -46,9 +47,11 @@ def as_yaml(drafts: list[Draft], *, proposer: str | None = None,
     for draft in drafts:
         party = proposer or draft.proposer
         if party is None:
-            raise IngestError(f"no party is known to have proposed the corridor in "
-                              f"{draft.source.text!r} (announcer: {draft.announcer or 'none'}); "
-                              "give the proposer's party id with --proposer", field="proposer")
+            raise IngestError(_("no party is known to have proposed the corridor in {text!r} "
+                                "(announcer: {announcer}); give the proposer's party id with "
+                                "{option}").format(text=draft.source.text,
+                                                   announcer=draft.announcer or _("none"),
+                                                   option="--proposer"), field="proposer")
         ids = []
         for window in draft.windows:
             if window.end is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from corridor.errors import IngestError
+from corridor.i18n import _, format_number
 
 Language = Literal["uk", "ru", "en"]
 
@@ -49,18 +50,19 @@ def decode_statement(data: bytes, source: str) -> str:
         source: What to name in messages (a file name, ``-`` or ``text``).
     """
     if len(data) > MAX_BYTES:
-        raise IngestError(f"{len(data):,} bytes is too long for a statement; expected at most "
-                          f"{MAX_BYTES:,} bytes: give one announcement at a time", source=source)
+        raise IngestError(_("{size} bytes is too long for a statement; expected at most {limit} "
+                            "bytes: give one announcement at a time").format(
+            size=format_number(len(data)), limit=format_number(MAX_BYTES)), source=source)
     if b"\x00" in data:
-        raise IngestError("binary data (NUL bytes); expected the text of a statement",
+        raise IngestError(_("binary data (NUL bytes); expected the text of a statement"),
                           source=source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"not UTF-8 text (byte {exc.start}); expected the text of a "
-                          "statement in UTF-8", source=source) from exc
+        raise IngestError(_("not UTF-8 text (byte {byte}); expected the text of a statement in "
+                            "UTF-8").format(byte=exc.start), source=source) from exc
     if not text.strip():
-        raise IngestError("the statement is empty; expected text announcing corridors",
+        raise IngestError(_("the statement is empty; expected text announcing corridors"),
                           source=source)
     return text
 

@@ -9,19 +9,23 @@ longer exists or no longer runs as judged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 
 from corridor.errors import CorridorError, RoutingError
 from corridor.geodesy import LocalProjection, haversine_m
+from corridor.i18n import _, format_decimal, use_language
 from corridor.negotiation.search import JudgedRoute, judge, locate_along
 from corridor.routing.weights import Mode
+from corridor.rules import reason_text
 from corridor.situation import HazardZone
 from corridor.store.engine import OPEN_ENDED
 from corridor.store.situations import Finding
+from corridor.wording import risk
 from corridor.world import World
 
 from .subjects import Watched
@@ -53,7 +57,7 @@ def _ground(world: World) -> _Ground:
     projection = LocalProjection.for_bounds(world.network.bbox, equidistant=True)
     zones = tuple((z, projection.to_metric(z.geometry)) for z in world.hazards
                   if not z.geometry.is_empty)
-    for zone, _ in zones:
+    for zone, _metric in zones:
         shapely.prepare(zone.geometry)
     front = projection.to_metric(world.front_line)
     _GROUND[:] = [_Ground(key, projection, zones, front)]
@@ -98,16 +102,66 @@ class _Line:
         return str(towns.names[int(np.argmin(distance))])
 
 
-def _where(line: _Line, km: float, lonlat: LonLat) -> str:
-    near = line.nearest_settlement(lonlat)
-    return f"at km {km:.1f}" + (f", near {near}" if near else "")
+def finding_text(code: str, p: Mapping[str, Any]) -> str:
+    """A finding (its ``code`` and ``params``) in words, in the active language.
+
+    Codes: ``finding.hazard``, ``finding.front_line``, ``finding.territory``,
+    ``finding.rule``, ``finding.route_changed`` and ``finding.unreachable``; a finding located
+    on the route ends with where (``at km 12.3, near Orikhiv``).
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is none of these.
+    """
+    subject = p["subject"]
+    match code:
+        case "finding.hazard":
+            text = _("{subject} enters hazard zone {zone} ({risk} risk)").format(
+                subject=subject, zone=f"'{p['zone']}'", risk=risk(p["risk"]))
+        case "finding.front_line":
+            text = _("{subject} crosses the front line").format(subject=subject)
+        case "finding.territory":
+            text = _("{subject} enters {territory} (held by {holder}; its origin is held by "
+                     "{origin_holder})").format(subject=subject, territory=p["territory"],
+                                                holder=p["holder"],
+                                                origin_holder=p["origin_holder"])
+        case "finding.rule":
+            return _("{subject}: a rule of {party} fails: {reason}").format(
+                subject=subject, party=p["party"],
+                reason=reason_text(p["reason"]["code"], p["reason"]["params"]))
+        case "finding.route_changed":
+            text = _("{subject} no longer runs as judged: the road leaves it").format(
+                subject=subject)
+        case "finding.unreachable":
+            return _("{subject} can no longer be driven: {error}").format(subject=subject,
+                                                                        error=p["error"])
+        case _other:
+            raise KeyError(code)
+    where = _("at km {km}").format(km=format_decimal(p["km"], 1))
+    if p.get("near"):
+        where = _("{where}, near {place}").format(where=where, place=p["near"])
+    return f"{text} {where}"
 
 
-def _located(line: _Line, kind: str, key: str, what: str, message: str, km: float,
-             lonlat: LonLat, party: str | None = None) -> Finding:
+def _finding(kind: str, key: str, what: str, code: str, params: dict[str, Any],
+             party: str | None = None, km: float | None = None, near: str | None = None,
+             lonlat: LonLat | None = None) -> Finding:
+    """A finding with its English record worded from its code and parameters.
+
+    The record stays English whatever language the request that ran the monitor spoke, so that
+    every stored alert reads alike; it is worded anew for each reader from ``code``/``params``.
+    """
+    with use_language("en"):
+        message = finding_text(code, params)
+    return Finding(kind, key, what, message, party, km, near, lonlat, code, params)
+
+
+def _located(line: _Line, kind: str, key: str, what: str, code: str, params: dict[str, Any],
+             km: float, lonlat: LonLat, party: str | None = None) -> Finding:
     near = line.nearest_settlement(lonlat)
-    return Finding(kind, key, what, f"{message} {_where(line, km, lonlat)}", party, km, near,
-                   lonlat)
+    return _finding(kind, key, what, code, {**params, "km": round(km, 3), "near": near}, party,
+                    km, near, lonlat)
 
 
 def _hazards(world: World, w: Watched, line: _Line) -> list[Finding]:
@@ -116,8 +170,8 @@ def _hazards(world: World, w: Watched, line: _Line) -> list[Finding]:
         if (met := line.first_meeting(zone.geometry, metric)) is None:
             continue
         out.append(_located(line, "hazard", f"{zone.name}|{zone.risk}", zone.name,
-                            f"{w.label} enters hazard zone {zone.name!r} ({zone.risk} risk)",
-                            *met))
+                            "finding.hazard", {"subject": w.label, "zone": zone.name,
+                                               "risk": zone.risk}, *met))
     return out
 
 
@@ -125,8 +179,8 @@ def _front(world: World, w: Watched, line: _Line) -> list[Finding]:
     if world.front_line.is_empty or (
             met := line.first_meeting(world.front_line, line.ground.front)) is None:
         return []
-    return [_located(line, "front_line", "front line", "front line",
-                     f"{w.label} crosses the front line", *met)]
+    return [_located(line, "front_line", "front line", "front line", "finding.front_line",
+                     {"subject": w.label}, *met)]
 
 
 def _holder(world: World, label: str) -> str:
@@ -141,17 +195,19 @@ def _territories(world: World, w: Watched, judged: JudgedRoute, line: _Line) -> 
     for run in judged.summary.territories:
         label = run.label or ""
         if label and label not in out and _holder(world, label) != origin:
-            out[label] = _located(line, "territory", label, label,
-                                  f"{w.label} enters {label} (held by {_holder(world, label)}; "
-                                  f"its origin is held by {origin})", km,
-                                  line.point_at(km * 1000.0))
+            out[label] = _located(line, "territory", label, label, "finding.territory",
+                                  {"subject": w.label, "territory": label,
+                                   "holder": _holder(world, label), "origin_holder": origin},
+                                  km, line.point_at(km * 1000.0))
         km += run.km
     return list(out.values())
 
 
 def _rules(w: Watched, judged: JudgedRoute) -> list[Finding]:
-    return [Finding("rule", f"{party}:{reason.rule_index}:{reason.code}", reason.code,
-                    f"{w.label}: a rule of {party} fails: {reason.message}", party)
+    return [_finding("rule", f"{party}:{reason.rule_index}:{reason.code}", reason.code,
+                     "finding.rule", {"subject": w.label, "party": party,
+                                      "reason": {"code": reason.code,
+                                                 "params": dict(reason.params)}}, party)
             for party, verdict in judged.verdicts.items() for reason in verdict.violated]
 
 
@@ -170,9 +226,8 @@ def _changed(w: Watched, judged: JudgedRoute, line: _Line) -> list[Finding]:
                  min(len(now), len(then)) - 1)
     point = shapely.points(*line.projection.forward(*now[max(split - 1, 0)]))
     km = float(shapely.line_locate_point(line.metric, point)) / 1000.0
-    return [_located(line, "route", "changed", "route changed",
-                     f"{w.label} no longer runs as judged: the road leaves it", km,
-                     line.point_at(km * 1000.0))]
+    return [_located(line, "route", "changed", "route changed", "finding.route_changed",
+                     {"subject": w.label}, km, line.point_at(km * 1000.0))]
 
 
 def findings(world: World, w: Watched) -> list[Finding]:
@@ -188,8 +243,8 @@ def findings(world: World, w: Watched) -> list[Finding]:
     try:
         path = world.router.route([loc.node for loc in located], world.metric(Mode.FASTEST))
     except RoutingError as exc:
-        return [Finding("route", "unreachable", "no route",
-                        f"{w.label} can no longer be driven: {exc.message}")]
+        return [_finding("route", "unreachable", "no route", "finding.unreachable",
+                         {"subject": w.label, "error": exc.message})]
     judged = judge(world, located[0], located[-1], path, "as judged",
                    [(start, end or start + OPEN_ENDED) for start, end in w.windows])
     line = _Line(world, judged.summary.geometry)

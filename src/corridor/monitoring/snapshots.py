@@ -17,6 +17,7 @@ from typing import Any
 
 from corridor.errors import CorridorError, GazetteerError, StoreError
 from corridor.geo import parse_area
+from corridor.i18n import _
 from corridor.scenario.schema import (
     Closure,
     ControlAreas,
@@ -50,8 +51,8 @@ def _rings(geometry: dict[str, Any], field: str) -> list[list[tuple[float, float
     area = parse_area(geometry, field=field)
     parts = list(getattr(area, "geoms", [area]))
     if any(len(p.interiors) for p in parts):
-        raise StoreError("an area with holes cannot be used; give the area around the hole "
-                         "as separate polygons", field=f"{field}.coordinates")
+        raise StoreError(_("an area with holes cannot be used; give the area around the hole "
+                           "as separate polygons"), field=f"{field}.coordinates")
     return [[(float(x), float(y)) for x, y in p.exterior.coords] for p in parts]
 
 
@@ -61,8 +62,8 @@ def _control_polygons(scenario: Scenario, layer: dict[str, Any]) -> list[HolderA
     for i, feature in enumerate(layer["features"]):
         holder = feature["properties"]["holder"]
         if holder not in known:
-            raise StoreError(f"unknown territory label {holder!r}; the scenario knows "
-                             f"{', '.join(sorted(known))}",
+            raise StoreError(_("unknown territory label {holder!r}; the scenario knows {known}")
+                             .format(holder=holder, known=", ".join(sorted(known))),
                              field=f"control.features.{i}.properties.holder")
         out += [HolderArea(holder=holder, coordinates=ring)
                 for ring in _rings(feature["geometry"], f"control.features.{i}.geometry")]
@@ -88,15 +89,16 @@ def _settlements(world: World, before: Scenario, statuses: list[dict[str, Any]],
     """The settlement control of ``before`` with the posted statuses written over it."""
     spec = before.control.settlements
     if spec is None:
-        raise StoreError("the scenario places control by areas, not settlements, so it has no "
-                         "settlement statuses to set; post control areas instead",
+        raise StoreError(_("the scenario places control by areas, not settlements, so it has "
+                           "no settlement statuses to set; post control areas instead"),
                          field="settlements")
     rows = [{"name": s.name, "lat": s.lat, "lon": s.lon, "status": s.status}
             for s in read_sources(before).settlements or []]
     for i, posted in enumerate(statuses):
         if posted["status"] not in spec.status:
-            raise StoreError(f"unknown status {posted['status']!r}; the scenario's settlement "
-                             f"statuses are {', '.join(sorted(spec.status))}",
+            raise StoreError(_("unknown status {status!r}; the scenario's settlement statuses "
+                               "are {statuses}").format(
+                                 status=posted["status"], statuses=", ".join(sorted(spec.status))),
                              field=f"settlements.{i}.status")
         _set_status(world, rows, posted, i)
     path = workdir / f"{name}.csv"
@@ -121,8 +123,9 @@ def _set_status(world: World, rows: list[dict[str, Any]], posted: dict[str, Any]
         try:
             place = world.gazetteer.resolve(posted["name"]).place
         except GazetteerError as exc:
-            raise StoreError(f"not a settlement of the scenario, and {exc.message}; give lon "
-                             "and lat to add it", field=f"settlements.{index}.name") from exc
+            raise StoreError(_("not a settlement of the scenario, and {message}; give lon and "
+                               "lat to add it").format(message=exc.message),
+                             field=f"settlements.{index}.name") from exc
         lonlat = (place.lon, place.lat)
     rows.append({"name": posted["name"], "lon": lonlat[0], "lat": lonlat[1],
                  "status": posted["status"]})

@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 
 from corridor.errors import RoutingError, ScenarioError
+from corridor.i18n import _
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, judge, locate_along
 from corridor.routing.route import PassedSettlement, Settlements, settlements_along
@@ -58,7 +59,7 @@ def read_avoid_area(path: Path, *, field: str) -> AvoidArea:
     """Every polygon of a GIS file (any format the scenario's layers take) as one area."""
     layer = read_layer(path, kind="polygon", field=field)
     if not len(layer.geometries):
-        raise ScenarioError("expected at least one polygon, found none", source=path,
+        raise ScenarioError(_("expected at least one polygon, found none"), source=path,
                             field=field)
     return AvoidArea(path.name, shapely.union_all(layer.geometries))
 
@@ -83,11 +84,12 @@ class RouteQuery:
 
     def __post_init__(self) -> None:
         if not 0 <= self.alternatives <= MAX_ALTERNATIVES:
-            raise RoutingError(f"expected 0 to {MAX_ALTERNATIVES} alternatives, got "
-                               f"{self.alternatives}", field=f"{self.prefix}alternatives")
+            raise RoutingError(_("expected 0 to {limit} alternatives, got {value}").format(
+                limit=MAX_ALTERNATIVES, value=self.alternatives),
+                field=f"{self.prefix}alternatives")
         if self.alternatives and self.via:
-            raise RoutingError("alternatives are searched between two places only; leave out "
-                               "the via places or ask for no alternatives",
+            raise RoutingError(_("alternatives are searched between two places only; leave out "
+                                 "the via places or ask for no alternatives"),
                                field=f"{self.prefix}alternatives")
 
     @property
@@ -118,8 +120,9 @@ def route_adhoc(world: World, query: RouteQuery) -> AdHocRoutes:
     """
     for k, label in enumerate(query.exclude):
         if world.situation.territory_index(label) < 0:
-            known = ", ".join(world.situation.territories) or "none"
-            raise RoutingError(f"unknown territory {label!r}; the scenario knows {known}",
+            known = ", ".join(world.situation.territories) or _("none")
+            raise RoutingError(_("unknown territory {label!r}; the scenario knows {known}")
+                               .format(label=label, known=known),
                                field=f"{query.prefix}exclude[{k}]")
     windows = _windows(world, query)
     located = locate_along(world, query.places, query.fields)
@@ -145,8 +148,9 @@ def _windows(world: World, query: RouteQuery) -> list[tuple[datetime, datetime]]
     for w in world.scenario.windows:
         if w.id == query.window:
             return [(w.start, w.end)]
-    known = ", ".join(w.id for w in world.scenario.windows) or "none"
-    raise ScenarioError(f"unknown window {query.window!r}; the scenario has {known}",
+    known = ", ".join(w.id for w in world.scenario.windows) or _("none")
+    raise ScenarioError(_("unknown window {window!r}; the scenario has {known}").format(
+                            window=query.window, known=known),
                         field=f"{query.prefix}window")
 
 
@@ -163,8 +167,10 @@ def _metric(world: World, query: RouteQuery, origin_holder: str) -> str:
     if name not in world.router.metrics:
         weights = world.router.weights(base).copy()
         weights[edges] = np.inf
-        what = describe_exclusions(query.exclude, True)
-        world.router.customize(name, weights, excluded=f"{what} and the area {query.avoid.name}")
+        area, exclude = query.avoid.name, tuple(query.exclude)
+        world.router.customize(name, weights, excluded=lambda: _(
+            "{excluded} and the area {name}").format(
+                excluded=describe_exclusions(exclude, True), name=area))
     return name
 
 

@@ -10,9 +10,11 @@ so an exact search over subsets in increasing size is cheap and gives a reproduc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from itertools import combinations
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from corridor.i18n import _, ngettext
 
 K = TypeVar("K", bound=Hashable)
 
@@ -53,3 +55,56 @@ def _greedy(sets: list[frozenset[K]], universe: list[K]) -> list[K]:
         chosen.append(rule)
         remaining = [s for s in remaining if rule not in s]
     return chosen
+
+
+def explanation_text(code: str, p: Mapping[str, Any]) -> str:
+    """Why no corridor opens from an origin, in the active language.
+
+    ``code`` is ``conflict.unreachable`` (no destination reachable at all),
+    ``conflict.other_side`` (what the rules accept crosses the other side's settlements) or
+    ``conflict.rules`` (every candidate breaks a rule of the conflict; ``relaxing`` holds
+    what a search without each rule found).
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is none of these.
+    """
+    if code == "conflict.unreachable":
+        return _("no destination can be reached from {origin} at all").format(origin=p["origin"])
+    if code == "conflict.other_side":
+        return _("the corridors from {origin} that every party's rules accept pass through "
+                 "ground held by the other side ({held}); a suggestion may do so only when "
+                 "every party's rules allow it (a max_exposure rule counting held "
+                 "ground)").format(origin=p["origin"], held=", ".join(p["held"]))
+    if code != "conflict.rules":
+        raise KeyError(code)
+    words = {"count": p["candidates"], "origin": p["origin"],
+             "destinations": ", ".join(p["destinations"])}
+    if p["windows"]:
+        head = ngettext(
+            "the {count} candidate corridor from {origin} (to {destinations}) breaks at least "
+            "one of these rules in every window offered ({windows})",
+            "each of the {count} candidate corridors from {origin} (to {destinations}) breaks "
+            "at least one of these rules in every window offered ({windows})",
+            p["candidates"]).format(windows=", ".join(p["windows"]), **words)
+    else:
+        head = ngettext(
+            "the {count} candidate corridor from {origin} (to {destinations}) breaks at least "
+            "one of these rules",
+            "each of the {count} candidate corridors from {origin} (to {destinations}) breaks "
+            "at least one of these rules", p["candidates"]).format(**words)
+    return head + "; " + _relaxation_words(p["relaxing"])
+
+
+def _relaxation_words(relaxing: Sequence[Mapping[str, Any]]) -> str:
+    """What relaxing each rule alone does, as the re-run searches found."""
+    if all(r["opens"] for r in relaxing):
+        return _("relaxing any one of them opens a corridor (checked by searching without it)")
+    parts = [(ngettext("relaxing {party} {code} alone opens {count} corridor",
+                       "relaxing {party} {code} alone opens {count} corridors", r["opens"])
+              if r["opens"] else _("relaxing {party} {code} alone opens none")).format(
+        party=r["party"], code=r["code"], count=r["opens"]) for r in relaxing]
+    if not any(r["opens"] for r in relaxing):
+        parts.append(_("more than one rule must give way"))
+    return "; ".join(parts)

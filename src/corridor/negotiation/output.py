@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridor.negotiation.search import JudgedRoute, Negotiation, ProposalResult
+from corridor.negotiation.search import Conflict, JudgedRoute, Negotiation, ProposalResult
 from corridor.world import World
 
 
@@ -64,17 +64,24 @@ def negotiation_json(neg: Negotiation, world: World) -> dict[str, Any]:
         "proposals": [_proposal(r) for r in neg.proposals],
         "suggestions": {o: [suggestion_json(c) for c in cs] for o, cs in neg.suggestions.items()},
         "search_as_of": {o: d.isoformat() if d else None for o, d in neg.search_days.items()},
-        "conflicts": {
-            o: {"rules": [{"party": party, "code": code, "message": message,
-                           "relaxing_alone_opens": opened}
-                          for (party, code, message), opened in zip(
-                              c.messages, c.opened_by_relaxing or [0] * len(c.messages),
-                              strict=True)],
-                "candidates": c.candidates, "explanation": c.explanation}
-            for o, c in neg.conflicts.items()
-        },
+        "conflicts": {o: conflict_json(c) for o, c in neg.conflicts.items()},
         "notes": neg.notes,
     }
+
+
+def conflict_json(c: Conflict) -> dict[str, Any]:
+    """An origin's conflict as the stable JSON carries it.
+
+    Each rule and the explanation come as words in the active language and, for machines,
+    as their code and parameters (``explanation_code``, ``explanation_params``).
+    """
+    return {"rules": [{"party": party, "code": code, "params": params, "message": message,
+                       "relaxing_alone_opens": opened}
+                      for (party, code, message), (_code, params), opened in zip(
+                          c.messages, c.described, c.opened_by_relaxing or [0] * len(c.messages),
+                          strict=True)],
+            "candidates": c.candidates, "explanation": c.explanation,
+            "explanation_code": c.code, "explanation_params": c.params}
 
 
 def negotiation_geojson(neg: Negotiation) -> dict[str, Any]:

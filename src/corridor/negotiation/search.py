@@ -16,18 +16,20 @@ in a town it holds. Ground without settlements on it counts as exposure, not as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from corridor.errors import RoutingError
-from corridor.negotiation.conflicts import minimal_conflict
+from corridor.i18n import N_, _
+from corridor.negotiation.conflicts import explanation_text, minimal_conflict
 from corridor.progress import Progress, silent
 from corridor.routing.route import RouteSummary, summarize
 from corridor.routing.router import Path
 from corridor.routing.weights import Mode
-from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate
+from corridor.rules import CorridorFacts, Verdict, applies, describe_rule, evaluate, rule_text
 from corridor.scenario.schema import (
     ExposureCount,
     MaxExposure,
@@ -108,15 +110,29 @@ class Conflict:
     """The smallest set of rules every candidate from ``origin`` breaks.
 
     ``opened_by_relaxing`` holds, per rule, how many corridors a search without that one rule
-    finds: the claim that relaxing a rule opens a corridor is checked, not inferred.
+    finds: the claim that relaxing a rule opens a corridor is checked, not inferred. The rules
+    (``described``: their type and parameters) and the explanation (``code`` and ``params``)
+    are put into words when read, in the language active then.
     """
 
     origin: str
     rules: list[tuple[str, int]]
     candidates: int
-    messages: Sequence[tuple[str, str, str]]  # party, code, message
-    explanation: str
+    described: Sequence[tuple[str, dict[str, Any]]]  # rule type, parameters (party among them)
+    code: str
+    params: dict[str, Any]
     opened_by_relaxing: Sequence[int] = ()
+
+    @property
+    def messages(self) -> list[tuple[str, str, str]]:
+        """Party, rule type and the rule in words, per rule of the conflict."""
+        return [(params["party"], code, rule_text(code, params))
+                for code, params in self.described]
+
+    @property
+    def explanation(self) -> str:
+        """Why no corridor opens, in words."""
+        return explanation_text(self.code, self.params)
 
 
 @dataclass
@@ -158,12 +174,12 @@ def negotiate(world: World, *, progress: Progress | None = None,
     for day in _in_order(proposal_days):
         stand_on(day)
         for i in (i for i, d in enumerate(proposal_days) if d == day):
-            report(f"proposal {sc.proposals[i].id}", len(judged) / steps)
+            report(_("proposal {id}").format(id=sc.proposals[i].id), len(judged) / steps)
             judged[i] = replace(evaluate_proposal(world, sc.proposals[i], i), day=day)
     result.proposals = [judged[i] for i in range(len(sc.proposals))]
     result.search_days = {o: day_for(offered_window_ids(sc, o)) for o in origins}
     for j, origin in enumerate(origins, start=len(result.proposals)):
-        report(f"search from {origin}", j / steps)
+        report(_("search from {origin}").format(origin=origin), j / steps)
         stand_on(result.search_days[origin])
         found, candidates, notes = search_origin(world, origin)
         result.notes.extend(notes)
@@ -300,13 +316,43 @@ def search_origin(world: World, origin: str,
                     key = path.edges.tobytes()
                     if key not in seen:
                         seen.add(key)
-                        label = mode.value + (f" alternative {k + 1}" if k else "") + (
-                            f", avoiding {', '.join(exclude)}" if exclude else "")
+                        label = mode_label(mode, k, exclude)
                         options.extend(_per_window(world, judge(world, start, end, path, label),
                                                    windows))
     allowed = held_transit_allowed(sc, origin)
     return (_ranked(_accepted([o for o in options if allowed or not o.crosses_other_side])),
             options, notes)
+
+
+def mode_label(mode: Mode, alternative: int, exclude: Sequence[str]) -> str:
+    """How a suggestion was routed, as the JSON's ``mode`` keeps it (English, stable).
+
+    ``fastest``, ``safest alternative 2``, ``balanced, avoiding BY, RU``: :func:`mode_words`
+    reads it back to word it in the active language.
+    """
+    return mode.value + (f" alternative {alternative + 1}" if alternative else "") + (
+        f", avoiding {', '.join(exclude)}" if exclude else "")
+
+
+_MODE_LABEL = re.compile(r"(?P<mode>[a-z ]+?)(?: alternative (?P<k>\d+))?"
+                         r"(?:, avoiding (?P<avoid>.+))?")
+_MODE_WORDS = {"fastest": N_("fastest"), "safest": N_("safest"), "balanced": N_("balanced"),
+               "as proposed": N_("as proposed"), "as judged": N_("as judged")}
+
+
+def mode_words(label: str) -> str:
+    """A route's ``mode`` (:func:`mode_label`, or ``as proposed``) in the active language."""
+    match = _MODE_LABEL.fullmatch(label)
+    if match is None or match["mode"] not in _MODE_WORDS:
+        return label
+    mode = _MODE_WORDS[match["mode"]]
+    words = _(mode)
+    if match["k"]:
+        words = _("{mode} alternative {number}").format(mode=words, number=match["k"])
+    if match["avoid"]:
+        words = _("{mode}, avoiding {territories}").format(mode=words,
+                                                           territories=match["avoid"])
+    return words
 
 
 def held_transit_allowed(sc: Scenario, origin: str) -> bool:
@@ -393,27 +439,23 @@ def explain_conflict(world: World, origin: str, options: list[JudgedRoute]) -> C
     failures = [{(r.party, r.rule_index) for v in c.verdicts.values() for r in v.violated}
                 for c in options]
     rules = minimal_conflict(failures, order)
-    messages = [(pid, sc.party(pid).rules[i].type, describe_rule(sc.party(pid), i))
-                for pid, i in rules]
+    described = [describe_rule(sc.party(pid), i) for pid, i in rules]
     routes = len({c.path.edges.tobytes() for c in options})
     if not options:
-        return Conflict(origin, rules, 0, messages,
-                        f"no destination can be reached from {origin} at all")
+        return Conflict(origin, rules, 0, described, "conflict.unreachable", {"origin": origin})
     if not rules:  # some candidate passes every rule: it crosses the other side's ground
         held = sorted({label for c in options if c.acceptable_to_all for label in c.facts.held_km})
-        return Conflict(origin, [], routes, [], (
-            f"the corridors from {origin} that every party's rules accept pass through ground "
-            f"held by the other side ({', '.join(held)}); a suggestion may do so only when "
-            "every party's rules allow it (a max_exposure rule counting held ground)"))
+        return Conflict(origin, [], routes, [], "conflict.other_side",
+                        {"origin": origin, "held": held})
     opened = [len(search_origin(replace(world, scenario=_without_rule(sc, pid, i)), origin)[0])
               for pid, i in rules]
-    destinations = ", ".join(sorted({c.destination for c in options}))
-    windows = sorted({w for c in options for w in c.windows})
-    during = f" in every window offered ({', '.join(windows)})" if windows else ""
-    explanation = (f"each of the {routes} candidate corridors from {origin} (to {destinations})"
-                   f" breaks at least one of these rules{during}; "
-                   + _relaxation_words(messages, opened))
-    return Conflict(origin, rules, routes, messages, explanation, opened)
+    params = {"origin": origin, "candidates": routes,
+              "destinations": sorted({c.destination for c in options}),
+              "windows": sorted({w for c in options for w in c.windows}),
+              "relaxing": [{"party": pid, "code": code, "opens": n}
+                           for (pid, _i), (code, _p), n in zip(rules, described, opened,
+                                                               strict=True)]}
+    return Conflict(origin, rules, routes, described, "conflict.rules", params, opened)
 
 
 def _without_rule(sc: Scenario, party_id: str, index: int) -> Scenario:
@@ -421,18 +463,6 @@ def _without_rule(sc: Scenario, party_id: str, index: int) -> Scenario:
     parties = [p.model_copy(update={"rules": [r for k, r in enumerate(p.rules) if k != index]})
                if p.id == party_id else p for p in sc.parties]
     return sc.model_copy(update={"parties": parties})
-
-
-def _relaxation_words(messages: Sequence[tuple[str, str, str]], opened: Sequence[int]) -> str:
-    """What relaxing each rule alone does, as the re-run searches found."""
-    if all(opened):
-        return "relaxing any one of them opens a corridor (checked by searching without it)"
-    parts = [f"relaxing {party} {code} alone "
-             + (f"opens {n} corridor{'s' if n != 1 else ''}" if n else "opens none")
-             for (party, code, _), n in zip(messages, opened, strict=True)]
-    if not any(opened):
-        parts.append("more than one rule must give way")
-    return "; ".join(parts)
 
 
 def _origins(world: World) -> list[str]:

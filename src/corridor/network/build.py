@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from corridor.errors import NetworkError
 from corridor.geodesy import polyline_lengths_m
+from corridor.i18n import _
 from corridor.network.graph import ROAD_CLASSES, FloatArray, IntArray, RoadNetwork
 from corridor.network.ragged import gather_ragged
 
@@ -26,7 +27,8 @@ def _edge_array(values: npt.ArrayLike | None, n: int, name: str, dtype: Any,
     if arr.ndim == 0:
         return np.full(n, arr, dtype=dtype)
     if arr.shape != (n,):
-        raise NetworkError(f"edge array {name!r} has shape {arr.shape}, expected ({n},)")
+        raise NetworkError(_("edge array {name!r} has shape {shape}, expected ({n},)").format(
+                               name=name, shape=arr.shape, n=n))
     return arr.astype(dtype, copy=False)
 
 
@@ -41,13 +43,15 @@ def _straight_geometry(node_lon: FloatArray, node_lat: FloatArray, tail: IntArra
 
 def _check_geometry(offsets: IntArray, lon: FloatArray, lat: FloatArray, n_edges: int) -> None:
     if offsets.shape != (n_edges + 1,):
-        raise NetworkError(f"geom_offsets has {len(offsets)} entries, expected {n_edges + 1}")
+        raise NetworkError(_("geom_offsets has {n_offsets} entries, expected {n_expected}")
+                           .format(n_offsets=len(offsets), n_expected=n_edges + 1))
     if len(lon) != len(lat):
-        raise NetworkError(f"geom_lon has {len(lon)} points but geom_lat has {len(lat)}")
+        raise NetworkError(_("geom_lon has {n_lon} points but geom_lat has {n_lat}").format(
+                               n_lon=len(lon), n_lat=len(lat)))
     if offsets[0] != 0 or offsets[-1] != len(lon):
-        raise NetworkError(f"geom_offsets must run from 0 to {len(lon)}")
+        raise NetworkError(_("geom_offsets must run from 0 to {n_lon}").format(n_lon=len(lon)))
     if np.any(np.diff(offsets) < 2):
-        raise NetworkError("every edge geometry needs at least two points (tail and head)")
+        raise NetworkError(_("every edge geometry needs at least two points (tail and head)"))
 
 
 def network_from_edges(
@@ -111,27 +115,32 @@ def network_from_edges(
     lat = np.asarray(node_lat, dtype=np.float64)
     n_nodes = len(lon)
     if lat.shape != lon.shape:
-        raise NetworkError(f"node_lat has {len(lat)} entries, expected {n_nodes}")
+        raise NetworkError(_("node_lat has {n_lat} entries, expected {n_nodes}").format(
+                               n_lat=len(lat), n_nodes=n_nodes))
     t = np.asarray(tail, dtype=np.int64)
     h = np.asarray(head, dtype=np.int64)
     n_edges = len(t)
     if h.shape != t.shape:
-        raise NetworkError(f"head has {len(h)} entries, expected {n_edges}")
+        raise NetworkError(_("head has {n_head} entries, expected {n_edges}").format(
+            n_head=len(h), n_edges=n_edges))
     if n_edges and (min(t.min(), h.min()) < 0 or max(t.max(), h.max()) >= n_nodes):
-        raise NetworkError(f"edge endpoints must be node indices in [0, {n_nodes})")
+        raise NetworkError(_("edge endpoints must be node indices in [0, {n_nodes})").format(
+                               n_nodes=n_nodes))
 
     cls = _edge_array(road_class, n_edges, "road_class", np.int8, 0)
     if n_edges and (cls.min() < 0 or cls.max() >= len(ROAD_CLASSES)):
-        raise NetworkError(f"road_class must be in [0, {len(ROAD_CLASSES)})")
+        raise NetworkError(_("road_class must be in [0, {n_classes})").format(
+            n_classes=len(ROAD_CLASSES)))
     labels = _edge_array(name_idx, n_edges, "name_idx", np.int32, -1)
     if n_edges and (labels.min() < -1 or labels.max() >= len(names)):
-        raise NetworkError(f"name_idx must be -1 or an index into {len(names)} names")
+        raise NetworkError(_("name_idx must be -1 or an index into {n_names} names").format(
+                               n_names=len(names)))
 
     if geom_offsets is None:
         g_off, g_lon, g_lat = _straight_geometry(lon, lat, t, h)
     else:
         if geom_lon is None or geom_lat is None:
-            raise NetworkError("geom_offsets given without geom_lon and geom_lat")
+            raise NetworkError(_("geom_offsets given without geom_lon and geom_lat"))
         g_off = np.asarray(geom_offsets, dtype=np.int64)
         g_lon = np.asarray(geom_lon, dtype=np.float64)
         g_lat = np.asarray(geom_lat, dtype=np.float64)
@@ -145,7 +154,8 @@ def network_from_edges(
     osm_ids = (np.full(n_nodes, -1, dtype=np.int64) if node_osm_id is None
                else np.asarray(node_osm_id, dtype=np.int64))
     if osm_ids.shape != (n_nodes,):
-        raise NetworkError(f"node_osm_id has {len(osm_ids)} entries, expected {n_nodes}")
+        raise NetworkError(_("node_osm_id has {n_osm_ids} entries, expected {n_nodes}").format(
+                               n_osm_ids=len(osm_ids), n_nodes=n_nodes))
     return RoadNetwork(
         node_lon=lon,
         node_lat=lat,

@@ -27,7 +27,7 @@ from corridor.network.osm import (
 )
 
 #: Bump whenever the import's output changes for the same file and settings.
-IMPORT_VERSION = 5
+IMPORT_VERSION = 6
 CACHE_ENV = "CORRIDOR_CACHE_DIR"
 
 _PHASES = ("hash", "read", "components", "simplify", "save")

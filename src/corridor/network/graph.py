@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from corridor.errors import NetworkError
 from corridor.files import atomic_path
+from corridor.i18n import _
 from corridor.network.places import OsmPlace
 
 #: Road classes in order of importance; ``road_class`` arrays hold indices into this tuple.
@@ -74,12 +75,13 @@ class RoadNetwork:
         for name in ("head", "length_m", "speed_kmh", "capacity_vph", "road_class", "way_id",
                      "name_idx"):
             if len(getattr(self, name)) != n_edges:
-                raise NetworkError(f"edge array {name!r} has {len(getattr(self, name))} entries, "
-                                   f"expected {n_edges}")
+                raise NetworkError(_("edge array {name!r} has {n_items} entries, expected "
+                                     "{n_edges}").format(name=name, n_edges=n_edges,
+                                                         n_items=len(getattr(self, name))))
         if len(self.geom_offsets) != n_edges + 1:
-            raise NetworkError("geom_offsets must have one entry more than there are edges")
+            raise NetworkError(_("geom_offsets must have one entry more than there are edges"))
         if n_edges and np.any(np.diff(self.tail) < 0):
-            raise NetworkError("edges must be sorted by tail node (CSR order)")
+            raise NetworkError(_("edges must be sorted by tail node (CSR order)"))
         for arr in self._arrays().values():
             arr.setflags(write=False)
 
@@ -164,9 +166,10 @@ class RoadNetwork:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
                 if header.get("format") != _FORMAT_VERSION:
-                    raise NetworkError("cached network has an old format", source=path)
+                    raise NetworkError(_("cached network has an old format"), source=path)
                 arrays = {k: data[k] for k in data.files if k != "header"}
         except (OSError, ValueError, KeyError) as exc:
-            raise NetworkError(f"cannot read cached network: {exc}", source=path) from exc
+            raise NetworkError(_("cannot read cached network: {error}").format(error=exc),
+                               source=path) from exc
         places = tuple(OsmPlace.from_json(p) for p in header["places"])
         return cls(names=tuple(header["names"]), meta=header["meta"], places=places, **arrays)

@@ -27,6 +27,7 @@ from osmium.filter import KeyFilter, TagFilter
 
 from corridor.errors import NetworkError
 from corridor.geodesy import haversine_m
+from corridor.i18n import _
 from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.places import OsmPlace, place_from_tags
@@ -82,8 +83,9 @@ class NetworkSettings:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.road_classes) - set(ROAD_CLASSES))
         if unknown:
-            raise NetworkError(f"unknown road classes {unknown}, expected some of "
-                               f"{', '.join(ROAD_CLASSES)}", field="road_classes")
+            raise NetworkError(_("unknown road classes {unknown}, expected some of {classes}")
+                               .format(unknown=unknown, classes=", ".join(ROAD_CLASSES)),
+                               field="road_classes")
 
     def to_json(self) -> str:
         """Canonical JSON, stable across runs, for cache keys and ``meta``."""
@@ -128,10 +130,11 @@ def check_osm_file(path: Path) -> str:
     name = path.name.lower()
     fmt = next((desc for suffix, desc in OSM_FORMATS.items() if name.endswith(suffix)), None)
     if fmt is None:
-        raise NetworkError(f"unknown file extension, expected one of {', '.join(OSM_FORMATS)}",
-                           source=path)
+        raise NetworkError(_("unknown file extension, expected one of {extensions}").format(
+            extensions=", ".join(OSM_FORMATS)), source=path)
     if not path.is_file():
-        raise NetworkError(f"no such file, expected an OSM extract ({fmt})", source=path)
+        raise NetworkError(_("no such file, expected an OSM extract ({format})").format(format=fmt),
+                           source=path)
     return fmt
 
 
@@ -190,14 +193,14 @@ def build_network(path: str | Path, *, settings: NetworkSettings | None = None,
     ways = _read_ways(source, fmt, classes)
     n_ways = len(ways.n_refs)
     if not n_ways:
-        raise NetworkError("contains no drivable roads, expected ways tagged highway="
-                           + "/".join(ROAD_CLASSES), source=source)
+        raise NetworkError(_("contains no drivable roads, expected ways tagged {tags}").format(
+            tags="highway=" + "/".join(ROAD_CLASSES)), source=source)
     network, protected = _segment_network(ways)
     places = tuple(ways.places)
     del ways  # the flat tables are the largest thing held; free them before the next phase
     if network.n_edges == 0:
-        raise NetworkError("drivable ways have no locatable nodes, expected node coordinates "
-                           "for the ways' node references", source=source)
+        raise NetworkError(_("drivable ways have no locatable nodes, expected node coordinates "
+                             "for the ways' node references"), source=source)
 
     dropped: dict[str, Any] = {"components": 0, "nodes": 0, "edges": 0}
     boundary: dict[str, int] | None = None
@@ -261,8 +264,8 @@ def _osmium_errors(source: Path, fmt: str) -> Iterator[None]:
     try:
         yield
     except RuntimeError as exc:
-        raise NetworkError(f"cannot read as {fmt} ({exc}); the file may be truncated or "
-                           "corrupt", source=source) from exc
+        raise NetworkError(_("cannot read as {format} ({error}); the file may be truncated or "
+                             "corrupt").format(format=fmt, error=exc), source=source) from exc
 
 
 def _read_ways(source: Path, fmt: str, classes: set[int]) -> _WayTable:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from corridor.errors import NetworkError
+from corridor.i18n import LANGUAGES, _
 
 #: ``place=*`` values kept: settlements people live in and are evacuated from. ``locality``
 #: (a named field or pass, often uninhabited) and ``isolated_dwelling`` (one farm) are left out:
@@ -50,6 +51,9 @@ class OsmPlace:
     country
         ISO 3166-1 alpha-2 code from ``is_in:country_code``, ``addr:country`` or
         ``is_in:country``, if one of them holds one.
+    localized
+        The names whose language a tag states, as (language, name) pairs for the languages
+        the system speaks (``name:en``, ``name:uk``, ``name:ru``).
     """
 
     osm_id: int
@@ -60,6 +64,7 @@ class OsmPlace:
     names: tuple[str, ...] = ()
     population: int = 0
     country: str | None = None
+    localized: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready record, read back by :meth:`from_json`."""
@@ -79,9 +84,12 @@ class OsmPlace:
                        lon=float(record["lon"]), lat=float(record["lat"]),
                        name=str(record["name"]), names=tuple(map(str, record["names"])),
                        population=int(record["population"]),
-                       country=None if record["country"] is None else str(record["country"]))
+                       country=None if record["country"] is None else str(record["country"]),
+                       localized=tuple((str(lang), str(name))
+                                       for lang, name in record.get("localized", ())))
         except (KeyError, TypeError, ValueError) as exc:
-            raise NetworkError(f"malformed cached place record {record!r}: {exc}") from exc
+            raise NetworkError(_("malformed cached place record {record!r}: {error}").format(
+                                   record=record, error=exc)) from exc
 
 
 def place_from_tags(osm_id: int, lon: float, lat: float,
@@ -97,9 +105,12 @@ def place_from_tags(osm_id: int, lon: float, lat: float,
         return None
     names = tuple(dict.fromkeys(n for n in others if n and n != name))
     country = next((tags[k] for k in _COUNTRY_KEYS if k in tags), "").strip().upper()
+    localized = tuple((lang, tags[f"name:{lang}"].split(";")[0].strip()) for lang in LANGUAGES
+                      if tags.get(f"name:{lang}", "").strip())
     return OsmPlace(osm_id=osm_id, kind=kind, lon=lon, lat=lat, name=name, names=names,
                     population=_population(tags.get("population")),
-                    country=country if re.fullmatch(r"[A-Z]{2}", country) else None)
+                    country=country if re.fullmatch(r"[A-Z]{2}", country) else None,
+                    localized=localized)
 
 
 def _population(value: str | None) -> int:

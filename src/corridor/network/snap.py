@@ -19,6 +19,7 @@ import shapely
 
 from corridor.errors import NetworkError
 from corridor.geodesy import LocalProjection, haversine_m
+from corridor.i18n import _, ngettext
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.network.topology import reverse_twins
 
@@ -149,13 +150,14 @@ def snap_many(network: RoadNetwork, lon: npt.ArrayLike, lat: npt.ArrayLike, *,
     lons = np.atleast_1d(np.asarray(lon, dtype=np.float64))
     lats = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     if lons.shape != lats.shape or lons.ndim != 1:
-        raise NetworkError(f"lon and lat must be equal-length sequences, got {lons.shape} "
-                           f"and {lats.shape}")
+        raise NetworkError(_("lon and lat must be equal-length sequences, got {lon_shape} and "
+                             "{lat_shape}").format(lon_shape=lons.shape, lat_shape=lats.shape))
     if names is not None and len(names) != len(lons):
-        raise NetworkError(f"{len(names)} names given for {len(lons)} points")
+        raise NetworkError(_("{n_names} names given for {n_points} points").format(
+            n_names=len(names), n_points=len(lons)))
     _check_coordinates(lons, lats, names)
     if network.n_edges == 0:
-        raise NetworkError("the network has no edges to snap to",
+        raise NetworkError(_("the network has no edges to snap to"),
                            source=network.meta.get("source"))
 
     index = _edge_index(network)
@@ -184,8 +186,10 @@ def snap_many(network: RoadNetwork, lon: npt.ArrayLike, lat: npt.ArrayLike, *,
 
 
 def _label(i: int, lon: float, lat: float, names: Sequence[str] | None) -> str:
-    where = f"(lon {lon:g}, lat {lat:g})"
-    return f"point {names[i]!r} {where}" if names is not None else f"point {i} {where}"
+    if names is not None:
+        return _("point {name!r} (lon {lon:g}, lat {lat:g})").format(name=names[i], lon=lon,
+                                                                      lat=lat)
+    return _("point {index} (lon {lon:g}, lat {lat:g})").format(index=i, lon=lon, lat=lat)
 
 
 def _check_coordinates(lons: FloatArray, lats: FloatArray, names: Sequence[str] | None) -> None:
@@ -193,8 +197,9 @@ def _check_coordinates(lons: FloatArray, lats: FloatArray, names: Sequence[str] 
             & (np.abs(lons) <= 180.0))
     if bad.any():
         i = int(np.argmax(bad))
-        raise NetworkError(f"{_label(i, lons[i], lats[i], names)} is not a valid position, "
-                           "expected longitude in [-180, 180] and latitude in [-90, 90]")
+        raise NetworkError(_("{point} is not a valid position, expected longitude in "
+                             "[-180, 180] and latitude in [-90, 90]").format(
+            point=_label(i, lons[i], lats[i], names)))
 
 
 def _check_distance(result: Snaps, lons: FloatArray, lats: FloatArray, max_distance_m: float,
@@ -203,10 +208,15 @@ def _check_distance(result: Snaps, lons: FloatArray, lats: FloatArray, max_dista
     if too_far.any():
         i = int(np.argmax(too_far))
         others = int(too_far.sum()) - 1
-        more = f" ({others} more points too far)" if others else ""
-        raise NetworkError(
-            f"{_label(i, lons[i], lats[i], names)} is {result.distance_m[i] / 1000:.1f} km from "
-            f"the nearest road, expected at most {max_distance_m / 1000:g} km{more}")
+        message = _("{point} is {distance_km:.1f} km from the nearest road, expected at most "
+                    "{limit_km:g} km").format(point=_label(i, lons[i], lats[i], names),
+                                              distance_km=result.distance_m[i] / 1000,
+                                              limit_km=max_distance_m / 1000)
+        if others:
+            message = ngettext("{message} ({count} more point too far)",
+                               "{message} ({count} more points too far)", others).format(
+                message=message, count=others)
+        raise NetworkError(message)
 
 
 def _edge_index(network: RoadNetwork) -> _EdgeIndex:

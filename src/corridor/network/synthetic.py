@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from corridor.errors import NetworkError
 from corridor.geodesy import M_PER_DEG
+from corridor.i18n import _
 from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, IntArray, RoadNetwork
 
@@ -68,7 +69,8 @@ def road_like_grid(
         and each secondary line ``H-01``, ...; minor streets are unnamed.
     """
     if n_nodes < 2:
-        raise NetworkError(f"a synthetic network needs at least 2 nodes, got {n_nodes}")
+        raise NetworkError(_("a synthetic network needs at least 2 nodes, got {n_nodes}").format(
+                               n_nodes=n_nodes))
     rng = np.random.default_rng(seed)
     cols = int(np.ceil(np.sqrt(n_nodes)))
     ids = np.arange(n_nodes, dtype=np.int64)
@@ -154,7 +156,7 @@ def _line_names(level: IntArray, vertical: npt.NDArray[np.bool_],
     prefix = ("M", "H")
     counters = [0, 0]
     names: list[str] = []
-    for lvl, _, _ in lines:
+    for lvl, *_position in lines:
         counters[lvl] += 1
         names.append(f"{prefix[lvl]}-{counters[lvl]:02d}")
     name_idx = np.full(len(level), -1, dtype=np.int64)

@@ -14,6 +14,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from corridor.errors import NetworkError
+from corridor.i18n import _
 from corridor.network.graph import IntArray, RoadNetwork
 from corridor.network.ragged import gather_ragged, ragged_index
 
@@ -36,7 +37,8 @@ def restrict_nodes(network: RoadNetwork, keep: npt.NDArray[np.bool_]) -> RoadNet
     """
     keep = np.asarray(keep, dtype=bool)
     if keep.shape != (network.n_nodes,):
-        raise NetworkError(f"keep mask has {len(keep)} entries, expected {network.n_nodes}")
+        raise NetworkError(_("keep mask has {n_keep} entries, expected {n_nodes}").format(
+                               n_keep=len(keep), n_nodes=network.n_nodes))
     new_index = np.cumsum(keep, dtype=np.int64) - 1
     edges = np.flatnonzero(keep[network.tail] & keep[network.head])
     index, offsets = gather_ragged(network.geom_offsets, edges)

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.errors import PlanningError
+from corridor.i18n import _
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -120,5 +121,6 @@ class SparseModel:
         solution = solver.getSolution()
         if not solution.value_valid:
             status = solver.modelStatusToString(solver.getModelStatus())
-            raise PlanningError(f"the plan's constraints admit no solution ({status})")
+            raise PlanningError(_("the plan's constraints admit no solution ({status})").format(
+                                    status=status))
         return np.asarray(solution.col_value, dtype=np.float64)

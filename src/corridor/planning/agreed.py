@@ -16,6 +16,7 @@ import shapely
 
 from corridor.errors import PlanningError
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal
 from corridor.planning.model import (
     BoardingPoint,
@@ -40,13 +41,14 @@ def agreed_spec(world: World, agreed: AgreedCorridor, *, resolution_min: int = 5
     proposal = sc.proposals[index]
     routed = evaluate_proposal(world, proposal, index)
     if routed.corridor is None:
-        raise PlanningError(routed.error or "the proposal cannot be routed",
+        raise PlanningError(routed.error or _("the proposal cannot be routed"),
                             field=f"corridors[{agreed.id}].proposal")
     corridor = _judged_in(world, routed.corridor, agreed)
     origin = _origin(sc, proposal.origin)
     if origin is None:
-        raise PlanningError(f"no origin {proposal.origin!r} under places.origins gives the "
-                            "people to move", field=f"corridors[{agreed.id}]")
+        raise PlanningError(_("no origin {origin!r} under places.origins gives the people to "
+                              "move").format(origin=proposal.origin),
+                            field=f"corridors[{agreed.id}]")
     travel_min = corridor.summary.hours * 60.0
     points = _boarding_points(origin)
     buses = _shuttle(origin)
@@ -216,10 +218,12 @@ def _checkpoints(world: World, agreed: AgreedCorridor, corridor: JudgedRoute,
         point = projection.to_metric(shapely.Point(lonlat))
         off_route_km = line.distance(point) / 1000.0
         if off_route_km > sc.network.max_snap_km:
-            raise PlanningError(f"checkpoint {name!r} lies {off_route_km:.1f} km from the route "
-                                f"of corridor {agreed.id!r}, expected at most "
-                                f"{sc.network.max_snap_km:g} km (network.max_snap_km): a "
-                                "checkpoint slows only the corridors that pass it",
+            raise PlanningError(_("checkpoint {name!r} lies {off_route_km:.1f} km from the "
+                                  "route of corridor {corridor!r}, expected at most "
+                                  "{limit_km:g} km ({key}): a checkpoint slows only the "
+                                  "corridors that pass it").format(
+                name=name, off_route_km=off_route_km, corridor=agreed.id,
+                limit_km=sc.network.max_snap_km, key="network.max_snap_km"),
                                 field=f"checkpoints[{k}].at")
         fraction = line.project(point, normalized=True)
         out.append(RouteCheckpoint(name, float(fraction) * travel_min, spec.minutes_per_vehicle,

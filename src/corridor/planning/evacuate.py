@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import PlanningError
+from corridor.i18n import _
 from corridor.planning.ccrp import NetworkPlan, Route, SourcePlan, plan_ccrp
 from corridor.planning.evacuation import EvacuationProblem, Source
 from corridor.planning.optimal import QuickestFlow, quickest_flow
@@ -114,14 +115,14 @@ def evacuation_problem(world: World, *, step_s: float, persons_per_vehicle: floa
             origins[node].append(origin.name)
             sources.append(Source(node, origin.people))
     if not sources:
-        raise PlanningError("no origin under places.origins has people to move",
+        raise PlanningError(_("no origin under places.origins has people to move"),
                             field="places.origins")
     exits: dict[int, list[str]] = defaultdict(list)
     for i, destination in enumerate(places.destinations):
         exits[world.locate(destination.name, field=f"places.destinations[{i}].name").node].append(
             destination.name)
     if not exits:
-        raise PlanningError("no destination under places.destinations to evacuate to",
+        raise PlanningError(_("no destination under places.destinations to evacuate to"),
                             field="places.destinations")
     network = world.network
     open_roads = dataclasses.replace(

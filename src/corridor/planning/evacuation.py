@@ -26,6 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from corridor.errors import PlanningError
+from corridor.i18n import _
 from corridor.network.graph import RoadNetwork
 
 IntArray = npt.NDArray[np.int64]
@@ -83,21 +84,23 @@ class EvacuationProblem:
         for i, src in enumerate(self.sources):
             _check_node(src.node, n, f"sources[{i}].node")
             if src.people < 0:
-                raise PlanningError(f"must be >= 0, got {src.people}",
+                raise PlanningError(_("must be >= 0, got {value}").format(value=src.people),
                                     field=f"sources[{i}].people")
         if not self.exits:
-            raise PlanningError("at least one exit node is needed", field="exits")
+            raise PlanningError(_("at least one exit node is needed"), field="exits")
         for i, node in enumerate(self.exits):
             _check_node(node, n, f"exits[{i}]")
         for name in ("step_s", "persons_per_vehicle"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
-                raise PlanningError(f"must be a finite number > 0, got {value!r}", field=name)
+                raise PlanningError(_("must be a finite number > 0, got {value!r}").format(
+                                        value=value), field=name)
         if self.max_speed_kmh is not None and not self.max_speed_kmh > 0:
-            raise PlanningError(f"must be > 0, got {self.max_speed_kmh!r}", field="max_speed_kmh")
+            raise PlanningError(_("must be > 0, got {value!r}").format(
+                                    value=self.max_speed_kmh), field="max_speed_kmh")
         if self.node_capacity is not None and (
                 self.node_capacity.shape != (n,) or np.any(self.node_capacity < 0)):
-            raise PlanningError(f"must hold {n} values >= 0", field="node_capacity")
+            raise PlanningError(_("must hold {n} values >= 0").format(n=n), field="node_capacity")
 
     @property
     def total_people(self) -> int:
@@ -122,7 +125,8 @@ class EvacuationProblem:
 
 def _check_node(node: int, n_nodes: int, field: str) -> None:
     if not 0 <= node < n_nodes:
-        raise PlanningError(f"must be a node index in [0, {n_nodes}), got {node}", field=field)
+        raise PlanningError(_("must be a node index in [0, {n_nodes}), got {node}").format(
+                                n_nodes=n_nodes, node=node), field=field)
 
 
 def _steps_to_exits(net: RoadNetwork, steps: FloatArray, edges: IntArray,

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from corridor.errors import PlanningError
+from corridor.i18n import _
 
 #: Resources whose scarcity can limit a plan. On a tie the earlier one is named binding: a
 #: longer window always helps whenever a rate (seats, lanes, road) is what runs out, so the
@@ -30,12 +31,12 @@ def _require(condition: bool, field_name: str, message: str) -> None:
 
 def _finite_nonneg(value: float, field_name: str) -> None:
     _require(math.isfinite(value) and value >= 0, field_name,
-             f"must be a finite number >= 0, got {value!r}")
+             _("must be a finite number >= 0, got {value!r}").format(value=value))
 
 
 def _count(value: int, field_name: str) -> None:
     _require(isinstance(value, int) and not isinstance(value, bool) and value >= 0, field_name,
-             f"must be a whole number >= 0, got {value!r}")
+             _("must be a whole number >= 0, got {value!r}").format(value=value))
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class HazardStretch:
         """Reject stretches that run backwards or beyond the route."""
         _finite_nonneg(self.start_min, f"{field_name}.start_min")
         _require(self.start_min <= self.end_min <= travel_min, f"{field_name}.end_min",
-                 f"must lie in [start_min, {travel_min}] (the route's travel time), "
-                 f"got {self.end_min!r}")
+                 _("must lie in [start_min, {travel_min}] (the route's travel time), got "
+                   "{value!r}").format(travel_min=travel_min, value=self.end_min))
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,11 @@ class RouteProfile:
 
     def validate(self) -> None:
         """Check every field; raise :class:`PlanningError` naming the first bad one."""
-        _require(bool(self.id), "corridor.id", "must not be empty")
+        _require(bool(self.id), "corridor.id", _("must not be empty"))
         _finite_nonneg(self.length_km, "corridor.length_km")
         _require(math.isfinite(self.travel_min) and self.travel_min > 0, "corridor.travel_min",
-                 f"must be a finite number > 0, got {self.travel_min!r}")
+                 _("must be a finite number > 0, got {value!r}").format(
+                     value=self.travel_min))
         _finite_nonneg(self.capacity_vph, "corridor.capacity_vph")
         for i, stretch in enumerate(self.hazards):
             stretch.validate(f"corridor.hazards[{i}]", self.travel_min)
@@ -103,7 +105,7 @@ class BoardingPoint:
 
     def validate(self, field_name: str) -> None:
         """Reject negative or fractional head counts."""
-        _require(bool(self.id), f"{field_name}.id", "must not be empty")
+        _require(bool(self.id), f"{field_name}.id", _("must not be empty"))
         _count(self.people, f"{field_name}.people")
 
 
@@ -155,10 +157,12 @@ class BusShuttle:
             _finite_nonneg(getattr(self, name), f"buses.{name}")
         if self.speed_kmh is not None:
             _require(math.isfinite(self.speed_kmh) and self.speed_kmh > 0, "buses.speed_kmh",
-                     f"must be a finite number > 0, got {self.speed_kmh!r}")
+                     _("must be a finite number > 0, got {value!r}").format(
+                         value=self.speed_kmh))
         if self.fleets:
             _require(sum(n for _, n in self.fleets) == self.count, "buses.fleets",
-                     f"must add up to count ({self.count}), got {list(self.fleets)!r}")
+                     _("must add up to count ({count}), got {value!r}").format(
+                         count=self.count, value=list(self.fleets)))
 
 
 @dataclass(frozen=True)
@@ -199,12 +203,14 @@ class RouteCheckpoint:
 
     def validate(self, field_name: str, travel_min: float) -> None:
         """Check every field; raise :class:`PlanningError` naming the first bad one."""
-        _require(bool(self.id), f"{field_name}.id", "must not be empty")
+        _require(bool(self.id), f"{field_name}.id", _("must not be empty"))
         _require(0 <= self.position_min <= travel_min, f"{field_name}.position_min",
-                 f"must lie in [0, {travel_min}], got {self.position_min!r}")
+                 _("must lie in [0, {travel_min}], got {value!r}").format(
+                     travel_min=travel_min, value=self.position_min))
         _require(math.isfinite(self.min_per_vehicle) and self.min_per_vehicle > 0,
                  f"{field_name}.min_per_vehicle",
-                 f"must be a finite number > 0, got {self.min_per_vehicle!r}")
+                 _("must be a finite number > 0, got {value!r}").format(
+                     value=self.min_per_vehicle))
         _count(self.lanes, f"{field_name}.lanes")
 
     @property
@@ -225,9 +231,10 @@ class TimeWindow:
         for name in ("start", "end"):
             moment: datetime = getattr(self, name)
             _require(moment.tzinfo is not None and moment.utcoffset() is not None,
-                     f"{field_name}.{name}", "must carry a time zone (zoneinfo)")
+                     f"{field_name}.{name}", _("must carry a time zone (zoneinfo)"))
         _require(self.end > self.start, f"{field_name}.end",
-                 f"must be after start ({self.start.isoformat()}), got {self.end.isoformat()}")
+                 _("must be after start ({start}), got {end}").format(
+                     start=self.start.isoformat(), end=self.end.isoformat()))
 
     def shifted(self, days: int) -> TimeWindow:
         """The same wall-clock window ``days`` later (aware arithmetic keeps local time)."""
@@ -269,13 +276,13 @@ class CorridorSpec:
         self.corridor.validate()
         for i, point in enumerate(self.assembly_points):
             point.validate(f"assembly_points[{i}]")
-        _require(len(self.windows) > 0, "windows", "at least one window is needed")
+        _require(len(self.windows) > 0, "windows", _("at least one window is needed"))
         for i, window in enumerate(self.windows):
             window.validate(f"windows[{i}]")
         ordered = sorted(self.windows, key=lambda w: w.start)
         for i, (a, b) in enumerate(itertools.pairwise(ordered)):
             _require(b.start >= a.end, f"windows[{i + 1}]",
-                     f"overlaps the window ending {a.end.isoformat()}")
+                     _("overlaps the window ending {end}").format(end=a.end.isoformat()))
         if self.buses is not None:
             self.buses.validate()
         if self.cars is not None:
@@ -285,10 +292,10 @@ class CorridorSpec:
         if self.reception_capacity is not None:
             _count(self.reception_capacity, "reception_capacity")
         _require(isinstance(self.resolution_min, int) and 1 <= self.resolution_min <= 60,
-                 "resolution_min", f"must be a whole number of minutes in [1, 60], "
-                 f"got {self.resolution_min!r}")
+                 "resolution_min", _("must be a whole number of minutes in [1, 60], got "
+                                     "{value!r}").format(value=self.resolution_min))
         _require(isinstance(self.max_days, int) and self.max_days >= 1, "max_days",
-                 f"must be a whole number >= 1, got {self.max_days!r}")
+                 _("must be a whole number >= 1, got {value!r}").format(value=self.max_days))
 
     @property
     def people_waiting(self) -> int:

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
 from corridor.errors import PlanningError
+from corridor.i18n import _
 from corridor.planning.evacuation import CAPACITY_SCALE, EvacuationProblem, TimeModel
 from corridor.progress import Progress, silent
 
@@ -116,7 +117,8 @@ def people_safe_by(problem: EvacuationProblem, horizon: int) -> float:
     solver.add_arcs_with_capacity(ten.tails, ten.heads, ten.caps)
     status = solver.solve(ten.source, ten.sink)
     if status != solver.OPTIMAL:
-        raise PlanningError(f"max flow on the time-expanded network failed ({status})")
+        raise PlanningError(_("max flow on the time-expanded network failed ({status})")
+                            .format(status=status))
     return float(solver.optimal_flow()) / CAPACITY_SCALE
 
 
@@ -176,7 +178,8 @@ def quickest_flow(problem: EvacuationProblem, *, upper_steps: int | None = None,
     else:
         upper = upper_steps
         if not enough(upper):
-            raise PlanningError(f"{upper} steps do not suffice to evacuate everyone",
+            raise PlanningError(_("{steps} steps do not suffice to evacuate everyone").format(
+                                    steps=upper),
                                 field="upper_steps")
         # A good heuristic lands close above the optimum: gallop down from it.
         gap = 1
@@ -218,7 +221,8 @@ def min_total_time(problem: EvacuationProblem, horizon: int) -> float:
     solver.set_nodes_supplies(np.arange(ten.n_nodes, dtype=np.int64), supply)
     status = solver.solve()
     if status != solver.OPTIMAL:
-        raise PlanningError(f"not everyone can be safe within {horizon} steps ({status})",
+        raise PlanningError(_("not everyone can be safe within {horizon} steps ({status})")
+                            .format(horizon=horizon, status=status),
                             field="horizon")
     # Edge arcs cost tau, waiting off an exit costs 1: the sum of arrival steps of everyone.
     return float(solver.optimal_cost()) / CAPACITY_SCALE

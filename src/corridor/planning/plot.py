@@ -73,7 +73,7 @@ def _limit(resource: str) -> str:
 def _tick(value: float, zone: tzinfo | None) -> str:
     """A time-axis tick: clock time over the day and month, in the active locale."""
     moment = num2date(value, tz=zone)  # type: ignore[no-untyped-call]
-    return f"{moment:%H:%M}\n{i18n.format_date(moment.date(), 'd MMM')}"
+    return f"{moment:%H:%M}\n{i18n.format_date(moment.date(), 'dd MMM')}"
 
 
 def timeline_figure(plan: CorridorPlan, *, zone: tzinfo | None = None) -> Figure:

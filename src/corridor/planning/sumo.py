@@ -23,6 +23,7 @@ import numpy as np
 
 from corridor.errors import PlanningError
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.planning.ccrp import NetworkPlan
 from corridor.planning.evacuation import EvacuationProblem
 
@@ -59,17 +60,19 @@ def sumo_binary(name: str) -> Path:
     try:
         sumo = importlib.import_module("sumo")  # untyped package: looked up by name
     except ImportError as exc:
-        raise PlanningError("the eclipse-sumo package is not installed") from exc
+        raise PlanningError(_("the eclipse-sumo package is not installed")) from exc
     path = Path(str(sumo.SUMO_HOME)) / "bin" / name
     if not path.exists():
-        raise PlanningError(f"SUMO tool {name!r} not found in {path.parent}")
+        raise PlanningError(_("SUMO tool {name!r} not found in {parent}").format(
+                                name=name, parent=path.parent))
     return path
 
 
 def _run(args: list[str], what: str) -> None:
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise PlanningError(f"{what} failed: {done.stderr.strip()[-500:]}")
+        raise PlanningError(_("{what} failed: {output}").format(
+                                what=what, output=done.stderr.strip()[-500:]))
 
 
 def write_network(problem: EvacuationProblem, workdir: Path) -> Path:

@@ -18,7 +18,7 @@ import shapely.geometry
 from corridor.errors import ConflictError, CorridorError
 from corridor.i18n import _
 from corridor.negotiation.adhoc import AdHocRoutes, checkpoints_along, roles
-from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along
+from corridor.negotiation.search import JudgedRoute, Negotiation, locate_along, mode_words
 from corridor.report.fieldfiles import (
     RISK_COLOURS,
     FieldArea,
@@ -97,7 +97,7 @@ def judged_field_route(world: World, name: str, route: JudgedRoute,
     return FieldRoute(name, line, waypoints, status,
                       _("{origin} to {destination}, {mode}").format(
                           origin=route.origin, destination=route.destination,
-                          mode=word(route.mode)),
+                          mode=mode_words(route.mode)),
                       route_properties(route))
 
 

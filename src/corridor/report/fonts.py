@@ -12,11 +12,14 @@ right to left by HarfBuzz.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF
+from matplotlib.ft2font import FT2Font
 
 from corridor.errors import CorridorError
 from corridor.i18n import _
@@ -49,14 +52,38 @@ def font_file(name: str) -> Path:
     return path
 
 
-def pdf_document(unit: str = "mm") -> FPDF:
-    """An A4 FPDF with the sheet fonts registered, the fallback set and text shaping on."""
+def pdf_document(unit: str = "mm", *, fallback: bool = True) -> FPDF:
+    """An A4 FPDF with the sheet fonts registered and text shaping on.
+
+    With ``fallback`` Last Resort is registered as the fallback font. It maps every code point,
+    which takes fpdf2 seconds to load, so a document whose text DejaVu Sans covers entirely
+    (see :func:`covered`) leaves it out.
+    """
     pdf = FPDF(unit=unit, format="A4")
     for (family, style), name in _FILES.items():
-        pdf.add_font(family, style, font_file(name))
-    pdf.set_fallback_fonts([FALLBACK], exact_match=False)
+        if family == FAMILY or fallback:
+            pdf.add_font(family, style, font_file(name))
+    if fallback:
+        pdf.set_fallback_fonts([FALLBACK], exact_match=False)
     pdf.set_text_shaping(True)
     return pdf
+
+
+@functools.cache
+def _code_points() -> frozenset[int]:
+    """The characters every style of the text font draws."""
+    points: frozenset[int] | None = None
+    for (family, _style), name in _FILES.items():
+        if family == FAMILY:
+            mapped = frozenset(FT2Font(str(font_file(name))).get_charmap())
+            points = mapped if points is None else points & mapped
+    return points or frozenset()
+
+
+def covered(texts: Iterable[str]) -> bool:
+    """Whether DejaVu Sans draws every character of ``texts`` (white space aside)."""
+    points = _code_points()
+    return all(ord(c) in points for text in texts for c in text if not c.isspace())
 
 
 def printable(text: str) -> str:

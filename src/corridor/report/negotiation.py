@@ -9,13 +9,14 @@ prints the verdicts' reasons as the rules gave them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
+import numpy as np
 import shapely
 
-from corridor import i18n, styles
+from corridor import i18n, styles, wording
 from corridor.i18n import N_, _, ngettext
-from corridor.negotiation.search import JudgedRoute, Negotiation
+from corridor.negotiation.search import JudgedRoute, Negotiation, mode_words
 from corridor.report.layers import (
     area_features,
     checkpoint_features,
@@ -24,9 +25,8 @@ from corridor.report.layers import (
     place_features,
     road_lines,
 )
-from corridor.report.svgmap import Layer, LegendEntry, render_svg
+from corridor.report.svgmap import Layer, LegendEntry, Town, render_svg
 from corridor.report.templates import markup, render
-from corridor.report.words import word
 from corridor.styles import Style
 from corridor.uncertainty.evaluate import corridor_id
 from corridor.uncertainty.summary import SweepResult
@@ -50,7 +50,8 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
     hazards = Layer("hazards")
     for zone in world.hazards:
         hazards.add(zone.geometry, styles.LAYERS["hazards"],
-                    title=_("{zone} ({risk} risk)").format(zone=zone.name, risk=word(zone.risk)))
+                    title=_("{zone} ({risk} risk)").format(zone=zone.name,
+                                                           risk=wording.risk(zone.risk)))
     hazards.add(world.front_line, styles.LAYERS["front_line"], title=_("front line"))
     roads = Layer("roads")
     for cls, style in styles.ROADS.items():
@@ -61,7 +62,7 @@ def map_layers(world: World, neg: Negotiation) -> list[Layer]:
     for c in _corridors(neg):
         routes.add(shapely.LineString(c.summary.geometry), styles.ROUTES[_judged(c)],
                    title=_("{origin} → {destination} ({mode}): {km} km, {hours} h").format(
-                       origin=c.origin, destination=c.destination, mode=word(c.mode),
+                       origin=c.origin, destination=c.destination, mode=mode_words(c.mode),
                        km=i18n.format_decimal(c.summary.km, 0),
                        hours=i18n.format_decimal(c.summary.hours, 1)))
     places = Layer("places")
@@ -141,6 +142,21 @@ def ground_legend(world: World) -> list[LegendEntry]:
     return entries
 
 
+def towns(world: World, bbox: tuple[float, float, float, float],
+          skip: Collection[str] = ()) -> list[Town]:
+    """The gazetteer's peopled places inside ``bbox``, for orientation on the map.
+
+    ``skip`` names places labelled otherwise (the proposals' ends).
+    """
+    places = world.gazetteer.places_array()
+    min_lon, min_lat, max_lon, max_lat = bbox
+    inside = np.flatnonzero((places.lon >= min_lon) & (places.lon <= max_lon)
+                            & (places.lat >= min_lat) & (places.lat <= max_lat)
+                            & (places.population > 0))
+    return [Town(str(places.names[i]), float(places.lon[i]), float(places.lat[i]),
+                 int(places.population[i])) for i in inside if str(places.names[i]) not in skip]
+
+
 def _corridors(neg: Negotiation) -> Iterable[JudgedRoute]:
     for origin_list in neg.suggestions.values():
         yield from origin_list[:3]
@@ -164,8 +180,9 @@ def render_html(world: World, neg: Negotiation, sweep: SweepResult | None = None
     drawn situations, and every item its exposure spread and front-line crossings.
     """
     sc = world.scenario
-    svg = render_svg(map_layers(world, neg), _bbox(world, neg), title=sc.name,
-                     note=world.data_note, legend=legend(world, neg))
+    bbox = _bbox(world, neg)
+    svg = render_svg(map_layers(world, neg), bbox, title=sc.name, note=world.data_note,
+                     legend=legend(world, neg), towns=towns(world, bbox, skip=_ends(neg)))
     odds = {} if sweep is None else {
         **{("proposal", r.item.id): r.to_dict() for r in sweep.proposals},
         **{("corridor", r.item.id): r.to_dict() for r in sweep.corridors}}

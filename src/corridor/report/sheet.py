@@ -40,9 +40,16 @@ from corridor.i18n import _
 from corridor.negotiation.search import Negotiation, locate_along
 from corridor.report.fieldfiles import gpx_text, kml_text
 from corridor.report.fieldmap import dossier_field_map
-from corridor.report.fonts import FAMILY, SVG_FAMILY, escape, pdf_document, printable
+from corridor.report.fonts import (
+    FAMILY,
+    SVG_FAMILY,
+    covered,
+    escape,
+    pdf_document,
+    printable,
+)
 from corridor.report.negotiation import ground_legend, holder_legend, map_layers
-from corridor.report.svgmap import Layer, LegendEntry, render_svg, split_text
+from corridor.report.svgmap import Layer, LegendEntry, Text, render_svg, split_text
 from corridor.report.templates import markup, render
 from corridor.report.words import word
 from corridor.routing.route import settlements_along
@@ -185,7 +192,7 @@ def format_window(window: WindowOut) -> str:
         # Stored before timestamps were bounded, it does not exist on that clock (year 9999
         # ahead of UTC): shown as written rather than failing the whole sheet.
         if window.end is None:
-            return _("{start}, open-ended (as written)").format(start=window.start.isoformat())
+            return _("{start} open-ended (as written)").format(start=window.start.isoformat())
         return _("{start} to {end} (as written)").format(start=window.start.isoformat(),
                                                          end=window.end.isoformat())
     if end is None:
@@ -343,9 +350,11 @@ def _agreement_rows(dossier: Dossier, agreement: AgreementOut) -> list[Row]:
         rows.append(Row(_("Via"), " \u2013 ".join(str(w) for w in waypoints)))
     if (route := doc.get("route")) is not None:
         km = (route.get("summary") or {}).get("km")
-        line = _("the routed line, SHA-256 {digest}").format(digest=_grouped(route["sha256"]))
-        rows.append(Row(_("Route"), line if km is None else _("{km} km along {line}").format(
-            km=i18n.format_decimal(km, 0), line=line)))
+        digest = _grouped(route["sha256"])
+        rows.append(Row(_("Route"), _("the routed line, SHA-256 {digest}").format(digest=digest)
+                        if km is None else
+                        _("{km} km along the routed line, SHA-256 {digest}").format(
+                            km=i18n.format_decimal(km, 0), digest=digest)))
     rows.extend(Row(_("Window {number}").format(number=i),
                     format_window(WindowOut.model_validate(w)))
                 for i, w in enumerate(doc.get("windows", []), start=1))
@@ -420,7 +429,7 @@ def note_lines(note: str, width: float) -> list[str]:
     Neither PDF renderers nor browsers wrap SVG text, so a long note would run out of the frame.
     DejaVu Sans is wider than the usual sans-serif fallbacks, so lines measured with it fit.
     """
-    measure = pdf_document(unit="pt")
+    measure = pdf_document(unit="pt", fallback=False)
     measure.set_font(FAMILY, size=NOTE_SIZE)
     lines: list[str] = []
     for piece in note.split():
@@ -530,36 +539,45 @@ def _route_downloads(dossier: Dossier, world: World | None) -> list[tuple[str, s
 
 def render_sheet_pdf(dossier: Dossier, world: World | None, generated: dt.datetime) -> bytes:
     """The same sheet as an A4 PDF, drawn without a browser, in the active language."""
-    pdf = pdf_document()
+    title, subtitle = _title(dossier), _generated(dossier, generated)
+    note = world.data_note if world is not None else ""
+    svg = sheet_svg(dossier, world)
+    shapes, view_width, labels = split_text(svg) if svg else ("", 0.0, [])
+    parts, parallels = sections(dossier), agreement_texts(dossier, world)
+    texts = [title, subtitle, note, *(t.content for t in labels),
+             *(t for part in parts for t in (part.title, part.empty)),
+             *(t for part in parts for r in part.rows for t in (r.label, r.text)),
+             *(t for par in parallels for t in (par.title, *(c.heading for c in par.columns))),
+             *(t for par in parallels for c in par.columns for r in c.rows
+               for t in (r.label, r.text))]
+    pdf = pdf_document(fallback=not covered(printable(t) for t in texts))
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=12)
-    pdf.set_title(printable(_title(dossier)))
+    pdf.set_title(printable(title))
     pdf.set_lang(i18n.current_language())
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 15)
-    _paragraph(pdf, 7, _title(dossier))
+    _paragraph(pdf, 7, title)
     pdf.set_font(FAMILY, "", 9)
-    _paragraph(pdf, 5, _generated(dossier, generated))
-    if world is not None:
+    _paragraph(pdf, 5, subtitle)
+    if note:
         with pdf.local_context(fill_color=hex_rgb(styles.NOTE_FILL)):
             pdf.set_font(FAMILY, "B", 9)
-            _paragraph(pdf, 5, world.data_note, border=1, fill=True)
-    svg = sheet_svg(dossier, world)
+            _paragraph(pdf, 5, note, border=1, fill=True)
     if svg:
-        _pdf_map(pdf, svg)
-    for section in sections(dossier):
+        _pdf_map(pdf, shapes, view_width, labels)
+    for section in parts:
         _pdf_section(pdf, section)
-    for parallel in agreement_texts(dossier, world):
+    for parallel in parallels:
         _pdf_parallel(pdf, parallel)
     return bytes(pdf.output())
 
 
-def _pdf_map(pdf: FPDF, svg: str) -> None:
+def _pdf_map(pdf: FPDF, shapes: str, view_width: float, texts: list[Text]) -> None:
     """The map's shapes as vector graphics, with its labels and note as PDF text on top.
 
     As text they are shaped, and fall back to another font where DejaVu lacks a character.
     """
-    shapes, view_width, texts = split_text(svg)
     pdf.ln(2)
     width = pdf.epw * 0.85
     left, top = pdf.l_margin + (pdf.epw - width) / 2, pdf.get_y()

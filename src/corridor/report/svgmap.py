@@ -54,6 +54,16 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
+class Town:
+    """A place named on the map for orientation; more populous ones win where labels collide."""
+
+    name: str
+    lon: float
+    lat: float
+    population: int
+
+
+@dataclass(frozen=True)
 class _View:
     min_lon: float
     max_lat: float
@@ -66,12 +76,13 @@ class _View:
 
 def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float], *,
                width: int = 960, title: str = "", note: str = "",
-               legend: Sequence[LegendEntry] = ()) -> str:
+               legend: Sequence[LegendEntry] = (), towns: Sequence[Town] = ()) -> str:
     """One SVG document with every layer, clipped to ``bbox`` (min_lon, min_lat, max_lon, max_lat).
 
     ``note`` is printed in the lower left corner: schematic-data warnings and attribution belong
     on the map itself, where they cannot be separated from it. So does the ``legend``, drawn in
-    the upper right corner.
+    the upper right corner. ``towns`` are named over the layers where their labels fit (see
+    :func:`_town_labels`).
     """
     min_lon, min_lat, max_lon, max_lat = bbox
     cos_lat = math.cos(math.radians((min_lat + max_lat) / 2.0))
@@ -87,6 +98,8 @@ def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float],
         parts.append(f'<g class="layer" data-layer="{escape(layer.name)}">')
         parts.extend(_feature(f, view, tolerance) for f in layer.features)
         parts.append("</g>")
+    parts.extend(_town_labels(towns, view, width, height,
+                              taken=[*_legend_box(legend, width), *_point_labels(layers, view)]))
     parts.extend(_legend(legend, width))
     if note:
         parts.append(f'<text x="6" y="{height - 8}" font-size="11" fill="#444" '
@@ -99,14 +112,77 @@ def render_svg(layers: Sequence[Layer], bbox: tuple[float, float, float, float],
 _LEGEND_TEXT, _LEGEND_ROW, _SWATCH, _PAD = 11, 16, 18, 6
 
 
+#: Town labels: text size, the most drawn, and the average glyph width in em used to guess
+#: a label's extent (DejaVu Sans averages a little over half an em).
+_TOWN_TEXT, _MAX_TOWNS, _EM = 10, 60, 0.56
+
+Box = tuple[float, float, float, float]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_box(x: float, y: float, text: str, size: float) -> Box:
+    """Where a label whose baseline starts at (x, y) is drawn, roughly."""
+    return x, y - size, x + len(text) * size * _EM, y + size * 0.25
+
+
+def _point_labels(layers: Sequence[Layer], view: _View) -> list[Box]:
+    """The boxes of the labels point features already carry (the proposals' ends)."""
+    boxes = []
+    for layer in layers:
+        for f in layer.features:
+            if f.label and isinstance(f.geometry, Point):
+                x, y = view.xy(f.geometry.x, f.geometry.y)
+                boxes.append(_label_box(x + 5, y - 4, f.label, 11))
+    return boxes
+
+
+def _town_labels(towns: Sequence[Town], view: _View, width: int, height: int,
+                 taken: list[Box]) -> list[str]:
+    """Town names, the most populous first, each left out where it would cover another label.
+
+    The test is crude (a label's extent is guessed from its length), but a map of a country
+    then names its cities rather than a heap of overprinted villages.
+    """
+    placed: list[str] = []
+    boxes = list(taken)
+    for town in sorted(towns, key=lambda t: -t.population):
+        if len(placed) == _MAX_TOWNS:
+            break
+        x, y = view.xy(town.lon, town.lat)
+        box = _label_box(x + 3, y - 2, town.name, _TOWN_TEXT)
+        if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height \
+                or any(_overlaps(box, other) for other in boxes):
+            continue
+        boxes.append(box)
+        placed.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.5" fill="#333"/>'
+                      f'<text x="{x + 3:.1f}" y="{y - 2:.1f}" font-size="{_TOWN_TEXT}" '
+                      f'font-family="{SVG_FAMILY}" fill="#333" stroke="#fff" '
+                      f'stroke-width="2.5" paint-order="stroke">{escape(town.name)}</text>')
+    if not placed:
+        return []
+    return ['<g class="layer" data-layer="towns">', *placed, "</g>"]
+
+
+def _legend_box(entries: Sequence[LegendEntry], width: int) -> list[Box]:
+    """The legend's box in the upper right corner (none without entries)."""
+    if not entries:
+        return []
+    # Wide enough for the longest text at an average glyph width of 0.56 em.
+    box_w = 3 * _PAD + _SWATCH + max(len(e.text) for e in entries) * _LEGEND_TEXT * _EM
+    box_h = 2 * _PAD + _LEGEND_ROW * len(entries) - (_LEGEND_ROW - _LEGEND_TEXT)
+    x0, y0 = width - box_w - _PAD, _PAD
+    return [(x0, y0, x0 + box_w, y0 + box_h)]
+
+
 def _legend(entries: Sequence[LegendEntry], width: int) -> list[str]:
     """A legend box in the upper right corner, one row per entry."""
     if not entries:
         return []
-    # Wide enough for the longest text at an average glyph width of 0.56 em.
-    box_w = 3 * _PAD + _SWATCH + max(len(e.text) for e in entries) * _LEGEND_TEXT * 0.56
-    box_h = 2 * _PAD + _LEGEND_ROW * len(entries) - (_LEGEND_ROW - _LEGEND_TEXT)
-    x0, y0 = width - box_w - _PAD, _PAD
+    x0, y0, x1, y1 = _legend_box(entries, width)[0]
+    box_w, box_h = x1 - x0, y1 - y0
     parts = [f'<g class="legend"><rect x="{x0:.1f}" y="{y0}" width="{box_w:.1f}" '
              f'height="{box_h}" fill="#fff" fill-opacity="0.88" stroke="#999" '
              'stroke-width="0.5"/>']

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from corridor import i18n, styles
-from corridor.report import words
+from corridor.negotiation.search import mode_words
 
 _ENV = Environment(loader=PackageLoader("corridor.report", "templates"), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -32,7 +32,7 @@ def _long_date(day: dt.date) -> str:
 
 # Numbers, dates and stored codes the way the active language writes them.
 _ENV.globals.update(number=i18n.format_number, decimal=i18n.format_decimal,
-                    percent=i18n.format_percent, long_date=_long_date, word=words.word)
+                    percent=i18n.format_percent, long_date=_long_date, mode_words=mode_words)
 _ENV.filters["long_date"] = _long_date
 
 

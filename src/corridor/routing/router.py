@@ -8,7 +8,7 @@ partially when only a few edges changed — and never rebuilds the engine.
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -17,6 +17,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
 from corridor.errors import RoutingError
+from corridor.i18n import N_, _
 from corridor.network.graph import FloatArray, IntArray, RoadNetwork
 from corridor.routing.engine import (
     ENGINES,
@@ -62,13 +63,17 @@ class Path:
         return int(self.nodes[-1])
 
 
+#: What a weighting's impassable edges are called when its maker does not say.
+_EXCLUDED_ROADS = N_("excluded roads")
+
+
 @dataclass
 class _Metric:
     weights: FloatArray
     step: float
     units: UIntArray
     engine: EngineMetric
-    excluded: str
+    excluded: str | Callable[[], str]
     version: int = 0
 
 
@@ -96,10 +101,10 @@ class Router:
     def __init__(self, network: RoadNetwork, engine: str = "cch", *,
                  cache_dir: pathlib.Path | None = None) -> None:
         if engine not in ENGINES:
-            raise RoutingError(f"unknown routing engine {engine!r}; choose one of "
-                               f"{', '.join(ENGINES)}", field="engine")
+            raise RoutingError(_("unknown routing engine {engine!r}; choose one of {engines}")
+                               .format(engine=engine, engines=", ".join(ENGINES)), field="engine")
         if network.n_edges == 0:
-            raise RoutingError("the road network has no edges to route on")
+            raise RoutingError(_("the road network has no edges to route on"))
         self.network = network
         self.partial_update_max_arcs = PARTIAL_UPDATE_MAX_ARCS
         self.partial_update_max_area = PARTIAL_UPDATE_MAX_AREA
@@ -117,8 +122,8 @@ class Router:
         """Names of the weightings customised so far."""
         return tuple(self._metrics)
 
-    def customize(self, name: str, weights: FloatArray, *, excluded: str = "excluded roads",
-                  ) -> None:
+    def customize(self, name: str, weights: FloatArray, *,
+                  excluded: str | Callable[[], str] = _EXCLUDED_ROADS) -> None:
         """Set (or replace) the weighting ``name``.
 
         Parameters
@@ -131,6 +136,8 @@ class Router:
         excluded
             What the ``+inf`` edges stand for, e.g. the text of
             :func:`~corridor.routing.weights.describe_exclusions`; "no route" messages quote it.
+            A function giving the text is called when a message needs it, so the weighting,
+            kept across requests, is described in the language of the one that fails.
 
         Replacing an existing weighting re-customises its metric: only the changed arcs when
         they are few or close together (see :data:`PARTIAL_UPDATE_MAX_ARCS`), otherwise all.
@@ -197,10 +204,13 @@ class Router:
     def why_no_path(self, source: int, target: int, metric: str) -> str:
         """Why ``metric`` has no path between two nodes: no road at all, or the exclusions."""
         m = self._metric(metric)
-        where = f"from {self._describe(source)} to {self._describe(target)}"
+        ends = {"source": self._describe(source), "target": self._describe(target)}
         if target not in self._reachable_by_road(source):
-            return f"no road leads {where}, whatever is excluded"
-        return f"every path {where} under {metric!r} crosses {m.excluded}"
+            return _("no road leads from {source} to {target}, whatever is excluded").format(
+                **ends)
+        excluded = m.excluded() if callable(m.excluded) else _(m.excluded)
+        return _("every path from {source} to {target} under {metric!r} crosses {excluded}"
+                 ).format(metric=metric, excluded=excluded, **ends)
 
     def alternatives(
         self,
@@ -245,7 +255,7 @@ class Router:
         scratch = self._scratch_for(metric, m)
         uses = np.zeros(len(m.weights), dtype=np.int64)
         found = best
-        for _ in range(4 * k):
+        for _round in range(4 * k):
             if len(kept) == k or len(found.edges) == 0:
                 break
             uses[found.edges] += 1
@@ -268,7 +278,8 @@ class Router:
             return self._metrics[name]
         except KeyError:
             known = ", ".join(self._metrics) or "none yet"
-            raise RoutingError(f"no weighting named {name!r} (customised: {known})") from None
+            raise RoutingError(_("no weighting named {name!r} (customised: {known})").format(
+                                   name=name, known=known)) from None
 
     def _prefers_partial(self, changed: IntArray) -> bool:
         if len(changed) <= self.partial_update_max_arcs:
@@ -280,21 +291,22 @@ class Router:
     def _checked(self, name: str, weights: FloatArray) -> FloatArray:
         w = np.array(weights, dtype=np.float64)
         if w.shape != (self.network.n_edges,):
-            raise RoutingError(f"weighting {name!r} has {w.size} weights for "
-                               f"{self.network.n_edges} edges")
+            raise RoutingError(_("weighting {name!r} has {size} weights for {n_edges} edges")
+                               .format(name=name, size=w.size, n_edges=self.network.n_edges))
         if np.any(np.isnan(w)) or np.any(w < 0):
-            raise RoutingError(f"weighting {name!r} has negative or NaN weights")
+            raise RoutingError(_("weighting {name!r} has negative or NaN weights").format(
+                                   name=name))
         w.setflags(write=False)
         return w
 
     def _check_node(self, node: int) -> None:
         if not 0 <= node < self.network.n_nodes:
-            raise RoutingError(f"node {node} is not in the network "
-                               f"(nodes 0..{self.network.n_nodes - 1})")
+            raise RoutingError(_("node {node} is not in the network (nodes 0..{last})").format(
+                                   node=node, last=self.network.n_nodes - 1))
 
     def _describe(self, node: int) -> str:
-        return (f"node {node} ({self.network.node_lon[node]:.5f}, "
-                f"{self.network.node_lat[node]:.5f})")
+        return _("node {node} ({lon:.5f}, {lat:.5f})").format(
+            node=node, lon=self.network.node_lon[node], lat=self.network.node_lat[node])
 
     def _path(self, source: int, edges: IntArray, weights: FloatArray, metric: str) -> Path:
         nodes = np.concatenate([[source], self.network.head[edges]]).astype(np.int64)
@@ -303,7 +315,8 @@ class Router:
     def _legs(self, waypoints: Sequence[int], metric: str) -> list[Path] | tuple[int, int]:
         """Every leg's path, or the end nodes of the first leg that has none."""
         if len(waypoints) < 2:
-            raise RoutingError(f"a route needs at least 2 waypoints, got {len(waypoints)}")
+            raise RoutingError(_("a route needs at least 2 waypoints, got {count}").format(
+                                   count=len(waypoints)))
         legs = []
         for a, b in pairwise(int(w) for w in waypoints):
             leg = self.path(a, b, metric)

@@ -13,6 +13,7 @@ from enum import StrEnum
 import numpy as np
 
 from corridor.errors import RoutingError
+from corridor.i18n import _, ngettext
 from corridor.network.graph import FloatArray, RoadNetwork
 from corridor.situation import RISK_LEVELS, HeldTerritory, Situation
 
@@ -97,10 +98,12 @@ def edge_weights(
     """
     mode = _parse_mode(mode)
     if convoy_speed_kmh is not None and not convoy_speed_kmh > 0:
-        raise RoutingError(f"convoy speed must be positive, got {convoy_speed_kmh} km/h",
+        raise RoutingError(_("convoy speed must be positive, got {value} km/h").format(
+                               value=convoy_speed_kmh),
                            field="convoy_speed_kmh")
     if not exposure_penalty_s_per_km >= 0:
-        raise RoutingError(f"exposure penalty must be >= 0, got {exposure_penalty_s_per_km}",
+        raise RoutingError(_("exposure penalty must be >= 0, got {value}").format(
+                               value=exposure_penalty_s_per_km),
                            field="exposure_penalty_s_per_km")
     time_s = (network.travel_time_s if convoy_speed_kmh is None
               else network.travel_time_capped_s(convoy_speed_kmh))
@@ -112,8 +115,9 @@ def edge_weights(
                              avoid_closed=avoid_closed)
     if network.n_edges and blocked.all():
         what = describe_exclusions(exclude_territories, avoid_closed)
-        raise RoutingError(f"no road is left once {what} are excluded: all {network.n_edges} "
-                           "edges are blocked", field="exclude_territories")
+        raise RoutingError(_("no road is left once {what} are excluded: all {n_edges} edges "
+                             "are blocked").format(what=what, n_edges=network.n_edges),
+                           field="exclude_territories")
     weights[blocked] = np.inf
     return weights
 
@@ -127,11 +131,12 @@ def risk_weighted_km(situation: Situation,
     """
     unknown = set(risk_factors) - set(RISK_LEVELS)
     if unknown:
-        raise RoutingError(f"unknown risk level(s) {sorted(unknown)}; known: "
-                           f"{', '.join(RISK_LEVELS)}", field="risk_factors")
+        raise RoutingError(_("unknown risk level(s) {unknown}; known: {levels}").format(
+                               unknown=sorted(unknown), levels=", ".join(RISK_LEVELS)),
+                           field="risk_factors")
     factors = np.array([float(risk_factors.get(level, 0.0)) for level in RISK_LEVELS])
     if np.any(factors < 0):
-        raise RoutingError("risk factors must be >= 0", field="risk_factors")
+        raise RoutingError(_("risk factors must be >= 0"), field="risk_factors")
     weighted = np.asarray(situation.exposure_km @ factors, dtype=np.float64)
     if held is not None:
         weighted += factors[RISK_LEVELS.index(held.risk)] * held.edge_km(situation)
@@ -153,16 +158,17 @@ def excluded_edges(
     blocked = np.zeros(network.n_edges, dtype=bool)
     if situation is None:
         if exclude_territories:
-            raise RoutingError("territories can only be excluded given a situation that maps "
-                               "them", field="exclude_territories")
+            raise RoutingError(_("territories can only be excluded given a situation that maps "
+                                 "them"), field="exclude_territories")
         return blocked
     if avoid_closed:
         blocked |= situation.closed
     for label in exclude_territories:
         index = situation.territory_index(label)
         if index < 0:
-            raise RoutingError(f"unknown territory {label!r}; the situation knows "
-                               f"{', '.join(situation.territories) or 'none'}",
+            raise RoutingError(_("unknown territory {label!r}; the situation knows {known}")
+                               .format(label=label,
+                                       known=", ".join(situation.territories) or _("none")),
                                field="exclude_territories")
         blocked |= situation.territory_km[:, index] > 0
     return blocked
@@ -171,16 +177,20 @@ def excluded_edges(
 def describe_exclusions(exclude_territories: Collection[str] = (),
                         avoid_closed: bool = True) -> str:
     """Plain-language list of what a weighting excludes, for "no route" messages."""
-    parts = ["closed roads"] if avoid_closed else []
+    parts = [_("closed roads")] if avoid_closed else []
     if exclude_territories:
-        noun = "territory" if len(exclude_territories) == 1 else "territories"
-        parts.append(f"{noun} {', '.join(exclude_territories)}")
-    return " and ".join(parts) or "nothing"
+        parts.append(ngettext("territory {names}", "territories {names}",
+                              len(exclude_territories)).format(
+            names=", ".join(exclude_territories)))
+    if len(parts) == 2:
+        return _("{first} and {second}").format(first=parts[0], second=parts[1])
+    return parts[0] if parts else _("nothing")
 
 
 def _parse_mode(mode: Mode | str) -> Mode:
     try:
         return Mode(mode)
     except ValueError:
-        raise RoutingError(f"unknown routing mode {mode!r}; choose one of "
-                           f"{', '.join(m.value for m in Mode)}", field="mode") from None
+        raise RoutingError(_("unknown routing mode {mode!r}; choose one of {modes}").format(
+                               mode=mode, modes=", ".join(m.value for m in Mode)),
+                           field="mode") from None

@@ -19,8 +19,10 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
+from corridor.i18n import N_, _
+
 #: What a place field accepts, for error messages.
-EXPECTED = "a place name, [lon, lat] or {point: [lon, lat], name: LABEL}"
+EXPECTED = N_("a place name, [lon, lat] or {point: [lon, lat], name: LABEL}")
 
 _POINTS: ContextVar[dict[str, tuple[float, float]] | None] = ContextVar("scenario_points",
                                                                         default=None)
@@ -43,17 +45,19 @@ def as_lonlat(value: Any) -> tuple[float, float]:
     if (not isinstance(value, list | tuple) or len(value) != 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
             or not all(math.isfinite(v) for v in value)):
-        raise ValueError(f"expected [lon, lat]: two numbers in degrees, got {value!r}")
+        raise ValueError(_("expected [lon, lat]: two numbers in degrees, got {value!r}")
+                         .format(value=value))
     lon, lat = float(value[0]), float(value[1])
     problem = None
     if not -180.0 <= lon <= 180.0:
-        problem = f"longitude {lon:g} is outside -180..180"
+        problem = _("longitude {lon:g} is outside -180..180").format(lon=lon)
     elif not -90.0 <= lat <= 90.0:
-        problem = f"latitude {lat:g} is outside -90..90"
+        problem = _("latitude {lat:g} is outside -90..90").format(lat=lat)
     if problem is None:
         return (lon, lat)
     if -90.0 <= lon <= 90.0 and -180.0 <= lat <= 180.0:
-        problem += f"; points are written [lon, lat], so perhaps [{lat:g}, {lon:g}] was meant"
+        problem = _("{problem}; points are written [lon, lat], so perhaps [{lat:g}, {lon:g}] was "
+                    "meant").format(problem=problem, lat=lat, lon=lon)
     raise ValueError(problem)
 
 
@@ -71,7 +75,8 @@ def named_point(value: Any) -> tuple[str | None, tuple[float, float]] | None:
         return None
     label = value.get("name")
     if label is not None and (not isinstance(label, str) or not label.strip()):
-        raise ValueError(f"expected a non-empty text label as 'name', got {label!r}")
+        raise ValueError(_("expected a non-empty text label as {key}, got {value!r}").format(
+            key="'name'", value=label))
     return label, as_lonlat(value["point"])
 
 
@@ -79,11 +84,12 @@ def _place_label(value: Any) -> Any:
     """A place field's value as its label, recording the coordinates of a point form."""
     if isinstance(value, str):
         if not value.strip():
-            raise ValueError("a place name must not be empty")
+            raise ValueError(_("a place name must not be empty"))
         return value
     found = named_point(value)
     if found is None:
-        raise ValueError(f"expected {EXPECTED}, got {value!r}")
+        raise ValueError(_("expected {expected}, got {value!r}").format(expected=_(EXPECTED),
+                                                                          value=value))
     label, point = found
     label = label or point_label(*point)
     record(label, point)
@@ -106,11 +112,12 @@ def record(label: str, point: tuple[float, float], *, keeps_point: bool = False)
     if points is None:
         if keeps_point:
             return
-        raise ValueError("coordinates are accepted as a place only inside a scenario")
+        raise ValueError(_("coordinates are accepted as a place only inside a scenario"))
     known = points.setdefault(label, point)
     if known != point:
-        raise ValueError(f"{label!r} already stands for the point [{known[0]:g}, {known[1]:g}]"
-                         f", not [{point[0]:g}, {point[1]:g}]: one label, one place")
+        raise ValueError(_("{label!r} already stands for the point [{lon:g}, {lat:g}], not "
+                           "[{new_lon:g}, {new_lat:g}]: one label, one place").format(
+            label=label, lon=known[0], lat=known[1], new_lon=point[0], new_lat=point[1]))
 
 
 @contextmanager

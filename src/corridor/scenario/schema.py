@@ -27,7 +27,7 @@ from pydantic import (
 
 from corridor.errors import SituationError
 from corridor.geo import parse_polygon
-from corridor.i18n import LanguageCode
+from corridor.i18n import LanguageCode, _, format_number
 from corridor.scenario.placeref import PlaceRef, as_lonlat, collecting, record
 from corridor.zones import offset_mismatch
 
@@ -91,10 +91,12 @@ class Location(_Model):
     @model_validator(mode="after")
     def _one_of(self) -> Location:
         if (self.place is None) == (self.point is None):
-            raise ValueError("give exactly one of 'place' or 'point'")
+            raise ValueError(_("give exactly one of {first} or {second}").format(
+                first="'place'", second="'point'"))
         if self.name is not None:
             if self.point is None:
-                raise ValueError("'name' labels a point: give 'point' with it")
+                raise ValueError(_("{key} labels a point: give {point} with it").format(
+                    key="'name'", point="'point'"))
             record(self.name, self.point, keeps_point=True)
         return self
 
@@ -291,7 +293,8 @@ class Closure(_Model):
     @model_validator(mode="after")
     def _one_of(self) -> Closure:
         if (self.at is None) == (self.way_id is None):
-            raise ValueError("give exactly one of 'at' (a place or point) or 'way_id'")
+            raise ValueError(_("give exactly one of {first} (a place or point) or {second}").format(
+                first="'at'", second="'way_id'"))
         return self
 
 
@@ -497,15 +500,18 @@ class Origin(_Model):
     @model_validator(mode="after")
     def _people_add_up(self) -> Origin:
         if self.cars is not None and self.car_occupants > self.people:
-            raise ValueError(f"the cars carry {self.car_occupants:,} people ({self.cars.count:,}"
-                             f" cars of {self.cars.occupancy:g}) but people is {self.people:,}; "
-                             "people counts everyone at the origin, car occupants included")
+            raise ValueError(_("the cars carry {occupants} people ({cars} cars of {occupancy:g}) "
+                               "but people is {people}; people counts everyone at the origin, "
+                               "car occupants included").format(
+                occupants=format_number(self.car_occupants), cars=format_number(self.cars.count),
+                occupancy=self.cars.occupancy, people=format_number(self.people)))
         waiting = sum(a.people for a in self.assembly_points)
         if waiting > self.bus_riders:
-            raise ValueError(f"the assembly points hold {waiting:,} people but only "
-                             f"{self.bus_riders:,} of the {self.people:,} have no car "
-                             f"({self.car_occupants:,} leave in cars); people counts everyone "
-                             "at the origin, car occupants included")
+            raise ValueError(_("the assembly points hold {waiting} people but only {riders} of the "
+                               "{people} have no car ({occupants} leave in cars); people counts "
+                               "everyone at the origin, car occupants included").format(
+                waiting=format_number(waiting), riders=format_number(self.bus_riders),
+                people=format_number(self.people), occupants=format_number(self.car_occupants)))
         return self
 
 
@@ -527,8 +533,8 @@ def _check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as "
-                         "'Europe/Kyiv')") from exc
+        raise ValueError(_("unknown time zone {zone!r} (expected an IANA name such as {example})")
+                         .format(zone=value, example="'Europe/Kyiv'")) from exc
     return value
 
 
@@ -552,14 +558,15 @@ class Window(_Model):
             value: datetime = getattr(self, name)
             if value.tzinfo is None:
                 if zone is None:
-                    raise ValueError(f"{name} {value.isoformat()} has no time zone: add an "
-                                     "offset or a 'timezone' field")
+                    raise ValueError(_("{field} {value} has no time zone: add an offset or a {key} "
+                                       "field").format(field=name, value=value.isoformat(),
+                                                       key="'timezone'"))
                 object.__setattr__(self, name, value.replace(tzinfo=zone))
             elif self.timezone and (problem := offset_mismatch(name, value, self.timezone)):
                 raise ValueError(problem)
         if self.end <= self.start:
-            raise ValueError(f"window ends ({self.end.isoformat()}) before it starts "
-                             f"({self.start.isoformat()})")
+            raise ValueError(_("window ends ({end}) before it starts ({start})").format(
+                end=self.end.isoformat(), start=self.start.isoformat()))
         return self
 
 
@@ -625,18 +632,20 @@ class UncertaintySpec(_Model):
     def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
         for level, p in value.items():
             if level not in (*DEFAULT_FLIP_PROBABILITY, "unstated"):
-                raise ValueError(f"unknown confidence {level!r}; expected high, medium, low "
-                                 "or unstated")
+                raise ValueError(_("unknown confidence {level!r}; expected {levels} or {last}")
+                                 .format(level=level, levels="high, medium, low",
+                                         last="unstated"))
             if not 0.0 <= p <= 1.0:
-                raise ValueError(f"probability for {level!r} must be within 0..1, got {p}")
+                raise ValueError(_("probability for {level!r} must be within 0..1, got {value}")
+                                 .format(level=level, value=p))
         return value
 
     @field_validator("front_line_buffer_km")
     @classmethod
     def _range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
         if value is not None and not 0.0 <= value[0] <= value[1] <= 200.0:
-            raise ValueError(f"expected [low, high] with 0 <= low <= high <= 200, got "
-                             f"{list(value)}")
+            raise ValueError(_("expected [low, high] with 0 <= low <= high <= 200, got {value}")
+                             .format(value=list(value)))
         return value
 
     def flip(self, confidence: str) -> float:
@@ -714,12 +723,14 @@ class Scenario(_Model):
         Raises :class:`SituationError` (field ``at``) without a timeline or before its start.
         """
         if not self.timeline:
-            raise SituationError(f"the scenario has no timeline, so no situation is dated "
-                                 f"{at.isoformat()}", field="at")
+            raise SituationError(_("the scenario has no timeline, so no situation is dated {date}")
+                                 .format(date=at.isoformat()), field="at")
         valid = [d for d in self.dates if d <= at]
         if not valid:
-            raise SituationError(f"no snapshot on or before {at.isoformat()}: the timeline "
-                                 f"starts on {self.dates[0].isoformat()}", field="at")
+            raise SituationError(_("no snapshot on or before {date}: the timeline starts on "
+                                   "{start}").format(date=at.isoformat(),
+                                                    start=self.dates[0].isoformat()),
+                                 field="at")
         return valid[-1]
 
     def default_date(self, window_ids: list[str]) -> date | None:

@@ -26,6 +26,7 @@ from shapely.geometry import Polygon, box
 
 from corridor.errors import SituationError
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.network.graph import RoadNetwork
 from corridor.network.topology import distinct
 from corridor.situation.closures import Closures
@@ -272,7 +273,8 @@ def _planar_edges(network: RoadNetwork) -> _PlanarEdges:
     counts = np.diff(network.geom_offsets)
     if np.any(counts < 2):
         bad = int(np.flatnonzero(counts < 2)[0])
-        raise SituationError(f"edge {bad} has {int(counts[bad])} geometry point(s), expected 2+",
+        raise SituationError(_("edge {edge} has {count} geometry point(s), expected 2+").format(
+                                 edge=bad, count=int(counts[bad])),
                              field="network.geom_offsets")
     projection = LocalProjection.for_bounds(network.bbox)
     x, y = projection.forward(network.geom_lon, network.geom_lat)

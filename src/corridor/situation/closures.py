@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from corridor.errors import SituationError
+from corridor.i18n import _
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,14 @@ class PointClosure:
     def __post_init__(self) -> None:
         where = f"closure {self.name!r}"
         if not -180.0 <= self.lon <= 180.0:
-            raise SituationError(f"longitude {self.lon} is outside -180..180", field=f"{where}.lon")
+            raise SituationError(_("longitude {lon} is outside -180..180").format(lon=self.lon),
+                                 field=f"{where}.lon")
         if not -90.0 <= self.lat <= 90.0:
-            raise SituationError(f"latitude {self.lat} is outside -90..90", field=f"{where}.lat")
+            raise SituationError(_("latitude {lat} is outside -90..90").format(lat=self.lat),
+                                 field=f"{where}.lat")
         if not self.radius_m > 0:
-            raise SituationError(f"radius must be positive, got {self.radius_m}",
+            raise SituationError(_("radius must be positive, got {value}").format(
+                                     value=self.radius_m),
                                  field=f"{where}.radius_m")
 
 

@@ -27,6 +27,7 @@ from corridor.errors import SituationError
 from corridor.gazetteer import CONFIDENCE_LEVELS
 from corridor.geo import feature_collection, parse_area
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.situation.planar import STUB_M, Area, LabelArray, on_plane, point_labels, polygonal
 
 #: Settlement statuses of the committed control CSV files.
@@ -74,13 +75,15 @@ def read_settlements(path: Path, statuses: Collection[str] = SETTLEMENT_STATUSES
             reader = csv.DictReader(fh)
             missing = {"name", "lat", "lon", "status"} - set(reader.fieldnames or ())
             if missing:
-                raise SituationError(f"missing column(s) {', '.join(sorted(missing))}",
+                raise SituationError(_("missing column(s) {columns}").format(
+                                         columns=", ".join(sorted(missing))),
                                      source=path, line=1)
             rows = [(_row_date(row, path=path, line=reader.line_num),
                      _settlement(row, statuses, path=path, line=reader.line_num),
                      reader.line_num) for row in reader]
     except OSError as exc:
-        raise SituationError(f"cannot read settlement file: {exc.strerror or exc}",
+        raise SituationError(_("cannot read settlement file: {reason}").format(
+                                 reason=exc.strerror or exc),
                              source=path) from exc
     return _as_of(rows, as_of, path=path)
 
@@ -92,7 +95,8 @@ def _row_date(row: Mapping[str, str | None], *, path: Path, line: int) -> date |
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SituationError(f"expected a date as YYYY-MM-DD, got {text!r}", source=path,
+        raise SituationError(_("expected a date as YYYY-MM-DD, got {value!r}").format(value=text),
+                             source=path,
                              line=line, field="date") from None
 
 
@@ -106,9 +110,10 @@ def _as_of(rows: Sequence[tuple[date | None, Settlement, int]], as_of: date | No
         since = day or date.min
         first = seen.setdefault((*key, since), line)
         if first != line:
-            raise SituationError(f"{settlement.name!r} has two rows for "
-                                 f"{day.isoformat() if day else 'no date'} (first at line "
-                                 f"{first})", source=path, line=line, field="date")
+            raise SituationError(_("{name!r} has two rows for {date} (first at line {first})")
+                                 .format(name=settlement.name,
+                                         date=day.isoformat() if day else _("no date"),
+                                         first=first), source=path, line=line, field="date")
         if (as_of is None or since <= as_of) and (key not in latest or latest[key][0] < since):
             latest[key] = (since, settlement)
     return [settlement for _, settlement in latest.values()]
@@ -118,8 +123,9 @@ def _settlement(row: Mapping[str, str | None], statuses: Collection[str], *, pat
                 line: int) -> Settlement:
     status = (row["status"] or "").strip()
     if status not in statuses:
-        raise SituationError(f"unknown status {status!r}; expected one of "
-                             f"{', '.join(sorted(statuses))}", source=path, line=line,
+        raise SituationError(_("unknown status {status!r}; expected one of {statuses}").format(
+                                 status=status, statuses=", ".join(sorted(statuses))),
+                             source=path, line=line,
                              field="status")
     coords = {}
     for column, limit in (("lon", 180.0), ("lat", 90.0)):
@@ -127,16 +133,20 @@ def _settlement(row: Mapping[str, str | None], statuses: Collection[str], *, pat
         try:
             value = float(text)
         except ValueError:
-            raise SituationError(f"expected a number, got {text!r}", source=path, line=line,
+            raise SituationError(_("expected a number, got {value!r}").format(value=text),
+                                 source=path, line=line,
                                  field=column) from None
         if not -limit <= value <= limit:
-            raise SituationError(f"{value} is outside -{limit:g}..{limit:g}", source=path,
+            raise SituationError(_("{value} is outside -{limit:g}..{limit:g}").format(
+                                     value=value, limit=limit), source=path,
                                  line=line, field=column)
         coords[column] = value
     confidence = (row.get("confidence") or "").strip().lower()
     if confidence and confidence not in CONFIDENCE_LEVELS:
-        raise SituationError(f"unknown confidence {confidence!r}; expected one of "
-                             f"{', '.join(CONFIDENCE_LEVELS)} or nothing", source=path,
+        raise SituationError(_("unknown confidence {confidence!r}; expected one of {levels} or "
+                               "nothing").format(confidence=confidence,
+                                                 levels=", ".join(CONFIDENCE_LEVELS)),
+                             source=path,
                              line=line, field="confidence")
     return Settlement(name=(row["name"] or "").strip(), lon=coords["lon"], lat=coords["lat"],
                       status=status, confidence=confidence)
@@ -174,7 +184,8 @@ class ControlMap:
         """Valid lon/lat areas per holder; two holders may not claim the same ground."""
         for (a, geom_a), (b, geom_b) in itertools.combinations(areas.items(), 2):
             if shapely.relate_pattern(geom_a, geom_b, "T********"):
-                raise SituationError(f"the areas of {a!r} and {b!r} overlap", field=f"{field}.{b}")
+                raise SituationError(_("the areas of {first!r} and {second!r} overlap").format(
+                    first=a, second=b), field=f"{field}.{b}")
         return cls(areas)
 
     @classmethod
@@ -205,12 +216,14 @@ class ControlMap:
         "contested": "contested"}``.
         """
         if not settlements:
-            raise SituationError("no settlement to infer control from", field="settlements")
+            raise SituationError(_("no settlement to infer control from"), field="settlements")
         if max_cell_km <= 0:
-            raise SituationError(f"must be positive, got {max_cell_km}", field="max_cell_km")
+            raise SituationError(_("must be positive, got {value}").format(
+                                     value=max_cell_km), field="max_cell_km")
         unknown = sorted({s.status for s in settlements} - set(status_labels))
         if unknown:
-            raise SituationError(f"no label given for status(es) {', '.join(unknown)}",
+            raise SituationError(_("no label given for status(es) {statuses}").format(
+                                     statuses=", ".join(unknown)),
                                  field="status_labels")
         projection = LocalProjection.for_bounds(base.bounds)
         sites = _distinct_sites(settlements, projection)
@@ -317,8 +330,10 @@ def _distinct_sites(settlements: Sequence[Settlement],
     for s, key in zip(settlements, zip(x.tolist(), y.tolist(), strict=True), strict=True):
         first = sites.setdefault(key, (s.name, s.status))
         if first[1] != s.status:
-            raise SituationError(f"{s.name!r} and {first[0]!r} share a position but have "
-                                 f"statuses {s.status!r} and {first[1]!r}", field="status")
+            raise SituationError(_("{name!r} and {other!r} share a position but have statuses "
+                                   "{status!r} and {other_status!r}").format(
+                name=s.name, other=first[0], status=s.status, other_status=first[1]),
+                field="status")
     return [(x_, y_, status) for (x_, y_), (_, status) in sites.items()]
 
 

@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 from corridor.errors import SituationError
 from corridor.geo import feature_collection, parse_area
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.situation.control import ControlMap
 from corridor.situation.planar import Area
 
@@ -47,15 +48,16 @@ class HazardZone:
 
 def _check_risk(risk: str, *, field: str) -> None:
     if risk not in RISK_LEVELS:
-        raise SituationError(f"unknown risk level {risk!r}; expected one of "
-                             f"{', '.join(RISK_LEVELS)}", field=field)
+        raise SituationError(_("unknown risk level {risk!r}; expected one of {levels}").format(
+                                 risk=risk, levels=", ".join(RISK_LEVELS)), field=field)
 
 
 def front_line_zone(line: Any, *, buffer_km: float, risk: str = "high",
                     name: str = "front line") -> HazardZone:
     """The band of ``buffer_km`` either side of a front line (artillery reach, say)."""
     if buffer_km <= 0:
-        raise SituationError(f"must be positive, got {buffer_km}", field="front_line_buffer_km")
+        raise SituationError(_("must be positive, got {value}").format(value=buffer_km),
+                             field="front_line_buffer_km")
     if line.is_empty:
         return HazardZone(name, risk, Polygon())
     projection = LocalProjection.for_bounds(line.bounds)

@@ -19,9 +19,11 @@ from typing import Any
 import shapely
 from shapely.geometry import Polygon
 
+from corridor.i18n import _, format_decimal
 from corridor.situation.annotation import Situation, km_inside
 from corridor.situation.control import ControlMap
 from corridor.situation.planar import Area, FloatArray, IntArray, polygonal
+from corridor.wording import risk
 
 #: Km through the other side's ground that summaries report as none: a road running along a
 #: boundary drawn from settlement points picks up slivers of that size, not a checkpoint.
@@ -89,20 +91,21 @@ class HeldExposure:
         return self.km < NEGLIGIBLE_KM
 
     def describe(self) -> str:
-        """In words for tables, reports and sheets.
+        """In words for tables, reports and sheets, in the active language.
 
         For example "12 km through the other side's ground (RU-held, medium risk)".
         """
         if self.negligible:
-            return "none through the other side's ground"
-        where = ", ".join(self.by_territory)
-        return f"{self.km:.0f} km through the other side's ground ({where}, {self.risk} risk)"
+            return _("none through the other side's ground")
+        return _("{km} km through the other side's ground ({where}, {risk} risk)").format(
+            km=format_decimal(self.km, 0), where=", ".join(self.by_territory),
+            risk=risk(self.risk))
 
     def short(self) -> str:
         """For a table cell: km and whose ground, e.g. ``12.0 (RU-held)``."""
         if self.negligible:
-            return "0.0"
-        return f"{self.km:.1f} ({', '.join(self.by_territory)})"
+            return format_decimal(0.0, 1)
+        return f"{format_decimal(self.km, 1)} ({', '.join(self.by_territory)})"
 
     def to_dict(self, digits: int = 3) -> dict[str, Any]:
         """The JSON form every route summary carries as ``held_exposure``."""

@@ -27,6 +27,7 @@ from pyogrio import raw
 
 from corridor.errors import SituationError
 from corridor.geodesy import LocalProjection
+from corridor.i18n import _
 from corridor.situation.planar import polygonal
 
 #: What a layer must hold: polygon kinds accept Polygon and MultiPolygon, point kinds Point and
@@ -149,28 +150,32 @@ class _Reader:
         self.is_csv = path.suffix.lower() == ".csv"
 
     def fail(self, message: str, index: int | None = None) -> SituationError:
-        where = f"feature {index}" if index is not None else None
-        return SituationError(f"{message} (read for {self.field})", source=self.path, field=where)
+        where = _("feature {index}").format(index=index) if index is not None else None
+        return SituationError(_("{message} (read for {field})").format(message=message,
+                                                                       field=self.field),
+                              source=self.path, field=where)
 
     def read(self, layer: str | None) -> tuple[dict[str, Any], npt.NDArray[np.object_],
                                                dict[str, npt.NDArray[Any]]]:
         if not self.path.is_file():
-            raise self.fail("file not found")
+            raise self.fail(_("file not found"))
         options = _CSV_OPTIONS if self.is_csv else {}
         try:
             if layer is None and self.path.suffix.lower() not in _SINGLE_LAYER:
                 names = [str(n) for n, _ in pyogrio.list_layers(self.path)]
                 if len(names) > 1:
-                    raise self.fail(f"the file holds {len(names)} layers ({', '.join(names)}); "
-                                    "expected 'layer:' naming one")
-            meta, _, wkb, data = raw.read(self.path, layer=layer, **options)
+                    raise self.fail(_("the file holds {count} layers ({layers}); expected {key} "
+                                      "naming one").format(count=len(names), key="'layer:'",
+                                                           layers=", ".join(names)))
+            meta, _fids, wkb, data = raw.read(self.path, layer=layer, **options)
         except _READ_ERRORS as exc:
-            raise self.fail(f"cannot read it as a GIS layer: {exc}; expected a file GDAL reads "
-                            "(GeoJSON, KML/KMZ, GPKG, Shapefile or zipped Shapefile, "
-                            "FlatGeobuf, CSV with WKT or lon/lat columns)") from exc
+            raise self.fail(_("cannot read it as a GIS layer: {error}; expected a file GDAL "
+                              "reads (GeoJSON, KML/KMZ, GPKG, Shapefile or zipped Shapefile, "
+                              "FlatGeobuf, CSV with WKT or lon/lat columns)").format(
+                                error=exc)) from exc
         if not len(wkb):
-            raise self.fail(f"the layer has no features; expected at least one "
-                            f"{_EXPECTED[self.kind]}")
+            raise self.fail(_("the layer has no features; expected at least one {kind}").format(
+                                kind=_EXPECTED[self.kind]))
         columns = {str(name): np.asarray(col) for name, col in zip(meta["fields"], data,
                                                                     strict=True)}
         return meta, wkb, columns
@@ -178,31 +183,37 @@ class _Reader:
     def geometries(self, wkb: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
         missing = np.flatnonzero(np.array([g is None for g in wkb], dtype=bool))
         if len(missing):
-            raise self.fail(f"no geometry; expected a {_EXPECTED[self.kind]}", int(missing[0]))
+            raise self.fail(_("no geometry; expected a {kind}").format(kind=_EXPECTED[self.kind]),
+                            int(missing[0]))
         try:
             geometries = shapely.force_2d(shapely.from_wkb(wkb))
         except shapely.errors.GEOSException as exc:
-            raise self.fail(f"unreadable geometry ({exc})") from exc
+            raise self.fail(_("unreadable geometry ({error})").format(error=exc)) from exc
         types = shapely.get_type_id(geometries)
         wrong = np.flatnonzero(~np.isin(types, _TYPE_IDS[self.kind]))
         if len(wrong):
             i = int(wrong[0])
-            raise self.fail(f"a {geometries[i].geom_type}, expected a {_EXPECTED[self.kind]} "
-                            f"({len(wrong)} of {len(geometries)} features are not)", i)
+            raise self.fail(_("a {found}, expected a {kind} ({n_wrong} of {n_features} "
+                              "features are not)").format(
+                found=geometries[i].geom_type, kind=_EXPECTED[self.kind], n_wrong=len(wrong),
+                n_features=len(geometries)), i)
         empty = np.flatnonzero(shapely.is_empty(geometries))
         if len(empty):
-            raise self.fail(f"empty geometry; expected a {_EXPECTED[self.kind]}", int(empty[0]))
+            raise self.fail(_("empty geometry; expected a {kind}").format(
+                                kind=_EXPECTED[self.kind]), int(empty[0]))
         return np.asarray(geometries)
 
     def crs(self, name: str | None) -> pyproj.CRS:
         if name is None:
-            raise self.fail("the file names no coordinate reference system (a Shapefile "
-                            "without a readable .prj, say); expected one, or 'crs:' in the "
-                            "scenario naming it, e.g. EPSG:4326")
+            raise self.fail(_("the file names no coordinate reference system (a Shapefile "
+                              "without a readable .prj, say); expected one, or {key} in the "
+                              "scenario naming it, e.g. {example}").format(key="'crs:'",
+                                                                          example="EPSG:4326"))
         try:
             return pyproj.CRS.from_user_input(name)
         except pyproj.exceptions.CRSError as exc:
-            raise self.fail(f"unknown coordinate reference system {name!r}: {exc}") from exc
+            raise self.fail(_("unknown coordinate reference system {name!r}: {error}").format(
+                                name=name, error=exc)) from exc
 
     def valid(self, geometries: npt.NDArray[np.object_], *, repair: bool, crs: pyproj.CRS,
               ) -> tuple[npt.NDArray[np.object_], str]:
@@ -212,15 +223,16 @@ class _Reader:
             return geometries, ""
         if not repair:
             i = int(invalid[0])
-            raise self.fail(f"invalid polygon: {shapely.is_valid_reason(geometries[i])}; "
-                            f"expected rings that do not cross themselves or each other "
-                            f"({len(invalid)} feature(s) are invalid; 'repair: true' repairs "
-                            "them with make_valid)", i)
+            raise self.fail(_("invalid polygon: {reason}; expected rings that do not cross "
+                              "themselves or each other ({n_invalid} feature(s) are invalid; "
+                              "{option} repairs them with make_valid)").format(
+                reason=shapely.is_valid_reason(geometries[i]), n_invalid=len(invalid),
+                option="'repair: true'"), i)
         repaired = geometries.copy()
         repaired[invalid] = [polygonal(shapely.make_valid(g)) for g in geometries[invalid]]
         gone = np.flatnonzero(shapely.is_empty(repaired))
         if len(gone):
-            raise self.fail("invalid polygon that repairs to nothing (no area left)",
+            raise self.fail(_("invalid polygon that repairs to nothing (no area left)"),
                             int(gone[0]))
         before, after = (self.to_lonlat(g[invalid], crs) for g in (geometries, repaired))
         return repaired, _repair_note(self.path, invalid, before, after)
@@ -241,25 +253,29 @@ class _Reader:
                              | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
         if len(bad):
             i = int(bad[0])
-            raise self.fail(f"coordinates {_rounded(bounds[i])} lie outside longitude "
-                            f"-180..180, latitude -90..90 once read as {crs.name}; expected "
-                            "the file's coordinate reference system to match its coordinates", i)
+            raise self.fail(_("coordinates {bounds} lie outside longitude -180..180, latitude "
+                              "-90..90 once read as {name}; expected the file's coordinate "
+                              "reference system to match its coordinates").format(
+                                bounds=_rounded(bounds[i]), name=crs.name), i)
         return out
 
     def label(self, name: str, spec: Label, columns: Mapping[str, npt.NDArray[Any]],
               count: int) -> tuple[str, ...]:
         if isinstance(spec, str):
             return (spec,) * count
-        column = self._column(spec.property, columns, f"the {name}")
+        column = self._column(spec.property, columns, _("the {label}").format(label=name))
         out: list[str] = []
         for i, raw_value in enumerate(column):
             value = _text(raw_value)
             if value is None:
-                raise self.fail(f"property {spec.property!r} is empty; expected the {name}", i)
+                raise self.fail(_("property {property!r} is empty; expected the {label}").format(
+                                    property=spec.property, label=name), i)
             if spec.values is not None:
                 if value not in spec.values:
-                    raise self.fail(f"unknown value {value!r} of property {spec.property!r}; "
-                                    f"expected one of {', '.join(map(repr, spec.values))}", i)
+                    raise self.fail(_("unknown value {value!r} of property {property!r}; "
+                                      "expected one of {values}").format(
+                        value=value, property=spec.property,
+                        values=", ".join(map(repr, spec.values))), i)
                 value = spec.values[value]
             out.append(value)
         return tuple(out)
@@ -267,20 +283,22 @@ class _Reader:
     def dates(self, prop: str, columns: Mapping[str, npt.NDArray[Any]],
               ) -> tuple[date | None, ...]:
         out: list[date | None] = []
-        for i, raw_value in enumerate(self._column(prop, columns, "each feature's date")):
+        for i, raw_value in enumerate(self._column(prop, columns, _("each feature's date"))):
             value = _date(raw_value)
             if value is None:
-                raise self.fail(f"property {prop!r} is {_text(raw_value)!r}; expected a date "
-                                "(YYYY-MM-DD)", i)
+                raise self.fail(_("property {property!r} is {value!r}; expected a date "
+                                  "(YYYY-MM-DD)").format(property=prop, value=_text(raw_value)),
+                                i)
             out.append(value)
         return tuple(out)
 
     def _column(self, prop: str, columns: Mapping[str, npt.NDArray[Any]],
                 what: str) -> npt.NDArray[Any]:
         if prop not in columns:
-            known = ", ".join(map(repr, columns)) or "none"
-            raise self.fail(f"no property {prop!r} to read {what} from; the layer's "
-                            f"properties are {known}")
+            known = ", ".join(map(repr, columns)) or _("none")
+            raise self.fail(_("no property {property!r} to read {what} from; the layer's "
+                              "properties are {known}").format(property=prop, what=what,
+                                                               known=known))
         return columns[prop]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 from corridor.store.db import Database
 from corridor.store.models import AuditEntry, utcnow
 from corridor.store.signing import canonical_json
@@ -106,8 +107,9 @@ class Anchor:
         """
         match = _ANCHOR.fullmatch(re.sub(r"\s+", "", text).lower())
         if match is None:
-            raise StoreError(f"anchor {text!r} is not SEQ:HASH (a positive entry number, a colon "
-                             "and the entry's 64-hex-digit hash)", field="anchor")
+            raise StoreError(_("anchor {anchor!r} is not SEQ:HASH (a positive entry number, a "
+                               "colon and the entry's 64-hex-digit hash)").format(anchor=text),
+                             field="anchor")
         return cls(int(match["seq"]), match["hash"])
 
     def __str__(self) -> str:

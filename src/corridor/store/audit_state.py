@@ -89,6 +89,7 @@ _REPLAY: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[str, dict[str, An
     "user.created": ("users", _user),
     "user.token_revoked": ("users", _user),
     "user.token_rotated": ("users", _user),
+    "user.language_set": ("users", _user),
     "party.created": ("parties", _party),
     "party.key_set": ("parties", _party),
     "corridor.created": ("corridors", _corridor),

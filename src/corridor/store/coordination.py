@@ -21,6 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError, StoreError
+from corridor.i18n import _, format_decimal
 from corridor.store import audit, plausibility
 from corridor.store.models import (
     Acknowledgement,
@@ -102,7 +103,8 @@ class LeadTimes:
 
 
 def _hours(delta: dt.timedelta) -> str:
-    return f"{delta.total_seconds() / 3600:g} h"
+    hours = delta.total_seconds() / 3600
+    return _("{hours} h").format(hours=format_decimal(hours, 0 if hours.is_integer() else 1))
 
 
 def _record(session: Session, actor: str, action: str, row: M, out: type[BaseModel], *,
@@ -156,14 +158,16 @@ def _key_unclaimed(session: Session, party_id: str, public_key: str) -> None:
     holders |= set(session.scalars(select(Signature.party_id)
                                    .where(Signature.public_key == public_key)))
     if others := sorted(holders - {party_id}):
-        raise ConflictError(f"public key {fingerprint(public_key)} is already registered to "
-                            f"party {', '.join(others)}", field="public_key")
+        raise ConflictError(_("public key {fingerprint} is already registered to party "
+                              "{parties}").format(fingerprint=fingerprint(public_key),
+                                                  parties=", ".join(others)),
+                            field="public_key")
 
 
 def create_party(session: Session, actor: str, body: PartyIn) -> Party:
     """Register a party; its id must be new and its key, if given, no other party's."""
     if session.get(Party, body.id) is not None:
-        raise ConflictError(f"party {body.id} already exists", field="id")
+        raise ConflictError(_("party {party} already exists").format(party=body.id), field="id")
     if body.public_key is not None:
         _key_unclaimed(session, body.id, body.public_key)
     return _record(session, actor, "party.created", Party(**body.model_dump()), PartyOut)
@@ -197,23 +201,24 @@ def _new_token(user: User, lifetime: dt.timedelta | None) -> str:
 
 def create_user(
     session: Session, actor: str, name: str, role: Role, party_id: str | None = None,
-    lifetime: dt.timedelta | None = TOKEN_LIFETIME,
+    lifetime: dt.timedelta | None = TOKEN_LIFETIME, language: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return its bearer token.
 
-    The token is stored only as a hash and works for ``lifetime`` (None: until revoked).
+    The token is stored only as a hash and works for ``lifetime`` (None: until revoked);
+    ``language`` is the one the service answers them in (None: each request's choice).
     """
     for field, text in (("name", name), ("party", party_id)):
         if text is not None and (fault := document_fault(text)) is not None:
             raise StoreError(fault[1], field=field)
     if (role == "liaison") != (party_id is not None):
-        raise StoreError("a liaison must be bound to exactly one party, other roles to none",
+        raise StoreError(_("a liaison must be bound to exactly one party, other roles to none"),
                          field="party")
     if party_id is not None:
         get(session, Party, party_id, field="party")
     if session.scalars(select(User).where(User.name == name)).first() is not None:
-        raise ConflictError(f"user {name!r} already exists", field="name")
-    user = User(name=name, role=role, party_id=party_id)
+        raise ConflictError(_("user {name!r} already exists").format(name=name), field="name")
+    user = User(name=name, role=role, party_id=party_id, language=language)
     token = _new_token(user, lifetime)
     return _record(session, actor, "user.created", user, UserOut), token
 
@@ -222,7 +227,8 @@ def revoke_token(session: Session, actor: str, user_id: int) -> User:
     """Stop the user's token working at once; only a rotation issues a new one."""
     user = get(session, User, user_id)
     if user.revoked_at is not None:
-        raise ConflictError(f"the token of user {user.name!r} is already revoked")
+        raise ConflictError(_("the token of user {name!r} is already revoked").format(
+            name=user.name))
     user.revoked_at = utcnow()
     return _record(session, actor, "user.token_revoked", user, UserOut)
 
@@ -235,13 +241,22 @@ def rotate_token(session: Session, actor: str, user_id: int,
     return _record(session, actor, "user.token_rotated", user, UserOut), token
 
 
+def set_user_language(session: Session, actor: str, user_id: int,
+                      language: str | None) -> User:
+    """Set the language the service answers the user in; None leaves it to each request."""
+    user = get(session, User, user_id)
+    user.language = language
+    return _record(session, actor, "user.language_set", user, UserOut)
+
+
 
 # -- talks, proposals, positions ---------------------------------------------------------------
 
 def create_talks(session: Session, actor: str, body: TalksIn) -> TalksRound:
     """Record a round of talks with its delegations; every delegation's party must be known."""
     if session.scalars(select(TalksRound).where(TalksRound.number == body.number)).first():
-        raise ConflictError(f"talks round {body.number} already exists", field="number")
+        raise ConflictError(_("talks round {number} already exists").format(number=body.number),
+                            field="number")
     talks = TalksRound(number=body.number, date=body.date, venue=body.venue, notes=body.notes)
     for i, delegation in enumerate(body.delegations):
         get(session, Party, delegation.party_id, field=f"delegations.{i}.party_id")
@@ -289,7 +304,7 @@ def create_agreement(session: Session, actor: str, body: AgreementIn) -> Agreeme
     """
     corridor, route = _agreed_corridor(session, body)
     if len(set(body.parties)) != len(body.parties):
-        raise StoreError("a party is listed twice", field="parties")
+        raise StoreError(_("a party is listed twice"), field="parties")
     for i, party_id in enumerate(body.parties):
         get(session, Party, party_id, field=f"parties.{i}")
     # The log's head as it stands now, so that every signature also anchors the audit chain.
@@ -323,14 +338,15 @@ def _agreed_corridor(session: Session, body: AgreementIn,
     proposal = get(session, Proposal, body.proposal_id, field="proposal_id")
     for name in ("origin", "destination"):
         if corridor[name] != getattr(proposal, name):
-            raise StoreError(f"proposal {proposal.id} has {name} {getattr(proposal, name)!r}, "
-                             f"not {corridor[name]!r}", field=f"corridor.{name}")
+            raise StoreError(_("proposal {proposal} has {field} {value!r}, not {given!r}").format(
+                proposal=proposal.id, field=name, value=getattr(proposal, name),
+                given=corridor[name]), field=f"corridor.{name}")
     if proposal.route is None:
         return corridor, None
     if corridor["route"] not in (None, proposal.route):
-        raise StoreError(f"the route differs from proposal {proposal.id}'s, which the parties "
-                         "judged; leave it out to sign the proposal's route",
-                         field="corridor.route")
+        raise StoreError(_("the route differs from proposal {proposal}'s, which the parties "
+                           "judged; leave it out to sign the proposal's route").format(
+                             proposal=proposal.id), field="corridor.route")
     corridor["route"] = proposal.route
     corridor["waypoints"] = corridor["waypoints"] or proposal.waypoints
     summary = {k: v for k, v in (proposal.route_summary or {}).items() if k != "notes"}
@@ -343,17 +359,19 @@ def add_signature(session: Session, actor: str, agreement_id: int, body: Signatu
     agreement = get(session, Agreement, agreement_id)
     party = get(session, Party, body.party_id, field="party_id")
     if party.id not in agreement.document["parties"]:
-        raise StoreError(f"party {party.id} is not a party to agreement {agreement_id}",
-                         field="party_id")
+        raise StoreError(_("party {party} is not a party to agreement {agreement}").format(
+            party=party.id, agreement=agreement_id), field="party_id")
     if any(s.party_id == party.id for s in agreement.signatures):
-        raise ConflictError(f"party {party.id} has already signed agreement {agreement_id}")
+        raise ConflictError(_("party {party} has already signed agreement {agreement}").format(
+            party=party.id, agreement=agreement_id))
     if party.public_key is None:
-        raise ConflictError(f"party {party.id} has no registered public key to verify against")
+        raise ConflictError(_("party {party} has no registered public key to verify "
+                              "against").format(party=party.id))
     if not signature_valid(party.public_key, agreement.document, body.signature, party.id):
         raise StoreError(
-            f"signature does not verify against party {party.id}'s public key "
-            f"(fingerprint {fingerprint(party.public_key)}) over its statement agreeing to the "
-            "canonical agreement",
+            _("signature does not verify against party {party}'s public key (fingerprint "
+              "{fingerprint}) over its statement agreeing to the canonical agreement").format(
+                party=party.id, fingerprint=fingerprint(party.public_key)),
             field="signature")
     signature = Signature(agreement_id=agreement.id, party_id=party.id,
                           public_key=party.public_key, signature=body.signature)
@@ -388,12 +406,14 @@ def create_corridor(session: Session, actor: str, body: CorridorIn) -> Corridor:
 
 def _require_signed(session: Session, corridor: Corridor) -> None:
     if corridor.agreement_id is None:
-        raise ConflictError(f"corridor {corridor.id} has no agreement; it cannot be agreed")
+        raise ConflictError(_("corridor {corridor} has no agreement; it cannot be "
+                              "agreed").format(corridor=corridor.id))
     check = verify(session, corridor.agreement_id)
     if not check.valid:
         raise ConflictError(
-            f"agreement {corridor.agreement_id} is not signed and verified by every party "
-            f"(missing: {', '.join(check.missing) or 'none'})")
+            _("agreement {agreement} is not signed and verified by every party (missing: "
+              "{missing})").format(agreement=corridor.agreement_id,
+                                   missing=", ".join(check.missing) or _("none")))
 
 
 def change_status(session: Session, actor: str, corridor_id: int,
@@ -403,8 +423,10 @@ def change_status(session: Session, actor: str, corridor_id: int,
     allowed = TRANSITIONS[corridor.status]
     if body.status not in allowed:
         raise ConflictError(
-            f"corridor {corridor.id} cannot go from {corridor.status} to {body.status}; "
-            f"allowed: {', '.join(allowed) or 'none (final state)'}",
+            _("corridor {corridor} cannot go from {current} to {wanted}; allowed: "
+              "{allowed}").format(corridor=corridor.id, current=corridor.status,
+                                  wanted=body.status,
+                                  allowed=", ".join(allowed) or _("none (final state)")),
             allowed=list(allowed), field="status")
     if body.status == "agreed":
         _require_signed(session, corridor)
@@ -430,15 +452,20 @@ def notify_movement(session: Session, actor: str, body: NotificationIn, *,
     corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
     if corridor.status not in _NOTIFIABLE:
         raise ConflictError(
-            f"corridor {corridor.id} is {corridor.status}; movements can only be notified on a "
-            f"corridor that is {' or '.join(_NOTIFIABLE)}", allowed=list(_NOTIFIABLE))
+            _("corridor {corridor} is {status}; movements can only be notified on a corridor "
+              "that is {allowed}").format(corridor=corridor.id, status=corridor.status,
+                                          allowed=_(" or ").join(_NOTIFIABLE)),
+            allowed=list(_NOTIFIABLE))
     lead = lead_times.emergency if body.emergency else lead_times.normal
     notice = body.start_at - (now or utcnow())
     if notice < lead:
-        kind = "an emergency movement" if body.emergency else "a movement"
-        raise StoreError(
-            f"{kind} must be notified at least {_hours(lead)} before it starts; "
-            f"this one starts in {_hours(max(notice, dt.timedelta(0)))}", field="start_at")
+        late = (_("an emergency movement must be notified at least {lead} before it starts; "
+                  "this one starts in {notice}") if body.emergency else
+                _("a movement must be notified at least {lead} before it starts; this one "
+                  "starts in {notice}"))
+        raise StoreError(late.format(lead=_hours(lead),
+                                     notice=_hours(max(notice, dt.timedelta(0)))),
+                         field="start_at")
     agreement = None if corridor.agreement_id is None else session.get(
         Agreement, corridor.agreement_id)
     plausibility.refuse(plausibility.movement_problems(
@@ -460,7 +487,8 @@ def acknowledge(session: Session, actor: str, notification_id: int,
     get(session, Party, body.party_id, field="party_id")
     if any(a.party_id == body.party_id for a in notification.acknowledgements):
         raise ConflictError(
-            f"party {body.party_id} has already answered notification {notification_id}")
+            _("party {party} has already answered notification {notification}").format(
+                party=body.party_id, notification=notification_id))
     ack = Acknowledgement(**body.model_dump())
     notification.acknowledgements.append(ack)
     return _record(session, actor, "acknowledgement.created", ack, AcknowledgementOut,
@@ -480,10 +508,12 @@ def report_incident(session: Session, actor: str, body: IncidentIn, *,
         corridor = get(session, Corridor, body.corridor_id, field="corridor_id")
         if body.suspend and corridor.status != "open":
             raise ConflictError(
-                f"corridor {corridor.id} is {corridor.status}; only an open corridor can be "
-                "suspended", allowed=["open"], field="suspend")
-        problems += plausibility.position_problems(body.lon, body.lat, corridor.route,
-                                                   f"corridor {corridor.id}")
+                _("corridor {corridor} is {status}; only an open corridor can be "
+                  "suspended").format(corridor=corridor.id, status=corridor.status),
+                allowed=["open"], field="suspend")
+        problems += plausibility.position_problems(
+            body.lon, body.lat, corridor.route,
+            _("the route of corridor {corridor}").format(corridor=corridor.id))
     plausibility.refuse(problems)
     values = body.model_dump(exclude={"suspend"})
     incident = Incident(reporter=actor, suspended_corridor=body.suspend, **values)
@@ -500,8 +530,9 @@ def report_convoy(session: Session, actor: str, notification_id: int,
     notification = get(session, Notification, notification_id)
     plausibility.refuse([
         *plausibility.future_problems("reported_at", body.reported_at, utcnow()),
-        *plausibility.position_problems(body.lon, body.lat, notification.route,
-                                        f"movement {notification_id}")])
+        *plausibility.position_problems(
+            body.lon, body.lat, notification.route,
+            _("the route of movement {movement}").format(movement=notification_id))])
     report = ConvoyReport(notification_id=notification_id, reporter=actor, **body.model_dump())
     return _record(session, actor, "convoy_report.created", report, ConvoyReportOut,
                    filed_under=("convoy", notification_id))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import StoreError, UnavailableError
+from corridor.i18n import _
 from corridor.store.models import AuditEntry
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -51,10 +52,12 @@ def make_engine(db: str) -> Engine:
         elif parsed.get_backend_name() == "postgresql":
             engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
         else:
-            raise StoreError(f"unsupported database {parsed.get_backend_name()!r}; "
-                             "use sqlite:///FILE or postgresql+psycopg://...", field="db")
+            raise StoreError(_("unsupported database {backend!r}; use sqlite:///FILE or "
+                               "postgresql+psycopg://...").format(
+                                   backend=parsed.get_backend_name()), field="db")
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise StoreError(f"not a database URL: {url!r} ({exc})", field="db") from exc
+        raise StoreError(_("not a database URL: {url!r} ({reason})").format(url=url, reason=exc),
+                         field="db") from exc
     return engine
 
 
@@ -95,7 +98,8 @@ def _open_failure(engine: Engine, exc: OperationalError) -> Exception:
     An SQLite file that cannot be opened is a wrong path (bad input); a server that cannot be
     reached may be back later (a runtime failure).
     """
-    message = f"cannot open {engine.url!r}: {str(exc.orig).splitlines()[0]}"
+    message = _("cannot open {url!r}: {reason}").format(url=engine.url,
+                                                        reason=str(exc.orig).splitlines()[0])
     if engine.dialect.name == "sqlite":
         return StoreError(message, field="db")
     return UnavailableError(message)
@@ -127,12 +131,13 @@ class Database:
         engine = make_engine(db)
         path = engine.url.database
         if not migrate and engine.dialect.name == "sqlite" and path and not Path(path).exists():
-            raise StoreError(f"no corridor store at {path}", field="db")
+            raise StoreError(_("no corridor store at {place}").format(place=path), field="db")
         try:
             if migrate:
                 upgrade(engine)
             elif not inspect(engine).has_table(AuditEntry.__tablename__):
-                raise StoreError(f"no corridor store at {engine.url!r}", field="db")
+                raise StoreError(_("no corridor store at {place}").format(place=repr(engine.url)),
+                                 field="db")
         except OperationalError as exc:
             engine.dispose()
             raise _open_failure(engine, exc) from exc

@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from corridor.errors import RoutingError, ScenarioError, StoreError
+from corridor.i18n import _
 from corridor.negotiation.adhoc import RouteQuery, adhoc_json, route_adhoc
 from corridor.negotiation.output import route_line, verdicts_json
 from corridor.negotiation.search import JudgedRoute, evaluate_proposal, route_as_proposed
 from corridor.scenario import Scenario
 from corridor.scenario.schema import Window as ScenarioWindow
 from corridor.store.schemas import ProposalIn, ProposalOut, WindowIn
+from corridor.store.validation import describe
 from corridor.uncertainty import odds
 from corridor.world import Located, World
 
@@ -87,8 +89,8 @@ def judge_proposal(world: World, body: ProposalIn) -> Judged:
     drawn route is refused: the route the parties judge and sign is the one the engine finds.
     """
     if body.route is not None:
-        raise StoreError("the server routes a proposal through its origin, waypoints and "
-                         "destination; send those names, not a drawn route", field="route")
+        raise StoreError(_("the server routes a proposal through its origin, waypoints and "
+                           "destination; send those names, not a drawn route"), field="route")
     names, fields = route_stops(body.origin, body.waypoints, body.destination)
     windows = [(w.start, w.end or w.start + OPEN_ENDED) for w in body.windows]
     with ENGINE_LOCK:
@@ -159,4 +161,5 @@ def unstorable(exc: ValidationError, where: str) -> ScenarioError:
     """
     first = exc.errors()[0]
     path = ".".join([where, *(str(p) for p in first["loc"])])
-    return ScenarioError(f"cannot be stored: {first['msg']}", field=path)
+    return ScenarioError(_("cannot be stored: {problem}").format(problem=describe(first)),
+                         field=path)

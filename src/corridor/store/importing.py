@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ScenarioError
+from corridor.i18n import _
 from corridor.store import coordination
 from corridor.store.engine import Tabled, store_window, tabled_from_scenario, unstorable
 from corridor.store.models import Base, CeasefireWindow, EvacuationSite, Party, Proposal
@@ -152,8 +153,9 @@ def _put_proposal(session: Session, tabled: Tabled, index: int) -> coordination.
     changed = _differences(existing, wanted, _TABLED)
     if changed:
         raise ScenarioError(
-            f"proposal {tabled.ref} is already in the store (id {existing.id}) with another "
-            f"{', '.join(changed)}; a tabled proposal is not rewritten: give it a new id",
+            _("proposal {ref} is already in the store (id {id}) with another {fields}; a tabled "
+              "proposal is not rewritten: give it a new id").format(
+                ref=tabled.ref, id=existing.id, fields=", ".join(changed)),
             field=f"proposals[{index}]")
     assert tabled.judged is not None  # tabled_from_scenario always judges
     finding = Proposal(route=tabled.judged.route, route_summary=tabled.judged.summary,

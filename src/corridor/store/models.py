@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from corridor.i18n import _
+
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -50,7 +52,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime cannot be stored: timestamps must carry a zone")
+            raise ValueError(_("naive datetime cannot be stored: timestamps must carry a zone"))
         utc = value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
@@ -103,6 +105,9 @@ class User(Base):
     revoked_at: Mapped[dt.datetime | None]
     #: When the token last authenticated a request, to the minute (see ``api.auth``).
     last_used_at: Mapped[dt.datetime | None]
+    #: The language the service answers this user in (``en``, ``uk``, ``ru``); None: the
+    #: request's ``Accept-Language`` decides.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

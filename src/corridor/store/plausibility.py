@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from corridor.errors import StoreError
+from corridor.i18n import _, format_decimal, format_number, ngettext
 from corridor.store.schemas import NotificationIn, VehicleIn
 from corridor.world import place_distances_km
 
@@ -51,8 +52,9 @@ def movement_problems(body: NotificationIn, windows: Sequence[Mapping[str, Any]]
     if body.route is not None and route is not None:
         problems += _route_problems(body.route.model_dump()["coordinates"], route)
     if body.waypoints is not None and waypoints:
-        problems += [(f"waypoints.{k}", f"{name!r} is not on the agreed route "
-                                        f"({', '.join(waypoints)})")
+        problems += [(f"waypoints.{k}", _("{name!r} is not on the agreed route "
+                                          "({waypoints})").format(
+                                              name=name, waypoints=", ".join(waypoints)))
                      for k, name in enumerate(body.waypoints) if name not in waypoints]
     return problems
 
@@ -62,19 +64,20 @@ def _window_problems(start: dt.datetime, end: dt.datetime,
     spans = [(dt.datetime.fromisoformat(w["start"]),
               dt.datetime.fromisoformat(w["end"]) if w.get("end") else None, w["tz"])
              for w in windows]
-    if not spans or any(s <= start and (e is None or end <= e) for s, e, _ in spans):
+    if not spans or any(s <= start and (e is None or end <= e) for s, e, _zone in spans):
         return []
     zone = spans[0][2]
     agreed = ", ".join(_span(s, e, tz) for s, e, tz in spans)
-    return [("start_at", f"the movement {_span(start, end, zone)} lies outside every agreed "
-                         f"window of the corridor ({agreed})")]
+    return [("start_at", _("the movement {span} lies outside every agreed window of the "
+                           "corridor ({agreed})").format(span=_span(start, end, zone),
+                                                         agreed=agreed))]
 
 
 def _span(start: dt.datetime, end: dt.datetime | None, tz: str) -> str:
     zone = ZoneInfo(tz)
     s = start.astimezone(zone)
     if end is None:
-        return f"from {s:%Y-%m-%d %H:%M} {tz}"
+        return _("from {start} {zone}").format(start=f"{s:%Y-%m-%d %H:%M}", zone=tz)
     e = end.astimezone(zone)
     until = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%Y-%m-%d %H:%M}"
     return f"{s:%Y-%m-%d %H:%M}-{until} {tz}"
@@ -87,14 +90,17 @@ def _capacity_problems(people: int, vehicles: Sequence[VehicleIn]) -> list[Probl
     for i, v in enumerate(vehicles):
         seats = v.seats or SEATS_BY_KIND.get(v.kind.strip().lower())
         if seats is None:
-            problems.append((f"vehicles.{i}.seats", f"give the places of a {v.kind!r}; known "
-                                                    f"kinds: {', '.join(SEATS_BY_KIND)}"))
+            problems.append((f"vehicles.{i}.seats", _(
+                "give the places of a {kind!r}; known kinds: {kinds}").format(
+                    kind=v.kind, kinds=", ".join(SEATS_BY_KIND))))
             continue
         places += seats * v.count
     if vehicles and not problems and people > places:
         fleet = ", ".join(f"{v.count} {v.kind}" for v in vehicles)
-        problems.append(("people", f"{people:,} people do not fit in {fleet} "
-                                   f"({places:,} places)"))
+        problems.append(("people", ngettext(
+            "{people} person does not fit in {fleet} ({places} places)",
+            "{people} people do not fit in {fleet} ({places} places)", people).format(
+                people=format_number(people), fleet=fleet, places=format_number(places))))
     return problems
 
 
@@ -105,8 +111,10 @@ def _route_problems(coordinates: Sequence[Sequence[float]],
     if not far:
         return []
     k, km = max(far, key=lambda item: item[1])
-    return [("route", f"{len(far)} of its {len(coordinates)} points stray from the agreed route "
-                      f"(point {k} by {km:,.1f} km; {ROUTE_TOLERANCE_KM:g} km allowed)")]
+    return [("route", _("{count} of its {total} points stray from the agreed route (point "
+                        "{point} by {km} km; {allowed} km allowed)").format(
+                            count=len(far), total=len(coordinates), point=k,
+                            km=format_decimal(km), allowed=f"{ROUTE_TOLERANCE_KM:g}"))]
 
 
 def km_from_route(lon: float, lat: float, route: Mapping[str, Any]) -> float:
@@ -117,16 +125,20 @@ def km_from_route(lon: float, lat: float, route: Mapping[str, Any]) -> float:
 
 def position_problems(lon: float, lat: float, route: Mapping[str, Any] | None,
                       what: str) -> list[Problem]:
-    """A reported position far from the route of ``what`` (a corridor or a movement)."""
+    """A reported position far from ``route``, which ``what`` names ("the route of ...")."""
     if route is None:
         return []
     km = km_from_route(lon, lat, route)
     if km <= NEAR_ROUTE_KM:
         return []
-    hint = ("; latitude and longitude look swapped"
-            if km_from_route(lat, lon, route) <= NEAR_ROUTE_KM else "")
-    return [("lon", f"({lon}, {lat}) lies {km:,.0f} km from the route of {what}; expected "
-                    f"within {NEAR_ROUTE_KM:g} km{hint}")]
+    far = _("({lon}, {lat}) lies {km} km from {route}; expected within {near} km").format(
+        lon=lon, lat=lat, km=format_decimal(km, 0), route=what, near=f"{NEAR_ROUTE_KM:g}")
+    return [("lon", _swapped(far) if km_from_route(lat, lon, route) <= NEAR_ROUTE_KM else far)]
+
+
+def _swapped(problem: str) -> str:
+    """``problem`` with the likely cause: the two coordinates given the wrong way round."""
+    return _("{problem}; latitude and longitude look swapped").format(problem=problem)
 
 
 def area_problems(lon: float, lat: float,
@@ -141,15 +153,14 @@ def area_problems(lon: float, lat: float,
     km = km_from_route(lon, lat, ring)
     if km <= NEAR_ROUTE_KM:
         return []
-    inside = x0 <= lat <= x1 and y0 <= lon <= y1
-    hint = "; latitude and longitude look swapped" if inside else ""
-    return [("lon", f"({lon}, {lat}) lies {km:,.0f} km outside the scenario's area "
-                    f"({x0:g}, {y0:g})-({x1:g}, {y1:g}){hint}")]
+    outside = _("({lon}, {lat}) lies {km} km outside the scenario's area {area}").format(
+        lon=lon, lat=lat, km=format_decimal(km, 0), area=f"({x0:g}, {y0:g})-({x1:g}, {y1:g})")
+    return [("lon", _swapped(outside) if x0 <= lat <= x1 and y0 <= lon <= y1 else outside)]
 
 
 def future_problems(field: str, at: dt.datetime, now: dt.datetime) -> list[Problem]:
     """A report of something that has not happened yet."""
     if at <= now + CLOCK_SKEW:
         return []
-    return [(field, f"{at.isoformat()} is in the future (it is now "
-                    f"{now.astimezone(at.tzinfo).isoformat(timespec='minutes')})")]
+    return [(field, _("{moment} is in the future (it is now {now})").format(
+        moment=at.isoformat(), now=now.astimezone(at.tzinfo).isoformat(timespec="minutes")))]

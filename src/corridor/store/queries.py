@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from corridor.errors import NotFoundError
+from corridor.i18n import N_, _
 from corridor.store.models import (
     Agreement,
     Alert,
@@ -43,13 +44,33 @@ from corridor.store.schemas import (
 
 M = TypeVar("M", bound=Base)
 
+#: What a 404 says for each kind of entity fetched by id, a whole sentence each: Ukrainian and
+#: Russian put the noun in the genitive here, which a noun slotted into one sentence cannot.
+#: Other tables fall back to their English name in a generic sentence.
+_MISSING: dict[str, str] = {
+    "parties": N_("party {key} does not exist"),
+    "users": N_("user {key} does not exist"),
+    "talks_rounds": N_("talks round {key} does not exist"),
+    "proposals": N_("proposal {key} does not exist"),
+    "agreements": N_("agreement {key} does not exist"),
+    "corridors": N_("corridor {key} does not exist"),
+    "notifications": N_("notification {key} does not exist"),
+    "incidents": N_("incident {key} does not exist"),
+    "situations": N_("situation snapshot {key} does not exist"),
+    "alerts": N_("alert {key} does not exist"),
+}
+
 
 def get(session: Session, model: type[M], key: object, *, field: str | None = None) -> M:
     """Fetch by primary key, or raise a 404-class error naming the entity and id."""
     found = session.get(model, key)
     if found is None:
-        name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
-        raise NotFoundError(f"{name} {key} does not exist", field=field)
+        missing = _MISSING.get(model.__tablename__)
+        if missing is None:
+            name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+            raise NotFoundError(_("{entity} {key} does not exist").format(entity=name, key=key),
+                                field=field)
+        raise NotFoundError(_(missing).format(key=key), field=field)
     return found
 
 
@@ -57,7 +78,7 @@ def user_named(session: Session, name: str) -> User:
     """The user called ``name``; a 404-class error naming it if there is none."""
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None:
-        raise NotFoundError(f"user {name!r} does not exist", field="name")
+        raise NotFoundError(_("user {name!r} does not exist").format(name=name), field="name")
     return user
 
 
@@ -133,9 +154,9 @@ def proposal_of_corridor(session: Session, corridor_id: int) -> int:
     agreement = (None if corridor.agreement_id is None
                  else get(session, Agreement, corridor.agreement_id))
     if agreement is None or agreement.proposal_id is None:
-        raise NotFoundError(f"corridor {corridor_id} was not agreed on a proposal, so it has no "
-                            "corridor sheet; sheets are printed from a proposal's dossier",
-                            field="corridor_id")
+        raise NotFoundError(_("corridor {corridor} was not agreed on a proposal, so it has no "
+                              "corridor sheet; sheets are printed from a proposal's "
+                              "dossier").format(corridor=corridor_id), field="corridor_id")
     return agreement.proposal_id
 
 

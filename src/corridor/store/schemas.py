@@ -19,13 +19,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from corridor.errors import StoreError
-from corridor.i18n import LANGUAGES, LanguageCode
+from corridor.i18n import LANGUAGES, LanguageCode, _
 from corridor.store.signing import fingerprint
 from corridor.zones import offset_mismatch
 
@@ -58,7 +59,7 @@ def _known_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+        raise ValueError(_("unknown IANA time zone {zone!r}").format(zone=name)) from exc
     return name
 
 
@@ -81,23 +82,20 @@ ILLEGAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _not_a_number(value: object) -> object:
     # Numbers are strict everywhere: 12345 is not read as a Unix time.
     if isinstance(value, (int, float)):
-        raise ValueError("a timestamp is an ISO 8601 string with a zone, not a number")
-    return value
-
-
-def _in_years(value: dt.datetime) -> dt.datetime:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+        raise ValueError(_("a timestamp is an ISO 8601 string with a zone, not a number"))
     return value
 
 
 def _date_in_years(value: dt.date) -> dt.date:
+    # A datetime is a date, so timestamps are checked here too.
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+        raise ValueError(_("year {year} is out of range ({first} to {last})").format(
+            year=value.year, first=FIRST_YEAR, last=LAST_YEAR))
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number),
+                      AfterValidator(_date_in_years)]
 Day = Annotated[dt.date, BeforeValidator(_not_a_number), AfterValidator(_date_in_years)]
 
 
@@ -106,9 +104,10 @@ def _text_fault(text: str) -> str | None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         # JSON can escape half a surrogate pair; such text cannot be stored or signed.
-        return "text contains an unpaired UTF-16 surrogate"
+        return _("text contains an unpaired UTF-16 surrogate")
     if (found := ILLEGAL_CONTROL.search(text)) is not None:
-        return f"text contains the control character U+{ord(found.group()):04X}"
+        return _("text contains the control character {character}").format(
+            character=f"U+{ord(found.group()):04X}")
     return None
 
 
@@ -123,7 +122,8 @@ def document_fault(data: object) -> tuple[str, str] | None:
     while stack:
         value, path = stack.pop()
         if len(path) > MAX_NESTING:
-            return ".".join(path[:MAX_NESTING]), f"nested deeper than {MAX_NESTING} levels"
+            return ".".join(path[:MAX_NESTING]), _("nested deeper than {levels} levels").format(
+                levels=MAX_NESTING)
         if isinstance(value, str):
             if (fault := _text_fault(value)) is not None:
                 return ".".join(path), fault
@@ -168,7 +168,8 @@ class RouteIn(_In):
     @model_validator(mode="after")
     def _some_route(self) -> Self:
         if self.route is None and self.waypoints is None:
-            raise ValueError("give a route (GeoJSON LineString) or waypoints (two or more names)")
+            raise ValueError(_("give a route (GeoJSON LineString) or waypoints (two or more "
+                               "names)"))
         return self
 
 
@@ -182,7 +183,7 @@ class WindowIn(_In):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end is not None and self.end <= self.start:
-            raise ValueError("window end must be after its start")
+            raise ValueError(_("window end must be after its start"))
         for name in ("start", "end"):
             value = getattr(self, name)
             if value is not None and (problem := offset_mismatch(name, value, self.tz)):
@@ -199,9 +200,14 @@ class WindowOut(_Out):
 
 
 class ReasonIn(_In):
-    """One rule's outcome in a verdict: a stable code and a sentence for people."""
+    """One rule's outcome in a verdict: a stable code, its parameters and a sentence for people.
+
+    ``params`` are what the sentence cites (places, km, limits), so that it can be worded again
+    in another language (:func:`corridor.rules.reason_text`).
+    """
 
     code: Annotated[str, Field(min_length=1, max_length=80)]
+    params: dict[str, JsonValue] = {}
     message: Text
 
 
@@ -273,6 +279,15 @@ class UserOut(_Out):
     name: str
     role: Role
     party_id: str | None
+    language: str | None = Field(default=None, description=(
+        "The language the service answers this user in; null: each request's Accept-Language"))
+
+
+class MeIn(_In):
+    """The caller's own settings: the language the service answers them in."""
+
+    language: LanguageCode | None = Field(
+        description="en, uk or ru; null lets each request's Accept-Language decide")
 
 
 class UserTokenOut(UserOut):
@@ -374,9 +389,9 @@ class ProposalIn(RouteIn):
 
     @field_validator("verdicts", mode="before")
     @classmethod
-    def _no_verdicts(cls, _: object) -> None:
-        raise ValueError("verdicts are computed by the server from the parties' rules; a party "
-                         "records its own stance as a position on the proposal")
+    def _no_verdicts(cls, _value: object) -> None:
+        raise ValueError(_("verdicts are computed by the server from the parties' rules; a "
+                           "party records its own stance as a position on the proposal"))
 
 
 class ProposalOut(_Out):
@@ -419,7 +434,7 @@ class PositionIn(_In):
     @model_validator(mode="after")
     def _counter_matches_stance(self) -> Self:
         if (self.stance == "counter") != (self.counter is not None):
-            raise ValueError("a counter route is given exactly when the stance is 'counter'")
+            raise ValueError(_("a counter route is given exactly when the stance is 'counter'"))
         return self
 
 
@@ -574,7 +589,7 @@ class NotificationIn(_In):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end_at <= self.start_at:
-            raise ValueError("end_at must be after start_at")
+            raise ValueError(_("end_at must be after start_at"))
         return self
 
 
@@ -588,7 +603,7 @@ class AcknowledgementIn(_In):
     @model_validator(mode="after")
     def _denial_has_reason(self) -> Self:
         if self.decision == "deny" and not self.reason.strip():
-            raise ValueError("a denial must give a reason")
+            raise ValueError(_("a denial must give a reason"))
         return self
 
 
@@ -633,7 +648,7 @@ class IncidentIn(_In):
     @model_validator(mode="after")
     def _suspend_names_corridor(self) -> Self:
         if self.suspend and self.corridor_id is None:
-            raise ValueError("suspend needs a corridor_id")
+            raise ValueError(_("suspend needs a corridor_id"))
         return self
 
 

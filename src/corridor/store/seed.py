@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError, StoreError
+from corridor.i18n import _
 from corridor.store import coordination
 from corridor.store.engine import Tabled
 from corridor.store.models import Agreement, Party, Proposal
@@ -132,9 +133,10 @@ def _sumy_poltava(proposals: Sequence[Tabled]) -> int:
     found = [i for i, p in enumerate(proposals)
              if (p.body.origin, p.body.destination) == SUMY_POLTAVA]
     if len(found) != 1:
-        raise StoreError(f"expected one proposal from {SUMY_POLTAVA[0]} to {SUMY_POLTAVA[1]} "
-                         f"among the {len(proposals)} proposals, found {len(found)}",
-                         field="proposals")
+        raise StoreError(_("expected one proposal from {origin} to {destination} among the "
+                           "{total} proposals, found {found}").format(
+                               origin=SUMY_POLTAVA[0], destination=SUMY_POLTAVA[1],
+                               total=len(proposals), found=len(found)), field="proposals")
     return found[0]
 
 
@@ -145,7 +147,7 @@ def _free_key_files(keys_dir: Path | None) -> dict[str, Path]:
     files = {party: key_file(keys_dir, party) for party in SIGNERS}
     for path in files.values():
         if path.exists() or path.is_symlink():
-            raise StoreError("refusing to overwrite an existing key", source=path)
+            raise StoreError(_("refusing to overwrite an existing key"), source=path)
     return files
 
 
@@ -191,7 +193,8 @@ def _save_keys(keys: Mapping[str, KeyPair], files: Mapping[str, Path]) -> None:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             keys[party].save(path)
         except OSError as exc:
-            raise StoreError(f"cannot save party {party}'s key: {exc}", source=path) from exc
+            raise StoreError(_("cannot save party {party}'s key: {reason}").format(
+                party=party, reason=exc), source=path) from exc
 
 
 def seed_2022(session: Session, proposals: Sequence[Tabled],
@@ -206,7 +209,7 @@ def seed_2022(session: Session, proposals: Sequence[Tabled],
     Poltava proposal and no key file in the way are all checked before the first write.
     """
     if session.get(Party, "UA") is not None:
-        raise ConflictError("the store already has party UA; seed only an empty store")
+        raise ConflictError(_("the store already has party UA; seed only an empty store"))
     sumy = _sumy_poltava(proposals)
     files = _free_key_files(keys_dir)
     for party in PARTIES:

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from corridor.errors import StoreError
+from corridor.i18n import _
 
 #: Bound into every signed document so a signature cannot be replayed in another protocol.
 DOCUMENT_TYPE = "corridor-agreement/v1"
@@ -63,13 +64,14 @@ def _encode(value: Any) -> str:
         return "{" + ",".join(items) + "}"
     if isinstance(value, Sequence):
         return "[" + ",".join(_encode(v) for v in value) + "]"
-    raise StoreError(f"cannot encode {type(value).__name__} as canonical JSON")
+    raise StoreError(_("cannot encode {type} as canonical JSON").format(
+        type=type(value).__name__))
 
 
 def _encode_float(value: float) -> str:
     """ECMAScript ``Number.prototype.toString``, which RFC 8785 prescribes for numbers."""
     if not math.isfinite(value):
-        raise StoreError(f"{value} has no JSON representation")
+        raise StoreError(_("{value} has no JSON representation").format(value=value))
     if value == 0:
         return "0"
     sign = "-" if value < 0 else ""
@@ -100,7 +102,7 @@ def parse_public_key(public_key_hex: str) -> Ed25519PublicKey:
         raw = bytes.fromhex(public_key_hex)
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise StoreError("public key must be 64 hex digits (raw Ed25519)",
+        raise StoreError(_("public key must be 64 hex digits (raw Ed25519)"),
                          field="public_key") from exc
 
 
@@ -121,9 +123,10 @@ class KeyPair:
         try:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot read an Ed25519 private key: {exc}", source=path) from exc
+            raise StoreError(_("cannot read an Ed25519 private key: {reason}").format(reason=exc),
+                             source=path) from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise StoreError("not an Ed25519 private key", source=path)
+            raise StoreError(_("not an Ed25519 private key"), source=path)
         return cls(key)
 
     def save(self, path: Path) -> None:
@@ -175,7 +178,8 @@ def _publish(data: bytes, path: Path) -> None:
 
 
 def _about(exc: OSError, path: Path) -> OSError:
-    return OSError(exc.errno, f"cannot write the key: {exc.strerror}", str(path))
+    return OSError(exc.errno, _("cannot write the key: {reason}").format(reason=exc.strerror),
+                   str(path))
 
 
 def signature_valid(public_key_hex: str, document: Mapping[str, Any], signature_hex: str,

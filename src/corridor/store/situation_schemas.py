@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from corridor.errors import SituationError, StoreError
 from corridor.geo import parse_area
+from corridor.i18n import _
 from corridor.store.schemas import (
     AlertOut,
     Day,
@@ -80,7 +81,8 @@ def _text(feature: FeatureIn, name: str, field: str, *, required: bool = True) -
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise StoreError(f"expected a {name} (text of 1 to 200 characters)",
+        raise StoreError(_("expected a {property} (text of 1 to 200 characters)").format(
+            property=name),
                          field=f"{field}.properties.{name}")
     return value
 
@@ -89,20 +91,21 @@ def _point(feature: FeatureIn, field: str) -> None:
     geometry = feature.geometry
     where = f"{field}.geometry"
     if geometry.get("type") != "Point":
-        raise StoreError(f"expected geometry type 'Point', got {geometry.get('type')!r}",
+        raise StoreError(_("expected geometry type 'Point', got {type!r}").format(
+            type=geometry.get("type")),
                          field=f"{where}.type")
     position = geometry.get("coordinates")
     if (not isinstance(position, list) or len(position) != 2
             or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in position)
             or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90)):
-        raise StoreError("expected [lon, lat] within -180..180 and -90..90",
+        raise StoreError(_("expected [lon, lat] within -180..180 and -90..90"),
                          field=f"{where}.coordinates")
 
 
 def _radius(feature: FeatureIn, field: str) -> None:
     radius = feature.properties.get("radius_m", 200.0)
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not 0 < radius <= 50_000:
-        raise StoreError("expected a radius in metres, more than 0 and at most 50000",
+        raise StoreError(_("expected a radius in metres, more than 0 and at most 50000"),
                          field=f"{field}.properties.radius_m")
 
 
@@ -117,7 +120,7 @@ class SettlementStatusIn(_In):
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
         if (self.lon is None) != (self.lat is None):
-            raise ValueError("give both lon and lat, or neither")
+            raise ValueError(_("give both lon and lat, or neither"))
         return self
 
 
@@ -144,14 +147,15 @@ class SituationIn(_In):
     def _layers(self) -> Self:
         if (self.control is None and self.hazards is None and self.closures is None
                 and self.settlements is None):
-            raise StoreError("a snapshot needs at least one of control, hazards, closures or "
-                             "settlements", field="control")
+            raise StoreError(_("a snapshot needs at least one of control, hazards, closures or "
+                               "settlements"), field="control")
         total = sum(_positions(f.geometry.get("coordinates")) for layer in
                     (self.control, self.hazards, self.closures) if layer is not None
                     for f in layer.features)
         if total > MAX_POSITIONS:
-            raise StoreError(f"the layers hold {total} positions; at most {MAX_POSITIONS} are "
-                             "accepted in one snapshot", field="control")
+            raise StoreError(_("the layers hold {total} positions; at most {limit} are accepted "
+                               "in one snapshot").format(total=total, limit=MAX_POSITIONS),
+                             field="control")
         for i, f in enumerate(self.control.features if self.control else []):
             _area(f, f"control.features.{i}")
             _text(f, "holder", f"control.features.{i}")
@@ -159,7 +163,7 @@ class SituationIn(_In):
             _area(f, f"hazards.features.{i}")
             _text(f, "name", f"hazards.features.{i}")
             if f.properties.get("risk") not in ("low", "medium", "high"):
-                raise StoreError("expected a risk: low, medium or high",
+                raise StoreError(_("expected a risk: low, medium or high"),
                                  field=f"hazards.features.{i}.properties.risk")
         for i, f in enumerate(self.closures.features if self.closures else []):
             _point(f, f"closures.features.{i}")

@@ -7,13 +7,15 @@ conditions hold for which subject) is computed elsewhere and handed in as :class
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import ConflictError
+from corridor.i18n import _
 from corridor.store.coordination import _record
 from corridor.store.models import Alert, AlertAcknowledgement, Party, SituationSnapshot
 from corridor.store.queries import get
@@ -41,6 +43,10 @@ class Finding:
     km: float | None = None
     near: str | None = None
     lonlat: tuple[float, float] | None = None
+    #: The condition as a code and parameters, to word it in any language
+    #: (:func:`corridor.monitoring.findings.finding_text`); ``message`` is its English record.
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def record_situation(session: Session, actor: str, body: SituationIn) -> SituationSnapshot:
@@ -87,7 +93,8 @@ def acknowledge_alert(session: Session, actor: str, alert_id: int,
     alert = get(session, Alert, alert_id)
     get(session, Party, body.party_id, field="party_id")
     if any(a.party_id == body.party_id for a in alert.acknowledgements):
-        raise ConflictError(f"party {body.party_id} has already acknowledged alert {alert_id}")
+        raise ConflictError(_("party {party} has already acknowledged alert {alert}").format(
+            party=body.party_id, alert=alert_id))
     ack = AlertAcknowledgement(alert_id=alert.id, **body.model_dump())
     alert.acknowledgements.append(ack)
     return _record(session, actor, "alert_acknowledgement.created", ack,

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from corridor.errors import ScenarioError
+from corridor.i18n import _
 from corridor.negotiation.output import suggestion_json, verdicts_json
 from corridor.timeline.diff import Picture, picture
 from corridor.world import World
@@ -21,8 +22,9 @@ def replay(world: World) -> list[Picture]:
     """
     dates = world.scenario.dates
     if not dates:
-        raise ScenarioError("the scenario has no timeline to replay; add dated snapshots "
-                            "under 'timeline'", source=world.scenario.base_dir, field="timeline")
+        raise ScenarioError(_("the scenario has no timeline to replay; add dated snapshots "
+                              "under {key}").format(key="'timeline'"),
+                            source=world.scenario.base_dir, field="timeline")
     return [picture(world, day) for day in dates]
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from corridor.errors import CorridorError, UnavailableError
+from corridor.i18n import _
 from corridor.progress import Progress, silent
 from corridor.uncertainty.evaluate import Outcome, PreparedSweep, run_samples
 
@@ -49,10 +50,12 @@ def run(prepared: PreparedSweep, samples: int, *, engine: str = "local", address
     is given (dask); by default one per CPU.
     """
     if engine not in ENGINES:
-        raise CorridorError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}",
+        raise CorridorError(_("unknown engine {engine!r}; choose one of {engines}").format(
+                                engine=engine, engines=", ".join(ENGINES)),
                             field="engine")
     if address is not None and engine != "dask":
-        raise CorridorError("--address names a Dask scheduler: use it with --engine dask",
+        raise CorridorError(_("{option} names a Dask scheduler: use it with {with_option}").format(
+                                option="--address", with_option="--engine dask"),
                             field="address")
     batches = [list(range(i, min(i + BATCH, samples))) for i in range(0, samples, BATCH)]
     n = workers or os.cpu_count() or 1
@@ -117,7 +120,8 @@ def _client(address: str | None, workers: int) -> Iterator[Any]:
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
-        raise UnavailableError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        raise UnavailableError(_("cannot reach the Dask scheduler at {address}: {error}").format(
+                                   address=address, error=exc)) from exc
     with client:
         yield client
 

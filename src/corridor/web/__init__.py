@@ -1,10 +1,10 @@
 """The operations dashboard: static files served by the API's own process.
 
-The page and its ES modules live in ``static/``; Leaflet, and Swagger UI for the API reference at
-``/docs``, are served straight from the npm packages installed next to them (``npm ci`` in this
-directory), so the browser loads nothing from outside the server it logged in to. The vendor
-directories are mounted even when missing, answering 404, so that an API-only installation still
-starts.
+The page and its ES modules live in ``static/``; Leaflet, MapLibre GL and the PMTiles reader
+(for the offline basemap), and Swagger UI for the API reference at ``/docs``, are served straight
+from the npm packages installed next to them (``npm ci`` in this directory), so the browser loads
+nothing from outside the server it logged in to. The vendor directories are mounted even when
+missing, answering 404, so that an API-only installation still starts.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 VENDOR = {
     "leaflet": HERE / "node_modules" / "leaflet" / "dist",
+    "maplibre-gl": HERE / "node_modules" / "maplibre-gl" / "dist",
+    "pmtiles": HERE / "node_modules" / "pmtiles" / "dist",
     "swagger-ui": HERE / "node_modules" / "swagger-ui-dist",
 }
 

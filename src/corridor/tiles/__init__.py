@@ -1,0 +1,1 @@
+"""Offline vector tiles of a scenario: the dashboard's basemap (see :mod:`corridor.tiles.build`)."""
