@@ -35,6 +35,8 @@ demo: install
 		--geojson $(OUT)/corridors.geojson
 	$(BIN)/corridor plan $(SCENARIO) --plots $(OUT)
 	@$(MAKE) --no-print-directory serve
+	$(BIN)/python tools/screenshots.py --url http://127.0.0.1:$(PORT)/ \
+		--tokens $(OUT)/demo-tokens.txt --user mediator --out $(OUT)
 
 # The dashboard's offline basemap of the scenario (a no-op while its inputs are unchanged).
 basemap: install

@@ -48,11 +48,12 @@ def _open(page: Page, demo: Demo, lang: str | None = None) -> list[str]:
     refused = _local_only(page)
     if lang is None:
         log_in(page, demo, "observer")
-    else:  # the page's language when the map starts, as a language picker would have set it
+    else:  # the page's language when the map starts, chosen in the language picker
         page.goto(demo.base_url + "/")
-        page.evaluate("(lang) => { document.documentElement.lang = lang; }", lang)
-        page.get_by_label("Bearer token").fill(demo.tokens["observer"])
-        page.get_by_role("button", name="Log in").click()
+        page.locator("#language").select_option(lang)
+        page.wait_for_selector(f"html[lang={lang}]", state="attached")
+        page.locator("#token").fill(demo.tokens["observer"])
+        page.locator("#login-form [type=submit]").click()
         page.wait_for_selector("body[data-refreshed]")
     page.wait_for_selector("#map .basemap[data-idle]", state="attached", timeout=60_000)
     return refused

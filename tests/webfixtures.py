@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -234,17 +235,14 @@ def watch_of(page: Page) -> Watch:
     return _WATCHES[id(page)]
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (so a fresh sessionStorage) per test.
-
-    Every test also checks that the page loaded nothing from outside the server (the machine it
-    runs on may be offline) and that the Content-Security-Policy never had to block anything.
-    """
+@contextmanager
+def watched_page(browser: Browser, locale: str = "en-GB") -> Iterator[Page]:
+    """A page in a fresh browser context (so fresh session and local storage) whose browser
+    reads ``locale``, checked on closing for requests outside the server and CSP violations."""
     # The viewer's own zone is none a scenario uses (UTC+12:45): a time shown or read in it
     # instead of the scenario's is caught.
     context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  timezone_id="Pacific/Chatham")
+                                  timezone_id="Pacific/Chatham", locale=locale)
     context.add_init_script(_REPORT_VIOLATIONS)
     opened = context.new_page()
     watch = _WATCHES[id(opened)] = Watch()
@@ -257,6 +255,17 @@ def page(browser: Browser) -> Iterator[Page]:
     del _WATCHES[id(opened)]
     assert watch.outside == [], f"requests outside the server: {watch.outside}"
     assert watch.violations == [], f"blocked by the Content-Security-Policy: {watch.violations}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page per test, in an English-reading browser.
+
+    Every test also checks that the page loaded nothing from outside the server (the machine it
+    runs on may be offline) and that the Content-Security-Policy never had to block anything.
+    """
+    with watched_page(browser) as opened:
+        yield opened
 
 
 def log_in(page: Page, demo: Demo, user: str) -> None:

@@ -372,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CountryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(stats | {"node_ranges": f"{len(stats['node_ranges'])} tiles"}))
+    print(json.dumps({k: v for k, v in stats.items() if k not in ("node_ranges", "sources")}))
     return 0
 
 

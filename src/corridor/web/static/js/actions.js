@@ -1,6 +1,7 @@
 // What a user may do, as the server's policy says in /api/me (`me.may`): the server enforces
 // the same table, so these controls only spare users a refused request.
 import { h } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** The policy action each form takes. */
 export const FORM_ACTIONS = {
@@ -51,12 +52,12 @@ export function answerControls(notification, me, act) {
   const send = (decision) => (event) => act(
     notification.id, event.currentTarget.dataset.party, decision, reason.value.trim());
   return h("div", { class: "actions", role: "group",
-                    "aria-label": `Answer notification ${notification.id} for ${party}` },
+                    "aria-label": t("answer.group", { id: notification.id, party }) },
     h("button", { type: "button", class: "action acknowledge", dataset: { party },
                   onclick: send("acknowledge") },
-      `Acknowledge for ${party}`),
-    h("label", {}, "Reason for denial ", reason),
+      t("answer.acknowledge", { party })),
+    h("label", {}, `${t("answer.reason")} `, reason),
     h("button", { type: "button", class: "action deny", dataset: { party },
                   onclick: send("deny") },
-      `Deny for ${party}`));
+      t("answer.deny", { party })));
 }

@@ -2,6 +2,7 @@
 // a banner while any is unacknowledged, the list with each party's acknowledgements, and the
 // buttons the user's role allows (from /api/me `may`).
 import { fill, formatTime, h } from "./dom.js";
+import { formatNumber, t, word } from "./i18n.js";
 
 const ACKNOWLEDGE = "alert.acknowledge";
 
@@ -12,8 +13,10 @@ function ackParties(me) {
 
 function where(alert) {
   const parts = [];
-  if (alert.km_from_origin !== null) parts.push(`km ${alert.km_from_origin}`);
-  if (alert.near) parts.push(`near ${alert.near}`);
+  if (alert.km_from_origin !== null) {
+    parts.push(t("alert.km", { km: formatNumber(alert.km_from_origin) }));
+  }
+  if (alert.near) parts.push(t("alert.near", { place: alert.near }));
   return parts.join(", ");
 }
 
@@ -22,18 +25,19 @@ function alertItem(alert, parties, acknowledge) {
   const cleared = alert.cleared_situation_id !== null;
   return h("li", { class: `alert ${cleared ? "cleared" : "active"}`,
                    dataset: { alert: alert.id } },
-    h("span", { class: `badge ${cleared ? "" : "bad"}` }, cleared ? "cleared" : alert.kind),
+    h("span", { class: `badge ${cleared ? "" : "bad"}` }, cleared ? t("alert.cleared") : word("alert", alert.kind)),
     h("strong", {}, alert.message),
     h("span", { class: "sub" },
-      `since situation ${alert.situation_id}, ${formatTime(alert.created_at)}`
-      + (cleared ? `; cleared by situation ${alert.cleared_situation_id}` : "")
-      + (where(alert) ? `; ${where(alert)}` : "")),
+      [t("alert.since", { situation: alert.situation_id, time: formatTime(alert.created_at) }),
+        cleared ? t("alert.cleared_by", { situation: alert.cleared_situation_id }) : null,
+        where(alert) || null].filter(Boolean).join("; ")),
     h("span", { class: "sub acknowledged" }, alert.acknowledgements.length
-      ? `acknowledged by ${[...acked].join(", ")}` : "not acknowledged yet"),
+      ? t("alert.acknowledged_by", { parties: [...acked].join(", ") })
+      : t("alert.not_acknowledged")),
     parties.filter((party) => !acked.has(party)).map((party) => h("button", {
       type: "button", class: "acknowledge-alert", dataset: { party },
       onclick: () => acknowledge(alert.id, party),
-    }, `Acknowledge for ${party}`)));
+    }, t("answer.acknowledge", { party }))));
 }
 
 /** Alerts the user still has to see: active ones their party (or, without one, anyone) left. */
@@ -52,14 +56,14 @@ export function renderAlerts(alerts, me, acknowledge) {
   const newest = [...alerts].reverse();
   fill(document.getElementById("alerts"), newest.length
     ? newest.map((alert) => alertItem(alert, parties, acknowledge))
-    : h("li", { class: "empty" }, "No alerts."));
+    : h("li", { class: "empty" }, t("alerts.none")));
   const banner = document.getElementById("alerts-banner");
   const open = pending(newest, parties);
   banner.hidden = open.length === 0;
   if (open.length) {
     fill(banner,
-      h("strong", {}, `${open.length} alert${open.length === 1 ? "" : "s"} need attention: `),
+      h("strong", {}, `${t("alerts.attention", { count: open.length })} `),
       h("span", {}, open[0].message),
-      h("a", { href: "#alerts-heading" }, "See the alerts"));
+      h("a", { href: "#alerts-heading" }, t("alerts.see")));
   }
 }

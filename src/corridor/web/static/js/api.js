@@ -1,4 +1,6 @@
-// The coordination API with the user's bearer token; errors carry the server's own message.
+// The coordination API with the user's bearer token; errors carry the server's own message, in
+// the page's language (every request says which in Accept-Language).
+import { language } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -40,7 +42,7 @@ export class Api {
   }
 
   headers(extra = {}) {
-    return { Authorization: `Bearer ${this.token}`, ...extra };
+    return { Authorization: `Bearer ${this.token}`, "Accept-Language": language(), ...extra };
   }
 
   async fetch(method, path, body, key = newKey()) {
@@ -63,6 +65,10 @@ export class Api {
   /** `key` identifies the submission; give the same one when sending it again. */
   async post(path, body, key) {
     return (await this.fetch("POST", path, body, key)).json();
+  }
+
+  async patch(path, body) {
+    return (await this.fetch("PATCH", path, body)).json();
   }
 
   async blob(path) {

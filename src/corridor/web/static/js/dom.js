@@ -1,4 +1,5 @@
 // Building DOM nodes from data without innerHTML, so text from the server is never parsed as markup.
+import { formatDate, t } from "./i18n.js";
 
 /**
  * Create an element. `attrs` keys starting with "on" become listeners, `text` sets the text,
@@ -75,16 +76,16 @@ export function useZone(zone) {
   return screenZone;
 }
 
-/** A timestamp in the screen's zone, to the minute. */
+/** A timestamp in the screen's zone, to the minute, as the chosen language writes it. */
 export function formatTime(iso) {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: screenZone, dateStyle: "medium", timeStyle: "short",
-  }).format(new Date(iso));
+  return formatDate(new Date(iso), { timeZone: screenZone, dateStyle: "medium", timeStyle: "short" });
 }
 
 /** A window (start, end, IANA zone), in the screen's zone; one agreed in another says so. */
 export function formatWindow(window) {
-  const end = window.end ? formatTime(window.end) : "open-ended";
-  const agreed = window.tz && window.tz !== screenZone ? ` (agreed in ${window.tz})` : "";
-  return `${formatTime(window.start)} to ${end}${agreed}`;
+  const start = formatTime(window.start);
+  const span = window.end ? t("window.span", { start, end: formatTime(window.end) })
+    : t("window.open_ended", { start });
+  return window.tz && window.tz !== screenZone
+    ? t("window.agreed_in", { window: span, zone: window.tz }) : span;
 }

@@ -5,6 +5,7 @@
 import { maySuspend, mayUse } from "./actions.js";
 import { newKey } from "./api.js";
 import { h } from "./dom.js";
+import { N_, t, word } from "./i18n.js";
 import { signWithKeyFile } from "./signing.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,9 +53,9 @@ function setOptions(select, options) {
 
 /** A select of corridor ids; `data-none` on it adds a first choice for no corridor. */
 function corridorOptions(select, corridors) {
-  const none = select.dataset.none ? [["", select.dataset.none]] : [];
+  const none = "none" in select.dataset ? [["", t("form.no_corridor")]] : [];
   setOptions(select, [...none, ...corridors.map((c) => [String(c.id),
-    `${c.id}. ${c.name} (${c.status})`])]);
+    `${c.id}. ${c.name} (${word("status", c.status)})`])]);
 }
 
 /** Optional corridor id of a form field: "" means none. */
@@ -128,7 +129,7 @@ function readyForCorridor(agreements, corridors) {
 
 function agreementLabel(agreement) {
   const { origin, destination } = agreement.document.corridor;
-  return `Agreement ${agreement.id}: ${origin} → ${destination}`;
+  return t("agreement.title", { id: agreement.id, origin, destination });
 }
 
 /**
@@ -163,25 +164,26 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
     "position-form": (data) => {
       const proposal = openProposal();
       return [`/api/proposals/${proposal}/positions`, positionBody(data),
-        `Position of ${data.get("party_id")} on proposal ${proposal} recorded.`];
+        t("position.recorded", { party: data.get("party_id"), proposal })];
     },
-    "incident-form": (data) => ["/api/incidents", incidentBody(data), "Incident reported."],
+    "incident-form": (data) => ["/api/incidents", incidentBody(data), t("incident.reported")],
     "movement-form": (data) => ["/api/notifications", movementBody(data, state.proposals),
-      "Movement announced."],
+      t("movement.announced")],
     "status-form": (data) => [`/api/corridors/${data.get("corridor_id")}/status`,
       { status: data.get("status"), reason: data.get("reason").trim() },
-      `Corridor ${data.get("corridor_id")} is now ${data.get("status")}.`],
+      t("change.changed", { id: data.get("corridor_id"),
+                            status: word("status", data.get("status")) })],
     "agreement-form": (data) => {
       const proposal = state.proposals.find((p) => p.id === openProposal());
       return ["/api/agreements", agreementBody(data, proposal),
-        `Agreement on proposal ${proposal.number ?? proposal.id} drafted; the parties can sign.`];
+        t("agreement.drafted", { proposal: proposal.number ?? proposal.id })];
     },
     "sign-form": async (data) => {
       const id = data.get("agreement_id");
       const signature = await signWithKeyFile(data.get("key"),
         await bytes(`/api/agreements/${id}/canonical?party=${encodeURIComponent(me.party_id)}`));
       return [`/api/agreements/${id}/signatures`, { party_id: me.party_id, signature },
-        `Agreement ${id} signed for ${me.party_id}.`];
+        t("sign.signed", { id, party: me.party_id })];
     },
     "corridor-form": (data) => {
       const agreement = state.agreements.find((a) => String(a.id) === data.get("agreement_id"));
@@ -189,7 +191,7 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
       const name = data.get("name").trim() || `${origin} - ${destination}`;
       return ["/api/corridors", { name, origin, destination, route, waypoints,
                                   agreement_id: agreement.id },
-        `Corridor "${name}" set up from agreement ${agreement.id}; it can now be agreed.`];
+        t("corridor.set_up", { name, agreement: agreement.id })];
     },
   };
 
@@ -230,14 +232,14 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
   const offerAgreements = (formId, agreements, none) => {
     const form = $(formId);
     setOptions(form.elements.agreement_id, agreements.length
-      ? agreements.map((a) => [String(a.id), agreementLabel(a)]) : [["", `(${none})`]]);
+      ? agreements.map((a) => [String(a.id), agreementLabel(a)]) : [["", `(${t(none)})`]]);
     form.querySelector("button[type=submit]").disabled = agreements.length === 0;
   };
 
   const nextStatuses = () => {
     const corridor = state.corridors.find((c) => String(c.id) === $("status-corridor").value);
     const next = corridor ? state.transitions[corridor.status] : [];
-    setOptions($("status-next"), next.map((s) => [s, s]));
+    setOptions($("status-next"), next.map((s) => [s, word("status", s)]));
     $("status-form").querySelector("button[type=submit]").disabled = next.length === 0;
   };
   $("status-form").addEventListener("change", nextStatuses);
@@ -251,10 +253,10 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
       for (const select of document.querySelectorAll("select.corridor-choice")) {
         corridorOptions(select, corridors);
       }
-      offerAgreements("sign-form", awaitingMySignature(me, agreements), "none awaits you");
+      offerAgreements("sign-form", awaitingMySignature(me, agreements), N_("sign.none_awaits"));
       offerAgreements("corridor-form", readyForCorridor(agreements, corridors),
-        agreements.some((a) => a.complete) ? "each one signed by all has its corridor"
-          : "none signed by all yet");
+        agreements.some((a) => a.complete) ? N_("corridor.each_has_one")
+          : N_("corridor.none_signed"));
       if (partiesChanged) {
         // Rebuilt only when the parties change, so a live update keeps the boxes ticked.
         // Belligerents sign; the facilitator drafts and witnesses.
@@ -264,9 +266,9 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
                                                   value: p.id, checked: true }),
             ` ${p.name} (${p.id})`)));
       }
-      setOptions($("movement-route"), [["", "The corridor's own route"],
-        ...proposals.map((p) => [String(p.id),
-          `Proposal ${p.number ?? p.id}: ${p.origin} → ${p.destination}`])]);
+      setOptions($("movement-route"), [["", t("movement.own_route")],
+        ...proposals.map((p) => [String(p.id), t("proposal.title", {
+          number: p.number ?? p.id, origin: p.origin, destination: p.destination })])]);
       nextStatuses();
     },
 
@@ -277,8 +279,8 @@ export function setUpForms(me, { send, openProposal, bytes }, setting) {
     showProposal(proposal) {
       for (const id of ["position-form", "agreement-form"]) $(id).hidden = !mayUse(me, id);
       const number = proposal.number ?? proposal.id;
-      $("position-heading").textContent = `Position of ${me.party_id} on proposal ${number}`;
-      $("agreement-heading").textContent = `Draft an agreement on proposal ${number}`;
+      $("position-heading").textContent = t("position.heading_on", { party: me.party_id, number });
+      $("agreement-heading").textContent = t("agreement.heading_on", { number });
     },
 
     /** A place clicked on the map becomes the incident's place. */

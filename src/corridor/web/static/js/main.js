@@ -4,6 +4,7 @@ import { Api, ApiError, newKey } from "./api.js";
 import { renderDossier } from "./details.js";
 import { fill, h, useZone } from "./dom.js";
 import { setUpForms } from "./forms.js";
+import { LANGUAGES, N_, language, preferredLanguage, setLanguage, t, word } from "./i18n.js";
 import { CorridorMap } from "./map.js";
 import { renderPanels } from "./panels.js";
 import { RouteTool } from "./routetool.js";
@@ -22,6 +23,10 @@ let forms = null;
 let openProposal = null;
 let refreshTimer = null;
 let timeline = null;
+/** The map's data as last fetched for the legends, which are redrawn in a new language. */
+let legendData = null;
+/** What the connection light says, by the stream's state. */
+const LIVE = { live: N_("live.live"), reconnecting: N_("live.reconnecting") };
 
 function showMessage(text, kind = "error", message = $("message")) {
   message.textContent = text;
@@ -99,13 +104,14 @@ async function send(path, body, success, key, message = $("message")) {
 function answer(notificationId, partyId, decision, reason) {
   return send(`/api/notifications/${notificationId}/acknowledgements`,
     { party_id: partyId, decision, reason },
-    `Notification ${notificationId}: ${decision} recorded for ${partyId}.`, newKey());
+    t("answer.recorded", { id: notificationId, decision: word("decision", decision),
+                           party: partyId }), newKey());
 }
 
 /** Acknowledge an alert for a party. */
 function acknowledgeAlert(alertId, partyId) {
   return send(`/api/alerts/${alertId}/acknowledgements`, { party_id: partyId },
-    `Alert ${alertId}: acknowledged for ${partyId}.`, newKey());
+    t("alert.acknowledged", { id: alertId, party: partyId }), newKey());
 }
 
 /** Sheets need the bearer header too, so they are fetched and opened from memory. */
@@ -132,7 +138,7 @@ function swatch(colour, shape) {
 /** What the colours mean: corridors by status, and areas by who holds them. */
 function drawLegends(mapData) {
   fill($("legend"), Object.entries(mapData.status_colours).map(([status, colour]) => h("li", {},
-    swatch(colour, "line"), status)));
+    swatch(colour, "line"), word("status", status))));
   // Hazard zones tint what they cover (contested ground may be one whole): the legend says so.
   const hazard = mapData.styles.hazards;
   const tint = `color-mix(in srgb, ${hazard.fill} ${hazard.fill_opacity * 100}%, transparent)`;
@@ -140,21 +146,36 @@ function drawLegends(mapData) {
     swatch(holder.colour, "area"), holder.name)),
   mapData.hazards.features.length ? h("li", { class: "hazard" },
     h("span", { class: "swatch area", style: `background:${tint};border-color:${hazard.stroke}`,
-                "aria-hidden": "true" }), "hazard zone") : null);
+                "aria-hidden": "true" }), t("map.hazard_zone")) : null);
+}
+
+/** Who is logged in and the zone of the times shown, in the page's language. */
+function drawSession() {
+  const who = { name: me.name, role: word("role", me.role), party: me.party_id };
+  $("who").textContent = me.party_id ? t("session.who_for", who) : t("session.who", who);
+  $("zone").textContent = t("session.zone", { zone: useZone() });
+}
+
+/** Set the live light to `key` (one of LIVE's): kept as the key, so a new language rewrites it. */
+function showLive(key) {
+  $("live").dataset.i18n = key;
+  $("live").textContent = t(key);
 }
 
 async function start(token) {
   api = new Api(token);
   me = await api.get("/api/me");
   sessionStorage.setItem(TOKEN_KEY, token);
+  // The user's own setting, kept by the server, follows them from browser to browser.
+  if (me.language in LANGUAGES && me.language !== language()) await changeLanguage(me.language);
   $("login").hidden = true;
   $("dashboard").hidden = false;
   $("session").hidden = false;
-  $("who").textContent = `${me.name} (${me.role}${me.party_id ? ` for ${me.party_id}` : ""})`;
   document.body.dataset.role = me.role;
   const mapData = await api.get("/api/map");
+  legendData = mapData;
   const zone = useZone(mapData.setting.timezone);
-  $("zone").textContent = `Times in ${zone}`;
+  drawSession();
   forms = setUpForms(me, {
     send, openProposal: () => openProposal,
     bytes: async (path) => (await api.blob(path)).arrayBuffer(),
@@ -171,7 +192,7 @@ async function start(token) {
   await refresh();
   stream = followEvents(api, {
     onEvent: scheduleRefresh,
-    onState: (state) => { $("live").textContent = state; },
+    onState: (state) => showLive(LIVE[state]),
   });
 }
 
@@ -188,11 +209,44 @@ async function login(event) {
     await start($("token").value.trim());
   } catch (error) {
     $("login-error").textContent = error instanceof ApiError
-      ? `Not logged in: ${error.detail}` : String(error);
+      ? t("login.refused", { detail: error.detail }) : String(error);
   }
+}
+
+/** Show the page in `lang`, the picker saying so. */
+async function changeLanguage(lang) {
+  await setLanguage(lang);
+  $("language").value = lang;
+}
+
+/**
+ * The user picked a language: the page follows at once, and a logged-in user's setting is
+ * kept by the server, which then answers them in it wherever they log in.
+ */
+async function pickLanguage() {
+  const lang = $("language").value;
+  try {
+    await changeLanguage(lang);
+    if (api && me.language !== lang) me = await api.patch("/api/me", { language: lang });
+  } catch (error) {
+    reportError(error, api ? $("message") : $("login-error"));
+  }
+}
+
+/** Redraw what the page wrote itself, in the new language; what the user typed stays. */
+async function retell() {
+  if (!legendData) return;
+  drawSession();
+  legendData = await api.get("/api/map");
+  drawLegends(legendData);
+  await refresh();
 }
 
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", logout);
+$("language").addEventListener("change", pickLanguage);
+document.addEventListener("corridor:language", () => retell().catch(reportError));
 const saved = sessionStorage.getItem(TOKEN_KEY);
-if (saved) start(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
+changeLanguage(preferredLanguage())
+  .then(() => (saved ? start(saved) : null))
+  .catch(() => sessionStorage.removeItem(TOKEN_KEY));

@@ -4,6 +4,7 @@ import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 
 import { Basemap } from "./basemap.js";
 import { h } from "./dom.js";
+import { formatNumber, N_, t, word } from "./i18n.js";
 
 const NEUTRAL_FILL = "#e6e6e6";
 /** Roads of the classes the reports leave out: thin, so the major ones stand out. */
@@ -13,6 +14,14 @@ const MINOR_ROAD = { stroke: "#8a7a60", stroke_width: 0.5, fill: "none", fill_op
 const AREA_OPACITY_OVER_BASEMAP = 0.35;
 /** Base layers whose features carry a name to show on hover. */
 const NAMED = new Set(["Closures", "Checkpoints"]);
+/** What the layer control calls each layer, in the page's language. */
+const LAYER_NAMES = {
+  Basemap: N_("layer.basemap"), Countries: N_("layer.countries"), Control: N_("layer.control"),
+  Hazards: N_("layer.hazards"), "Front line": N_("layer.front_line"), Roads: N_("layer.roads"),
+  Closures: N_("layer.closures"), Checkpoints: N_("layer.checkpoints"),
+  "Changed hands": N_("layer.changes"), Corridors: N_("layer.corridors"),
+  Convoys: N_("layer.convoys"), Incidents: N_("layer.incidents"),
+};
 
 /**
  * A style served by /api/map (named as in SVG) as Leaflet options for `feature`: a line is
@@ -28,8 +37,10 @@ function leafletStyle(style, feature) {
 }
 
 function corridorLabel(p) {
-  const what = p.kind === "proposal" ? `Proposal ${p.number ?? p.proposal_id}` : p.name;
-  return `${what}: ${p.origin} → ${p.destination} (${p.status})`;
+  const what = p.kind === "proposal" ? t("proposal.number", { number: p.number ?? p.proposal_id })
+    : p.name;
+  return t("map.corridor", { what, origin: p.origin, destination: p.destination,
+                             status: word("status", p.status) });
 }
 
 /**
@@ -102,6 +113,21 @@ export class CorridorMap {
     for (const event of ["beforeprint", "afterprint"]) {
       window.addEventListener(event, () => this.map.invalidateSize({ animate: false }));
     }
+    document.addEventListener("corridor:language", () => this.renameOverlays());
+  }
+
+  /** List `layer` in the layer control as `name` (a key of LAYER_NAMES), in the language. */
+  addOverlay(layer, name) {
+    layer.overlayName = name;
+    this.layers.addOverlay(layer, t(LAYER_NAMES[name]));
+  }
+
+  /** Name the listed layers again, in a new language and the order they were listed in. */
+  renameOverlays() {
+    const listed = [this.basemap, ...this.base, ...Object.values(this.live), this.changes]
+      .filter(Boolean);
+    for (const layer of listed) this.layers.removeLayer(layer);
+    for (const layer of listed) this.addOverlay(layer, layer.overlayName);
   }
 
   /**
@@ -147,7 +173,7 @@ export class CorridorMap {
       });
       // The basemap draws the roads by class already: the network's own stay one click away.
       if (!(this.basemap && name === "Roads")) layer.addTo(this.map);
-      this.layers.addOverlay(layer, name);
+      this.addOverlay(layer, name);
       this.base.push(layer);
     }
     for (const layer of [...Object.values(this.live), this.changes]) layer?.bringToFront();
@@ -169,7 +195,7 @@ export class CorridorMap {
     if (!url || this.basemap) return;
     this.basemap = new Basemap(url, this.headers, document.documentElement.lang);
     this.basemap.addTo(this.map);
-    this.layers.addOverlay(this.basemap, "Basemap");
+    this.addOverlay(this.basemap, "Basemap");
     document.addEventListener("corridor:language",
       (event) => this.basemap.setLanguage(event.detail.lang));
   }
@@ -189,12 +215,13 @@ export class CorridorMap {
       style: () => ({ color: HATCH, weight: 1.5, fillOpacity: 1, className: "changed-hands" }),
       onEachFeature: (f, shape) => {
         const p = f.properties;
-        shape.bindTooltip(asText(`${p.from ?? "nobody"} → ${p.to ?? "nobody"}: ${p.km2} km²`),
+        shape.bindTooltip(asText(t("changes.area", { from: p.from ?? t("list.nobody"),
+          to: p.to ?? t("list.nobody"), km2: formatNumber(p.km2, 1) })),
           { sticky: true });
         shape.on("add", () => hatch(shape.getElement()));
       },
     }).addTo(this.map);
-    this.layers.addOverlay(this.changes, "Changed hands");
+    this.addOverlay(this.changes, "Changed hands");
   }
 
   /** Corridors, convoys and incidents: replaced on every refresh. */
@@ -218,13 +245,15 @@ export class CorridorMap {
       Convoys: L.geoJSON(data.convoys, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, {
           radius: 7, color: "#0b3d91", fillColor: "#4f8ef7", fillOpacity: 0.9, className: "convoy",
-        }).bindTooltip(asText(`Convoy ${f.properties.convoy_id}: ${f.properties.status}, `
-          + `${f.properties.people ?? "?"} people (${f.properties.movers})`)),
+        }).bindTooltip(asText(t("map.convoy", { id: f.properties.convoy_id,
+          status: word("convoy", f.properties.status), count: f.properties.people ?? "?",
+          movers: f.properties.movers }))),
       }),
       Incidents: L.geoJSON(data.incidents, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, {
           radius: 6, color: "#111", fillColor: "#f5b700", fillOpacity: 1, className: "incident",
-        }).bindTooltip(asText(`Incident ${f.properties.incident_id}: ${f.properties.type}`
+        }).bindTooltip(asText(t("map.incident", { id: f.properties.incident_id,
+          type: f.properties.type })
           + (f.properties.description ? `, ${f.properties.description}` : ""))),
       }),
     };
@@ -237,7 +266,7 @@ export class CorridorMap {
         this.live[name].remove();
       }
       layer.addTo(this.map);
-      this.layers.addOverlay(layer, name);
+      this.addOverlay(layer, name);
       this.live[name] = layer;
     }
     if (focused !== undefined) {
@@ -258,7 +287,7 @@ export class CorridorMap {
     const path = layer.getElement();
     path.setAttribute("tabindex", "0");
     path.setAttribute("role", "button");
-    path.setAttribute("aria-label", `Open ${corridorLabel(properties)}`);
+    path.setAttribute("aria-label", t("map.open", { corridor: corridorLabel(properties) }));
     path.dataset.proposal = String(properties.proposal_id);
     path.addEventListener("focus", () => layer.openTooltip(layer.getCenter()));
     path.addEventListener("blur", () => layer.closeTooltip());

@@ -1,6 +1,7 @@
 // The lists beside the map: proposals, corridors, agreements, notifications, incidents and talks.
 import { answerControls, awaitingParties, mayAnswer } from "./actions.js";
 import { fill, formatTime, h } from "./dom.js";
+import { formatDate, t, word } from "./i18n.js";
 
 /** The parties that must answer a notification: those of its corridor's agreement. */
 export function partiesOf(notification, corridorsById, agreementsById) {
@@ -10,16 +11,18 @@ export function partiesOf(notification, corridorsById, agreementsById) {
 }
 
 function proposalItem(proposal, positions, onOpen) {
-  const stances = positions.map((p) => `${p.party_id}: ${p.stance}`).join(", ");
-  const rules = Object.entries(proposal.verdicts)
-    .map(([party, v]) => `${party} ${v.acceptable ? "acceptable" : "rejected"}`).join(", ");
+  const stances = positions.map((p) => `${p.party_id}: ${word("stance", p.stance)}`).join(", ");
+  const rules = Object.entries(proposal.verdicts).map(([party, v]) =>
+    `${party} ${v.acceptable ? t("verdict.acceptable") : t("verdict.rejected")}`).join(", ");
   // A button is reachable with Tab and opens with Enter or Space, like any other control.
   return h("li", {},
     h("button", { type: "button", class: "open-proposal", dataset: { proposal: proposal.id },
                   onclick: () => onOpen(proposal.id) },
       h("strong", {}, `${proposal.number ?? proposal.id}. ${proposal.origin} → ${proposal.destination}`),
-      h("span", { class: "sub" }, `by ${proposal.proposer_id}; rules: ${rules || "none"}`),
-      h("span", { class: "sub" }, `positions: ${stances || "none yet"}`)));
+      h("span", { class: "sub" }, t("proposal.by_rules", { party: proposal.proposer_id,
+                                                          rules: rules || t("list.none") })),
+      h("span", { class: "sub" }, t("proposal.positions",
+        { positions: stances || t("list.none_yet") }))));
 }
 
 /**
@@ -27,9 +30,11 @@ function proposalItem(proposal, positions, onOpen) {
  * when there is one; a corridor set up without a proposal has no dossier to open.
  */
 function corridorItem(corridor, agreementsById, onOpen) {
-  const title = `Corridor ${corridor.id} "${corridor.name}": `
-    + `${corridor.origin} → ${corridor.destination} `;
-  const badge = h("span", { class: `badge status-${corridor.status}` }, corridor.status);
+  const title = `${t("corridor.title", { id: corridor.id, name: corridor.name,
+                                        origin: corridor.origin,
+                                        destination: corridor.destination })} `;
+  const badge = h("span", { class: `badge status-${corridor.status}` },
+    word("status", corridor.status));
   const proposalId = agreementsById.get(corridor.agreement_id)?.proposal_id;
   return h("li", { class: "corridor", dataset: { corridor: corridor.id } },
     proposalId == null ? [h("strong", {}, title), badge]
@@ -41,38 +46,45 @@ function agreementItem(agreement) {
   const signed = new Map(agreement.signatures.map((s) => [s.party_id, s]));
   const { corridor } = agreement.document;
   return h("li", {},
-    h("strong", {}, `Agreement ${agreement.id}: ${corridor.origin} → ${corridor.destination}`),
+    h("strong", {}, t("agreement.title", { id: agreement.id, origin: corridor.origin,
+                                           destination: corridor.destination })),
     h("span", { class: agreement.complete ? "badge good" : "badge bad" },
-      agreement.complete ? "signed by all" : "awaiting signatures"),
+      agreement.complete ? t("agreement.signed_by_all") : t("agreement.awaiting")),
     h("ul", { class: "signatures" }, agreement.document.parties.map((party) => {
       const s = signed.get(party);
-      return h("li", {}, s ? `${party}: signed, key ${s.fingerprint}` : `${party}: not signed`);
+      return h("li", {}, s ? t("signature.signed_key", { party, key: s.fingerprint })
+        : t("signature.missing", { party }));
     })));
 }
 
 function notificationItem(notification, parties, me, act) {
   const awaiting = awaitingParties(notification, parties);
   const answers = notification.acknowledgements
-    .map((a) => `${a.party_id} ${a.decision}${a.reason ? ` (${a.reason})` : ""}`).join("; ");
+    .map((a) => `${a.party_id} ${word("decision", a.decision)}${a.reason ? ` (${a.reason})` : ""}`)
+    .join("; ");
   const mine = awaiting.find((party) => mayAnswer(me, party));
   return h("li", { class: "notification", dataset: { notification: notification.id } },
-    h("strong", {}, `Movement ${notification.id} on corridor ${notification.corridor_id}`
-      + (notification.emergency ? " (emergency)" : "")),
-    h("span", { class: "sub" }, `${notification.movers}, ${notification.people} people, `
-      + `${formatTime(notification.start_at)} to ${formatTime(notification.end_at)}`),
-    h("span", { class: "sub" }, `answers: ${answers || "none"}; awaiting: `
-      + `${awaiting.join(", ") || "nobody"}`),
+    h("strong", {}, t("movement.on_corridor", { id: notification.id,
+                                               corridor: notification.corridor_id })
+      + (notification.emergency ? ` (${t("movement.emergency_mark")})` : "")),
+    h("span", { class: "sub" }, t("movement.who_when", {
+      movers: notification.movers, count: notification.people,
+      start: formatTime(notification.start_at), end: formatTime(notification.end_at) })),
+    h("span", { class: "sub" }, t("movement.answers", {
+      answers: answers || t("list.none"), parties: awaiting.join(", ") || t("list.nobody") })),
     mine ? answerControls(notification, me, act) : null);
 }
 
 function incidentItem(incident) {
   return h("li", {},
-    h("strong", {}, `${incident.type} at ${formatTime(incident.occurred_at)}`),
+    h("strong", {}, t("incident.at", { type: incident.type,
+                                      time: formatTime(incident.occurred_at) })),
     h("span", { class: "sub" }, [
-      incident.corridor_id ? `corridor ${incident.corridor_id}` : "no corridor",
-      incident.suspended_corridor ? "corridor suspended" : null,
+      incident.corridor_id ? t("incident.on_corridor", { id: incident.corridor_id })
+        : t("incident.no_corridor"),
+      incident.suspended_corridor ? t("incident.suspended") : null,
       incident.description || null,
-      `reported by ${incident.reporter}`,
+      t("incident.reporter", { name: incident.reporter }),
     ].filter(Boolean).join("; ")));
 }
 
@@ -83,12 +95,15 @@ function talksItem(round, partyNames) {
     delegations.get(member.party_id).push(member);
   }
   return h("li", {},
-    h("strong", {}, `Round ${round.number}, ${round.date}`),
+    h("strong", {}, t("talks.round", { number: round.number,
+                                      date: formatDate(new Date(round.date), { dateStyle: "long",
+                                                                               timeZone: "UTC" }) })),
     h("span", { class: "sub" }, round.venue),
     [...delegations].map(([party, members]) => h("details", {},
-      h("summary", {}, `${partyNames.get(party) ?? party} delegation (${members.length})`),
+      h("summary", {}, t("talks.delegation", { party: partyNames.get(party) ?? party,
+                                              count: members.length })),
       h("ul", {}, members.map((m) => h("li", {},
-        `${m.name}, ${m.title}${m.head ? " (head)" : ""}`))))));
+        `${m.name}, ${m.title}${m.head ? ` (${t("talks.head")})` : ""}`))))));
 }
 
 /** Fill every panel from the current state. */
@@ -101,17 +116,17 @@ export function renderPanels(state, { me, onOpen, act }) {
     n, partiesOf(n, corridorsById, agreementsById)).length);
   fill(document.getElementById("proposals"), state.proposals.length
     ? state.proposals.map((p) => proposalItem(p, state.positions.get(p.id) ?? [], onOpen))
-    : empty("No proposals."));
+    : empty(t("proposals.none")));
   fill(document.getElementById("corridors"), state.corridors.length
     ? state.corridors.map((c) => corridorItem(c, agreementsById, onOpen))
-    : empty("No corridors."));
+    : empty(t("corridors.none")));
   fill(document.getElementById("agreements"), state.agreements.length
-    ? state.agreements.map(agreementItem) : empty("No agreements."));
+    ? state.agreements.map(agreementItem) : empty(t("agreements.none")));
   fill(document.getElementById("notifications"), open.length
     ? open.map((n) => notificationItem(n, partiesOf(n, corridorsById, agreementsById), me, act))
-    : empty("Nothing awaits an answer."));
+    : empty(t("notifications.none")));
   fill(document.getElementById("incidents"), state.incidents.length
-    ? [...state.incidents].reverse().map(incidentItem) : empty("No incidents."));
+    ? [...state.incidents].reverse().map(incidentItem) : empty(t("incidents.none")));
   fill(document.getElementById("talks"), state.talks.length
-    ? state.talks.map((r) => talksItem(r, partyNames)) : empty("No talks recorded."));
+    ? state.talks.map((r) => talksItem(r, partyNames)) : empty(t("talks.none")));
 }

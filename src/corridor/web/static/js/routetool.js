@@ -4,6 +4,7 @@ import * as L from "/static/vendor/leaflet/leaflet-src.esm.js";
 
 import { ApiError } from "./api.js";
 import { fill, h } from "./dom.js";
+import { formatNumber, t, word } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 /** How the drawn route looks: the verdict decides the colour, as on the reports' maps. */
@@ -16,24 +17,27 @@ function lonLat(latlng) {
 }
 
 function summary(route) {
-  const towns = route.settlements.length ? route.settlements.join(", ") : "none named";
+  const towns = route.settlements.length ? route.settlements.join(", ") : t("route.none_named");
   const ground = route.territories.map((t) => t.label || "-").join(" → ");
   const held = route.held_exposure;
   const others = Object.keys(held.by_territory);
   return [
     h("p", { class: "route-figures",
-             text: `${route.km.toFixed(1)} km, ${route.hours.toFixed(2)} h, `
-               + `${route.exposure_km.toFixed(1)} km exposed (${route.mode})` }),
+             text: t("route.figures", { km: formatNumber(route.km, 1),
+                                        hours: formatNumber(route.hours, 2),
+                                        exposed: formatNumber(route.exposure_km, 1),
+                                        mode: word("mode", route.mode) }) }),
     // Km through the other side's ground: checkpoints, filtration, detention.
     h("p", { class: "route-held",
-             text: others.length ? `${held.km.toFixed(1)} km through the other side's ground `
-               + `(${others.join(", ")}, ${held.risk} risk)`
-               : "None through the other side's ground." }),
-    h("p", { text: `Through ${ground}; settlements: ${towns}` }),
-    h("ul", { class: "route-verdicts", "aria-label": "Verdicts by party" },
+             text: others.length ? t("route.held", { km: formatNumber(held.km, 1),
+                                                     territories: others.join(", "),
+                                                     risk: word("risk", held.risk) })
+               : t("route.held_none") }),
+    h("p", { text: t("route.through", { ground, towns }) }),
+    h("ul", { class: "route-verdicts", "aria-label": t("route.verdicts") },
       Object.entries(route.verdicts).map(([party, v]) => h("li", {
         class: v.acceptable ? "good" : "bad", dataset: { party } },
-      `${party} ${v.acceptable ? "accepts" : "rejects"}`,
+      `${party} ${v.acceptable ? t("verdict.accepts") : t("verdict.rejects")}`,
       v.acceptable ? null : `: ${v.reasons.map((r) => r.message).join("; ")}`))),
   ];
 }
@@ -52,6 +56,11 @@ export class RouteTool {
     });
     $("route-pick").addEventListener("click", () => this.setPicking(!this.picking));
     $("route-clear").addEventListener("click", () => this.clear());
+    // The summary of the route shown is retold in a new language; the line stays.
+    this.shown = null;
+    document.addEventListener("corridor:language", () => {
+      if (this.shown) fill($("route-result"), summary(this.shown));
+    });
   }
 
   setPicking(on) {
@@ -61,7 +70,7 @@ export class RouteTool {
     if (on) {
       $("route-from").value = "";
       $("route-to").value = "";
-      this.status("Click where the route starts.");
+      this.status(t("route.click_start"));
     }
   }
 
@@ -70,7 +79,7 @@ export class RouteTool {
     const target = $("route-from").value ? $("route-to") : $("route-from");
     target.value = lonLat(latlng);
     if (target.id === "route-from") {
-      this.status("Now click where it ends.");
+      this.status(t("route.click_end"));
       return;
     }
     this.setPicking(false);
@@ -87,6 +96,7 @@ export class RouteTool {
     this.setPicking(false);
     this.layer.clearLayers();
     fill($("route-result"));
+    this.shown = null;
     this.status("");
   }
 
@@ -95,15 +105,16 @@ export class RouteTool {
       from: $("route-from").value.trim(), to: $("route-to").value.trim(),
       mode: $("route-mode").value,
     });
-    this.status("Routing…");
+    this.status(t("route.routing"));
     try {
       const answer = await this.api.get(`/api/route?${params}`);
       this.draw(answer);
       this.status(answer.places.map((p) => p.note && `${p.name}: ${p.note}`)
-        .filter(Boolean).join(" ") || "Routed.", "ok");
+        .filter(Boolean).join(" ") || t("route.routed"), "ok");
     } catch (error) {
       this.layer.clearLayers();
       fill($("route-result"));
+      this.shown = null;
       this.status(error instanceof ApiError ? error.detail : String(error), "error");
     }
   }
@@ -119,11 +130,13 @@ export class RouteTool {
       const [lon, lat] = place.snapped_to;
       L.circleMarker([lat, lon], { radius: 5, color: "#111", fillColor: "#fff", fillOpacity: 1,
         className: `adhoc-place ${place.role}` })
-        .bindTooltip(h("span", { text: `${place.role}: ${place.name}` })).addTo(this.layer);
+        .bindTooltip(h("span", { text: `${word("place", place.role)}: ${place.name}` }))
+        .addTo(this.layer);
     }
     // The line as Leaflet holds it, for whoever checks what the map shows.
     const drawn = line.getLayers()[0];
     drawn.getElement().dataset.line = JSON.stringify(drawn.toGeoJSON(6).geometry.coordinates);
+    this.shown = route;
     fill($("route-result"), summary(route));
     this.map.fitBounds(line.getBounds().pad(0.2));
   }

@@ -3,6 +3,7 @@
 // is tabled as a proposal. Everything the statement or the server says is shown as text.
 import { newKey } from "./api.js";
 import { h } from "./dom.js";
+import { formatNumber, N_, t } from "./i18n.js";
 import { lines, zonedIso } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,15 +13,22 @@ function wallClock(iso) {
   return iso ? iso.slice(0, 16) : "";
 }
 
-function field(label, input) {
-  return h("label", {}, label, input);
+/** A labelled input; the label follows the page's language while the draft is edited. */
+function field(key, input) {
+  return h("label", {}, h("span", { "data-i18n": key }, t(key)), input);
 }
+
+/** What an unresolved name was to be, by its role in the statement. */
+const UNRESOLVED = { origin: N_("draft.unresolved_origin"),
+                     destination: N_("draft.unresolved_destination"),
+                     waypoint: N_("draft.unresolved_waypoint") };
 
 /** What the facilitator must check before tabling: unresolved names and the drafter's notes. */
 function warnings(draft) {
   return h("ul", {},
     draft.unresolved.map((u) => h("li", { class: "unresolved" },
-      `Unresolved ${u.role} "${u.written}": ${u.problem ?? "no place matches"}`)),
+      t(UNRESOLVED[u.role] ?? UNRESOLVED.waypoint,
+        { written: u.written, problem: u.problem ?? t("draft.no_match") }))),
     draft.notes.map((note) => h("li", {}, note)));
 }
 
@@ -39,20 +47,20 @@ function draftForm(draft, number, zone, table) {
   };
   inputs.waypoints.value = draft.waypoints.join("\n");
   const message = h("p", { class: "message", role: "alert" });
-  const form = h("form", { class: "draft-form", "aria-label": `Draft ${number}` },
+  const form = h("form", { class: "draft-form", "aria-label": t("draft.label", { number }) },
     h("blockquote", {}, draft.source.text),
-    h("p", {}, `Confidence ${draft.confidence.toFixed(2)}`
-      + (draft.announcer ? `; announced by ${draft.announcer}` : "")
-      + (draft.means.length ? `; ${draft.means.join(", ")}` : "")),
+    h("p", {}, [t("draft.confidence", { value: formatNumber(draft.confidence, 2) }),
+      draft.announcer ? t("draft.announcer", { name: draft.announcer }) : null,
+      draft.means.length ? draft.means.join(", ") : null].filter(Boolean).join("; ")),
     warnings(draft),
-    field("Proposer (party id)", inputs.proposer),
-    field("Origin", inputs.origin),
-    field("Waypoints, one per line", inputs.waypoints),
-    field("Destination", inputs.destination),
-    field("Window start", inputs.start),
-    field("Window end", inputs.end),
-    field("Time zone", inputs.zone),
-    h("button", { type: "submit" }, "Table as proposal"),
+    field(N_("draft.proposer"), inputs.proposer),
+    field(N_("draft.origin"), inputs.origin),
+    field(N_("draft.waypoints"), inputs.waypoints),
+    field(N_("draft.destination"), inputs.destination),
+    field(N_("draft.start"), inputs.start),
+    field(N_("draft.end"), inputs.end),
+    field(N_("form.zone"), inputs.zone),
+    h("button", { type: "submit", "data-i18n": "draft.submit" }, t("draft.submit")),
     message);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -106,10 +114,10 @@ export function setUpStatement(me, { post, send }, zone) {
         { text: data.get("text"), lang: data.get("lang") }, newKey());
       const count = answer.proposals.length;
       message.className = "message ok";
-      message.textContent = `${count} proposal${count === 1 ? "" : "s"} drafted: check each, `
-        + "correct it and table it.";
+      message.textContent = t("statement.drafted", { count });
       const table = (body, status) => send("/api/proposals", body,
-        `Proposal ${body.origin} - ${body.destination} tabled.`, newKey(), status);
+        t("statement.tabled", { origin: body.origin, destination: body.destination }), newKey(),
+        status);
       $("statement-drafts").replaceChildren(...answer.proposals.map((draft, i) => h("li", {},
         draftForm(draft, i + 1, zone, table))));
     } catch (error) {

@@ -2,30 +2,34 @@
 // redrawing the ground and listing every proposal's verdicts on that date, and the ground that
 // changed hands between two chosen dates, hatched on the map.
 import { fill, h } from "./dom.js";
+import { formatNumber, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
 function dateLabel(entry) {
-  if (entry.date === null) return "as loaded";
-  return `${entry.date}${entry.posted ? " (posted)" : ""}${entry.note ? `: ${entry.note}` : ""}`;
+  if (entry.date === null) return t("timeline.as_loaded");
+  const date = entry.posted ? t("timeline.posted", { date: entry.date }) : entry.date;
+  return entry.note ? `${date}: ${entry.note}` : date;
 }
 
 function verdictItem(p) {
   const rejected = Object.entries(p.verdicts).filter(([, v]) => !v.acceptable)
     .map(([party]) => party);
-  const text = p.error ? `no route (${p.error})`
-    : p.acceptable_to_all ? "acceptable to every party" : `rejected by ${rejected.join(", ")}`;
+  const text = p.error ? t("timeline.no_route", { error: p.error })
+    : p.acceptable_to_all ? t("timeline.acceptable_to_all")
+      : t("timeline.rejected_by", { parties: rejected.join(", ") });
   return h("li", { dataset: { proposal: p.proposal_id } },
-    h("strong", {}, `Proposal ${p.proposal_id}: `), text);
+    h("strong", {}, `${t("proposal.number", { number: p.proposal_id })}: `), text);
 }
 
 function changeSummary(collection) {
   const parts = collection.features.map((f) => {
     const p = f.properties;
-    return `${p.from ?? "nobody"} → ${p.to ?? "nobody"} ${p.km2.toFixed(1)} km²`;
+    return t("changes.area", { from: p.from ?? t("list.nobody"), to: p.to ?? t("list.nobody"),
+                               km2: formatNumber(p.km2, 1) });
   });
-  return parts.length ? `${parts.length} areas changed hands: ${parts.join("; ")}`
-    : "No ground changed hands between these dates.";
+  return parts.length ? t("changes.summary", { count: parts.length, areas: parts.join("; ") })
+    : t("changes.none");
 }
 
 /**
@@ -38,6 +42,23 @@ export function setUpTimeline(api, map, mapData, reportError) {
   let dates = [];
   let shown = null;
   let asked = 0;
+  let verdicts = [];
+  let changes = null;
+
+  /** Write the date chosen, the dates offered, the verdicts and the changes in the language. */
+  function relabel() {
+    if (!dates.length) return;
+    const label = dateLabel(dates[Number(slider.value)]);
+    slider.setAttribute("aria-valuetext", label);
+    $("timeline-shown").textContent = label;
+    for (const select of [$("changes-from"), $("changes-to")]) {
+      for (const option of select.options) {
+        option.textContent = dateLabel(dates.find((d) => d.date === option.value));
+      }
+    }
+    fill($("timeline-verdicts"), verdicts.map(verdictItem));
+    $("changes-summary").textContent = changes ? changeSummary(changes) : "";
+  }
 
   async function show() {
     const entry = dates[Number(slider.value)];
@@ -48,8 +69,8 @@ export function setUpTimeline(api, map, mapData, reportError) {
     if (ticket !== asked) return;
     map.drawBase({ ...mapData, ...picture.layers });
     shown = entry.date;
-    $("timeline-shown").textContent = dateLabel(entry);
-    fill($("timeline-verdicts"), picture.proposals.map(verdictItem));
+    verdicts = picture.proposals;
+    relabel();
     document.body.dataset.situation = entry.date ?? "as loaded";
   }
 
@@ -57,9 +78,9 @@ export function setUpTimeline(api, map, mapData, reportError) {
     const from = $("changes-from").value;
     const to = $("changes-to").value;
     const query = new URLSearchParams({ from, to });
-    const collection = await api.get(`/api/situations/changes?${query}`);
-    map.drawChanges(collection);
-    $("changes-summary").textContent = changeSummary(collection);
+    changes = await api.get(`/api/situations/changes?${query}`);
+    map.drawChanges(changes);
+    relabel();
   }
 
   async function refresh() {
@@ -73,31 +94,30 @@ export function setUpTimeline(api, map, mapData, reportError) {
     // Where the user was, else the date in force.
     const at = dates.findIndex((d) => d.date === (shown ?? timeline.current));
     slider.value = String(Math.max(at, 0));
-    slider.setAttribute("aria-valuetext", dateLabel(dates[Number(slider.value)]));
-    $("timeline-shown").textContent = dateLabel(dates[Number(slider.value)]);
     for (const select of [$("changes-from"), $("changes-to")]) {
       const chosen = select.value;
-      fill(select, dates.filter((d) => d.date).map((d) => h("option", { value: d.date },
-        dateLabel(d))));
+      fill(select, dates.filter((d) => d.date).map((d) => h("option", { value: d.date })));
       if (chosen) select.value = chosen;
     }
     if (!$("changes-to").value || $("changes-to").selectedIndex === 0) {
       $("changes-to").selectedIndex = $("changes-to").options.length - 1;
     }
+    relabel();
   }
 
   // Each date is a new situation for the server to stand on: wait until the slider rests.
   let resting = null;
   slider.addEventListener("change", () => {
-    slider.setAttribute("aria-valuetext", dateLabel(dates[Number(slider.value)]));
-    $("timeline-shown").textContent = dateLabel(dates[Number(slider.value)]);
+    relabel();
     clearTimeout(resting);
     resting = setTimeout(() => show().catch(reportError), 300);
   });
   $("changes-show").addEventListener("click", () => showChanges().catch(reportError));
   $("changes-clear").addEventListener("click", () => {
     map.drawChanges(null);
-    $("changes-summary").textContent = "";
+    changes = null;
+    relabel();
   });
+  document.addEventListener("corridor:language", relabel);
   return { refresh };
 }
