@@ -73,6 +73,23 @@ def test_geonames_places_in_each_language() -> None:
     assert gazetteer.display_name(zaporizhzhia, "uk", as_written="Zaporizhzhia") == "Запоріжжя"
 
 
+def test_nicknames_lose_to_spellings_of_the_name() -> None:
+    # GeoNames lists Одеса's nickname and Донецьк's marketing name among the alternates; both
+    # are dictionary words with Ukrainian letters, neither is what a map calls the city.
+    assert localized_names(["Південна столиця", "Одеса", "Одесса"], "Odesa") == {
+        "uk": "Одеса", "ru": "Одесса"}
+    assert localized_names(["Донбас-сіті", "Донецьк", "Донецк"], "Donetsk")["uk"] == "Донецьк"
+
+
+def test_the_biggest_cities_of_the_gazetteer_by_array_index() -> None:
+    gazetteer = Gazetteer.from_geonames([DATA_DIR / "geonames" / "ua_cities1000.json"])
+    places = gazetteer.places_array()
+    biggest = sorted(range(len(places.names)), key=lambda i: -places.population[i])[:6]
+    names = {lang: {gazetteer.name_at(i, lang) for i in biggest} for lang in ("uk", "ru")}
+    assert {"Київ", "Харків", "Одеса", "Дніпро"} <= names["uk"]
+    assert {"Киев", "Харьков", "Одесса", "Днепр"} <= names["ru"]
+
+
 def _places(path: Path) -> list[OsmPlace]:
     places = []
     for node in osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(

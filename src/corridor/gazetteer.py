@@ -401,6 +401,13 @@ class Gazetteer:
         return display_name(as_written or place.name, language,
                             tagged=None if index is None else self._names_of(index))
 
+    def name_at(self, index: int, language: str | None = None) -> str:
+        """The name of the place at ``index`` of :meth:`places_array`, as :meth:`display_name`.
+
+        For maps, which walk the arrays rather than resolve names one by one.
+        """
+        return display_name(self._places[index].name, language, tagged=self._names_of(index))
+
     def _names_of(self, index: int) -> dict[str, str]:
         """Place ``index``'s names by language: its tags', else its alternates' by script."""
         if index not in self._named:

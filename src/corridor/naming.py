@@ -35,6 +35,9 @@ _OURS = re.compile(r"[а-яА-ЯёЁіІїЇєЄґҐ' ʼ’.-]+")
 _NOT_RUSSIAN = re.compile(r"[кгхжшчщКГХЖШЧЩ]ы|ы[аоуэяюеи]|ъ\b")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+#: Likeness (rapidfuzz ratio of the transliterations, 0-100) from which a candidate counts as
+#: a spelling of the primary name: Київ/Kyiv and Киев/Kyiv pass, Південна столиця/Odesa not.
+_SPELLS = 50
 
 
 def script_language(name: str) -> str | None:
@@ -55,10 +58,10 @@ def script_language(name: str) -> str | None:
 def localized_names(alternates: Iterable[str], primary: str = "") -> dict[str, str]:
     """The Ukrainian and the Russian name among untagged ``alternates``.
 
-    Each language ranks the candidates its letters allow: one its dictionary knows first
-    (pymorphy3's, which holds place names: Суми and Київ are Ukrainian, Сумы and Киев Russian),
-    then one with a letter only it writes, then one both can spell; among equals the one that
-    spells ``primary`` most closely once both are transliterated. A Russian name neither the
+    Each language ranks the candidates its letters allow: spellings of ``primary`` (alike once
+    both are transliterated) before nicknames, then one its dictionary knows (pymorphy3's,
+    which holds place names: Суми and Київ are Ukrainian, Сумы and Киев Russian), then the
+    closest spelling, then one with a letter only that language writes. A Russian name neither the
     dictionary nor a letter vouches for is taken only when it is the Ukrainian one too
     (Полтава): Bulgarian and transliterated Ukrainian spellings (Харков, Днипро) look just like
     Russian otherwise, and a wrong name is worse than the original one.
@@ -78,10 +81,16 @@ def localized_names(alternates: Iterable[str], primary: str = "") -> dict[str, s
     return chosen
 
 
-def _rank(name: str, target: str, primary: str) -> tuple[bool, bool, float]:
-    """Sort key of a candidate for ``target``: known, then marked, then closest to ``primary``."""
-    return (not _known(name, target), script_language(name) != target,
-            -fuzz.ratio(_letters(anyascii(name)), _letters(anyascii(primary))))
+def _rank(name: str, target: str, primary: str) -> tuple[bool, bool, float, bool]:
+    """Sort key of a candidate for ``target``: a spelling of ``primary``, known, closest, marked.
+
+    A candidate that does not spell the primary name is a nickname or an old name (Південна
+    столиця for Odesa, Донбас-сіті for Donetsk), however well the dictionary knows its words,
+    so likeness decides first and last; the dictionary and the letters only between spellings.
+    """
+    likeness = fuzz.ratio(_letters(anyascii(name)), _letters(anyascii(primary)))
+    return (likeness < _SPELLS, not _known(name, target), -likeness,
+            script_language(name) != target)
 
 
 def _known(spelling: str, language: str) -> bool:

@@ -144,16 +144,16 @@ def ground_legend(world: World) -> list[LegendEntry]:
 
 def towns(world: World, bbox: tuple[float, float, float, float],
           skip: Collection[str] = ()) -> list[Town]:
-    """The gazetteer's peopled places inside ``bbox``, for orientation on the map.
+    """The gazetteer's peopled places inside ``bbox``, named in the active language.
 
-    ``skip`` names places labelled otherwise (the proposals' ends).
+    ``skip`` names places labelled otherwise (the proposals' ends), as the data spells them.
     """
     places = world.gazetteer.places_array()
     min_lon, min_lat, max_lon, max_lat = bbox
     inside = np.flatnonzero((places.lon >= min_lon) & (places.lon <= max_lon)
                             & (places.lat >= min_lat) & (places.lat <= max_lat)
                             & (places.population > 0))
-    return [Town(str(places.names[i]), float(places.lon[i]), float(places.lat[i]),
+    return [Town(world.gazetteer.name_at(int(i)), float(places.lon[i]), float(places.lat[i]),
                  int(places.population[i])) for i in inside if str(places.names[i]) not in skip]
 
 
