@@ -107,6 +107,7 @@ def test_the_basemap_can_be_switched_off_and_lines_stay_reachable(basemap_demo: 
     refused = _open(page, basemap_demo)
     # The canvas lets clicks through: the topmost element on a corridor line is the line.
     line = page.locator("#map path.corridor").first
+    line.wait_for(state="visible")  # a live update may be redrawing the layer just now
     box = line.bounding_box()
     assert box is not None
     hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.basemap')",
