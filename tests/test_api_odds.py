@@ -71,3 +71,13 @@ def test_odds_follow_the_world_when_it_moves_to_another_date() -> None:
     after = proposal_odds(world, spec.id, stops, (), samples=2)
     assert (before["at"], after["at"]) == ("2022-03-07", "2022-02-28")
     assert after["uncertain_settlements"] < before["uncertain_settlements"]
+
+
+@pytest.mark.parametrize(("language", "start"), [
+    ("uk", "СХЕМАТИЧНИЙ каркас доріг"), ("ru", "СХЕМАТИЧЕСКИЙ каркас дорог"),
+    ("en", "SCHEMATIC road skeleton")])
+def test_the_map_warns_of_schematic_roads_in_the_reader_s_language(
+        client: TestClient, language: str, start: str) -> None:
+    # One server, loaded once, answers each reader in theirs: the note is worded per request.
+    data = client.get("/api/map", headers={"Accept-Language": language}).json()
+    assert data["data_note"].startswith(start)

@@ -113,7 +113,7 @@ class World:
 
     @property
     def data_note(self) -> str:
-        return SCHEMATIC_NOTE if self.schematic else OSM_NOTE
+        return _(SCHEMATIC_NOTE if self.schematic else OSM_NOTE)
 
     # -- places ---------------------------------------------------------------------------------
     def display_name(self, name: str, language: str | None = None) -> str:

@@ -89,7 +89,7 @@ def network_report(loaded: LoadedNetwork) -> dict[str, Any]:
         "settings": meta.get("settings"),
         "build_seconds": meta.get("build_seconds"),
         "schematic": bool(meta.get("schematic")),
-        "data_note": SCHEMATIC_NOTE if meta.get("schematic") else OSM_NOTE,
+        "data_note": _(SCHEMATIC_NOTE if meta.get("schematic") else OSM_NOTE),
         "load_seconds": round(loaded.seconds, 4),
         "from_cache": loaded.from_cache,
         "cache_path": str(loaded.cache_path),

@@ -27,7 +27,7 @@ from osmium.filter import KeyFilter, TagFilter
 
 from corridor.errors import NetworkError
 from corridor.geodesy import haversine_m
-from corridor.i18n import _
+from corridor.i18n import N_, _
 from corridor.network.build import network_from_edges
 from corridor.network.graph import ROAD_CLASSES, RoadNetwork
 from corridor.network.places import OsmPlace, place_from_tags
@@ -243,11 +243,12 @@ def _routable(network: RoadNetwork, settings: NetworkSettings,
 #: The ``generator`` a schematic (not surveyed) road file declares in its OSM header.
 SCHEMATIC_GENERATOR = "corridor skeleton_to_osm"
 
-#: Shown with everything drawn from a schematic network, and with everything else.
-SCHEMATIC_NOTE = ("SCHEMATIC road skeleton: straight town-to-town segments, not surveyed roads; "
-                  "not for navigation or safety decisions. Contains data from GeoNames "
-                  "(geonames.org), CC BY 4.0.")
-OSM_NOTE = "Road data © OpenStreetMap contributors, ODbL 1.0."
+#: Shown with everything drawn from a schematic network, and with everything else; in the
+#: reader's language where shown (``_()``), in English where stored (tile metadata).
+SCHEMATIC_NOTE = N_("SCHEMATIC road skeleton: straight town-to-town segments, not surveyed "
+                    "roads; not for navigation or safety decisions. Contains data from GeoNames "
+                    "(geonames.org), CC BY 4.0.")
+OSM_NOTE = N_("Road data © OpenStreetMap contributors, ODbL 1.0.")
 
 
 def is_schematic(source: Path) -> bool:

@@ -185,19 +185,23 @@ class ScenarioLayers:
     """What a server knows of the ground: a scenario's world and its layers, or nothing."""
 
     world: World | None
-    data_note: str
     bbox: tuple[float, float, float, float] | None
     territory_colours: dict[str, str]
     legend: list[dict[str, Any]]
     layers: dict[str, dict[str, Any]]
 
+    @property
+    def data_note(self) -> str:
+        """The schematic warning and attribution, in the language of whoever asks."""
+        return self.world.data_note if self.world is not None else ""
+
     @classmethod
     def load(cls, scenario: Path | None) -> ScenarioLayers:
         """The scenario's world and layers; empty layers without a scenario."""
         if scenario is None:
-            return cls(None, "", None, {}, [],
+            return cls(None, None, {}, [],
                        {name: feature_collection([]) for name in BASE_LAYERS})
         world = build_world(load_scenario(scenario))
         legend = [dataclasses.asdict(h) for h in holders(world)]
-        return cls(world, world.data_note, world.network.bbox, territory_colours(world), legend,
+        return cls(world, world.network.bbox, territory_colours(world), legend,
                    base_layers(world))
